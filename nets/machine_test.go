@@ -1,0 +1,159 @@
+package nets
+
+import (
+	"runtime"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// machineToy builds loss = sum((w ⊙ x) · 2) + b for a 3-vector x.
+func machineToy(t *testing.T) (*Graph, *Param, *Param, *G.Node, *G.Node) {
+	t.Helper()
+	w := NewParam("w", 3)
+	copy(w.Data, []float32{1, 2, 3})
+	b := NewParam("b", 1)
+	b.Data[0] = 0.5
+	g := NewGraph(Train, 1)
+	x := G.NewVector(g.ExprGraph, tensor.Float32, G.WithShape(3), G.WithName("x"))
+	prod := G.Must(G.HadamardProd(x, g.Param(w)))
+	loss := G.Must(G.Add(G.Must(G.Sum(G.Must(G.Mul(prod, G.NewConstant(float32(2)))))), G.Must(G.Sum(g.Param(b)))))
+	return g, w, b, x, loss
+}
+
+func TestMachineGradientsAreSetNotAccumulated(t *testing.T) {
+	g, w, b, x, loss := machineToy(t)
+	m, err := NewMachine(g, loss, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	in := []float32{3, 4, 5}
+	for step := 0; step < 3; step++ {
+		if err := Let(x, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(); err != nil {
+			t.Fatal(err)
+		}
+		l, err := Scalar(loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 2*(3*w.Data[0]+4*w.Data[1]+5*w.Data[2]) + b.Data[0]
+		if l != want {
+			t.Fatalf("step %d: loss %v want %v", step, l, want)
+		}
+		for i := range in {
+			if w.Grad[i] != 2*in[i] {
+				t.Fatalf("step %d: dw %v", step, w.Grad)
+			}
+		}
+		if b.Grad[0] != 1 {
+			t.Fatalf("db %v", b.Grad)
+		}
+		gx, err := m.Grad(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range gx {
+			if gx[i] != 2*w.Data[i] {
+				t.Fatalf("dx %v", gx)
+			}
+		}
+		w.Data[0] += 1 // an in-place update is seen next step
+	}
+	if _, err := m.Grad(loss); err == nil {
+		t.Fatal("Grad of a node not given as wrt: want error")
+	}
+}
+
+func TestMachineInferenceAndErrors(t *testing.T) {
+	g, _, _, x, loss := machineToy(t)
+	if _, err := NewMachine(g, x); err == nil {
+		t.Fatal("non-scalar loss: want error")
+	}
+	if _, err := NewMachine(g, nil, x); err == nil {
+		t.Fatal("wrt without loss: want error")
+	}
+	m, err := NewMachine(g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := Let(x, []float32{1, 2}); err == nil {
+		t.Fatal("short input: want error")
+	}
+	if err := Let(x, []float32{1, 2, 3, 4}, 2, 2); err == nil {
+		t.Fatal("wrong shape: want error")
+	}
+	if err := Let(x, []float32{1, 1, 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := Scalar(loss); l != 12.5 {
+		t.Fatalf("loss %v want 12.5", l)
+	}
+	m.Close()
+	if err := m.Run(); err == nil {
+		t.Fatal("Run after Close: want error")
+	}
+}
+
+func TestMachineHooksOrder(t *testing.T) {
+	g, _, _, x, loss := machineToy(t)
+	var log []string
+	g.BeforeRun(func() error { log = append(log, "before"); return nil })
+	g.AfterRun(func() error {
+		if loss.Value() == nil {
+			t.Error("after-run hook ran before the pass")
+		}
+		log = append(log, "after")
+		return nil
+	})
+	m, err := NewMachine(g, loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	Let(x, []float32{1, 1, 1})
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 2 || log[0] != "before" || log[1] != "after" {
+		t.Fatalf("hooks %v", log)
+	}
+}
+
+// TestMachineNoGrowth runs many steps and checks the live heap stays flat
+// (Gorgonia's dual-value closure queue, if used, would grow every Run).
+func TestMachineNoGrowth(t *testing.T) {
+	g, _, _, x, loss := machineToy(t)
+	m, err := NewMachine(g, loss, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	in := []float32{1, 2, 3}
+	step := func(n int) uint64 {
+		for i := 0; i < n; i++ {
+			Let(x, in)
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	step(200)
+	a := step(2000)
+	b := step(2000)
+	if b > a+64<<10 {
+		t.Fatalf("heap grew from %d to %d bytes over 2000 steps", a, b)
+	}
+}
