@@ -96,6 +96,21 @@ for n_mfcc, kw in [(13, dict(n_fft=400, hop_length=160, n_mels=40, f_min=0.0, f_
                               mel=save(name + "_melpower", mel.numpy().T),  # frames × n_mels
                               file=save(name, c.numpy().T)))  # frames × n_mfcc
 
+# --- resampling -------------------------------------------------------------
+for frm, to, width, rolloff, method, beta in [(44100, 16000, 6, 0.99, "sinc_interpolation", None),
+                                              (22050, 16000, 6, 0.99, "sinc_interpolation", None),
+                                              (8000, 16000, 6, 0.99, "sinc_interpolation", None),
+                                              (48000, 44100, 16, 0.9, "kaiser_window", 12.0),
+                                              (16000, 44100, 8, 0.95, "kaiser_window", 8.0)]:
+    x = test_signal(frm, 0.05, 3)
+    x[: len(x) // 8] = np.random.default_rng(4).standard_normal(len(x) // 8)  # edges matter too
+    y = F.resample(torch.tensor(x), frm, to, lowpass_filter_width=width, rolloff=rolloff,
+                   resampling_method=method, beta=beta)
+    name = f"resample_{frm}_{to}_{method}"
+    cases["resample"].append(dict(**{"from": frm, "to": to}, lowpass_filter_width=width, rolloff=rolloff,
+                                  method=method, beta=beta or 0.0, input=save(name + "_in", x),
+                                  file=save(name, y.numpy())))
+
 with open(os.path.join(OUT, "features.json"), "w") as f:
     json.dump(dict(generator="testdata/dsp/gen_features.py", torch=torch.__version__,
                    torchaudio=torchaudio.__version__, numpy=np.__version__, cases=cases), f, indent=1)

@@ -1,0 +1,209 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+)
+
+// ResampleWindow selects the window that tapers the sinc kernel of
+// ResampleWith.
+type ResampleWindow int
+
+const (
+	// ResampleHann is torchaudio's "sinc_interpolation" (sinc_interp_hann in
+	// torchaudio ≥ 2.0): the window cos²(πt/(2·LowpassWidth)).
+	ResampleHann ResampleWindow = iota
+	// ResampleKaiser is torchaudio's "kaiser_window": the Kaiser window
+	// I0(β·√(1−(t/LowpassWidth)²))/I0(β).
+	ResampleKaiser
+)
+
+// ResampleOptions sets the low-pass filter of ResampleWith. The kernel is
+// torchaudio's: a sinc whose cutoff is Rolloff × the lower of the two Nyquist
+// frequencies, cut off after LowpassWidth zero crossings on each side and
+// tapered by Window.
+type ResampleOptions struct {
+	// LowpassWidth is the number of sinc zero crossings kept on each side
+	// (torchaudio's lowpass_filter_width); more is sharper and slower.
+	LowpassWidth int
+	// Rolloff is the cutoff as a fraction of the lower Nyquist frequency,
+	// in (0, 1].
+	Rolloff float64
+	// Window tapers the sinc.
+	Window ResampleWindow
+	// Beta is the Kaiser window shape; only used with ResampleKaiser.
+	Beta float64
+}
+
+// TorchaudioResampleOptions returns the defaults of
+// torchaudio.functional.resample: LowpassWidth 6, Rolloff 0.99, Hann window.
+// With them ResampleWith matches torchaudio to rounding. Their stop band is
+// shallow: for 44.1 kHz → 16 kHz a 10 kHz tone comes out only 45 dB down and
+// an 8.5 kHz tone 11 dB down (see the package tests), which is why Resample
+// uses HighQualityResampleOptions.
+func TorchaudioResampleOptions() ResampleOptions {
+	return ResampleOptions{LowpassWidth: 6, Rolloff: 0.99, Window: ResampleHann}
+}
+
+// HighQualityResampleOptions returns the options Resample uses: a Kaiser
+// window with β = 12, 32 zero crossings and Rolloff 0.94, so that the
+// transition band ends near the new Nyquist frequency. Measured by the
+// package tests for 44.1 kHz → 16 kHz: a 1 kHz tone keeps an SNR of about
+// 137 dB, tones from 8.5 kHz up are attenuated by more than 120 dB, and the
+// pass band is flat within 0.01 dB up to 0.85 × the new Nyquist frequency
+// (−1 dB at 0.9 ×). Its kernel has about 5.6 times as many taps as
+// torchaudio's default.
+func HighQualityResampleOptions() ResampleOptions {
+	return ResampleOptions{LowpassWidth: 32, Rolloff: 0.94, Window: ResampleKaiser, Beta: 12}
+}
+
+// Resample converts x from the sample rate from to the sample rate to (both
+// in Hz, any positive integers) by band-limited windowed-sinc interpolation
+// with HighQualityResampleOptions. See ResampleWith.
+func Resample(x []float64, from, to int) ([]float64, error) {
+	return ResampleWith(x, from, to, HighQualityResampleOptions())
+}
+
+// ResampleWith converts x from the sample rate from to the sample rate to
+// (both in Hz, positive integers) with the filter set by o.
+//
+// The ratio is reduced by the greatest common divisor to L:M input:output
+// samples, and output sample n is Σ_p x[p]·h(p/L − n/M), with h the windowed
+// sinc of o; the M distinct phases of h are computed once (polyphase). The
+// output has ceil(len(x)·to/from) samples, and sample n lies at time n/to,
+// aligned with x[0] at time 0, as in torchaudio.functional.resample. Samples
+// outside x are zero, so the first and last
+// ceil(o.LowpassWidth / (o.Rolloff·min(from,to)/to)) output samples are
+// affected by the edges of the signal. If from == to, a copy of x is
+// returned.
+func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, error) {
+	if from <= 0 {
+		return nil, fmt.Errorf("dsp: resample: source rate from = %d Hz, want a positive rate", from)
+	}
+	if to <= 0 {
+		return nil, fmt.Errorf("dsp: resample: target rate to = %d Hz, want a positive rate", to)
+	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if from == to {
+		return append([]float64(nil), x...), nil
+	}
+	g := resampleGCD(from, to)
+	L, M := from/g, to/g
+	if int64(L)*int64(M) > 1<<26 {
+		return nil, fmt.Errorf("dsp: resample: rates %d and %d Hz reduce to %d:%d, too many filter phases; round one rate", from, to, L, M)
+	}
+	phases := resampleKernel(L, M, o)
+	n := len(x)
+	out := make([]float64, int((int64(M)*int64(n)+int64(L)-1)/int64(L)))
+	for i := 0; ; i++ {
+		base := i * L
+		for j := 0; j < M; j++ {
+			k := i*M + j
+			if k >= len(out) {
+				return out, nil
+			}
+			ph := &phases[j]
+			start := base + ph.start
+			taps := ph.taps
+			// Clip the taps to the signal: outside it x is zero.
+			if start < 0 {
+				taps = taps[min(-start, len(taps)):]
+				start = 0
+			}
+			if end := start + len(taps); end > n {
+				taps = taps[:max(0, n-start)]
+			}
+			var s float64
+			for q, w := range taps {
+				s += w * x[start+q]
+			}
+			out[k] = s
+		}
+	}
+}
+
+func (o ResampleOptions) validate() error {
+	switch {
+	case o.LowpassWidth < 1 || o.LowpassWidth > 1024:
+		return fmt.Errorf("dsp: resample: LowpassWidth = %d, want 1 … 1024", o.LowpassWidth)
+	case !(o.Rolloff > 0 && o.Rolloff <= 1):
+		return fmt.Errorf("dsp: resample: Rolloff = %v, want 0 < Rolloff ≤ 1", o.Rolloff)
+	case o.Window != ResampleHann && o.Window != ResampleKaiser:
+		return fmt.Errorf("dsp: resample: unknown Window %d", int(o.Window))
+	case o.Window == ResampleKaiser && !(o.Beta >= 0 && o.Beta <= 100):
+		return fmt.Errorf("dsp: resample: Kaiser Beta = %v, want 0 … 100", o.Beta)
+	}
+	return nil
+}
+
+// resamplePhase is the kernel of one output phase: output i·M+j is
+// Σ_q taps[q]·x[i·L+start+q].
+type resamplePhase struct {
+	start int
+	taps  []float64
+}
+
+// resampleKernel builds the M phases of torchaudio's kernel for reduced rates
+// L (in) and M (out), keeping only the taps inside the window.
+func resampleKernel(L, M int, o ResampleOptions) []resamplePhase {
+	lpw := float64(o.LowpassWidth)
+	base := float64(min(L, M)) * o.Rolloff
+	width := int(math.Ceil(lpw * float64(L) / base))
+	scale := base / float64(L)
+	i0Beta := resampleBesselI0(o.Beta)
+	phases := make([]resamplePhase, M)
+	for j := range phases {
+		ph := &phases[j]
+		first := true
+		for m := -width; m < width+L; m++ {
+			// Same operation order as torchaudio, for matching rounding.
+			t := (-float64(j)/float64(M) + float64(m)/float64(L)) * base
+			if t < -lpw || t > lpw {
+				continue // outside the window: torchaudio's weight is ~1e-33
+			}
+			var w float64
+			if o.Window == ResampleHann {
+				c := math.Cos(t * math.Pi / lpw / 2)
+				w = c * c
+			} else {
+				r := t / lpw
+				w = resampleBesselI0(o.Beta*math.Sqrt(math.Max(0, 1-r*r))) / i0Beta
+			}
+			t *= math.Pi
+			sinc := 1.0
+			if t != 0 {
+				sinc = math.Sin(t) / t
+			}
+			if first {
+				ph.start, first = m, false
+			}
+			ph.taps = append(ph.taps, sinc*w*scale)
+		}
+	}
+	return phases
+}
+
+// resampleBesselI0 is the modified Bessel function of the first kind, order
+// 0, by its power series Σ ((x/2)^k / k!)², which converges quickly for the
+// window shapes used here (x ≤ 100).
+func resampleBesselI0(x float64) float64 {
+	sum, term := 1.0, 1.0
+	q := x * x / 4
+	for k := 1; k < 500; k++ {
+		term *= q / float64(k*k)
+		sum += term
+		if term < sum*1e-17 {
+			break
+		}
+	}
+	return sum
+}
+
+func resampleGCD(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
