@@ -1,0 +1,174 @@
+package spectrogram
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// tone returns n samples of a sine at f Hz.
+func tone(f float64, rate, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 0.5 * math.Sin(2*math.Pi*f*float64(i)/float64(rate))
+	}
+	return x
+}
+
+// brightestRow returns the image row (0 = top) whose pixels in column x are
+// closest to the colour map's top colour.
+func brightestRow(img image.Image, x int, cm Colormap) int {
+	top := cm.At(1)
+	best, bestD := -1, math.Inf(1)
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		r, g, bl, _ := img.At(x, y).RGBA()
+		d := math.Abs(float64(r>>8)-float64(top.R)) + math.Abs(float64(g>>8)-float64(top.G)) + math.Abs(float64(bl>>8)-float64(top.B))
+		if d < bestD {
+			best, bestD = y, d
+		}
+	}
+	return best
+}
+
+func TestImageLowFrequenciesAtBottom(t *testing.T) {
+	c := DefaultConfig(16000)
+	for _, f := range []float64{1000, 6000} {
+		s, err := Compute(tone(f, 16000, 16000), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := s.Image(RenderOptions{Width: 200, Height: 257})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := img.Bounds().Size(); got != image.Pt(200, 257) {
+			t.Fatalf("size %v", got)
+		}
+		// Bin f·NFFT/sr is row Bins−1−bin from the top.
+		want := s.Bins - 1 - int(math.Round(f*float64(c.NFFT)/16000))
+		if got := brightestRow(img, 100, Viridis); got != want {
+			t.Errorf("%g Hz: brightest row %d, want %d", f, got, want)
+		}
+	}
+}
+
+func TestImageAxesAndDefaultSize(t *testing.T) {
+	c := DefaultConfig(16000)
+	c.NMels = 40
+	s, err := Compute(tone(440, 16000, 8000), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := s.Image(RenderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 51 frames × 12 = 612 ≥ 600; 40 bins × 8 = 320 ≥ 300.
+	if got := bare.Bounds().Size(); got != image.Pt(612, 320) {
+		t.Errorf("default size %v", got)
+	}
+	ax, err := s.Image(RenderOptions{Axes: true, Title: "tone", Colormap: Magma})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := image.Pt(marginLeft+612+marginRight, marginTitle+320+marginBottom)
+	if got := ax.Bounds().Size(); got != want {
+		t.Errorf("size with axes %v, want %v", got, want)
+	}
+	// The margins hold black tick labels on white.
+	dark := 0
+	for y := 0; y < want.Y; y++ {
+		for x := 0; x < marginLeft-8; x++ {
+			if r, _, _, _ := ax.At(x, y).RGBA(); r < 0x4000 {
+				dark++
+			}
+		}
+	}
+	if dark < 50 {
+		t.Errorf("only %d dark pixels in the frequency labels", dark)
+	}
+}
+
+func TestWritePNG(t *testing.T) {
+	s, err := Compute(tone(440, 16000, 8000), DefaultConfig(16000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "s.png")
+	if err := s.WritePNG(path, RenderOptions{Axes: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	// A folder that does not exist is an error naming it, and leaves nothing.
+	bad := filepath.Join(t.TempDir(), "missing", "s.png")
+	if err := s.WritePNG(bad, RenderOptions{}); err == nil {
+		t.Error("no error writing into a missing folder")
+	}
+	if _, err := (&Spectrogram{Bins: 2, Frames: 3, Data: make([]float32, 5)}).Image(RenderOptions{}); err == nil {
+		t.Error("no error for inconsistent Data length")
+	}
+}
+
+func TestColormaps(t *testing.T) {
+	// Endpoints of the published tables (matplotlib _cm_listed.py).
+	if c := Viridis.At(0); c.R != 68 || c.G != 1 || c.B != 84 {
+		t.Errorf("viridis(0) = %v, want 68,1,84", c)
+	}
+	if c := Viridis.At(1); c.R != 253 || c.G != 231 || c.B != 37 {
+		t.Errorf("viridis(1) = %v, want 253,231,37", c)
+	}
+	if c := Magma.At(0); c.R != 0 || c.G != 0 || c.B != 4 {
+		t.Errorf("magma(0) = %v, want 0,0,4", c)
+	}
+	if c := Magma.At(1); c.R != 252 || c.G != 253 || c.B != 191 {
+		t.Errorf("magma(1) = %v, want 252,253,191", c)
+	}
+	if Viridis.At(math.NaN()) != Viridis.At(0) || Viridis.At(7) != Viridis.At(1) {
+		t.Error("NaN / out of range not clamped")
+	}
+	for _, n := range []string{"viridis", "Magma", "gray"} {
+		if _, err := ParseColormap(n); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := ParseColormap("jet"); err == nil {
+		t.Error("jet accepted")
+	}
+}
+
+// TestRenderSpeech writes the speech PNGs for a look when
+// AVLEARN_PNG_DIR is set.
+func TestRenderSpeech(t *testing.T) {
+	dir := os.Getenv("AVLEARN_PNG_DIR")
+	if dir == "" {
+		t.Skip("set AVLEARN_PNG_DIR to write speech PNGs")
+	}
+	x := goldenInput(t, "speech.wav")
+	c := DefaultConfig(16000)
+	for name, cfg := range map[string]func(*Config){
+		"linear": func(*Config) {},
+		"mel":    func(c *Config) { c.NMels = 80 },
+		"mfcc":   func(c *Config) { c.NMels = 40; c.NMFCC = 13; c.TopDB = 80 },
+	} {
+		cc := c
+		cfg(&cc)
+		s, err := Compute(x, cc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WritePNG(filepath.Join(dir, name+".png"), RenderOptions{Axes: true, Title: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
