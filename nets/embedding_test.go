@@ -1,0 +1,61 @@
+package nets
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestEmbeddingGolden(t *testing.T) {
+	e, err := NewEmbedding("", 10, 6, rand.New(rand.NewSource(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newSeqRun(t, "embedding")
+	r.load(e.Params())
+	out, err := e.Forward(r.g, r.input("idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Shape().Eq(tensor.Shape{2, 7, 6}) {
+		t.Fatalf("shape %v", out.Shape())
+	}
+	r.check(map[string]*G.Node{"out": out}, e.Params())
+}
+
+func TestEmbeddingIntIndicesAndRange(t *testing.T) {
+	e, _ := NewEmbedding("emb", 4, 2, rand.New(rand.NewSource(1)))
+	g := NewGraph(Eval, 1)
+	idx := G.NewTensor(g.ExprGraph, tensor.Int, 1, G.WithShape(3), G.WithName("idx"),
+		G.WithValue(tensor.New(tensor.WithBacking([]int{3, 0, 3}))))
+	out, err := e.Forward(g, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMachine(g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Value(out)
+	w := e.Weight.Data
+	want := []float32{w[6], w[7], w[0], w[1], w[6], w[7]}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v want %v", got, want)
+		}
+	}
+	// An out-of-range index fails the run with a clear error.
+	if err := G.Let(idx, tensor.New(tensor.WithBacking([]int{1, 4, 0}))); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(); err == nil || !strings.Contains(err.Error(), "[0, 4)") {
+		t.Fatalf("want a range error, got %v", err)
+	}
+}
