@@ -22,6 +22,8 @@ import math
 import os
 
 import numpy as np
+import scipy.linalg
+import scipy.signal
 import torch
 import torchaudio
 import torchaudio.functional as F
@@ -110,6 +112,46 @@ for frm, to, width, rolloff, method, beta in [(44100, 16000, 6, 0.99, "sinc_inte
     cases["resample"].append(dict(**{"from": frm, "to": to}, lowpass_filter_width=width, rolloff=rolloff,
                                   method=method, beta=beta or 0.0, input=save(name + "_in", x),
                                   file=save(name, y.numpy())))
+
+# --- separation metrics ----------------------------------------------------
+# BSS Eval v3 SDR for one source (mir_eval.separation.bss_eval_sources with one
+# reference; mir_eval is not installed, this follows its _project): the
+# estimate is projected on the reference delayed by 0..flen-1 samples, with
+# FFT correlations and the Toeplitz normal equations.
+def bss_sdr(ref, est, flen):
+    n = len(ref)
+    nfft = int(2 ** np.ceil(np.log2(n + flen - 1)))
+    sf = np.fft.rfft(ref, nfft)
+    ssf = np.fft.irfft(sf * np.conj(sf), nfft)
+    G = scipy.linalg.toeplitz(np.concatenate([ssf[:1], ssf[-1:-flen:-1]]), ssf[:flen])
+    ef = np.fft.rfft(est, nfft)
+    D = np.fft.irfft(np.conj(sf) * ef, nfft)[:flen]
+    C = np.linalg.solve(G, D)
+    proj = scipy.signal.fftconvolve(C, ref)  # length n + flen - 1
+    e = np.concatenate([est, np.zeros(flen - 1)]) - proj
+    return 10 * np.log10(np.sum(proj ** 2) / np.sum(e ** 2))
+
+
+def si_sdr(ref, est):
+    ref = ref - ref.mean()
+    est = est - est.mean()
+    t = (est @ ref) / (ref @ ref) * ref
+    return 10 * np.log10(np.sum(t ** 2) / np.sum((est - t) ** 2))
+
+
+ref = test_signal(16000, 0.25, 5)[500:]
+ref += 0.05  # a DC offset: SI-SDR removes it, SDR and SNR do not
+save("metrics_ref", ref)
+rng = np.random.default_rng(6)
+for i, (label, est) in enumerate([
+        ("noisy", ref + 0.05 * rng.standard_normal(len(ref))),
+        ("scaled", 0.3 * ref + 0.01 * rng.standard_normal(len(ref))),
+        ("filtered", np.convolve(ref, [0.6, 0.3, -0.1])[: len(ref)] + 0.02 * rng.standard_normal(len(ref))),
+        ("delayed", np.concatenate([np.zeros(40), ref[:-40]]) + 0.01 * rng.standard_normal(len(ref)))]):
+    snr = 10 * np.log10(np.sum(ref ** 2) / np.sum((ref - est) ** 2))
+    for flen in [512, 1]:
+        cases["metrics"].append(dict(label=label, input="metrics_ref.npy", est=save(f"metrics_est_{label}", est),
+                                     filter_len=flen, snr=snr, sdr=bss_sdr(ref, est, flen), si_sdr=si_sdr(ref, est)))
 
 with open(os.path.join(OUT, "features.json"), "w") as f:
     json.dump(dict(generator="testdata/dsp/gen_features.py", torch=torch.__version__,

@@ -1,0 +1,154 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// SNR returns the signal-to-noise ratio of an estimate in dB, taking
+// everything that differs from the reference as noise:
+//
+//	SNR = 10·log10( Σ ref² / Σ (ref − est)² )
+//
+// It is +Inf when est equals ref. The slices must have the same, non-zero
+// length and ref must not be all zeros.
+func SNR(ref, est []float64) (float64, error) {
+	if err := metricsCheck("SNR", ref, est); err != nil {
+		return 0, err
+	}
+	var s, e float64
+	for i, r := range ref {
+		s += r * r
+		d := r - est[i]
+		e += d * d
+	}
+	return metricsDB(s, e), nil
+}
+
+// SISDR returns the scale-invariant signal-to-distortion ratio in dB of Le
+// Roux, Wisdom, Erdogan and Hershey, "SDR – half-baked or well done?"
+// (ICASSP 2019). Both signals are made zero-mean, the reference is scaled by
+// α = ⟨est, ref⟩/⟨ref, ref⟩ to the best-fitting target t = α·ref, and
+//
+//	SI-SDR = 10·log10( Σ t² / Σ (est − t)² )
+//
+// so a change of gain of the estimate does not change it. The slices must
+// have the same, non-zero length and ref must not be constant.
+func SISDR(ref, est []float64) (float64, error) {
+	if err := metricsCheck("SISDR", ref, est); err != nil {
+		return 0, err
+	}
+	var mr, me float64
+	for i := range ref {
+		mr += ref[i]
+		me += est[i]
+	}
+	mr /= float64(len(ref))
+	me /= float64(len(ref))
+	var dot, rr float64
+	for i := range ref {
+		r, e := ref[i]-mr, est[i]-me
+		dot += r * e
+		rr += r * r
+	}
+	if rr == 0 {
+		return 0, fmt.Errorf("dsp: SISDR: reference is constant (zero after removing its mean)")
+	}
+	alpha := dot / rr
+	var ts, ns float64
+	for i := range ref {
+		tgt := alpha * (ref[i] - mr)
+		d := est[i] - me - tgt
+		ts += tgt * tgt
+		ns += d * d
+	}
+	return metricsDB(ts, ns), nil
+}
+
+// SDR returns the signal-to-distortion ratio in dB of BSS Eval (Vincent,
+// Gribonval and Févotte 2006) for one source: the estimate is projected onto
+// the span of the reference delayed by 0 … filterLen−1 samples (so a fixed
+// FIR filtering of the reference, up to filterLen taps, counts as signal, not
+// distortion), and
+//
+//	SDR = 10·log10( Σ proj² / Σ (est − proj)² )
+//
+// over len(ref)+filterLen−1 samples (the estimate padded with zeros).
+// filterLen = 512 is bss_eval_sources of BSS Eval v3 / mir_eval for a single
+// source; filterLen = 1 allows a gain only (SI-SDR without removing the
+// means). The cost is O(len·filterLen + filterLen³). The slices must have the
+// same, non-zero length; ref must not be all zeros.
+func SDR(ref, est []float64, filterLen int) (float64, error) {
+	if err := metricsCheck("SDR", ref, est); err != nil {
+		return 0, err
+	}
+	if filterLen < 1 || filterLen > 8192 {
+		return 0, fmt.Errorf("dsp: SDR: filterLen = %d, want 1 … 8192", filterLen)
+	}
+	n, l := len(ref), filterLen
+	// Normal equations R c = d: R is the Toeplitz autocorrelation of ref
+	// at lags 0 … l−1, d the cross-correlation of est with delayed ref.
+	auto := make([]float64, l)
+	cross := make([]float64, l)
+	for k := 0; k < l && k < n; k++ {
+		var a, c float64
+		for i := 0; i+k < n; i++ {
+			a += ref[i] * ref[i+k]
+			c += ref[i] * est[i+k]
+		}
+		auto[k], cross[k] = a, c
+	}
+	R := mat.NewSymDense(l, nil)
+	for i := 0; i < l; i++ {
+		for j := i; j < l; j++ {
+			R.SetSym(i, j, auto[j-i])
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(R) {
+		return 0, fmt.Errorf("dsp: SDR: the %d delayed copies of the reference are numerically dependent; use a smaller filterLen", l)
+	}
+	var c mat.VecDense
+	if err := chol.SolveVecTo(&c, mat.NewVecDense(l, cross)); err != nil {
+		return 0, fmt.Errorf("dsp: SDR: solving for the distortion filter: %v", err)
+	}
+	h := c.RawVector().Data
+	var ps, es float64
+	for m := 0; m < n+l-1; m++ {
+		var p float64
+		for k := max(0, m-n+1); k < l && k <= m; k++ {
+			p += h[k] * ref[m-k]
+		}
+		e := -p
+		if m < n {
+			e += est[m]
+		}
+		ps += p * p
+		es += e * e
+	}
+	return metricsDB(ps, es), nil
+}
+
+func metricsCheck(name string, ref, est []float64) error {
+	if len(ref) != len(est) {
+		return fmt.Errorf("dsp: %s: reference has %d samples, estimate %d", name, len(ref), len(est))
+	}
+	if len(ref) == 0 {
+		return fmt.Errorf("dsp: %s: empty signals", name)
+	}
+	for _, r := range ref {
+		if r != 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("dsp: %s: reference is all zeros", name)
+}
+
+func metricsDB(signal, noise float64) float64 {
+	if noise == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(signal/noise)
+}
