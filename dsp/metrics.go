@@ -3,8 +3,6 @@ package dsp
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // SNR returns the signal-to-noise ratio of an estimate in dB, taking
@@ -78,7 +76,7 @@ func SISDR(ref, est []float64) (float64, error) {
 // over len(ref)+filterLen−1 samples (the estimate padded with zeros).
 // filterLen = 512 is bss_eval_sources of BSS Eval v3 / mir_eval for a single
 // source; filterLen = 1 allows a gain only (SI-SDR without removing the
-// means). The cost is O(len·filterLen + filterLen³). The slices must have the
+// means). The cost is O(len·filterLen + filterLen²). The slices must have the
 // same, non-zero length; ref must not be all zeros.
 func SDR(ref, est []float64, filterLen int) (float64, error) {
 	if err := metricsCheck("SDR", ref, est); err != nil {
@@ -100,21 +98,10 @@ func SDR(ref, est []float64, filterLen int) (float64, error) {
 		}
 		auto[k], cross[k] = a, c
 	}
-	R := mat.NewSymDense(l, nil)
-	for i := 0; i < l; i++ {
-		for j := i; j < l; j++ {
-			R.SetSym(i, j, auto[j-i])
-		}
-	}
-	var chol mat.Cholesky
-	if !chol.Factorize(R) {
+	h, ok := metricsLevinson(auto, cross)
+	if !ok {
 		return 0, fmt.Errorf("dsp: SDR: the %d delayed copies of the reference are numerically dependent; use a smaller filterLen", l)
 	}
-	var c mat.VecDense
-	if err := chol.SolveVecTo(&c, mat.NewVecDense(l, cross)); err != nil {
-		return 0, fmt.Errorf("dsp: SDR: solving for the distortion filter: %v", err)
-	}
-	h := c.RawVector().Data
 	var ps, es float64
 	for m := 0; m < n+l-1; m++ {
 		var p float64
@@ -129,6 +116,53 @@ func SDR(ref, est []float64, filterLen int) (float64, error) {
 		es += e * e
 	}
 	return metricsDB(ps, es), nil
+}
+
+// metricsLevinson solves T x = y for the symmetric Toeplitz matrix T with
+// first row t by the Levinson recursion in O(n²). It reports false if T is
+// not (numerically) positive definite.
+func metricsLevinson(t, y []float64) ([]float64, bool) {
+	n := len(t)
+	if !(t[0] > 0) {
+		return nil, false
+	}
+	f := make([]float64, 1, n) // T_k f = e_1; the backward vector is f reversed
+	x := make([]float64, 1, n)
+	f[0] = 1 / t[0]
+	x[0] = y[0] / t[0]
+	nf := make([]float64, n)
+	for k := 1; k < n; k++ {
+		var ef, ex float64
+		for i := 0; i < k; i++ {
+			ef += t[k-i] * f[i]
+			ex += t[k-i] * x[i]
+		}
+		d := 1 - ef*ef
+		if !(d > 1e-14) {
+			return nil, false
+		}
+		// f' = ([f;0] − ef·[0;reverse(f)]) / d
+		nf = nf[:k+1]
+		for i := 0; i <= k; i++ {
+			v := 0.0
+			if i < k {
+				v = f[i]
+			}
+			if i > 0 {
+				v -= ef * f[k-i]
+			}
+			nf[i] = v / d
+		}
+		f = f[:k+1]
+		copy(f, nf)
+		// x' = [x;0] + (y_k − ex)·reverse(f')
+		x = append(x, 0)
+		g := y[k] - ex
+		for i := 0; i <= k; i++ {
+			x[i] += g * f[k-i]
+		}
+	}
+	return x, true
 }
 
 func metricsCheck(name string, ref, est []float64) error {
