@@ -1,0 +1,150 @@
+package spectrogram
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/avlearn/avlearn/dsp"
+)
+
+// Stream computes a spectrogram frame by frame from a signal that arrives
+// in chunks, in memory bounded by about one FFT frame, so files of any
+// length can be processed. Each finished frame is passed to the emit
+// function given to NewStream as one column of Bins values (lowest bin
+// first); the columns, side by side, equal Compute on the whole signal bit
+// for bit.
+//
+// TopDB clipping needs the maximum of the whole spectrogram, so a Stream
+// requires TopDB 0; clip afterwards if needed. A Stream is not safe for
+// concurrent use.
+type Stream struct {
+	c      Config
+	fr     *dsp.Framer
+	emit   func(frame []float32) error
+	fb     []float64 // mel filters (NMels × NFFT/2+1), or nil
+	dct    []float64 // DCT-II matrix (NMFCC × NMels), or nil
+	pow    []float64 // one frame of |X|^Power
+	col    []float32 // the column handed to emit
+	frames int
+	err    error // the first error, returned from then on
+}
+
+// NewStream returns a Stream that computes c and calls emit with each
+// column. The slice passed to emit is reused: copy it to keep it.
+func NewStream(c Config, emit func(frame []float32) error) (*Stream, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.TopDB != 0 {
+		return nil, fmt.Errorf("spectrogram: Stream: config TopDB %g needs the whole spectrogram's maximum; stream with TopDB 0 and clip afterwards", c.TopDB)
+	}
+	if emit == nil {
+		return nil, errors.New("spectrogram: Stream: nil emit function")
+	}
+	sc, err := c.stft()
+	if err != nil {
+		return nil, err
+	}
+	fr, err := dsp.NewFramer(sc)
+	if err != nil {
+		return nil, fmt.Errorf("spectrogram: %w", err)
+	}
+	s := &Stream{c: c, fr: fr, emit: emit, col: make([]float32, c.Bins())}
+	if c.NMels > 0 {
+		if s.fb, err = c.melFilters(); err != nil {
+			return nil, err
+		}
+	}
+	if c.NMFCC > 0 {
+		if s.dct, err = dsp.DCTMatrix(c.NMFCC, c.NMels, true); err != nil {
+			return nil, fmt.Errorf("spectrogram: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Bins returns the length of every column.
+func (s *Stream) Bins() int { return len(s.col) }
+
+// Frames returns the number of columns emitted so far.
+func (s *Stream) Frames() int { return s.frames }
+
+// Write appends samples of the signal and emits every frame they complete.
+// It returns the first error emit returned, and keeps returning it.
+func (s *Stream) Write(x []float64) error {
+	if s.err != nil {
+		return s.err
+	}
+	// Push at most one frame's worth at a time so the Framer's buffer
+	// stays near NFFT samples whatever the chunk size.
+	for len(x) > 0 {
+		n := min(len(x), s.c.NFFT)
+		if err := s.fr.Push(x[:n]); err != nil {
+			s.err = fmt.Errorf("spectrogram: %w", err)
+			return s.err
+		}
+		x = x[n:]
+		if err := s.drain(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close marks the end of the signal, pads it as Compute does and emits the
+// last frames. It reports the errors Compute would give for the whole
+// signal, such as one too short for the frame.
+func (s *Stream) Close() error {
+	if s.err != nil {
+		return s.err
+	}
+	if err := s.fr.Close(); err != nil {
+		s.err = fmt.Errorf("spectrogram: %w", err)
+		return s.err
+	}
+	return s.drain()
+}
+
+func (s *Stream) drain() error {
+	for {
+		var ok bool
+		s.pow, ok = s.fr.NextPower(s.pow, s.c.Power)
+		if !ok {
+			return nil
+		}
+		if err := s.column(); err != nil {
+			s.err = err
+			return err
+		}
+		s.frames++
+		if err := s.emit(s.col); err != nil {
+			s.err = err
+			return err
+		}
+	}
+}
+
+// column turns s.pow into s.col with the same dsp calls Compute makes on
+// the whole spectrogram (one frame at a time).
+func (s *Stream) column() error {
+	v := s.pow
+	var err error
+	if s.fb != nil {
+		if v, err = dsp.ApplyMel(s.fb, s.c.NMels, v, 1, len(v)); err != nil {
+			return fmt.Errorf("spectrogram: %w", err)
+		}
+	}
+	switch {
+	case s.dct != nil:
+		db := dsp.PowerToDB(v, 1, amin, 0)
+		if v, err = dsp.DCT(s.dct, s.c.NMFCC, db, 1, s.c.NMels); err != nil {
+			return fmt.Errorf("spectrogram: %w", err)
+		}
+	case s.c.DB:
+		v = s.c.toDB(v, 0)
+	}
+	for i, x := range v {
+		s.col[i] = float32(x)
+	}
+	return nil
+}
