@@ -1,0 +1,43 @@
+// Package dsp is avlearn's signal-processing core: windows, real FFTs,
+// framing, the short-time Fourier transform and its inverse, mel filter
+// banks, DCT, dB conversion, MFCC, Griffin-Lim, resampling and separation
+// metrics. It works on plain float64 slices and imports nothing but the
+// standard library.
+//
+// # Conventions
+//
+// Results match torch 1.13 (torch.stft, torch.istft, torch.*_window) in
+// float64 to about 1e-12 relative; the tests compare against goldens that
+// testdata/dsp/gen_stft.py made with torch.
+//
+//   - Windows are periodic for spectral analysis (torch's default,
+//     scipy fftbins=True) and symmetric on request.
+//   - FFT.Forward is numpy's rfft (unnormalised, n/2+1 bins); FFT.Inverse is
+//     irfft (scaled by 1/n).
+//   - Spectrograms are frame-major: bin k of frame t is at index t*Bins+k.
+//     (torch and librosa return (bins, frames); avio writes that layout.)
+//
+// # No hidden defaults
+//
+// STFTConfig has no defaults to forget: every field is given. In
+// particular torch.stft(center=True) pads by reflection (PadReflect) while
+// librosa ≥ 0.10 pads with zeros (PadConstant); choose one. A window
+// shorter than NFFT is zero-padded to NFFT, centred at (NFFT−WinLength)/2.
+//
+// The number of frames of n samples is, with P = NFFT/2 when Center is set
+// and 0 otherwise,
+//
+//	frames = 1 + (n + 2P − NFFT) / Hop    (integer division; 0 if n + 2P < NFFT)
+//
+// that is 1 + n/Hop for Center with even NFFT, and 1 + (n−NFFT)/Hop
+// without Center. STFT rejects what torch rejects: a signal no longer than
+// P with reflect padding, and a signal shorter than NFFT without Center.
+//
+// # Speed
+//
+// PowerSpectrogram is the fast path for |STFT|^p: a radix-4 complex FFT of
+// NFFT/2 points with a real split step, the window folded into framing, no
+// allocation per frame, and frames split across GOMAXPROCS goroutines.
+// Framer gives the same frames and spectra one at a time for signals that
+// do not fit in memory.
+package dsp

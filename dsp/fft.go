@@ -1,0 +1,409 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+)
+
+// FFT is a reusable plan for the discrete Fourier transform of real
+// sequences of one length n ≥ 1. Forward is numpy.fft.rfft / torch.fft.rfft
+// (n/2+1 bins, unnormalised) and Inverse is irfft (scaled by 1/n).
+//
+// Even lengths run as a complex transform of length n/2 followed by a
+// real-to-complex split step; powers of two use an iterative radix-4 kernel
+// with precomputed twiddles, other lengths use Bluestein's algorithm on top
+// of it, so every length costs O(n log n) and is accurate to a few ulps of
+// the largest bin.
+//
+// An FFT is safe for concurrent use by multiple goroutines.
+type FFT struct {
+	n    int
+	half *cplan       // n even: complex plan of n/2
+	full *cplan       // n odd: complex plan of n
+	post []complex128 // exp(-2πik/n), k in [0, n/4]: the split-step twiddles
+	pool sync.Pool    // *fftWork
+}
+
+// fftWork is per-call scratch space.
+type fftWork struct {
+	z   []complex128
+	tmp []complex128 // Bluestein scratch
+	y   []float64
+}
+
+// NewFFT returns a plan for real transforms of length n. It panics if n < 1.
+func NewFFT(n int) *FFT {
+	if n < 1 {
+		panic(fmt.Sprintf("dsp: NewFFT: length %d < 1", n))
+	}
+	f := &FFT{n: n}
+	if n%2 == 0 {
+		m := n / 2
+		f.half = newCplan(m)
+		f.post = make([]complex128, m/2+1)
+		for k := range f.post {
+			s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
+			f.post[k] = complex(c, s)
+		}
+	} else {
+		f.full = newCplan(n)
+	}
+	f.pool.New = func() any { return f.newWork() }
+	return f
+}
+
+func (f *FFT) newWork() *fftWork {
+	p := f.half
+	if p == nil {
+		p = f.full
+	}
+	w := &fftWork{z: make([]complex128, p.n)}
+	if p.bn > 0 {
+		w.tmp = make([]complex128, p.bn)
+	}
+	return w
+}
+
+// Len returns the transform length n.
+func (f *FFT) Len() int { return f.n }
+
+// Bins returns n/2+1, the number of bins of a real transform of length n.
+func (f *FFT) Bins() int { return f.n/2 + 1 }
+
+// Forward computes the n/2+1 bins X[k] = Σ src[j]·exp(−2πijk/n) of the real
+// sequence src (len n) into dst, which is reused if its capacity suffices,
+// and returns it. It panics if len(src) != n.
+func (f *FFT) Forward(dst []complex128, src []float64) []complex128 {
+	if len(src) != f.n {
+		panic(fmt.Sprintf("dsp: FFT.Forward: input length %d, plan length %d", len(src), f.n))
+	}
+	nb := f.n/2 + 1
+	if cap(dst) < nb {
+		dst = make([]complex128, nb)
+	}
+	dst = dst[:nb]
+	w := f.pool.Get().(*fftWork)
+	defer f.pool.Put(w)
+	if f.half == nil {
+		z := w.z
+		for j, v := range src {
+			z[j] = complex(v, 0)
+		}
+		f.full.transform(z, w.tmp)
+		copy(dst, z[:nb])
+		return dst
+	}
+	z := w.z
+	f.half.load(z, src)
+	f.half.transformLoaded(z, w.tmp)
+	f.split(dst, z)
+	return dst
+}
+
+// load writes the real sequence src (len 2·p.n) as z[j] = src[2j] + i·src[2j+1]
+// into z, in the order transformLoaded expects.
+func (p *cplan) load(z []complex128, src []float64) {
+	if p.rev != nil {
+		rev := p.rev[:len(z)]
+		src = src[:2*len(z)]
+		for j, r := range rev {
+			z[r] = complex(src[2*j], src[2*j+1])
+		}
+		return
+	}
+	for j := range z {
+		z[j] = complex(src[2*j], src[2*j+1])
+	}
+}
+
+// transformLoaded finishes a forward transform of z filled by load.
+func (p *cplan) transformLoaded(z, tmp []complex128) {
+	if p.rev != nil {
+		p.runBitrev(z)
+		return
+	}
+	p.bluestein(z, tmp)
+}
+
+// split turns Z = DFT_m(x[2j] + i·x[2j+1]) into the m+1 bins of the real
+// DFT of x (n = 2m): X[k] = E[k] + W^k·O[k] with E, O the transforms of the
+// even and odd samples, recovered from Z[k] and conj(Z[m−k]).
+func (f *FFT) split(dst []complex128, z []complex128) {
+	m := len(z)
+	dst = dst[:m+1]
+	z0 := z[0]
+	dst[0] = complex(real(z0)+imag(z0), 0)
+	dst[m] = complex(real(z0)-imag(z0), 0)
+	post := f.post
+	for k := 1; k <= m/2; k++ {
+		zk := z[k]
+		zm := z[m-k]
+		// e = (zk + conj zm)/2, o = (zk − conj zm)/(2i)
+		er := 0.5 * (real(zk) + real(zm))
+		ei := 0.5 * (imag(zk) - imag(zm))
+		or := 0.5 * (imag(zk) + imag(zm))
+		oi := -0.5 * (real(zk) - real(zm))
+		w := post[k]
+		tr := real(w)*or - imag(w)*oi
+		ti := real(w)*oi + imag(w)*or
+		dst[k] = complex(er+tr, ei+ti)
+		dst[m-k] = complex(er-tr, ti-ei)
+	}
+}
+
+// Inverse computes the real sequence x[j] = (1/n)·Σ X[k]·exp(2πijk/n) of
+// length n whose spectrum has the n/2+1 bins src (numpy.fft.irfft with
+// n given). As in numpy and torch, the imaginary parts of the DC bin and,
+// for even n, of the Nyquist bin are ignored. dst is reused if its capacity
+// suffices. It panics if len(src) != n/2+1.
+func (f *FFT) Inverse(dst []float64, src []complex128) []float64 {
+	nb := f.n/2 + 1
+	if len(src) != nb {
+		panic(fmt.Sprintf("dsp: FFT.Inverse: %d bins, plan of length %d wants %d", len(src), f.n, nb))
+	}
+	if cap(dst) < f.n {
+		dst = make([]float64, f.n)
+	}
+	dst = dst[:f.n]
+	w := f.pool.Get().(*fftWork)
+	defer f.pool.Put(w)
+	scale := 1 / float64(f.n)
+	z := w.z
+	if f.half == nil {
+		n := f.n
+		// Unnormalised inverse as conj(DFT(conj Y)) of the full Hermitian Y.
+		z[0] = complex(real(src[0]), 0)
+		for k := 1; k < nb; k++ {
+			v := src[k]
+			z[k] = complex(real(v), -imag(v))
+			z[n-k] = v
+		}
+		f.full.transform(z, w.tmp)
+		for j := range dst {
+			dst[j] = real(z[j]) * scale
+		}
+		return dst
+	}
+	f.unsplit(z, src)
+	f.half.transformLoaded(z, w.tmp)
+	for j, v := range z {
+		dst[2*j] = real(v) * scale
+		dst[2*j+1] = -imag(v) * scale
+	}
+	return dst
+}
+
+// unsplit is the inverse of split: from the m+1 bins X it forms
+// conj(Z'[k]) with Z'[k] = (X[k] + conj X[m−k]) + i·conj(W^k)·(X[k] − conj X[m−k])
+// and stores it where transformLoaded expects it, so that a forward
+// transform followed by conjugation yields the unnormalised inverse.
+func (f *FFT) unsplit(z []complex128, src []complex128) {
+	m := len(z)
+	p := f.half
+	put := func(k int, v complex128) {
+		if p.rev != nil {
+			z[p.rev[k]] = v
+		} else {
+			z[k] = v
+		}
+	}
+	x0, xm := real(src[0]), real(src[m])
+	// k = 0: E = x0+xm, D = x0−xm, Z' = E + iD; store conj.
+	put(0, complex(x0+xm, -(x0-xm)))
+	post := f.post
+	for k := 1; k <= m/2; k++ {
+		a := src[k]
+		b := src[m-k]
+		// E = a + conj b, D = a − conj b, T = i·conj(W)·D
+		er, ei := real(a)+real(b), imag(a)-imag(b)
+		dr, di := real(a)-real(b), imag(a)+imag(b)
+		w := post[k]
+		// conj(W)·D
+		cr := real(w)*dr + imag(w)*di
+		ci := real(w)*di - imag(w)*dr
+		tr, ti := -ci, cr // i·(cr + i·ci)
+		// Z'[k] = E + T, Z'[m−k] = conj(E − T); store conjugates.
+		put(k, complex(er+tr, -(ei+ti)))
+		if k != m-k {
+			put(m-k, complex(er-tr, ei-ti))
+		}
+	}
+}
+
+// cplan is an immutable plan for the unnormalised forward complex DFT of
+// length n. Powers of two run in place from bit-reversed input; other
+// lengths use Bluestein's chirp-z algorithm with a power-of-two plan.
+type cplan struct {
+	n      int
+	rev    []int32 // power of two: bit-reversal permutation
+	stages []cstage
+	// Bluestein
+	bn    int
+	bplan *cplan
+	chirp []complex128 // exp(−iπ j²/n)
+	bk    []complex128 // DFT of the conjugate chirp kernel, scaled by 1/bn
+}
+
+// cstage is one radix-4 pass over sub-transforms of length h (or the
+// initial radix-2 pass when radix == 2). tw holds W^j, W^2j, W^3j with
+// W = exp(−2πi/4h) for j in [0, h).
+type cstage struct {
+	radix, h int
+	tw       []complex128
+}
+
+func newCplan(n int) *cplan {
+	p := &cplan{n: n}
+	if n&(n-1) == 0 {
+		logn := bits.TrailingZeros(uint(n))
+		p.rev = make([]int32, n)
+		for i := range p.rev {
+			if logn > 0 {
+				p.rev[i] = int32(bits.Reverse32(uint32(i)) >> (32 - logn))
+			}
+		}
+		h := 1
+		if logn%2 == 1 {
+			p.stages = append(p.stages, cstage{radix: 2, h: 1})
+			h = 2
+		}
+		for ; 4*h <= n; h *= 4 {
+			s := cstage{radix: 4, h: h, tw: make([]complex128, 3*h)}
+			for j := 0; j < h; j++ {
+				for q := 1; q <= 3; q++ {
+					sn, cs := math.Sincos(-2 * math.Pi * float64(q*j) / float64(4*h))
+					s.tw[3*j+q-1] = complex(cs, sn)
+				}
+			}
+			p.stages = append(p.stages, s)
+		}
+		return p
+	}
+	bn := 1
+	for bn < 2*n-1 {
+		bn *= 2
+	}
+	p.bn = bn
+	p.bplan = newCplan(bn)
+	p.chirp = make([]complex128, n)
+	for j := range p.chirp {
+		// j² mod 2n keeps the angle small and exact.
+		jj := (uint64(j) * uint64(j)) % uint64(2*n)
+		sn, cs := math.Sincos(-math.Pi * float64(jj) / float64(n))
+		p.chirp[j] = complex(cs, sn)
+	}
+	p.bk = make([]complex128, bn)
+	p.bk[0] = 1
+	for j := 1; j < n; j++ {
+		c := p.chirp[j]
+		c = complex(real(c), -imag(c))
+		p.bk[j] = c
+		p.bk[bn-j] = c
+	}
+	p.bplan.transform(p.bk, nil)
+	s := complex(1/float64(bn), 0)
+	for i := range p.bk {
+		p.bk[i] *= s
+	}
+	return p
+}
+
+// transform computes the forward DFT of z in place, natural order in and
+// out. tmp must have length p.bn for Bluestein plans.
+func (p *cplan) transform(z, tmp []complex128) {
+	if p.rev != nil {
+		for i, r := range p.rev {
+			if int(r) > i {
+				z[i], z[r] = z[r], z[i]
+			}
+		}
+		p.runBitrev(z)
+		return
+	}
+	p.bluestein(z, tmp)
+}
+
+// bluestein computes X[k] = c[k]·Σ_j (z[j]·c[j])·conj(c[k−j]) with the chirp
+// c[j] = exp(−iπj²/n), the convolution done by power-of-two transforms.
+func (p *cplan) bluestein(z, tmp []complex128) {
+	n, bn := p.n, p.bn
+	tmp = tmp[:bn]
+	for j := 0; j < n; j++ {
+		tmp[j] = z[j] * p.chirp[j]
+	}
+	clear(tmp[n:])
+	p.bplan.transform(tmp, nil)
+	// Inverse by conjugation: ifft(a) = conj(fft(conj a))/bn (1/bn is in bk).
+	for i, v := range tmp {
+		v *= p.bk[i]
+		tmp[i] = complex(real(v), -imag(v))
+	}
+	p.bplan.transform(tmp, nil)
+	for k := 0; k < n; k++ {
+		v := tmp[k]
+		z[k] = complex(real(v), -imag(v)) * p.chirp[k]
+	}
+}
+
+// runBitrev runs the butterfly passes on z, whose elements are in
+// bit-reversed order, leaving the DFT in natural order.
+func (p *cplan) runBitrev(z []complex128) {
+	n := len(z)
+	for _, s := range p.stages {
+		h := s.h
+		if s.radix == 2 {
+			for i := 0; i+1 < n; i += 2 {
+				a, b := z[i], z[i+1]
+				z[i], z[i+1] = a+b, a-b
+			}
+			continue
+		}
+		if h == 1 {
+			for i := 0; i+3 < n; i += 4 {
+				q := z[i : i+4 : i+4]
+				a, b, c, d := q[0], q[1], q[2], q[3]
+				t0r, t0i := real(a)+real(b), imag(a)+imag(b)
+				t1r, t1i := real(a)-real(b), imag(a)-imag(b)
+				t2r, t2i := real(c)+real(d), imag(c)+imag(d)
+				t3r, t3i := real(c)-real(d), imag(c)-imag(d)
+				q[0] = complex(t0r+t2r, t0i+t2i)
+				q[2] = complex(t0r-t2r, t0i-t2i)
+				q[1] = complex(t1r+t3i, t1i-t3r)
+				q[3] = complex(t1r-t3i, t1i+t3r)
+			}
+			continue
+		}
+		tw := s.tw[:3*h]
+		for g := 0; g < n; g += 4 * h {
+			q0 := z[g : g+h : g+h]
+			q1 := z[g+h : g+2*h : g+2*h]
+			q2 := z[g+2*h : g+3*h : g+3*h]
+			q3 := z[g+3*h : g+4*h : g+4*h]
+			for j := range q0 {
+				w := tw[3*j : 3*j+3 : 3*j+3]
+				a := q0[j]
+				b := q1[j]
+				c := q2[j]
+				d := q3[j]
+				w1, w2, w3 := w[0], w[1], w[2]
+				// b·W^2j, c·W^j, d·W^3j
+				br := real(b)*real(w2) - imag(b)*imag(w2)
+				bi := real(b)*imag(w2) + imag(b)*real(w2)
+				cr := real(c)*real(w1) - imag(c)*imag(w1)
+				ci := real(c)*imag(w1) + imag(c)*real(w1)
+				dr := real(d)*real(w3) - imag(d)*imag(w3)
+				di := real(d)*imag(w3) + imag(d)*real(w3)
+				t0r, t0i := real(a)+br, imag(a)+bi
+				t1r, t1i := real(a)-br, imag(a)-bi
+				t2r, t2i := cr+dr, ci+di
+				t3r, t3i := cr-dr, ci-di
+				q0[j] = complex(t0r+t2r, t0i+t2i)
+				q2[j] = complex(t0r-t2r, t0i-t2i)
+				q1[j] = complex(t1r+t3i, t1i-t3r)
+				q3[j] = complex(t1r-t3i, t1i+t3r)
+			}
+		}
+	}
+}

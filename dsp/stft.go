@@ -1,0 +1,394 @@
+package dsp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// PadMode says how a centred STFT extends the signal by NFFT/2 samples on
+// each side.
+type PadMode int
+
+const (
+	// PadReflect mirrors the signal about its first and last samples
+	// without repeating them (torch.stft's default, numpy "reflect").
+	PadReflect PadMode = iota
+	// PadConstant pads with zeros (librosa ≥ 0.10's default).
+	PadConstant
+)
+
+// String returns "reflect" or "constant".
+func (m PadMode) String() string {
+	switch m {
+	case PadReflect:
+		return "reflect"
+	case PadConstant:
+		return "constant"
+	}
+	return fmt.Sprintf("PadMode(%d)", int(m))
+}
+
+// ParsePadMode parses "reflect" or "constant" (as PadMode.String writes
+// them; "zeros" is accepted for constant).
+func ParsePadMode(s string) (PadMode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "reflect":
+		return PadReflect, nil
+	case "constant", "zeros":
+		return PadConstant, nil
+	}
+	return 0, fmt.Errorf("dsp: unknown pad mode %q (want reflect or constant)", s)
+}
+
+// STFTConfig describes a short-time Fourier transform. Every field is
+// explicit: there are no hidden defaults, so torch.stft(center=True) is
+// {Center: true, Pad: PadReflect} and librosa ≥ 0.10's stft is
+// {Center: true, Pad: PadConstant}.
+type STFTConfig struct {
+	NFFT      int       // FFT length, ≥ 1
+	Hop       int       // samples between frame starts, ≥ 1
+	WinLength int       // window length ≤ NFFT; 0 means NFFT. The window is zero-padded to NFFT, centred at offset (NFFT−WinLength)/2, as torch does.
+	Window    []float64 // WinLength samples; nil means rectangular
+	Center    bool      // pad NFFT/2 samples on both sides so frame t is centred on sample t·Hop
+	Pad       PadMode   // padding used when Center is set
+}
+
+// Validate reports the first problem with c, naming the field.
+func (c STFTConfig) Validate() error {
+	if c.NFFT < 1 {
+		return fmt.Errorf("dsp: STFTConfig.NFFT must be ≥ 1, got %d", c.NFFT)
+	}
+	if c.Hop < 1 {
+		return fmt.Errorf("dsp: STFTConfig.Hop must be ≥ 1, got %d", c.Hop)
+	}
+	if c.WinLength < 0 || c.WinLength > c.NFFT {
+		return fmt.Errorf("dsp: STFTConfig.WinLength must be in [0, NFFT=%d] (0 means NFFT), got %d", c.NFFT, c.WinLength)
+	}
+	if c.Window != nil && len(c.Window) != c.winLength() {
+		return fmt.Errorf("dsp: STFTConfig.Window has %d samples, WinLength is %d", len(c.Window), c.winLength())
+	}
+	for i, v := range c.Window {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("dsp: STFTConfig.Window[%d] is %g", i, v)
+		}
+	}
+	if c.Pad != PadReflect && c.Pad != PadConstant {
+		return fmt.Errorf("dsp: STFTConfig.Pad: unknown pad mode %d", int(c.Pad))
+	}
+	return nil
+}
+
+func (c STFTConfig) winLength() int {
+	if c.WinLength == 0 {
+		return c.NFFT
+	}
+	return c.WinLength
+}
+
+// Bins returns NFFT/2+1, the number of frequency bins of a one-sided STFT.
+func (c STFTConfig) Bins() int { return c.NFFT/2 + 1 }
+
+// padding returns the samples added on each side.
+func (c STFTConfig) padding() int {
+	if c.Center {
+		return c.NFFT / 2
+	}
+	return 0
+}
+
+// NumFrames returns the number of frames of a signal of nSamples samples,
+// exactly as torch.stft counts them: with P = NFFT/2 when Center (else 0),
+// frames = 1 + (nSamples + 2P − NFFT)/Hop (integer division), or 0 when
+// nSamples + 2P < NFFT. For Center and an even NFFT this is 1 + nSamples/Hop;
+// without Center it is 1 + (nSamples−NFFT)/Hop. c must be valid.
+func (c STFTConfig) NumFrames(nSamples int) int {
+	if nSamples < 0 || c.Hop < 1 {
+		return 0
+	}
+	padded := nSamples + 2*c.padding()
+	if padded < c.NFFT {
+		return 0
+	}
+	return 1 + (padded-c.NFFT)/c.Hop
+}
+
+// checkSignal returns the error STFT gives for a signal of n samples.
+func (c STFTConfig) checkSignal(op string, n int) error {
+	if n == 0 {
+		return fmt.Errorf("dsp: %s: empty signal", op)
+	}
+	if c.Center && c.Pad == PadReflect && n <= c.padding() {
+		return fmt.Errorf("dsp: %s: signal of %d samples is too short for reflect padding of %d; use PadConstant or a longer signal", op, n, c.padding())
+	}
+	if !c.Center && n < c.NFFT {
+		return fmt.Errorf("dsp: %s: signal of %d samples is shorter than NFFT=%d with Center false; pad it or use Center", op, n, c.NFFT)
+	}
+	return nil
+}
+
+// ComplexSpectrogram is a one-sided STFT stored frame-major: bin k of frame
+// t is Data[t*Bins+k]. (torch.stft returns (bins, frames); index it as
+// Data[t*Bins+k] ↔ X[k, t].)
+type ComplexSpectrogram struct {
+	Bins, Frames int
+	Data         []complex128
+}
+
+// Power returns |X|^p for every element, frame-major like Data: p = 2 gives
+// the power spectrogram, p = 1 the magnitude. p should be > 0.
+func (s *ComplexSpectrogram) Power(p float64) []float64 {
+	out := make([]float64, len(s.Data))
+	for i, v := range s.Data {
+		out[i] = stftPowerOf(real(v), imag(v), p)
+	}
+	return out
+}
+
+func stftPowerOf(re, im, p float64) float64 {
+	q := re*re + im*im
+	switch p {
+	case 2:
+		return q
+	case 1:
+		return math.Sqrt(q)
+	}
+	return math.Pow(q, p/2)
+}
+
+// stftPlan holds everything derived from a valid config.
+type stftPlan struct {
+	c         STFTConfig
+	fft       *FFT
+	wpad      []float64 // window zero-padded to NFFT
+	left, win int       // the window's extent inside wpad
+	pad       int
+}
+
+func newSTFTPlan(c STFTConfig) (*stftPlan, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	p := &stftPlan{c: c, fft: NewFFT(c.NFFT), win: c.winLength(), pad: c.padding()}
+	p.left = (c.NFFT - p.win) / 2
+	p.wpad = make([]float64, c.NFFT)
+	if c.Window == nil {
+		for i := 0; i < p.win; i++ {
+			p.wpad[p.left+i] = 1
+		}
+	} else {
+		copy(p.wpad[p.left:], c.Window)
+	}
+	return p, nil
+}
+
+// paddedAt returns sample i of the padded signal (i in [0, n+2·pad)).
+func (p *stftPlan) paddedAt(x []float64, i int) float64 {
+	j := i - p.pad
+	n := len(x)
+	if j >= 0 && j < n {
+		return x[j]
+	}
+	if p.c.Pad == PadConstant {
+		return 0
+	}
+	if j < 0 {
+		j = -j
+	} else {
+		j = 2*(n-1) - j
+	}
+	return x[j]
+}
+
+// stftWorker holds one goroutine's scratch space.
+type stftWorker struct {
+	p   *stftPlan
+	buf []float64 // windowed frame; zero outside [left, left+win)
+	z   []complex128
+	tmp []complex128
+	spc []complex128 // odd NFFT: the bins
+}
+
+func (p *stftPlan) newWorker() *stftWorker {
+	w := &stftWorker{p: p, buf: make([]float64, p.c.NFFT)}
+	fw := p.fft.newWork()
+	w.z, w.tmp = fw.z, fw.tmp
+	if p.fft.half == nil {
+		w.spc = make([]complex128, p.fft.Bins())
+	}
+	return w
+}
+
+// loadFrame fills w.buf with frame t of x, windowed.
+func (w *stftWorker) loadFrame(x []float64, t int) {
+	p := w.p
+	start := t*p.c.Hop + p.left // padded index of the first windowed sample
+	s0 := start - p.pad
+	buf := w.buf[p.left : p.left+p.win]
+	win := p.wpad[p.left : p.left+p.win]
+	if s0 >= 0 && s0+p.win <= len(x) {
+		seg := x[s0 : s0+p.win]
+		for i, v := range seg {
+			buf[i] = v * win[i]
+		}
+		return
+	}
+	for i := range buf {
+		buf[i] = p.paddedAt(x, start+i) * win[i]
+	}
+}
+
+// loadWindowed fills w.buf from a raw frame of NFFT padded samples.
+func (w *stftWorker) loadWindowed(frame []float64) {
+	p := w.p
+	buf := w.buf[p.left : p.left+p.win]
+	win := p.wpad[p.left : p.left+p.win]
+	seg := frame[p.left : p.left+p.win]
+	for i, v := range seg {
+		buf[i] = v * win[i]
+	}
+}
+
+// complexFrame transforms w.buf into dst (Bins values).
+func (w *stftWorker) complexFrame(dst []complex128) {
+	f := w.p.fft
+	if f.half == nil {
+		for j, v := range w.buf {
+			w.z[j] = complex(v, 0)
+		}
+		f.full.transform(w.z, w.tmp)
+		copy(dst, w.z[:len(dst)])
+		return
+	}
+	f.half.load(w.z, w.buf)
+	f.half.transformLoaded(w.z, w.tmp)
+	f.split(dst, w.z)
+}
+
+// powerFrame transforms w.buf and writes |X|^p into dst (Bins values).
+func (w *stftWorker) powerFrame(dst []float64, p float64) {
+	f := w.p.fft
+	if f.half == nil {
+		w.complexFrame(w.spc)
+		for k, v := range w.spc {
+			dst[k] = stftPowerOf(real(v), imag(v), p)
+		}
+		return
+	}
+	z := w.z
+	f.half.load(z, w.buf)
+	f.half.transformLoaded(z, w.tmp)
+	m := len(z)
+	dst = dst[:m+1]
+	z0 := z[0]
+	a, b := real(z0)+imag(z0), real(z0)-imag(z0)
+	dst[0] = stftPowerOf(a, 0, p)
+	dst[m] = stftPowerOf(b, 0, p)
+	post := f.post[:m/2+1]
+	for k := 1; k <= m/2; k++ {
+		zk := z[k]
+		zm := z[m-k]
+		er := 0.5 * (real(zk) + real(zm))
+		ei := 0.5 * (imag(zk) - imag(zm))
+		or := 0.5 * (imag(zk) + imag(zm))
+		oi := -0.5 * (real(zk) - real(zm))
+		wk := post[k]
+		tr := real(wk)*or - imag(wk)*oi
+		ti := real(wk)*oi + imag(wk)*or
+		r1, i1 := er+tr, ei+ti
+		r2, i2 := er-tr, ti-ei
+		if p == 2 {
+			dst[k] = r1*r1 + i1*i1
+			dst[m-k] = r2*r2 + i2*i2
+		} else {
+			dst[k] = stftPowerOf(r1, i1, p)
+			dst[m-k] = stftPowerOf(r2, i2, p)
+		}
+	}
+}
+
+// parallelFrames calls fn(w, t0, t1) over [0, frames) split in contiguous
+// chunks across up to GOMAXPROCS goroutines, each with its own worker.
+func (p *stftPlan) parallelFrames(frames int, fn func(w *stftWorker, t0, t1 int)) {
+	const minFrames = 256 // below this a goroutine costs more than it saves
+	nw := runtime.GOMAXPROCS(0)
+	if nw > frames/minFrames {
+		nw = frames / minFrames
+	}
+	if nw <= 1 {
+		fn(p.newWorker(), 0, frames)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < nw; i++ {
+		t0, t1 := frames*i/nw, frames*(i+1)/nw
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(p.newWorker(), t0, t1)
+		}()
+	}
+	wg.Wait()
+}
+
+// STFT computes the one-sided short-time Fourier transform of x as
+// torch.stft(x, n_fft, hop_length, win_length, window, center, pad_mode,
+// normalized=False, onesided=True, return_complex=True) does, frame-major.
+//
+// Errors: an invalid config; an empty signal; with Center and PadReflect, a
+// signal of NFFT/2 samples or fewer (torch fails too); without Center, a
+// signal shorter than NFFT.
+func STFT(x []float64, c STFTConfig) (*ComplexSpectrogram, error) {
+	p, err := newSTFTPlan(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkSignal("STFT", len(x)); err != nil {
+		return nil, err
+	}
+	bins, frames := c.Bins(), c.NumFrames(len(x))
+	s := &ComplexSpectrogram{Bins: bins, Frames: frames, Data: make([]complex128, bins*frames)}
+	p.parallelFrames(frames, func(w *stftWorker, t0, t1 int) {
+		for t := t0; t < t1; t++ {
+			w.loadFrame(x, t)
+			w.complexFrame(s.Data[t*bins : (t+1)*bins])
+		}
+	})
+	return s, nil
+}
+
+// PowerSpectrogram computes |STFT(x)|^p (p = 2 power, p = 1 magnitude)
+// frame-major into dst, reused if its capacity suffices, and returns it
+// with the number of frames. It is the fast path: no complex spectrogram
+// is formed, and frames are split across GOMAXPROCS goroutines. The values
+// equal STFT(x, c).Power(p). p must be finite and > 0.
+func PowerSpectrogram(x []float64, c STFTConfig, p float64, dst []float64) ([]float64, int, error) {
+	if !(p > 0) || math.IsInf(p, 0) {
+		return nil, 0, fmt.Errorf("dsp: PowerSpectrogram: exponent p must be finite and > 0, got %g", p)
+	}
+	plan, err := newSTFTPlan(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := c.checkSignal("PowerSpectrogram", len(x)); err != nil {
+		return nil, 0, err
+	}
+	bins, frames := c.Bins(), c.NumFrames(len(x))
+	if bins*frames/bins != frames {
+		return nil, 0, errors.New("dsp: PowerSpectrogram: output too large")
+	}
+	if cap(dst) < bins*frames {
+		dst = make([]float64, bins*frames)
+	}
+	dst = dst[:bins*frames]
+	plan.parallelFrames(frames, func(w *stftWorker, t0, t1 int) {
+		for t := t0; t < t1; t++ {
+			w.loadFrame(x, t)
+			w.powerFrame(dst[t*bins:(t+1)*bins], p)
+		}
+	})
+	return dst, frames, nil
+}

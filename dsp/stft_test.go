@@ -1,0 +1,322 @@
+package dsp
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestISTFTRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	cases := []struct {
+		name string
+		c    STFTConfig
+		n    int
+	}{
+		{"hann512/128 center reflect", STFTConfig{NFFT: 512, Hop: 128, Window: Hann(512, true), Center: true}, 4001},
+		{"hamming400/160 center reflect", STFTConfig{NFFT: 400, Hop: 160, Window: Hamming(400, true), Center: true}, 3999},
+		{"hamming512 win400 hop160", STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true}, 8000},
+		{"hann win301 constant", STFTConfig{NFFT: 512, Hop: 100, WinLength: 301, Window: Hann(301, true), Center: true, Pad: PadConstant}, 2777},
+		{"hamming no center", STFTConfig{NFFT: 256, Hop: 64, Window: Hamming(256, true)}, 64*20 + 256},
+		{"odd nfft 441", STFTConfig{NFFT: 441, Hop: 110, Window: Hann(441, true), Center: true}, 5001},
+		{"rect hop=win", STFTConfig{NFFT: 64, Hop: 64, Center: true}, 1000},
+		{"blackman symmetric", STFTConfig{NFFT: 128, Hop: 32, Window: Blackman(128, false), Center: true}, 1001},
+	}
+	for _, tc := range cases {
+		x := fftRandSignal(r, tc.n)
+		s, err := STFT(x, tc.c)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		y, err := ISTFT(s, tc.c, len(x))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(y) != len(x) {
+			t.Fatalf("%s: %d samples back, want %d", tc.name, len(y), len(x))
+		}
+		// Samples past the end of the last frame are not covered (torch
+		// returns zeros there); compare only the covered part.
+		cover := min(len(x), tc.c.NFFT+tc.c.Hop*(s.Frames-1)-tc.c.padding())
+		for i := 0; i < cover; i++ {
+			if math.Abs(y[i]-x[i]) > 1e-10 {
+				t.Fatalf("%s: ISTFT(STFT(x))[%d] = %g, want %g", tc.name, i, y[i], x[i])
+			}
+		}
+		// Natural length.
+		y2, err := ISTFT(s, tc.c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.c.NFFT + tc.c.Hop*(s.Frames-1) - 2*tc.c.padding()
+		if len(y2) != want {
+			t.Errorf("%s: natural length %d, want %d", tc.name, len(y2), want)
+		}
+	}
+}
+
+func TestISTFTZeroExtends(t *testing.T) {
+	c := STFTConfig{NFFT: 64, Hop: 16, Window: Hann(64, true), Center: true}
+	x := fftRandSignal(rand.New(rand.NewPCG(1, 1)), 200)
+	s, _ := STFT(x, c)
+	y, err := ISTFT(s, c, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Output samples past the last frame's end (minus the centre offset) are zeros.
+	full := c.NFFT + c.Hop*(s.Frames-1) - c.NFFT/2
+	for i := full; i < len(y); i++ {
+		if y[i] != 0 {
+			t.Fatalf("y[%d] = %g, want 0 (zero extension)", i, y[i])
+		}
+	}
+	if len(y) != 300 {
+		t.Fatalf("len %d", len(y))
+	}
+}
+
+func TestISTFTNOLAFailure(t *testing.T) {
+	// A rectangular window of 100 samples with hop 150 leaves gaps.
+	c := STFTConfig{NFFT: 128, Hop: 150, WinLength: 100, Center: true}
+	x := fftRandSignal(rand.New(rand.NewPCG(2, 2)), 2000)
+	s, err := STFT(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ISTFT(s, c, 0)
+	if err == nil || !strings.Contains(err.Error(), "NOLA") {
+		t.Fatalf("err = %v, want a NOLA error", err)
+	}
+	// torch also fails here: a window of 300 inside NFFT 400 without
+	// Center leaves the first samples uncovered.
+	c = STFTConfig{NFFT: 400, Hop: 100, WinLength: 300, Window: Hamming(300, true)}
+	s, _ = STFT(x, c)
+	if _, err := ISTFT(s, c, 0); err == nil || !strings.Contains(err.Error(), "NOLA") {
+		t.Fatalf("err = %v, want a NOLA error", err)
+	}
+}
+
+func TestISTFTBadInput(t *testing.T) {
+	c := STFTConfig{NFFT: 64, Hop: 16, Center: true}
+	for _, s := range []*ComplexSpectrogram{
+		nil,
+		{Bins: 32, Frames: 2, Data: make([]complex128, 64)},
+		{Bins: 33, Frames: 0},
+		{Bins: 33, Frames: 2, Data: make([]complex128, 10)},
+	} {
+		if _, err := ISTFT(s, c, 0); err == nil {
+			t.Errorf("ISTFT(%v) gave no error", s)
+		}
+	}
+}
+
+func TestSTFTErrors(t *testing.T) {
+	x := make([]float64, 600)
+	cases := []struct {
+		c    STFTConfig
+		x    []float64
+		want string
+	}{
+		{STFTConfig{NFFT: 0, Hop: 1}, x, "NFFT"},
+		{STFTConfig{NFFT: 64, Hop: 0}, x, "Hop"},
+		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 65}, x, "WinLength"},
+		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 32, Window: Hann(64, true)}, x, "Window has 64"},
+		{STFTConfig{NFFT: 64, Hop: 16, Pad: PadMode(7)}, x, "Pad"},
+		{STFTConfig{NFFT: 4, Hop: 1, Window: []float64{1, math.NaN(), 1, 1}}, x, "Window[1]"},
+		{STFTConfig{NFFT: 1024, Hop: 16, Center: true}, x[:512], "too short for reflect padding of 512; use PadConstant"},
+		{STFTConfig{NFFT: 512, Hop: 16}, x[:300], "shorter than NFFT=512"},
+		{STFTConfig{NFFT: 64, Hop: 16, Center: true, Pad: PadConstant}, nil, "empty"},
+	}
+	for _, tc := range cases {
+		_, err := STFT(tc.x, tc.c)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("STFT(%d samples, %+v): err = %v, want it to mention %q", len(tc.x), tc.c, err, tc.want)
+		}
+		_, _, err = PowerSpectrogram(tc.x, tc.c, 2, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("PowerSpectrogram: err = %v, want it to mention %q", err, tc.want)
+		}
+	}
+	// Reflect padding needs more than NFFT/2 samples, exactly as torch.
+	if _, err := STFT(x[:513], STFTConfig{NFFT: 1024, Hop: 16, Center: true}); err != nil {
+		t.Errorf("513 samples with pad 512: %v", err)
+	}
+	// Constant padding works on any non-empty signal.
+	s, err := STFT(x[:5], STFTConfig{NFFT: 1024, Hop: 16, Center: true, Pad: PadConstant})
+	if err != nil || s.Frames != 1 {
+		t.Errorf("5 samples, constant pad: %v, %v", s, err)
+	}
+	if _, _, err := PowerSpectrogram(x, STFTConfig{NFFT: 64, Hop: 16}, 0, nil); err == nil {
+		t.Error("p = 0 accepted")
+	}
+}
+
+func TestNumFramesFormula(t *testing.T) {
+	for _, c := range []STFTConfig{
+		{NFFT: 512, Hop: 160, Center: true},
+		{NFFT: 441, Hop: 100, Center: true},
+		{NFFT: 400, Hop: 97},
+	} {
+		for n := 1; n < 2000; n += 37 {
+			want := 0
+			if c.Center {
+				// Frames start every Hop while NFFT samples fit in the padded signal.
+				for s := 0; s+c.NFFT <= n+2*(c.NFFT/2); s += c.Hop {
+					want++
+				}
+				if c.NFFT%2 == 0 && want != 1+n/c.Hop {
+					t.Errorf("center even NFFT: %d frames, 1+n/hop = %d", want, 1+n/c.Hop)
+				}
+			} else {
+				for s := 0; s+c.NFFT <= n; s += c.Hop {
+					want++
+				}
+			}
+			if got := c.NumFrames(n); got != want {
+				t.Errorf("%+v NumFrames(%d) = %d, want %d", c, n, got, want)
+			}
+		}
+	}
+}
+
+func TestPadModeStrings(t *testing.T) {
+	for _, m := range []PadMode{PadReflect, PadConstant} {
+		got, err := ParsePadMode(m.String())
+		if err != nil || got != m {
+			t.Errorf("ParsePadMode(%q) = %v, %v", m.String(), got, err)
+		}
+	}
+	if _, err := ParsePadMode("edge"); err == nil || !strings.Contains(err.Error(), `"edge"`) {
+		t.Errorf("ParsePadMode(edge): %v", err)
+	}
+	if _, err := WindowByName("kaiser", 8, true); err == nil || !strings.Contains(err.Error(), `"kaiser"`) {
+		t.Errorf("WindowByName(kaiser): %v", err)
+	}
+}
+
+func TestPowerExponents(t *testing.T) {
+	c := STFTConfig{NFFT: 256, Hop: 100, Window: Hann(256, true), Center: true}
+	x := fftRandSignal(rand.New(rand.NewPCG(5, 5)), 3000)
+	s, _ := STFT(x, c)
+	for _, p := range []float64{1, 2, 0.5, 3} {
+		got, _, err := PowerSpectrogram(x, c, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := s.Power(p)
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-12*math.Max(1, want[i]) {
+				t.Fatalf("p=%g: [%d] %g vs %g", p, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestPowerSpectrogramParallel checks that the goroutine split gives the
+// same values as one worker, and that dst is reused.
+func TestPowerSpectrogramParallel(t *testing.T) {
+	c := STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true}
+	x := fftRandSignal(rand.New(rand.NewPCG(9, 9)), 160*2000+33)
+	got, frames, err := PowerSpectrogram(x, c, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := stftFramerPower(t, x, c, 2, 4096)
+	if len(want) != frames*c.Bins() {
+		t.Fatalf("framer %d values, PowerSpectrogram %d frames", len(want), frames)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("value %d: %g (parallel) vs %g (framer)", i, got[i], want[i])
+		}
+	}
+	again, _, _ := PowerSpectrogram(x, c, 2, got)
+	if &again[0] != &got[0] {
+		t.Error("dst not reused")
+	}
+}
+
+func TestFramerMatchesSTFT(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []STFTConfig{
+		{NFFT: 64, Hop: 16, Window: Hann(64, true), Center: true},
+		{NFFT: 64, Hop: 100, Window: Hann(64, true), Center: true}, // hop > NFFT
+		{NFFT: 64, Hop: 100, WinLength: 50, Window: Hann(50, true), Center: true, Pad: PadConstant},
+		{NFFT: 63, Hop: 7, Window: Hamming(63, true), Center: true},
+		{NFFT: 64, Hop: 16},
+		{NFFT: 1, Hop: 1, Center: true},
+	} {
+		for _, n := range []int{33, 64, 65, 1000} {
+			x := fftRandSignal(r, n)
+			s, err := STFT(x, c)
+			for _, chunk := range []int{1, 5, 64, 1000} {
+				f, _ := NewFramer(c)
+				var got []complex128
+				var col []complex128
+				var ok bool
+				for i := 0; i < n; i += chunk {
+					if err := f.Push(x[i:min(i+chunk, n)]); err != nil {
+						t.Fatal(err)
+					}
+					for col, ok = f.NextComplex(col); ok; col, ok = f.NextComplex(col) {
+						got = append(got, col...)
+					}
+				}
+				ferr := f.Close()
+				if (err == nil) != (ferr == nil) {
+					t.Fatalf("%+v n=%d: STFT err %v, Framer err %v", c, n, err, ferr)
+				}
+				if err != nil {
+					continue
+				}
+				for col, ok = f.NextComplex(col); ok; col, ok = f.NextComplex(col) {
+					got = append(got, col...)
+				}
+				if f.Frames() != s.Frames || len(got) != len(s.Data) {
+					t.Fatalf("%+v n=%d chunk=%d: %d frames, STFT %d", c, n, chunk, f.Frames(), s.Frames)
+				}
+				for i := range got {
+					if got[i] != s.Data[i] {
+						t.Fatalf("%+v n=%d chunk=%d: value %d differs", c, n, chunk, i)
+					}
+				}
+				if err := f.Push(x); err == nil {
+					t.Fatal("Push after Close accepted")
+				}
+			}
+		}
+	}
+}
+
+func TestFramerRawFrames(t *testing.T) {
+	// Reflect padding of [1 2 3 4 5] by 2: 3 2 | 1 2 3 4 5 | 4 3.
+	c := STFTConfig{NFFT: 4, Hop: 3, Center: true}
+	f, err := NewFramer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Push([]float64{1, 2})
+	if _, ok := f.Next(nil); ok {
+		t.Fatal("frame before the left padding can be formed")
+	}
+	f.Push([]float64{3, 4, 5})
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float64{{3, 2, 1, 2}, {2, 3, 4, 5}}
+	for i, w := range want {
+		fr, ok := f.Next(nil)
+		if !ok {
+			t.Fatalf("frame %d missing", i)
+		}
+		for j := range w {
+			if fr[j] != w[j] {
+				t.Fatalf("frame %d = %v, want %v", i, fr, w)
+			}
+		}
+	}
+	if _, ok := f.Next(nil); ok || c.NumFrames(5) != 2 {
+		t.Fatal("extra frame")
+	}
+}
