@@ -1,15 +1,10 @@
 package spectrogram
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
@@ -87,51 +82,6 @@ func goldenInput(t *testing.T, name string) []float64 {
 	return a.Mono()
 }
 
-// readNPY32 reads a little-endian float32 C-order .npy (test fixtures only).
-func readNPY32(path string) ([]float32, []int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" || b[6] != 1 {
-		return nil, nil, fmt.Errorf("%s: not a version 1 .npy file", path)
-	}
-	hl := int(binary.LittleEndian.Uint16(b[8:10]))
-	if 10+hl > len(b) {
-		return nil, nil, fmt.Errorf("%s: truncated header", path)
-	}
-	h := string(b[10 : 10+hl])
-	if !strings.Contains(h, "'<f4'") || !strings.Contains(h, "'fortran_order': False") {
-		return nil, nil, fmt.Errorf("%s: want C-order <f4, header %s", path, h)
-	}
-	m := regexp.MustCompile(`'shape': \(([^)]*)\)`).FindStringSubmatch(h)
-	if m == nil {
-		return nil, nil, fmt.Errorf("%s: no shape in %s", path, h)
-	}
-	var shape []int
-	n := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		d, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, nil, err
-		}
-		shape = append(shape, d)
-		n *= d
-	}
-	raw := b[10+hl:]
-	if len(raw) != 4*n {
-		return nil, nil, fmt.Errorf("%s: %d data bytes for shape %v", path, len(raw), shape)
-	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-	}
-	return v, shape, nil
-}
-
 // maxErr returns max|got−want| and max|want|.
 func maxErr(got, want []float32) (float64, float64) {
 	var e, m float64
@@ -147,10 +97,11 @@ func maxErr(got, want []float32) (float64, float64) {
 func TestComputeMatchesTorchaudio(t *testing.T) {
 	for _, g := range loadCases(t) {
 		t.Run(g.Name, func(t *testing.T) {
-			want, shape, err := readNPY32(filepath.Join("../testdata/spectrogram", g.File))
+			ref, err := avio.ReadNPY(filepath.Join("../testdata/spectrogram", g.File))
 			if err != nil {
 				t.Fatal(err)
 			}
+			want, shape := ref.Float32(), ref.Shape
 			c := g.config(t)
 			s, err := Compute(goldenInput(t, g.Input), c)
 			if err != nil {

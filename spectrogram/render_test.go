@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -170,5 +171,35 @@ func TestRenderSpeech(t *testing.T) {
 		if err := s.WritePNG(filepath.Join(dir, name+".png"), RenderOptions{Axes: true, Title: name}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestNPYRoundTrip(t *testing.T) {
+	c := DefaultConfig(16000)
+	c.NMels, c.DB = 40, true
+	s, err := Compute(tone(440, 16000, 8000), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "s.npy")
+	if err := s.WriteNPY(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadNPY(path, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Bins != 40 || got.Frames != s.Frames || got.Kind != Mel || got.Scale != DB {
+		t.Fatalf("read back %d×%d %v %v", got.Bins, got.Frames, got.Kind, got.Scale)
+	}
+	for i := range s.Data {
+		if got.Data[i] != s.Data[i] {
+			t.Fatalf("value %d: %g, wrote %g", i, got.Data[i], s.Data[i])
+		}
+	}
+	// Rows that do not fit the config are an error naming the file.
+	c.NMels = 64
+	if _, err := ReadNPY(path, c); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("64-mel config read a 40-row file: %v", err)
 	}
 }
