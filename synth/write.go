@@ -1,0 +1,295 @@
+package synth
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// rngFor returns the random source of one part of a corpus: the stream is a
+// function of the corpus seed, a purpose tag and an index only, so clips can
+// be generated in any order, on any number of goroutines, with the same
+// bytes as a result.
+func rngFor(seed int64, tag string, i int) *rand.Rand {
+	h := uint64(14695981039346656037) // FNV-1a of the tag
+	for j := 0; j < len(tag); j++ {
+		h ^= uint64(tag[j])
+		h *= 1099511628211
+	}
+	return rand.New(rand.NewPCG(uint64(seed)^h, uint64(i)*0x9E3779B97F4A7C15+h))
+}
+
+// uniform returns a value uniformly distributed in [lo, hi).
+func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
+
+// clip is everything that makes up one clip folder.
+type clip struct {
+	name   string
+	audio  []float64
+	rate   int
+	frames []image.Image
+	fps    float64
+	split  string
+	labels map[string]string
+	// extra images written beside the frames (e.g. "face.png"), in order.
+	extraNames []string
+	extras     []image.Image
+}
+
+// metaJSON mirrors the clip-dataset meta.json.
+type metaJSON struct {
+	FPS    float64           `json:"fps"`
+	Split  string            `json:"split"`
+	Labels map[string]string `json:"labels"`
+	Faces  []string          `json:"faces,omitempty"`
+}
+
+// pngPool reuses the encoder's compression buffers, which otherwise
+// dominate the cost of writing thousands of small frames.
+type pngPool struct{ p sync.Pool }
+
+func (b *pngPool) Get() *png.EncoderBuffer {
+	if v, ok := b.p.Get().(*png.EncoderBuffer); ok {
+		return v
+	}
+	return nil
+}
+func (b *pngPool) Put(e *png.EncoderBuffer) { b.p.Put(e) }
+
+var pngEnc = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
+
+// writeClip writes c into root/c.name atomically: everything goes to a
+// hidden temporary folder that is renamed into place at the end, so an
+// interrupted run never leaves half a clip.
+func writeClip(root string, c *clip) (err error) {
+	tmp, err := os.MkdirTemp(root, ".tmp-"+c.name+"-")
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := writeWAV16(filepath.Join(tmp, "audio.wav"), c.audio, c.rate); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(tmp, "frames"), 0o755); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	for i, f := range c.frames {
+		if err := writePNG(filepath.Join(tmp, "frames", fmt.Sprintf("%06d.png", i)), f); err != nil {
+			return err
+		}
+	}
+	for i, f := range c.extras {
+		if err := writePNG(filepath.Join(tmp, c.extraNames[i]), f); err != nil {
+			return err
+		}
+	}
+	m := metaJSON{FPS: c.fps, Split: c.split, Labels: c.labels}
+	if len(c.extras) > 0 && c.extraNames[0] == "face.png" {
+		m.Faces = []string{"face.png"}
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "meta.json"), append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	dst := filepath.Join(root, c.name)
+	if err := os.RemoveAll(dst); err != nil {
+		return fmt.Errorf("synth: replacing %s: %w", dst, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	return nil
+}
+
+func writePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	if err := pngEnc.Encode(bw, img); err != nil {
+		f.Close()
+		return fmt.Errorf("synth: writing %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("synth: writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("synth: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writePNGAtomic writes a PNG through a temporary file and a rename.
+func writePNGAtomic(path string, img image.Image) error {
+	tmp := path + ".tmp"
+	if err := writePNG(tmp, img); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("synth: %w", err)
+	}
+	return nil
+}
+
+// writeWAV16 writes mono 16-bit PCM. The clip's temporary folder makes it
+// atomic.
+func writeWAV16(path string, x []float64, rate int) error {
+	n := len(x)
+	b := make([]byte, 44+2*n)
+	copy(b[0:], "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[22:], 1)
+	binary.LittleEndian.PutUint32(b[24:], uint32(rate))
+	binary.LittleEndian.PutUint32(b[28:], uint32(2*rate))
+	binary.LittleEndian.PutUint16(b[32:], 2)
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
+	for i, v := range x {
+		v = math.Max(-1, math.Min(1, v))
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(math.Round(v*32767))))
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	return nil
+}
+
+// Progress is told how many clips are finished; it may be called from
+// several goroutines, but never concurrently (calls are serialised).
+type Progress func(done, total int)
+
+// common holds the options every generator shares.
+type common struct {
+	N        int
+	Seed     int64
+	Workers  int
+	Progress Progress
+}
+
+func (c common) check(kind string) error {
+	if c.N < 1 {
+		return fmt.Errorf("synth: %s: number of clips must be at least 1, got %d", kind, c.N)
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("synth: %s: workers must be >= 0, got %d", kind, c.Workers)
+	}
+	return nil
+}
+
+// sheetSize is how many clips' sample frames go on a contact sheet.
+const sheetSize = 48
+
+// generate makes n clips with make(i) on several goroutines, writes them
+// under dir and a contact sheet of their first frames (sample picks the
+// frame) to dir/contact.png.
+func generate(dir string, o common, gen func(i int) (*clip, error), sample func(c *clip) image.Image) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	workers := o.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > o.N {
+		workers = o.N
+	}
+	thumbs := make([]image.Image, min(o.N, sheetSize))
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		wg       sync.WaitGroup
+		failed   atomic.Bool
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= o.N {
+					return
+				}
+				c, err := gen(i)
+				if err == nil {
+					err = writeClip(dir, c)
+				}
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					failed.Store(true)
+				} else {
+					if i < len(thumbs) {
+						thumbs[i] = sample(c)
+					}
+					done++
+					if o.Progress != nil {
+						o.Progress(done, o.N)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return writePNGAtomic(filepath.Join(dir, "contact.png"), contactSheet(thumbs))
+}
+
+// contactSheet tiles images (all the size of the first) in a grid with a
+// 2-pixel grey gutter.
+func contactSheet(imgs []image.Image) image.Image {
+	if len(imgs) == 0 || imgs[0] == nil {
+		return image.NewRGBA(image.Rect(0, 0, 1, 1))
+	}
+	b := imgs[0].Bounds()
+	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)) * 4 / 3)))
+	if cols > len(imgs) {
+		cols = len(imgs)
+	}
+	rows := (len(imgs) + cols - 1) / cols
+	const g = 2
+	sheet := image.NewRGBA(image.Rect(0, 0, cols*(b.Dx()+g)+g, rows*(b.Dy()+g)+g))
+	draw.Draw(sheet, sheet.Bounds(), image.NewUniform(color.RGBA{96, 96, 96, 255}), image.Point{}, draw.Src)
+	for i, im := range imgs {
+		if im == nil {
+			continue
+		}
+		x := g + (i%cols)*(b.Dx()+g)
+		y := g + (i/cols)*(b.Dy()+g)
+		draw.Draw(sheet, image.Rect(x, y, x+b.Dx(), y+b.Dy()), im, im.Bounds().Min, draw.Src)
+	}
+	return sheet
+}
