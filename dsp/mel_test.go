@@ -49,6 +49,7 @@ type featCase struct {
 	SNR        float64 `json:"snr"`
 	SDR        float64 `json:"sdr"`
 	SISDR      float64 `json:"si_sdr"`
+	Power      float64 `json:"power"`
 }
 
 func featCases(t *testing.T, kind string) []featCase {

@@ -30,3 +30,36 @@ func TestMFCCErrors(t *testing.T) {
 		t.Error("amin = 0: no error")
 	}
 }
+
+// TestMFCCPipelineTorchaudio computes torchaudio.transforms.MFCC end to end
+// in dsp: STFT (periodic Hann, centred, reflect padding) → power →
+// MelFilterbank → MFCC, against torchaudio's output.
+func TestMFCCPipelineTorchaudio(t *testing.T) {
+	for _, c := range featCases(t, "mfcc") {
+		x, _ := featNPY(t, c.Input)
+		wantMel, _ := featNPY(t, c.Mel)
+		want, _ := featNPY(t, c.File)
+		cfg := STFTConfig{NFFT: c.NFFT, Hop: c.Hop, Window: Hann(c.NFFT, true), Center: true, Pad: PadReflect}
+		S, err := STFT(x, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scale, _ := ParseMelScale(c.Scale)
+		norm, _ := ParseMelNorm(c.Norm)
+		fb, err := MelFilterbank(c.NFFT, c.SampleRate, c.FMin, c.FMax, c.NMels, scale, norm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mel, err := ApplyMel(fb, c.NMels, S.Power(2), S.Frames, S.Bins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		featCompare(t, c.Mel, mel, wantMel, 1e-10)
+		got, err := MFCC(mel, S.Frames, c.NMels, c.NMFCC, c.Ref, c.Amin, c.TopDB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := featCompare(t, c.File, got, want, 1e-9)
+		t.Logf("%s: STFT→mel→MFCC max diff %.2g × max|want|", c.File, rel)
+	}
+}

@@ -153,6 +153,19 @@ for i, (label, est) in enumerate([
         cases["metrics"].append(dict(label=label, input="metrics_ref.npy", est=save(f"metrics_est_{label}", est),
                                      filter_len=flen, snr=snr, sdr=bss_sdr(ref, est, flen), si_sdr=si_sdr(ref, est)))
 
+# --- Griffin-Lim (zero initial phase: deterministic) --------------------------
+x = test_signal(16000, 0.1, 7)
+n_fft, hop = 256, 64
+win = torch.hann_window(n_fft, periodic=True)
+X = torch.stft(torch.tensor(x), n_fft, hop, n_fft, win, center=True, pad_mode="reflect", return_complex=True)
+mag = X.abs()  # (bins, frames)
+save("gl_signal", x)
+for n_iter, momentum, power in [(0, 0.99, 1.0), (4, 0.99, 1.0), (16, 0.99, 2.0), (8, 0.0, 1.0)]:
+    y = F.griffinlim(mag ** power, win, n_fft, hop, n_fft, power, n_iter, momentum, len(x), False)
+    name = f"gl_{n_iter}_{momentum}_{power}"
+    cases["griffinlim"].append(dict(n_fft=n_fft, hop=hop, n_iter=n_iter, momentum=momentum, power=power,
+                                    length=len(x), input="gl_signal.npy", file=save(name, y.numpy())))
+
 with open(os.path.join(OUT, "features.json"), "w") as f:
     json.dump(dict(generator="testdata/dsp/gen_features.py", torch=torch.__version__,
                    torchaudio=torchaudio.__version__, numpy=np.__version__, cases=cases), f, indent=1)
