@@ -40,6 +40,9 @@ type Graph struct {
 	params []*Param
 	before []func() error
 	after  []func() error
+	// wanted holds the input nodes whose gradients a Machine asked for;
+	// layers skip gradients of other plain inputs (the raw audio, say).
+	wanted map[*G.Node]bool
 }
 
 // NewGraph returns an empty graph in the given mode whose random draws come
@@ -74,6 +77,20 @@ func (g *Graph) LearnableNodes() ([]*G.Node, []*Param) {
 		}
 	}
 	return ns, ps
+}
+
+// wantsGrad reports whether the gradient of the input node n is needed:
+// n is a bound learnable Param or was named by NewMachine.
+func (g *Graph) wantsGrad(n *G.Node) bool {
+	if g.wanted[n] {
+		return true
+	}
+	for p, pn := range g.nodes {
+		if pn == n {
+			return !p.Buffer
+		}
+	}
+	return false
 }
 
 // BeforeRun registers f to run before every pass (e.g. to draw a dropout mask).

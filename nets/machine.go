@@ -65,6 +65,12 @@ func NewMachine(g *Graph, loss *G.Node, wrt ...*G.Node) (m *Machine, err error) 
 		m.wrt = wrt
 		nodes = append(nodes, wrt...)
 		if len(nodes) > 0 {
+			if g.wanted == nil {
+				g.wanted = map[*G.Node]bool{}
+			}
+			for _, n := range wrt {
+				g.wanted[n] = true
+			}
 			grads, err := G.Grad(loss, nodes...)
 			if err != nil {
 				return nil, fmt.Errorf("nets: NewMachine: gradients: %w", err)

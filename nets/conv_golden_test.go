@@ -1,0 +1,207 @@
+package nets
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// coreGolden is one golden case written by testdata/nets/gen_core.py.
+type coreGolden struct {
+	path    string
+	config  map[string]any
+	tensors map[string]coreGoldenTensor
+}
+
+type coreGoldenTensor struct {
+	shape []int
+	data  []float32
+}
+
+// coreLoadGolden reads a float32-only safetensors file.
+func coreLoadGolden(t *testing.T, name string) *coreGolden {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "nets", "core_"+name+".safetensors")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 8 {
+		t.Fatalf("%s: too short", path)
+	}
+	n := binary.LittleEndian.Uint64(b)
+	if n > uint64(len(b)-8) {
+		t.Fatalf("%s: header length %d beyond file", path, n)
+	}
+	var hdr map[string]json.RawMessage
+	if err := json.Unmarshal(b[8:8+n], &hdr); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	body := b[8+n:]
+	gd := &coreGolden{path: path, tensors: map[string]coreGoldenTensor{}}
+	for k, raw := range hdr {
+		if k == "__metadata__" {
+			var md map[string]string
+			if err := json.Unmarshal(raw, &md); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(md["config"]), &gd.config); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		var e struct {
+			DType   string `json:"dtype"`
+			Shape   []int  `json:"shape"`
+			Offsets [2]int `json:"data_offsets"`
+		}
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.DType != "F32" || e.Offsets[0] < 0 || e.Offsets[1] > len(body) || e.Offsets[1] < e.Offsets[0] || (e.Offsets[1]-e.Offsets[0])%4 != 0 {
+			t.Fatalf("%s: bad entry %s", path, k)
+		}
+		raw := body[e.Offsets[0]:e.Offsets[1]]
+		d := make([]float32, len(raw)/4)
+		for i := range d {
+			d[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		gd.tensors[k] = coreGoldenTensor{shape: e.Shape, data: d}
+	}
+	return gd
+}
+
+func (gd *coreGolden) get(t *testing.T, k string) coreGoldenTensor {
+	t.Helper()
+	v, ok := gd.tensors[k]
+	if !ok {
+		t.Fatalf("%s: no tensor %q", gd.path, k)
+	}
+	return v
+}
+
+func (gd *coreGolden) ints(k string) []int {
+	switch v := gd.config[k].(type) {
+	case float64:
+		return []int{int(v), int(v)}
+	case []any:
+		out := make([]int, len(v))
+		for i, e := range v {
+			out[i] = int(e.(float64))
+		}
+		return out
+	}
+	return nil
+}
+
+func (gd *coreGolden) int(k string) int { return gd.ints(k)[0] }
+
+// coreClose compares got with want by max|diff| ≤ 1e-4·max|want| + 1e-6 and
+// returns the relative error max|diff|/max|want|.
+func coreClose(t *testing.T, what string, got, want []float32) float64 {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	var maxd, maxw float64
+	for i := range got {
+		maxd = math.Max(maxd, math.Abs(float64(got[i])-float64(want[i])))
+		maxw = math.Max(maxw, math.Abs(float64(want[i])))
+	}
+	if maxd > 1e-4*maxw+1e-6 || math.IsNaN(maxd) {
+		t.Errorf("%s: max|diff| %.3g, max|ref| %.3g", what, maxd, maxw)
+	}
+	if maxw == 0 {
+		return maxd
+	}
+	return maxd / maxw
+}
+
+// coreCheckLayer builds layer on the golden x in the given mode, sets the
+// golden parameters (named by suffix after the layer name), runs forward
+// and backward of sum(y·R), and compares y and all gradients. prefix
+// selects a set of tensors ("" or "eval.").
+func coreCheckLayer(t *testing.T, gd *coreGolden, mode Mode, prefix string, forward func(g *Graph, x *G.Node) (*G.Node, error), params map[string]*Param) float64 {
+	t.Helper()
+	for k, p := range params {
+		copy(p.Data, gd.get(t, k).data)
+	}
+	xg := gd.get(t, prefix+"x")
+	g := NewGraph(mode, 1)
+	x := G.NewTensor(g.ExprGraph, tensor.Float32, len(xg.shape), G.WithShape(xg.shape...), G.WithName("x"))
+	y, err := forward(g, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := gd.get(t, prefix+"R")
+	r := G.NewTensor(g.ExprGraph, tensor.Float32, len(rg.shape), G.WithShape(rg.shape...), G.WithName("R"))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
+	m, err := NewMachine(g, loss, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := Let(x, xg.data); err != nil {
+		t.Fatal(err)
+	}
+	if err := Let(r, rg.data); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	yv, err := Value(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := coreClose(t, gd.path+" "+prefix+"y", yv, gd.get(t, prefix+"y").data)
+	gx, err := m.Grad(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst = math.Max(worst, coreClose(t, gd.path+" "+prefix+"grad.x", gx, gd.get(t, prefix+"grad.x").data))
+	for k, p := range params {
+		if p.Buffer {
+			continue
+		}
+		worst = math.Max(worst, coreClose(t, gd.path+" "+prefix+"grad."+k, p.Grad, gd.get(t, prefix+"grad."+k).data))
+	}
+	return worst
+}
+
+func TestConvGoldens(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, name := range []string{"conv1d_plain", "conv1d_strided", "conv1d_k1_nobias", "conv1d_soundnet", "conv2d_plain", "conv2d_strided", "conv2d_nobias"} {
+		t.Run(name, func(t *testing.T) {
+			gd := coreLoadGolden(t, name)
+			bias := gd.config["bias"].(bool)
+			var l Layer
+			var err error
+			if gd.config["layer"] == "conv1d" {
+				l, err = NewConv1d("c", gd.int("i"), gd.int("o"), gd.int("k"), Conv1dOptions{Stride: gd.int("s"), Padding: gd.int("p"), Dilation: gd.int("d"), NoBias: !bias}, rng)
+			} else {
+				k, s, p, d := gd.ints("k"), gd.ints("s"), gd.ints("p"), gd.ints("d")
+				l, err = NewConv2d("c", gd.int("i"), gd.int("o"), k[0], k[1], Conv2dOptions{Stride: [2]int{s[0], s[1]}, Padding: [2]int{p[0], p[1]}, Dilation: [2]int{d[0], d[1]}, NoBias: !bias}, rng)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := map[string]*Param{}
+			for _, p := range l.Params() {
+				ps[p.Name[2:]] = p
+			}
+			rel := coreCheckLayer(t, gd, Train, "", l.Forward, ps)
+			t.Logf("max relative error %.2g", rel)
+		})
+	}
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,261 @@
+package nets
+
+import (
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// convGeom is the geometry of a 2-D convolution over [N, C, H, W] with
+// groups = 1; a 1-D convolution is the case H = kh = 1.
+type convGeom struct {
+	n, c, h, w     int // input
+	o, kh, kw      int // output channels, kernel
+	sh, sw, ph, pw int // stride, padding
+	dh, dw         int // dilation
+	oh, ow         int // output size
+}
+
+func convOut(in, k, s, p, d int) int { return (in+2*p-d*(k-1)-1)/s + 1 }
+
+func (q *convGeom) rows() int { return q.c * q.kh * q.kw } // im2col rows
+func (q *convGeom) cols() int { return q.oh * q.ow }       // im2col columns
+
+// direct reports whether the input already is its own im2col matrix
+// (1×1 kernel, stride 1, no padding).
+func (q *convGeom) direct() bool {
+	return q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0
+}
+
+// convRowRange returns the output columns [lo, hi) whose input column
+// ow*sw + off lies inside [0, w).
+func convRowRange(ow, sw, off, w int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + sw - 1) / sw
+	}
+	if w-1-off < 0 {
+		return 0, 0
+	}
+	hi = min(ow, (w-1-off)/sw+1)
+	if lo > hi {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// im2col writes the [C·kh·kw, OH·OW] patch matrix of one sample x [C, H, W].
+func (q *convGeom) im2col(x, col []float32) {
+	p := q.cols()
+	r := 0
+	for c := 0; c < q.c; c++ {
+		xc := x[c*q.h*q.w : (c+1)*q.h*q.w]
+		for i := 0; i < q.kh; i++ {
+			for j := 0; j < q.kw; j++ {
+				row := col[r*p : (r+1)*p]
+				r++
+				off := j*q.dw - q.pw
+				lo, hi := convRowRange(q.ow, q.sw, off, q.w)
+				for oh := 0; oh < q.oh; oh++ {
+					dst := row[oh*q.ow : (oh+1)*q.ow]
+					ih := oh*q.sh - q.ph + i*q.dh
+					if ih < 0 || ih >= q.h {
+						clear(dst)
+						continue
+					}
+					src := xc[ih*q.w : (ih+1)*q.w]
+					clear(dst[:lo])
+					clear(dst[hi:])
+					if q.sw == 1 {
+						copy(dst[lo:hi], src[lo+off:hi+off])
+						continue
+					}
+					s := lo*q.sw + off
+					for k := lo; k < hi; k++ {
+						dst[k] = src[s]
+						s += q.sw
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the patch matrix col back into one sample dx [C, H, W].
+func (q *convGeom) col2im(col, dx []float32) {
+	p := q.cols()
+	r := 0
+	for c := 0; c < q.c; c++ {
+		xc := dx[c*q.h*q.w : (c+1)*q.h*q.w]
+		for i := 0; i < q.kh; i++ {
+			for j := 0; j < q.kw; j++ {
+				row := col[r*p : (r+1)*p]
+				r++
+				off := j*q.dw - q.pw
+				lo, hi := convRowRange(q.ow, q.sw, off, q.w)
+				for oh := 0; oh < q.oh; oh++ {
+					ih := oh*q.sh - q.ph + i*q.dh
+					if ih < 0 || ih >= q.h {
+						continue
+					}
+					src := row[oh*q.ow : (oh+1)*q.ow]
+					dst := xc[ih*q.w : (ih+1)*q.w]
+					s := lo*q.sw + off
+					for k := lo; k < hi; k++ {
+						dst[s] += src[k]
+						s += q.sw
+					}
+				}
+			}
+		}
+	}
+}
+
+// convState is the scratch shared by the forward and gradient ops of one
+// convolution node: one sample's patch matrix, reused every pass.
+type convState struct {
+	q   convGeom
+	col []float32
+}
+
+func (s *convState) colBuf() []float32 {
+	if s.col == nil {
+		s.col = make([]float32, s.q.rows()*s.q.cols())
+	}
+	return s.col
+}
+
+// patches returns the patch matrix of sample n of x.
+func (s *convState) patches(x []float32, n int) []float32 {
+	q := &s.q
+	xs := x[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+	if q.direct() {
+		return xs
+	}
+	col := s.colBuf()
+	q.im2col(xs, col)
+	return col
+}
+
+// convApply adds y = conv(x, w) + b to the graph; b may be nil. x has
+// rank 3 ([N, C, L], with q.h = 1) or 4.
+func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, error) {
+	st := &convState{q: q}
+	rank := x.Dims()
+	outShape := tensor.Shape{q.n, q.o, q.oh, q.ow}
+	if rank == 3 {
+		outShape = tensor.Shape{q.n, q.o, q.ow}
+	}
+	dims := []int{rank, rank}
+	if b != nil {
+		dims = append(dims, 1)
+	}
+	op := newCoreOp(name, outShape, dims...)
+	op.diffWRT = []bool{true, true, true}
+	op.fwd = func(y []float32, in [][]float32) error {
+		xv, wv := in[0], in[1]
+		rows, p := q.rows(), q.cols()
+		for n := 0; n < q.n; n++ {
+			col := st.patches(xv, n)
+			yn := y[n*q.o*p : (n+1)*q.o*p]
+			convGemm(false, false, q.o, p, rows, wv, rows, col, p, false, yn, p)
+			if len(in) == 3 {
+				for o, bv := range in[2] {
+					row := yn[o*p : (o+1)*p]
+					for i := range row {
+						row[i] += bv
+					}
+				}
+			}
+		}
+		return nil
+	}
+	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+		out := make(G.Nodes, len(inputs))
+		var err error
+		if coreNeedsGrad(g, inputs[0]) {
+			out[0], err = convDX(name, st, inputs[1], grad, inputs[0].Shape())
+		} else {
+			out[0], err = coreZeroGrad(inputs[0])
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out[1], err = convDW(name, st, inputs[0], grad, inputs[1].Shape()); err != nil {
+			return nil, err
+		}
+		if len(inputs) == 3 {
+			if out[2], err = convDB(name, st, grad); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	if b == nil {
+		return op.apply(x, w)
+	}
+	return op.apply(x, w, b)
+}
+
+// convDX builds dx = col2im(wᵀ · dy) per sample.
+func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.Node, error) {
+	q := &st.q
+	op := newCoreOp(name+".dx", xShape, w.Dims(), gy.Dims())
+	var dcol []float32
+	op.fwd = func(dx []float32, in [][]float32) error {
+		wv, gv := in[0], in[1]
+		rows, p := q.rows(), q.cols()
+		if dcol == nil {
+			dcol = make([]float32, rows*p)
+		}
+		clear(dx)
+		for n := 0; n < q.n; n++ {
+			dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+			gn := gv[n*q.o*p : (n+1)*q.o*p]
+			if q.direct() {
+				convGemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
+				continue
+			}
+			convGemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
+			q.col2im(dcol, dxn)
+		}
+		return nil
+	}
+	return op.apply(w, gy)
+}
+
+// convDW builds dw = Σₙ dyₙ · im2col(xₙ)ᵀ.
+func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.Node, error) {
+	q := &st.q
+	op := newCoreOp(name+".dw", wShape, x.Dims(), gy.Dims())
+	op.fwd = func(dw []float32, in [][]float32) error {
+		xv, gv := in[0], in[1]
+		rows, p := q.rows(), q.cols()
+		for n := 0; n < q.n; n++ {
+			col := st.patches(xv, n)
+			gn := gv[n*q.o*p : (n+1)*q.o*p]
+			convGemm(false, true, q.o, rows, p, gn, p, col, p, n > 0, dw, rows)
+		}
+		return nil
+	}
+	return op.apply(x, gy)
+}
+
+// convDB builds db = Σ over batch and positions of dy.
+func convDB(name string, st *convState, gy *G.Node) (*G.Node, error) {
+	q := &st.q
+	op := newCoreOp(name+".db", tensor.Shape{q.o}, gy.Dims())
+	op.fwd = func(db []float32, in [][]float32) error {
+		p := q.cols()
+		clear(db)
+		for n := 0; n < q.n; n++ {
+			for o := range db {
+				var s float32
+				for _, v := range in[0][(n*q.o+o)*p : (n*q.o+o+1)*p] {
+					s += v
+				}
+				db[o] += s
+			}
+		}
+		return nil
+	}
+	return op.apply(gy)
+}
