@@ -1,0 +1,75 @@
+package nets
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// WriteCSV writes the history as CSV, one row per epoch:
+// epoch,train_loss,val_loss,lr,grad_norm,seconds (val_loss is empty
+// without a validation set). The file is replaced atomically.
+func (h History) WriteCSV(path string) error {
+	return stWriteAtomic(path, func(w io.Writer) error {
+		if _, err := fmt.Fprintln(w, "epoch,train_loss,val_loss,lr,grad_norm,seconds"); err != nil {
+			return err
+		}
+		for _, e := range h.Epochs {
+			val := ""
+			if !math.IsNaN(e.ValLoss) {
+				val = fmt.Sprint(e.ValLoss)
+			}
+			if _, err := fmt.Fprintf(w, "%d,%v,%s,%v,%v,%.3f\n", e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PlotPNG draws the training (and validation) loss against the epoch as a
+// 16×10 cm PNG, replaced atomically.
+func (h History) PlotPNG(path string) error {
+	p := plot.New()
+	p.Title.Text = "loss"
+	p.X.Label.Text = "epoch"
+	p.Add(plotter.NewGrid())
+	var tr, va plotter.XYs
+	for _, e := range h.Epochs {
+		tr = append(tr, plotter.XY{X: float64(e.Epoch), Y: e.TrainLoss})
+		if !math.IsNaN(e.ValLoss) {
+			va = append(va, plotter.XY{X: float64(e.Epoch), Y: e.ValLoss})
+		}
+	}
+	for _, c := range []struct {
+		name string
+		xy   plotter.XYs
+		col  color.Color
+	}{{"train", tr, color.RGBA{R: 31, G: 119, B: 180, A: 255}}, {"validation", va, color.RGBA{R: 255, G: 127, B: 14, A: 255}}} {
+		if len(c.xy) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(c.xy)
+		if err != nil {
+			return fmt.Errorf("nets: plotting %s: %w", path, err)
+		}
+		l.Color = c.col
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(c.name, l)
+	}
+	p.Legend.Top = true
+	wt, err := p.WriterTo(16*vg.Centimeter, 10*vg.Centimeter, "png")
+	if err != nil {
+		return fmt.Errorf("nets: plotting %s: %w", path, err)
+	}
+	return stWriteAtomic(path, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
+}
