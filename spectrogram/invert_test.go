@@ -1,0 +1,69 @@
+package spectrogram
+
+import (
+	"math"
+	"testing"
+)
+
+// convergence returns ‖|S(y)| − |S(x)|‖ / ‖|S(x)|‖ with magnitude spectrograms.
+func convergence(t *testing.T, x, y []float64, c Config) float64 {
+	t.Helper()
+	c.Power, c.DB, c.TopDB = 1, false, 0
+	a, err := Compute(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Compute(y, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var num, den float64
+	for i := range a.Data {
+		d := float64(b.Data[i] - a.Data[i])
+		num += d * d
+		den += float64(a.Data[i]) * float64(a.Data[i])
+	}
+	return math.Sqrt(num / den)
+}
+
+// TestInvertSpeech inverts the speech spectrogram (power and dB forms): the
+// rebuilt signal's spectrogram must be close to the original, and much
+// closer than after a single iteration.
+func TestInvertSpeech(t *testing.T) {
+	x := goldenInput(t, "speech.wav")
+	c := DefaultConfig(16000)
+	c.Window = "hann" // Griffin-Lim's usual window; hamming works too
+	for _, db := range []bool{false, true} {
+		cc := c
+		cc.DB = db
+		s, err := Compute(x, cc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y1, err := s.Invert(InvertOptions{Iters: 1, Length: len(x)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last float64
+		y, err := s.Invert(InvertOptions{Iters: 32, Momentum: 0.99, Length: len(x), Observe: func(i int, c float64) { last = c }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(y) != len(x) {
+			t.Fatalf("length %d, want %d", len(y), len(x))
+		}
+		got, one := convergence(t, x, y, c), convergence(t, x, y1, c)
+		t.Logf("db=%v: spectral convergence %.3f after 32 iterations (observed %.3f), %.3f after 1", db, got, last, one)
+		if got > 0.25 || got > one/2 {
+			t.Errorf("db=%v: spectral convergence %.3f, want ≤ 0.25 and ≤ half of 1 iteration's %.3f", db, got, one)
+		}
+	}
+	c.NMels = 40
+	s, err := Compute(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Invert(InvertOptions{}); err == nil {
+		t.Error("mel spectrogram inverted")
+	}
+}
