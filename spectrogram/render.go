@@ -31,7 +31,8 @@ type RenderOptions struct {
 	Title string
 	// Range is the dynamic range shown, in dB below the maximum; 0 means 80.
 	// Power and magnitude values are converted to dB for display first.
-	// MFCCs are shown linearly from their minimum to their maximum.
+	// Each MFCC coefficient is shown linearly from its own minimum to its
+	// maximum.
 	Range float64
 	// Width and Height are the size of the plot area in pixels; 0 scales
 	// Frames and Bins by the smallest whole factor that reaches 600×300.
@@ -113,21 +114,31 @@ func (s *Spectrogram) displayValues(rng float64) []float64 {
 	}
 	switch {
 	case s.Kind == MFCC:
-		// Linear from min to max.
+		// Coefficient 0 (energy) dwarfs the rest: scale every row
+		// from its own minimum to its maximum.
+		for b := 0; b < s.Bins; b++ {
+			scaleRange(v[b*s.Frames:(b+1)*s.Frames], math.Inf(1))
+		}
+		return v
 	case s.Scale == Power:
 		v = dsp.PowerToDB(v, 1, 1e-10, 0)
 	case s.Scale == Magnitude:
 		v = dsp.AmplitudeToDB(v, 1, 1e-10, 0)
 	}
+	scaleRange(v, rng)
+	return v
+}
+
+// scaleRange maps v in place to [0, 1], from max(min(v), max(v)−rng) to
+// max(v); NaN and infinite values are ignored when finding the limits.
+func scaleRange(v []float64, rng float64) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, x := range v {
 		if !math.IsNaN(x) && !math.IsInf(x, 0) {
 			lo, hi = min(lo, x), max(hi, x)
 		}
 	}
-	if s.Kind != MFCC {
-		lo = max(lo, hi-rng)
-	}
+	lo = max(lo, hi-rng)
 	span := hi - lo
 	if !(span > 0) {
 		span = 1
@@ -135,7 +146,6 @@ func (s *Spectrogram) displayValues(rng float64) []float64 {
 	for i, x := range v {
 		v[i] = (x - lo) / span
 	}
-	return v
 }
 
 // drawAxes draws the frame, ticks and labels around the plot at origin.

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/progress"
+	"github.com/avlearn/avlearn/spectrogram"
+)
+
+func init() {
+	register(&command{
+		name:    "griffinlim",
+		summary: "rebuild a WAV file from a linear spectrogram .npy (Griffin-Lim)",
+		run:     runGriffinLim,
+	})
+}
+
+func runGriffinLim(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("griffinlim", "IN.npy -o OUT.wav [flags]", stderr)
+	out := fs.String("o", "", "output WAV file")
+	sf := addSTFTFlags(fs)
+	sr := fs.Int("sr", 16000, "sample rate in Hz the spectrogram was made at")
+	db := fs.Bool("db", false, "the input holds decibels (of power or magnitude, per --power)")
+	iters := fs.Int("iters", 32, "Griffin-Lim iterations")
+	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
+	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
+	quiet := fs.Bool("q", false, "no progress or summary")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one input .npy file, got %d arguments", len(pos))
+	}
+	if *out == "" {
+		return usagef("-o OUT.wav is required")
+	}
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != ".wav" {
+		return usagef("-o %s: unknown output type %q (want .wav)", *out, ext)
+	}
+	if *sr == 0 {
+		return usagef("--sr must be given (the spectrogram's sample rate)")
+	}
+	if err := checkRate("sr", *sr); err != nil {
+		return err
+	}
+	switch {
+	case *iters < 1 || *iters > 100000:
+		return usagef("--iters %d: want 1..100000", *iters)
+	case !(*momentum >= 0 && *momentum < 1):
+		return usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
+	}
+	e, err := parseEncoding(*enc)
+	if err != nil {
+		return err
+	}
+	a, err := avio.ReadNPY(pos[0])
+	if err != nil {
+		return err
+	}
+	if len(a.Shape) != 2 || a.Shape[0] < 2 {
+		return fmt.Errorf("%s: shape %v, want a linear spectrogram (bins, frames)", pos[0], a.Shape)
+	}
+	c, err := sf.config(*sr)
+	if err != nil {
+		return err
+	}
+	if sf.nFFT == 0 {
+		// The rows fix n_fft: bins = n_fft/2 + 1.
+		c.NFFT = 2 * (a.Shape[0] - 1)
+		if sf.winLength == 0 {
+			c.WinLength = min(c.WinLength, c.NFFT)
+		}
+	}
+	c.DB = *db
+	if err := c.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	s, err := spectrogram.ReadNPY(pos[0], c)
+	if err != nil {
+		return err
+	}
+	var w io.Writer
+	if !*quiet {
+		w = stderr
+	}
+	bar := progress.New(w, "griffinlim", *iters)
+	x, err := s.Invert(spectrogram.InvertOptions{
+		Iters: *iters, Momentum: *momentum,
+		Observe: func(i int, conv float64) { bar.Set(i, fmt.Sprintf("convergence %.4f", conv)) },
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	bar.Done()
+	if err := avio.WriteMonoWAV(*out, x, *sr, e); err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%s: %d×%d → %s: %d samples at %d Hz (n_fft %d, hop %d, %s %d)\n",
+			pos[0], s.Bins, s.Frames, *out, len(x), *sr, c.NFFT, c.Hop, c.Window, c.WinLength)
+	}
+	return nil
+}
+
+// parseEncoding parses the --encoding flag.
+func parseEncoding(s string) (avio.Encoding, error) {
+	switch strings.ToLower(s) {
+	case "pcm16":
+		return avio.PCM16, nil
+	case "float32":
+		return avio.Float32, nil
+	}
+	return 0, usagef("--encoding %q: want pcm16 or float32", s)
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/spectrogram"
+)
+
+func init() {
+	register(&command{
+		name:    "spectrogram",
+		summary: "spectrogram, mel or MFCC of a WAV file as .npy or .png",
+		run:     runSpectrogram,
+	})
+}
+
+func runSpectrogram(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
+	out := fs.String("o", "", "output: .npy (float32, bins × frames) or .png picture")
+	sf := addSTFTFlags(fs)
+	mels := fs.Int("mel", 0, "mel filterbank channels (0: linear spectrogram)")
+	melScale := fs.String("mel-scale", "htk", "mel scale: htk (torchaudio) or slaney (librosa)")
+	melNorm := fs.String("mel-norm", "none", "mel filter norm: none (torchaudio) or slaney (librosa)")
+	fmin := fs.Float64("fmin", 0, "lowest mel filter edge in Hz")
+	fmax := fs.Float64("fmax", 0, "highest mel filter edge in Hz (0: sr/2)")
+	db := fs.Bool("db", false, "convert to decibels (10·log10 power or 20·log10 magnitude, amin 1e-10)")
+	topDB := fs.Float64("top-db", -1, "clip decibels this far below the maximum (-1: 80 with --mfcc, else none; 0: none)")
+	mfcc := fs.Int("mfcc", 0, "MFCC coefficients of the log-mel spectrogram (needs --mel; 0: none)")
+	sr := fs.Int("sr", 0, "resample to this rate in Hz first (0: keep the file's rate)")
+	cmap := fs.String("cmap", "viridis", "PNG colour map: viridis, magma or gray")
+	axes := fs.Bool("axes", true, "PNG: draw time and frequency axes")
+	rng := fs.Float64("range", 80, "PNG: dB range shown below the maximum")
+	quiet := fs.Bool("q", false, "print nothing on success")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one input WAV file, got %d arguments", len(pos))
+	}
+	if *out == "" {
+		return usagef("-o OUT.npy or OUT.png is required")
+	}
+	ext := strings.ToLower(filepath.Ext(*out))
+	if ext != ".npy" && ext != ".png" {
+		return usagef("-o %s: unknown output type %q (want .npy or .png)", *out, ext)
+	}
+	if err := checkRate("sr", *sr); err != nil {
+		return err
+	}
+	ms, err := dsp.ParseMelScale(*melScale)
+	if err != nil {
+		return usagef("--mel-scale %q: want htk or slaney", *melScale)
+	}
+	mn, err := dsp.ParseMelNorm(*melNorm)
+	if err != nil {
+		return usagef("--mel-norm %q: want none or slaney", *melNorm)
+	}
+	cm, err := spectrogram.ParseColormap(*cmap)
+	if err != nil {
+		return usagef("--cmap %q: want viridis, magma or gray", *cmap)
+	}
+	switch {
+	case *mels < 0:
+		return usagef("--mel %d: want ≥ 0", *mels)
+	case *mfcc < 0:
+		return usagef("--mfcc %d: want ≥ 0", *mfcc)
+	case *mfcc > 0 && *mels == 0:
+		return usagef("--mfcc needs --mel N (the mel channels the DCT runs over), e.g. --mel 40")
+	case *topDB < 0 && *topDB != -1:
+		return usagef("--top-db %g: want ≥ 0 (or -1 for the default)", *topDB)
+	case !(*rng > 0):
+		return usagef("--range %g: want > 0", *rng)
+	}
+
+	a, _, err := avio.ReadWAV(pos[0])
+	if err != nil {
+		return err
+	}
+	x, rate := a.Mono(), a.SampleRate
+	if *sr > 0 && *sr != rate {
+		if x, err = dsp.Resample(x, rate, *sr); err != nil {
+			return fmt.Errorf("%s: resampling to %d Hz: %w", pos[0], *sr, err)
+		}
+		rate = *sr
+	}
+	c, err := sf.config(rate)
+	if err != nil {
+		return err
+	}
+	c.NMels, c.MelScale, c.MelNorm, c.FMin, c.FMax = *mels, ms, mn, *fmin, *fmax
+	c.DB, c.NMFCC, c.TopDB = *db, *mfcc, *topDB
+	if c.TopDB == -1 {
+		c.TopDB = 0
+		if c.NMFCC > 0 {
+			c.TopDB = 80 // torchaudio.transforms.MFCC's and librosa's default
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	s, err := spectrogram.Compute(x, c)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if ext == ".npy" {
+		err = s.WriteNPY(*out)
+	} else {
+		title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), describe(s))
+		err = s.WritePNG(*out, spectrogram.RenderOptions{Colormap: cm, Axes: *axes, Title: title, Range: *rng})
+	}
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
+	}
+	return nil
+}
+
+// describe summarises how s was made, e.g. "mel 40 htk, power dB, hamming 400/512 hop 160 @ 16000 Hz".
+func describe(s *spectrogram.Spectrogram) string {
+	c := s.Config
+	var b strings.Builder
+	switch s.Kind {
+	case spectrogram.MFCC:
+		fmt.Fprintf(&b, "%d MFCC of %d mels, ", c.NMFCC, c.NMels)
+	case spectrogram.Mel:
+		fmt.Fprintf(&b, "%d mels %s, ", c.NMels, c.MelScale)
+	}
+	unit := "power"
+	if c.Power == 1 {
+		unit = "magnitude"
+	}
+	if s.Scale == spectrogram.DB {
+		unit += " dB"
+	}
+	if c.TopDB > 0 {
+		unit += fmt.Sprintf(" (top %g)", c.TopDB)
+	}
+	fmt.Fprintf(&b, "%s, %s %d/%d hop %d, %d Hz", unit, c.Window, c.WinLength, c.NFFT, c.Hop, c.SampleRate)
+	return b.String()
+}
