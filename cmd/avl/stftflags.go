@@ -90,5 +90,3 @@ func checkRate(name string, rate int) error {
 	}
 	return nil
 }
-
-
