@@ -349,9 +349,57 @@ func (p *cplan) bluestein(z, tmp []complex128) {
 
 // runBitrev runs the butterfly passes on z, whose elements are in
 // bit-reversed order, leaving the DFT in natural order.
-func (p *cplan) runBitrev(z []complex128) {
+func (p *cplan) runBitrev(z []complex128) { p.runStages(z, 0) }
+
+// loadFirst does the work of load followed by the first butterfly pass
+// for u[j] = frame[2j]·w[2j] + i·frame[2j+1]·w[2j+1]: windowing, packing,
+// bit-reversed reading and the twiddle-free first pass in one sweep.
+// p.n must be a power of two ≥ 4; runStages(z, 1) completes the transform.
+func (p *cplan) loadFirst(z []complex128, frame, w []float64) {
+	m := p.n
+	frame = frame[:2*m]
+	w = w[:2*m]
+	rev := p.rev[:m]
+	if p.stages[0].radix == 2 {
+		h := m / 2
+		for i := 0; i < m; i += 2 {
+			r := int(rev[i]) // z[i], z[i+1] hold u[r], u[r+m/2]
+			ar, ai := frame[2*r]*w[2*r], frame[2*r+1]*w[2*r+1]
+			br, bi := frame[2*(r+h)]*w[2*(r+h)], frame[2*(r+h)+1]*w[2*(r+h)+1]
+			q := z[i : i+2 : i+2]
+			q[0] = complex(ar+br, ai+bi)
+			q[1] = complex(ar-br, ai-bi)
+		}
+		return
+	}
+	h := m / 4
+	for i := 0; i < m; i += 4 {
+		// z[i..i+3] hold u[r], u[r+m/2], u[r+m/4], u[r+3m/4].
+		r := 2 * int(rev[i])
+		fa, wa := frame[r:r+2:r+2], w[r:r+2:r+2]
+		fb, wb := frame[r+4*h:r+4*h+2:r+4*h+2], w[r+4*h:r+4*h+2:r+4*h+2]
+		fc, wc := frame[r+2*h:r+2*h+2:r+2*h+2], w[r+2*h:r+2*h+2:r+2*h+2]
+		fd, wd := frame[r+6*h:r+6*h+2:r+6*h+2], w[r+6*h:r+6*h+2:r+6*h+2]
+		ar, ai := fa[0]*wa[0], fa[1]*wa[1]
+		br, bi := fb[0]*wb[0], fb[1]*wb[1]
+		cr, ci := fc[0]*wc[0], fc[1]*wc[1]
+		dr, di := fd[0]*wd[0], fd[1]*wd[1]
+		t0r, t0i := ar+br, ai+bi
+		t1r, t1i := ar-br, ai-bi
+		t2r, t2i := cr+dr, ci+di
+		t3r, t3i := cr-dr, ci-di
+		q := z[i : i+4 : i+4]
+		q[0] = complex(t0r+t2r, t0i+t2i)
+		q[2] = complex(t0r-t2r, t0i-t2i)
+		q[1] = complex(t1r+t3i, t1i-t3r)
+		q[3] = complex(t1r-t3i, t1i+t3r)
+	}
+}
+
+// runStages runs butterfly passes from the given one on.
+func (p *cplan) runStages(z []complex128, from int) {
 	n := len(z)
-	for _, s := range p.stages {
+	for _, s := range p.stages[from:] {
 		h := s.h
 		if s.radix == 2 {
 			for i := 0; i+1 < n; i += 2 {

@@ -196,8 +196,7 @@ func (f *Framer) NextPower(dst []float64, p float64) ([]float64, bool) {
 	}
 	dst = dst[:nb]
 	w := f.worker()
-	w.loadWindowed(fr)
-	w.powerFrame(dst, p)
+	w.powerFrame(dst, fr, p)
 	return dst, true
 }
 
@@ -215,8 +214,7 @@ func (f *Framer) NextComplex(dst []complex128) ([]complex128, bool) {
 	}
 	dst = dst[:nb]
 	w := f.worker()
-	w.loadWindowed(fr)
-	w.complexFrame(dst)
+	w.complexFrame(dst, fr)
 	return dst, true
 }
 

@@ -205,15 +205,16 @@ func (p *stftPlan) paddedAt(x []float64, i int) float64 {
 
 // stftWorker holds one goroutine's scratch space.
 type stftWorker struct {
-	p   *stftPlan
-	buf []float64 // windowed frame; zero outside [left, left+win)
-	z   []complex128
-	tmp []complex128
-	spc []complex128 // odd NFFT: the bins
+	p    *stftPlan
+	edge []float64 // a padded frame near the signal's ends
+	buf  []float64 // windowed frame (non-power-of-two paths)
+	z    []complex128
+	tmp  []complex128
+	spc  []complex128 // odd NFFT: the bins
 }
 
 func (p *stftPlan) newWorker() *stftWorker {
-	w := &stftWorker{p: p, buf: make([]float64, p.c.NFFT)}
+	w := &stftWorker{p: p, edge: make([]float64, p.c.NFFT), buf: make([]float64, p.c.NFFT)}
 	fw := p.fft.newWork()
 	w.z, w.tmp = fw.z, fw.tmp
 	if p.fft.half == nil {
@@ -222,65 +223,70 @@ func (p *stftPlan) newWorker() *stftWorker {
 	return w
 }
 
-// loadFrame fills w.buf with frame t of x, windowed.
-func (w *stftWorker) loadFrame(x []float64, t int) {
+// frame returns the NFFT samples of frame t of the padded signal: a view
+// of x when the frame lies inside it, else a copy with the padding filled in.
+func (w *stftWorker) frame(x []float64, t int) []float64 {
 	p := w.p
-	start := t*p.c.Hop + p.left // padded index of the first windowed sample
-	s0 := start - p.pad
-	buf := w.buf[p.left : p.left+p.win]
-	win := p.wpad[p.left : p.left+p.win]
-	if s0 >= 0 && s0+p.win <= len(x) {
-		seg := x[s0 : s0+p.win]
-		for i, v := range seg {
-			buf[i] = v * win[i]
-		}
-		return
+	n := p.c.NFFT
+	s := t*p.c.Hop - p.pad
+	if s >= 0 && s+n <= len(x) {
+		return x[s : s+n : s+n]
 	}
-	for i := range buf {
-		buf[i] = p.paddedAt(x, start+i) * win[i]
+	for i := range w.edge {
+		w.edge[i] = p.paddedAt(x, t*p.c.Hop+i)
 	}
+	return w.edge
 }
 
-// loadWindowed fills w.buf from a raw frame of NFFT padded samples.
-func (w *stftWorker) loadWindowed(frame []float64) {
+// transform leaves in w.z the complex DFT that the bins are made from:
+// for even NFFT the DFT of frame·window packed as n/2 complex points, for
+// odd NFFT the full DFT.
+func (w *stftWorker) transform(frame []float64) {
 	p := w.p
-	buf := w.buf[p.left : p.left+p.win]
-	win := p.wpad[p.left : p.left+p.win]
-	seg := frame[p.left : p.left+p.win]
-	for i, v := range seg {
-		buf[i] = v * win[i]
-	}
-}
-
-// complexFrame transforms w.buf into dst (Bins values).
-func (w *stftWorker) complexFrame(dst []complex128) {
-	f := w.p.fft
+	f := p.fft
+	win := p.wpad
 	if f.half == nil {
-		for j, v := range w.buf {
-			w.z[j] = complex(v, 0)
+		for j, v := range frame {
+			w.z[j] = complex(v*win[j], 0)
 		}
 		f.full.transform(w.z, w.tmp)
-		copy(dst, w.z[:len(dst)])
 		return
+	}
+	if f.half.rev != nil && f.half.n >= 4 {
+		f.half.loadFirst(w.z, frame, win)
+		f.half.runStages(w.z, 1)
+		return
+	}
+	for i, v := range frame {
+		w.buf[i] = v * win[i]
 	}
 	f.half.load(w.z, w.buf)
 	f.half.transformLoaded(w.z, w.tmp)
+}
+
+// complexFrame computes the Bins values of one padded frame into dst.
+func (w *stftWorker) complexFrame(dst []complex128, frame []float64) {
+	w.transform(frame)
+	f := w.p.fft
+	if f.half == nil {
+		copy(dst, w.z[:len(dst)])
+		return
+	}
 	f.split(dst, w.z)
 }
 
-// powerFrame transforms w.buf and writes |X|^p into dst (Bins values).
-func (w *stftWorker) powerFrame(dst []float64, p float64) {
+// powerFrame computes |X|^p of one padded frame into dst (Bins values).
+func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
+	w.transform(frame)
 	f := w.p.fft
 	if f.half == nil {
-		w.complexFrame(w.spc)
-		for k, v := range w.spc {
+		for k := range dst {
+			v := w.z[k]
 			dst[k] = stftPowerOf(real(v), imag(v), p)
 		}
 		return
 	}
 	z := w.z
-	f.half.load(z, w.buf)
-	f.half.transformLoaded(z, w.tmp)
 	m := len(z)
 	dst = dst[:m+1]
 	z0 := z[0]
@@ -353,8 +359,7 @@ func STFT(x []float64, c STFTConfig) (*ComplexSpectrogram, error) {
 	s := &ComplexSpectrogram{Bins: bins, Frames: frames, Data: make([]complex128, bins*frames)}
 	p.parallelFrames(frames, func(w *stftWorker, t0, t1 int) {
 		for t := t0; t < t1; t++ {
-			w.loadFrame(x, t)
-			w.complexFrame(s.Data[t*bins : (t+1)*bins])
+			w.complexFrame(s.Data[t*bins:(t+1)*bins], w.frame(x, t))
 		}
 	})
 	return s, nil
@@ -386,8 +391,7 @@ func PowerSpectrogram(x []float64, c STFTConfig, p float64, dst []float64) ([]fl
 	dst = dst[:bins*frames]
 	plan.parallelFrames(frames, func(w *stftWorker, t0, t1 int) {
 		for t := t0; t < t1; t++ {
-			w.loadFrame(x, t)
-			w.powerFrame(dst[t*bins:(t+1)*bins], p)
+			w.powerFrame(dst[t*bins:(t+1)*bins], w.frame(x, t), p)
 		}
 	})
 	return dst, frames, nil
