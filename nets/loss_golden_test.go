@@ -142,6 +142,14 @@ func (r *seqRun) check(outs map[string]*G.Node, ps []*Param, gradInputs ...strin
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	watches := map[string]*Watch{}
+	for _, n := range names {
+		w, err := NewWatch(outs[n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		watches[n] = w
+	}
 	for _, n := range names {
 		o := outs[n]
 		var term *G.Node
@@ -173,7 +181,7 @@ func (r *seqRun) check(outs map[string]*G.Node, ps []*Param, gradInputs ...strin
 		r.maxRel = math.Max(r.maxRel, e)
 	}
 	for _, n := range names {
-		got, err := Value(outs[n])
+		got, err := watches[n].Value()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,12 +2,9 @@ package nets
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"math"
 	"math/rand"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -67,15 +64,17 @@ type VQOutput struct {
 	CommitmentLoss *G.Node // mean((x − stopgrad(q))²)
 	Loss           *G.Node // CodebookLoss + Beta·CommitmentLoss
 	k              int
+	codes          *Watch
 }
 
-// Codes returns the code indices of the last run.
+// Codes returns the code indices of the last run (read through a Watch,
+// since Indices' own memory may be reused by later ops of the pass).
 func (o *VQOutput) Codes() ([]int, error) {
-	v := o.Indices.Value()
-	if v == nil {
-		return nil, fmt.Errorf("nets: VQ: graph has not been run")
+	d, err := o.codes.Value()
+	if err != nil {
+		return nil, fmt.Errorf("nets: VQ: %w", err)
 	}
-	return seqIndices(v, o.k)
+	return seqIndices(tensor.New(tensor.WithBacking(d)), o.k)
 }
 
 // Perplexity is exp(−Σ p log p) of the code frequencies p of the last run:
@@ -128,12 +127,13 @@ func (v *VQ) Forward(g *Graph, x *G.Node) (out *VQOutput, err error) {
 	cm := G.Must(MSELoss(x, sq))
 	loss := G.Must(G.Add(cb, G.Must(G.Mul(cm, G.NewConstant(float32(v.Beta))))))
 	st := G.Must(G.Add(x, G.Must(StopGradient(G.Must(G.Sub(q, x))))))
+	watch, err := NewWatch(idx)
+	if err != nil {
+		return nil, err
+	}
+	out = &VQOutput{Quantized: st, Indices: idx, CodebookLoss: cb, CommitmentLoss: cm, Loss: loss, k: v.K, codes: watch}
 	g.AfterRun(func() error {
-		val := idx.Value()
-		if val == nil {
-			return nil
-		}
-		codes, err := seqIndices(val, v.K)
+		codes, err := out.Codes()
 		if err != nil {
 			return err
 		}
@@ -142,96 +142,5 @@ func (v *VQ) Forward(g *Graph, x *G.Node) (out *VQOutput, err error) {
 		}
 		return nil
 	})
-	return &VQOutput{Quantized: st, Indices: idx, CodebookLoss: cb, CommitmentLoss: cm, Loss: loss, k: v.K}, nil
-}
-
-// vqNearestOp returns, for each row of x [M, D], the index of the nearest
-// row of the codebook [K, D], as Float32. It has no gradient.
-type vqNearestOp struct{ m, k, d int }
-
-func (op *vqNearestOp) Arity() int { return 2 }
-func (op *vqNearestOp) Type() hm.Type {
-	t := G.TensorType{Dims: 2, Of: tensor.Float32}
-	return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: tensor.Float32})
-}
-func (op *vqNearestOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{op.m}, nil
-}
-func (op *vqNearestOp) Do(vals ...G.Value) (G.Value, error) {
-	x, ok1 := vals[0].Data().([]float32)
-	e, ok2 := vals[1].Data().([]float32)
-	if !ok1 || !ok2 || len(x) != op.m*op.d || len(e) != op.k*op.d {
-		return nil, fmt.Errorf("nets: VQ nearest code: unexpected inputs")
-	}
-	out := make([]float32, op.m)
-	for i := 0; i < op.m; i++ {
-		xi := x[i*op.d : (i+1)*op.d]
-		best, bestD := 0, math.Inf(1)
-		for k := 0; k < op.k; k++ {
-			ek := e[k*op.d : (k+1)*op.d]
-			dist := 0.0
-			for j, xv := range xi {
-				t := float64(xv) - float64(ek[j])
-				dist += t * t
-			}
-			if dist < bestD {
-				best, bestD = k, dist
-			}
-		}
-		out[i] = float32(best)
-	}
-	return tensor.New(tensor.WithShape(op.m), tensor.WithBacking(out)), nil
-}
-func (op *vqNearestOp) ReturnsPtr() bool     { return false }
-func (op *vqNearestOp) CallsExtern() bool    { return false }
-func (op *vqNearestOp) OverwritesInput() int { return -1 }
-func (op *vqNearestOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "avlearnVQNearest{%d,%d,%d}", op.m, op.k, op.d)
-}
-func (op *vqNearestOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-func (op *vqNearestOp) String() string       { return "VQNearest" }
-func (op *vqNearestOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *vqNearestOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("nets: VQ nearest code is not differentiable")
-}
-
-// StopGradient returns a node with x's value through which no gradient
-// flows (PyTorch's x.detach() inside a graph).
-func StopGradient(x *G.Node) (*G.Node, error) {
-	return G.ApplyOp(vqStopGradOp{shape: x.Shape().Clone(), dims: x.Dims()}, x)
-}
-
-// vqStopGradOp copies its input and declares itself non-differentiable, so
-// Gorgonia's backward analysis treats its output like a constant.
-type vqStopGradOp struct {
-	shape tensor.Shape
-	dims  int
-}
-
-func (op vqStopGradOp) Arity() int { return 1 }
-func (op vqStopGradOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	return hm.NewFnType(a, a)
-}
-func (op vqStopGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return op.shape.Clone(), nil
-}
-func (op vqStopGradOp) Do(vals ...G.Value) (G.Value, error) { return G.CloneValue(vals[0]) }
-func (op vqStopGradOp) ReturnsPtr() bool                    { return false }
-func (op vqStopGradOp) CallsExtern() bool                   { return false }
-func (op vqStopGradOp) OverwritesInput() int                { return -1 }
-func (op vqStopGradOp) WriteHash(h hash.Hash)               { fmt.Fprintf(h, "avlearnStopGradient%v", op.shape) }
-func (op vqStopGradOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-func (op vqStopGradOp) String() string       { return "StopGradient" }
-func (op vqStopGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op vqStopGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("nets: StopGradient is not differentiable")
+	return out, nil
 }

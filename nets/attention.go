@@ -1,0 +1,77 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// AdditiveAttention is Bahdanau-style attention for sequence decoders:
+//
+//	score_t = vᵀ tanh(W_q q + W_k k_t + b_k),  α = softmax_t(score),  context = Σ_t α_t k_t
+//
+// for a query q [N, Dq] (the decoder state) and keys k [N, T, Dk] (the
+// encoder outputs, which also serve as values). Parameters follow the
+// PyTorch module AdditiveAttention in testdata/nets/gen_seq.py, built from
+// nn.Linear layers: `query.weight` [A, Dq] (no bias), `key.weight` [A, Dk],
+// `key.bias` [A], `v.weight` [1, A] (no bias). All keys are attended to
+// (no padding mask); pad sequences with copies of real frames, or use
+// equal lengths per batch.
+type AdditiveAttention struct {
+	Query, Key, Attn int
+	QueryW, KeyW     *Param
+	KeyB, V          *Param
+}
+
+// NewAdditiveAttention returns attention from queries of size dq over keys
+// of size dk through a hidden size da, initialised as nn.Linear
+// (U(±1/√fan_in) for weights and biases) from rng.
+func NewAdditiveAttention(name string, dq, dk, da int, rng *rand.Rand) (*AdditiveAttention, error) {
+	if dq <= 0 || dk <= 0 || da <= 0 {
+		return nil, fmt.Errorf("nets: AdditiveAttention %q: sizes %d, %d, %d must be positive", name, dq, dk, da)
+	}
+	a := &AdditiveAttention{
+		Query: dq, Key: dk, Attn: da,
+		QueryW: NewParam(seqJoin(name, "query.weight"), da, dq),
+		KeyW:   NewParam(seqJoin(name, "key.weight"), da, dk),
+		KeyB:   NewParam(seqJoin(name, "key.bias"), da),
+		V:      NewParam(seqJoin(name, "v.weight"), 1, da),
+	}
+	seqUniform(a.QueryW, 1/math.Sqrt(float64(dq)), rng)
+	seqUniform(a.KeyW, 1/math.Sqrt(float64(dk)), rng)
+	seqUniform(a.KeyB, 1/math.Sqrt(float64(dk)), rng)
+	seqUniform(a.V, 1/math.Sqrt(float64(da)), rng)
+	return a, nil
+}
+
+// Params implements Module, in state_dict order.
+func (a *AdditiveAttention) Params() []*Param {
+	return []*Param{a.QueryW, a.KeyW, a.KeyB, a.V}
+}
+
+// Forward returns the context [N, Dk] and the attention weights α [N, T]
+// for query q [N, Dq] and keys k [N, T, Dk].
+func (a *AdditiveAttention) Forward(g *Graph, q, k *G.Node) (context, weights *G.Node, err error) {
+	defer seqRecover("AdditiveAttention "+a.QueryW.Name, &err)
+	qs, ks := q.Shape(), k.Shape()
+	if qs.Dims() != 2 || qs[1] != a.Query {
+		return nil, nil, shapeErr("AdditiveAttention query", fmt.Sprintf("[N, %d]", a.Query), qs)
+	}
+	if ks.Dims() != 3 || ks[0] != qs[0] || ks[2] != a.Key {
+		return nil, nil, shapeErr("AdditiveAttention keys", fmt.Sprintf("[%d, T, %d]", qs[0], a.Key), ks)
+	}
+	n, t := ks[0], ks[1]
+	qp := G.Must(G.Mul(q, G.Must(G.Transpose(g.Param(a.QueryW))))) // [N, A]
+	kp := G.Must(G.Mul(G.Must(G.Reshape(k, tensor.Shape{n * t, a.Key})), G.Must(G.Transpose(g.Param(a.KeyW)))))
+	kp = G.Must(G.BroadcastAdd(kp, g.Param(a.KeyB), nil, []byte{0}))
+	kp = G.Must(G.Reshape(kp, tensor.Shape{n, t, a.Attn}))
+	e := G.Must(G.Tanh(G.Must(G.BroadcastAdd(kp, qp, nil, []byte{1}))))
+	score := G.Must(G.Mul(G.Must(G.Reshape(e, tensor.Shape{n * t, a.Attn})), G.Must(G.Transpose(g.Param(a.V)))))
+	score = G.Must(G.Reshape(score, tensor.Shape{n, t}))
+	weights = G.Must(Softmax(score))
+	ctx := G.Must(G.BroadcastHadamardProd(k, weights, nil, []byte{2}))
+	return G.Must(G.Sum(ctx, 1)), weights, nil
+}
