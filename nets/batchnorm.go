@@ -1,0 +1,256 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BatchNorm is torch.nn.BatchNorm1d (input [N, C] or [N, C, L]) or
+// BatchNorm2d (input [N, C, H, W]) with affine weights and tracked running
+// statistics. In a Train graph it normalises by the batch mean and biased
+// variance and, after each pass, updates the running estimates as PyTorch
+// does: running ← (1 − Momentum)·running + Momentum·batch, with the
+// unbiased variance, and counts num_batches_tracked. In an Eval graph it
+// normalises by the running estimates.
+//
+// Params, in state_dict order: "<name>.weight", "<name>.bias" (learnable,
+// [C]), "<name>.running_mean", "<name>.running_var" (buffers, [C]) and
+// "<name>.num_batches_tracked" (buffer, shape [], saved as I64).
+type BatchNorm struct {
+	Features      int
+	Spatial2D     bool    // BatchNorm2d
+	Eps, Momentum float64 // 1e-5 and 0.1 by default
+
+	Weight, Bias, RunningMean, RunningVar, NumBatchesTracked *Param
+}
+
+// NewBatchNorm1d returns a BatchNorm1d over c features, initialised as in
+// PyTorch (weight 1, bias 0, running mean 0, running variance 1).
+func NewBatchNorm1d(name string, c int) *BatchNorm { return newBatchNorm(name, c, false) }
+
+// NewBatchNorm2d returns a BatchNorm2d over c channels.
+func NewBatchNorm2d(name string, c int) *BatchNorm { return newBatchNorm(name, c, true) }
+
+func newBatchNorm(name string, c int, twoD bool) *BatchNorm {
+	b := &BatchNorm{Features: c, Spatial2D: twoD, Eps: 1e-5, Momentum: 0.1,
+		Weight: NewParam(name+".weight", c), Bias: NewParam(name+".bias", c),
+		RunningMean: NewBuffer(name+".running_mean", c), RunningVar: NewBuffer(name+".running_var", c),
+		NumBatchesTracked: NewBuffer(name + ".num_batches_tracked")}
+	b.NumBatchesTracked.DType = "I64"
+	for i := 0; i < c; i++ {
+		b.Weight.Data[i] = 1
+		b.RunningVar.Data[i] = 1
+	}
+	return b
+}
+
+// Params implements Module.
+func (b *BatchNorm) Params() []*Param {
+	return []*Param{b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked}
+}
+
+// bnState is shared by the forward and gradient ops of one BatchNorm node.
+type bnState struct {
+	n, c, s       int
+	mean, invstd  []float32 // statistics used to normalise the last pass
+	batchVar      []float64 // biased batch variance (train)
+	ran           bool      // a train pass ran since the last stats update
+	dgamma, dbeta []float32
+}
+
+// Forward implements Layer.
+func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
+	sh := x.Shape()
+	name := "BatchNorm1d " + b.Weight.Name
+	ok := (len(sh) == 2 || len(sh) == 3) && !b.Spatial2D
+	want := fmt.Sprintf("[N, %d] or [N, %d, L]", b.Features, b.Features)
+	if b.Spatial2D {
+		name = "BatchNorm2d " + b.Weight.Name
+		ok = len(sh) == 4
+		want = fmt.Sprintf("[N, %d, H, W]", b.Features)
+	}
+	if !ok || sh[1] != b.Features {
+		return nil, shapeErr(name, want, sh)
+	}
+	st := &bnState{n: sh[0], c: sh[1], s: 1}
+	for _, d := range sh[2:] {
+		st.s *= d
+	}
+	st.mean, st.invstd = make([]float32, st.c), make([]float32, st.c)
+	st.batchVar = make([]float64, st.c)
+	st.dgamma, st.dbeta = make([]float32, st.c), make([]float32, st.c)
+	train := g.Mode == Train
+	m := st.n * st.s
+	op := newCoreOp(name, sh, len(sh), 1, 1)
+	op.diffWRT = []bool{true, true, true}
+	op.fwd = func(y []float32, in [][]float32) error {
+		x, gamma, beta := in[0], in[1], in[2]
+		if train {
+			if m < 2 {
+				return fmt.Errorf("expected more than 1 value per channel in training, got input shape %v", sh)
+			}
+			b.batchStats(st, x)
+			st.ran = true
+		} else {
+			for c := 0; c < st.c; c++ {
+				st.mean[c] = b.RunningMean.Data[c]
+				st.invstd[c] = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
+			}
+		}
+		for n := 0; n < st.n; n++ {
+			for c := 0; c < st.c; c++ {
+				off := (n*st.c + c) * st.s
+				scale := gamma[c] * st.invstd[c]
+				shift := beta[c] - st.mean[c]*scale
+				yr := y[off : off+st.s]
+				for i, v := range x[off : off+st.s] {
+					yr[i] = v*scale + shift
+				}
+			}
+		}
+		return nil
+	}
+	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+		return b.grads(st, train, inputs, output, grad)
+	}
+	y, err := op.apply(x, g.Param(b.Weight), g.Param(b.Bias))
+	if err != nil {
+		return nil, err
+	}
+	if train {
+		g.AfterRun(func() error {
+			if !st.ran {
+				return nil
+			}
+			st.ran = false
+			mom := b.Momentum
+			unbias := float64(m) / float64(m-1)
+			for c := 0; c < st.c; c++ {
+				b.RunningMean.Data[c] = float32((1-mom)*float64(b.RunningMean.Data[c]) + mom*float64(st.mean[c]))
+				b.RunningVar.Data[c] = float32((1-mom)*float64(b.RunningVar.Data[c]) + mom*st.batchVar[c]*unbias)
+			}
+			if len(b.NumBatchesTracked.Data) == 1 {
+				b.NumBatchesTracked.Data[0]++
+			}
+			return nil
+		})
+	}
+	return y, nil
+}
+
+// batchStats computes the per-channel mean and biased variance of x (two
+// passes, float64 sums) and the inverse standard deviation.
+func (b *BatchNorm) batchStats(st *bnState, x []float32) {
+	m := float64(st.n * st.s)
+	for c := 0; c < st.c; c++ {
+		var sum float64
+		for n := 0; n < st.n; n++ {
+			off := (n*st.c + c) * st.s
+			var part float32
+			for i, v := range x[off : off+st.s] {
+				part += v
+				if i&255 == 255 { // flush float32 partials often enough to stay exact-ish
+					sum += float64(part)
+					part = 0
+				}
+			}
+			sum += float64(part)
+		}
+		mean := sum / m
+		mf := float32(mean)
+		var ss float64
+		for n := 0; n < st.n; n++ {
+			off := (n*st.c + c) * st.s
+			var part float32
+			for i, v := range x[off : off+st.s] {
+				d := v - mf
+				part += d * d
+				if i&255 == 255 {
+					ss += float64(part)
+					part = 0
+				}
+			}
+			ss += float64(part)
+		}
+		v := ss / m
+		st.mean[c] = mf
+		st.batchVar[c] = v
+		st.invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
+	}
+}
+
+// grads builds the gradient nodes of x, weight and bias. The dγ op also
+// computes dβ (both are needed by dx); the dβ and dx ops take the dγ node
+// as an input so that they run after it.
+func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	name := "bn(" + b.Weight.Name + ")"
+	dg := newCoreOp(name+".dweight", tensor.Shape{st.c}, inputs[0].Dims(), grad.Dims(), output.Dims())
+	dg.fwd = func(out []float32, in [][]float32) error {
+		x, gy := in[0], in[1]
+		for c := 0; c < st.c; c++ {
+			var sg, sgx float64
+			mean, inv := st.mean[c], st.invstd[c]
+			for n := 0; n < st.n; n++ {
+				off := (n*st.c + c) * st.s
+				var pg, pgx float32
+				xs := x[off : off+st.s]
+				for i, g := range gy[off : off+st.s] {
+					pg += g
+					pgx += g * (xs[i] - mean)
+					if i&255 == 255 {
+						sg += float64(pg)
+						sgx += float64(pgx)
+						pg, pgx = 0, 0
+					}
+				}
+				sg += float64(pg)
+				sgx += float64(pgx)
+			}
+			st.dbeta[c] = float32(sg)
+			out[c] = float32(sgx) * inv
+		}
+		copy(st.dgamma, out)
+		return nil
+	}
+	dgamma, err := dg.apply(inputs[0], grad, output)
+	if err != nil {
+		return nil, err
+	}
+	db := newCoreOp(name+".dbias", tensor.Shape{st.c}, 1)
+	db.fwd = func(out []float32, _ [][]float32) error { copy(out, st.dbeta); return nil }
+	dbeta, err := db.apply(dgamma)
+	if err != nil {
+		return nil, err
+	}
+	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1)
+	m := float32(st.n * st.s)
+	dx.fwd = func(out []float32, in [][]float32) error {
+		x, gamma, gy := in[0], in[1], in[2]
+		for c := 0; c < st.c; c++ {
+			mean, inv := st.mean[c], st.invstd[c]
+			k := gamma[c] * inv
+			var a, bb float32 // dx = k·(gy − a − (x−mean)·bb)
+			if train {
+				a = st.dbeta[c] / m
+				bb = st.dgamma[c] * inv / m
+			}
+			for n := 0; n < st.n; n++ {
+				off := (n*st.c + c) * st.s
+				xs := x[off : off+st.s]
+				o := out[off : off+st.s]
+				for i, g := range gy[off : off+st.s] {
+					o[i] = k * (g - a - (xs[i]-mean)*bb)
+				}
+			}
+		}
+		return nil
+	}
+	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{gx, dgamma, dbeta}, nil
+}

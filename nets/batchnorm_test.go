@@ -1,0 +1,82 @@
+package nets
+
+import (
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestBatchNormGoldens runs two training steps (running statistics after
+// both, output and gradients of the second) and then an eval pass with
+// the updated statistics, against PyTorch.
+func TestBatchNormGoldens(t *testing.T) {
+	for _, name := range []string{"batchnorm1d_2d", "batchnorm1d_3d", "batchnorm2d"} {
+		t.Run(name, func(t *testing.T) {
+			gd := coreLoadGolden(t, name)
+			c := gd.get(t, "weight").shape[0]
+			bn := NewBatchNorm1d("bn", c)
+			if name == "batchnorm2d" {
+				bn = NewBatchNorm2d("bn", c)
+			}
+			ps := map[string]*Param{"weight": bn.Weight, "bias": bn.Bias}
+			// Step 1: forward only (updates the running stats).
+			x1 := gd.get(t, "x1")
+			g := NewGraph(Train, 1)
+			x := G.NewTensor(g.ExprGraph, tensor.Float32, len(x1.shape), G.WithShape(x1.shape...), G.WithName("x"))
+			copy(bn.Weight.Data, gd.get(t, "weight").data)
+			copy(bn.Bias.Data, gd.get(t, "bias").data)
+			if _, err := bn.Forward(g, x); err != nil {
+				t.Fatal(err)
+			}
+			m, err := NewMachine(g, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Let(x, x1.data)
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			// Step 2: forward and backward.
+			rel := coreCheckLayer(t, gd, Train, "", bn.Forward, ps)
+			rel2 := coreClose(t, "running_mean", bn.RunningMean.Data, gd.get(t, "running_mean").data)
+			rel3 := coreClose(t, "running_var", bn.RunningVar.Data, gd.get(t, "running_var").data)
+			if bn.NumBatchesTracked.Data[0] != 2 {
+				t.Errorf("num_batches_tracked %v, want 2", bn.NumBatchesTracked.Data)
+			}
+			// Eval with the running statistics.
+			stats := append([]float32(nil), bn.RunningMean.Data...)
+			rel4 := coreCheckLayer(t, gd, Eval, "eval.", bn.Forward, ps)
+			if bn.RunningMean.Data[0] != stats[0] || bn.NumBatchesTracked.Data[0] != 2 {
+				t.Error("eval pass changed the running statistics")
+			}
+			t.Logf("max relative error: train %.2g, running mean %.2g, var %.2g, eval %.2g", rel, rel2, rel3, rel4)
+		})
+	}
+}
+
+func TestBatchNormErrors(t *testing.T) {
+	g := NewGraph(Train, 1)
+	x := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(1, 3), G.WithName("x"))
+	if _, err := NewBatchNorm1d("bn", 4).Forward(g, x); err == nil {
+		t.Fatal("wrong channel count: want error")
+	}
+	if _, err := NewBatchNorm2d("bn", 3).Forward(g, x); err == nil {
+		t.Fatal("BatchNorm2d on rank 2: want error")
+	}
+	y, err := NewBatchNorm1d("bn", 3).Forward(g, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = y
+	m, err := NewMachine(g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	Let(x, []float32{1, 2, 3})
+	if err := m.Run(); err == nil {
+		t.Fatal("one value per channel in training: want error")
+	}
+}
