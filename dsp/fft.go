@@ -29,7 +29,7 @@ type FFT struct {
 // fftWork is per-call scratch space.
 type fftWork struct {
 	z   []complex128
-	tmp []complex128 // Bluestein scratch
+	tmp []complex128 // mixed-radix or Bluestein scratch
 	y   []float64
 }
 
@@ -60,8 +60,8 @@ func (f *FFT) newWork() *fftWork {
 		p = f.full
 	}
 	w := &fftWork{z: make([]complex128, p.n)}
-	if p.bn > 0 {
-		w.tmp = make([]complex128, p.bn)
+	if k := p.scratchLen(); k > 0 {
+		w.tmp = make([]complex128, k)
 	}
 	return w
 }
@@ -122,6 +122,10 @@ func (p *cplan) load(z []complex128, src []float64) {
 func (p *cplan) transformLoaded(z, tmp []complex128) {
 	if p.rev != nil {
 		p.runBitrev(z)
+		return
+	}
+	if p.radices != nil {
+		p.stockham(z, tmp)
 		return
 	}
 	p.bluestein(z, tmp)
@@ -233,12 +237,20 @@ func (f *FFT) unsplit(z []complex128, src []complex128) {
 }
 
 // cplan is an immutable plan for the unnormalised forward complex DFT of
-// length n. Powers of two run in place from bit-reversed input; other
-// lengths use Bluestein's chirp-z algorithm with a power-of-two plan.
+// length n. Powers of two run in place from bit-reversed input; lengths
+// whose prime factors are all ≤ maxRadix use a mixed-radix Stockham
+// transform; the rest use Bluestein's chirp-z algorithm with a power-of-two
+// plan.
 type cplan struct {
 	n      int
 	rev    []int32 // power of two: bit-reversal permutation
 	stages []cstage
+	// mixed radix: radices[s] and twiddles mtw[s][k*(r−1)+q−1] = W_{r·p}^{qk}
+	// with p the product of the radices before s; gen[r] = W_r^j for
+	// radices without a dedicated kernel.
+	radices []int
+	mtw     [][]complex128
+	gen     map[int][]complex128
 	// Bluestein
 	bn    int
 	bplan *cplan
@@ -281,6 +293,34 @@ func newCplan(n int) *cplan {
 		}
 		return p
 	}
+	if rs := fftFactor(n); rs != nil {
+		p.radices = rs
+		pp := 1
+		for _, r := range rs {
+			tw := make([]complex128, pp*(r-1))
+			for k := 0; k < pp; k++ {
+				for q := 1; q < r; q++ {
+					// q·k < r·pp, so the angle is reduced exactly.
+					sn, cs := math.Sincos(-2 * math.Pi * float64(q*k) / float64(r*pp))
+					tw[k*(r-1)+q-1] = complex(cs, sn)
+				}
+			}
+			p.mtw = append(p.mtw, tw)
+			if r > 5 && r != 4 {
+				if p.gen == nil {
+					p.gen = map[int][]complex128{}
+				}
+				g := make([]complex128, r)
+				for j := range g {
+					sn, cs := math.Sincos(-2 * math.Pi * float64(j) / float64(r))
+					g[j] = complex(cs, sn)
+				}
+				p.gen[r] = g
+			}
+			pp *= r
+		}
+		return p
+	}
 	bn := 1
 	for bn < 2*n-1 {
 		bn *= 2
@@ -311,7 +351,7 @@ func newCplan(n int) *cplan {
 }
 
 // transform computes the forward DFT of z in place, natural order in and
-// out. tmp must have length p.bn for Bluestein plans.
+// out. tmp must have length p.scratchLen().
 func (p *cplan) transform(z, tmp []complex128) {
 	if p.rev != nil {
 		for i, r := range p.rev {
@@ -322,7 +362,19 @@ func (p *cplan) transform(z, tmp []complex128) {
 		p.runBitrev(z)
 		return
 	}
+	if p.radices != nil {
+		p.stockham(z, tmp)
+		return
+	}
 	p.bluestein(z, tmp)
+}
+
+// scratchLen is the length of the tmp slice transform needs.
+func (p *cplan) scratchLen() int {
+	if p.radices != nil {
+		return p.n
+	}
+	return p.bn
 }
 
 // bluestein computes X[k] = c[k]·Σ_j (z[j]·c[j])·conj(c[k−j]) with the chirp
@@ -451,6 +503,182 @@ func (p *cplan) runStages(z []complex128, from int) {
 				q2[j] = complex(t0r-t2r, t0i-t2i)
 				q1[j] = complex(t1r+t3i, t1i-t3r)
 				q3[j] = complex(t1r-t3i, t1i+t3r)
+			}
+		}
+	}
+}
+
+// fftMaxRadix is the largest prime factor the mixed-radix path handles;
+// a length with a larger one goes through Bluestein.
+const fftMaxRadix = 31
+
+// fftFactor splits n (not a power of two) into radices, 4s first, or
+// returns nil if a prime factor exceeds fftMaxRadix.
+func fftFactor(n int) []int {
+	var rs []int
+	for n%4 == 0 {
+		rs = append(rs, 4)
+		n /= 4
+	}
+	if n%2 == 0 {
+		rs = append(rs, 2)
+		n /= 2
+	}
+	for f := 3; n > 1; f += 2 {
+		if f > fftMaxRadix {
+			return nil
+		}
+		for n%f == 0 {
+			rs = append(rs, f)
+			n /= f
+		}
+	}
+	return rs
+}
+
+// stockham computes the DFT of z by self-sorting mixed-radix passes
+// ping-ponging between z and tmp. Before the pass of radix r, blocks of p
+// consecutive values hold the length-p DFTs of the decimated subsequences;
+// the pass combines r of them (stride n/r apart) into blocks of r·p.
+func (p *cplan) stockham(z, tmp []complex128) {
+	n := p.n
+	x, y := z[:n], tmp[:n]
+	pp := 1
+	for si, r := range p.radices {
+		tw := p.mtw[si]
+		s := n / r
+		switch r {
+		case 2:
+			fftPass2(x, y, tw, s, pp)
+		case 3:
+			fftPass3(x, y, tw, s, pp)
+		case 4:
+			fftPass4(x, y, tw, s, pp)
+		case 5:
+			fftPass5(x, y, tw, s, pp)
+		default:
+			fftPassGeneric(x, y, tw, p.gen[r], r, s, pp)
+		}
+		x, y = y, x
+		pp *= r
+	}
+	if &x[0] != &z[0] {
+		copy(z, x)
+	}
+}
+
+func fftPass2(x, y, tw []complex128, s, pp int) {
+	for b := 0; b < s; b += pp {
+		for k := 0; k < pp; k++ {
+			i := b + k
+			a := x[i]
+			c := x[i+s] * tw[k]
+			j := 2*b + k
+			y[j] = a + c
+			y[j+pp] = a - c
+		}
+	}
+}
+
+func fftPass3(x, y, tw []complex128, s, pp int) {
+	const h = 0.86602540378443864676 // √3/2
+	for b := 0; b < s; b += pp {
+		for k := 0; k < pp; k++ {
+			i := b + k
+			w := tw[2*k : 2*k+2 : 2*k+2]
+			a := x[i]
+			u1 := x[i+s] * w[0]
+			u2 := x[i+2*s] * w[1]
+			t1 := u1 + u2
+			d := u1 - u2
+			t2 := complex(h*imag(d), -h*real(d)) // −i·(√3/2)·(u1−u2)
+			m := a - t1*0.5
+			j := 3*b + k
+			y[j] = a + t1
+			y[j+pp] = m + t2
+			y[j+2*pp] = m - t2
+		}
+	}
+}
+
+func fftPass4(x, y, tw []complex128, s, pp int) {
+	for b := 0; b < s; b += pp {
+		for k := 0; k < pp; k++ {
+			i := b + k
+			w := tw[3*k : 3*k+3 : 3*k+3]
+			a := x[i]
+			u1 := x[i+s] * w[0]
+			u2 := x[i+2*s] * w[1]
+			u3 := x[i+3*s] * w[2]
+			t0, t1 := a+u2, a-u2
+			t2, t3 := u1+u3, u1-u3
+			mt3 := complex(imag(t3), -real(t3)) // −i·t3
+			j := 4*b + k
+			y[j] = t0 + t2
+			y[j+pp] = t1 + mt3
+			y[j+2*pp] = t0 - t2
+			y[j+3*pp] = t1 - mt3
+		}
+	}
+}
+
+func fftPass5(x, y, tw []complex128, s, pp int) {
+	// W5^1, W5^2 split into cosines and sines.
+	const (
+		c1 = 0.30901699437494742410  // cos 2π/5
+		c2 = -0.80901699437494742410 // cos 4π/5
+		s1 = 0.95105651629515357212  // sin 2π/5
+		s2 = 0.58778525229247312917  // sin 4π/5
+	)
+	for b := 0; b < s; b += pp {
+		for k := 0; k < pp; k++ {
+			i := b + k
+			w := tw[4*k : 4*k+4 : 4*k+4]
+			a := x[i]
+			u1 := x[i+s] * w[0]
+			u2 := x[i+2*s] * w[1]
+			u3 := x[i+3*s] * w[2]
+			u4 := x[i+4*s] * w[3]
+			p1, m1 := u1+u4, u1-u4
+			p2, m2 := u2+u3, u2-u3
+			// v_s = a + p1·cos(2πs/5) + p2·cos(4πs/5) − i·(m1·sin(2πs/5) + m2·sin(4πs/5))
+			r1 := a + p1*c1 + p2*c2
+			r2 := a + p1*c2 + p2*c1
+			q1 := m1*s1 + m2*s2
+			q2 := m1*s2 - m2*s1
+			iq1 := complex(imag(q1), -real(q1)) // −i·q1
+			iq2 := complex(imag(q2), -real(q2))
+			j := 5*b + k
+			y[j] = a + p1 + p2
+			y[j+pp] = r1 + iq1
+			y[j+2*pp] = r2 + iq2
+			y[j+3*pp] = r2 - iq2
+			y[j+4*pp] = r1 - iq1
+		}
+	}
+}
+
+func fftPassGeneric(x, y, tw, g []complex128, r, s, pp int) {
+	var u [fftMaxRadix]complex128
+	for b := 0; b < s; b += pp {
+		for k := 0; k < pp; k++ {
+			i := b + k
+			u[0] = x[i]
+			for q := 1; q < r; q++ {
+				u[q] = x[i+q*s] * tw[k*(r-1)+q-1]
+			}
+			j := r*b + k
+			for o := 0; o < r; o++ {
+				var acc complex128
+				idx := 0
+				for q := 0; q < r; q++ {
+					acc += u[q] * g[idx]
+					idx += o
+					if idx >= r {
+						idx -= r
+					}
+				}
+				y[j+o*pp] = acc
 			}
 		}
 	}
