@@ -70,7 +70,7 @@ func loadCases(t *testing.T) []goldenCase {
 }
 
 // goldenInput returns the mono signal a case was computed on.
-func goldenInput(t *testing.T, name string) []float64 {
+func goldenInput(t testing.TB, name string) []float64 {
 	t.Helper()
 	if name == "silence" {
 		return make([]float64, 4000)
@@ -121,3 +121,5 @@ func TestComputeMatchesTorchaudio(t *testing.T) {
 		})
 	}
 }
+
+func goldenInputB(b *testing.B) []float64 { return goldenInput(b, "speech.wav") }

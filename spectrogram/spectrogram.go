@@ -207,6 +207,12 @@ func (c Config) Validate() error {
 		return bad("NMFCC", "%d, want ≥ 0", c.NMFCC)
 	case math.IsNaN(c.TopDB) || c.TopDB < 0:
 		return bad("TopDB", "%g, want ≥ 0 (0 = no clipping)", c.TopDB)
+	case c.Pad != dsp.PadReflect && c.Pad != dsp.PadConstant:
+		return bad("Pad", "unknown pad mode %v", c.Pad)
+	case c.MelScale != dsp.MelHTK && c.MelScale != dsp.MelSlaney:
+		return bad("MelScale", "unknown mel scale %v", c.MelScale)
+	case c.MelNorm != dsp.MelNormNone && c.MelNorm != dsp.MelNormSlaney:
+		return bad("MelNorm", "unknown mel norm %v", c.MelNorm)
 	}
 	if _, err := dsp.WindowByName(c.Window, c.WinLength, c.Periodic); err != nil {
 		return bad("Window", "%v", err)

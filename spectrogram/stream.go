@@ -8,11 +8,11 @@ import (
 )
 
 // Stream computes a spectrogram frame by frame from a signal that arrives
-// in chunks, in memory bounded by about one FFT frame, so files of any
-// length can be processed. Each finished frame is passed to the emit
-// function given to NewStream as one column of Bins values (lowest bin
-// first); the columns, side by side, equal Compute on the whole signal bit
-// for bit.
+// in chunks, in memory bounded by a few dozen frames whatever the signal's
+// length, so files of any length can be processed. Every frame a Write
+// completes is passed, before Write returns, to the emit function given to
+// NewStream as one column of Bins values (lowest bin first); the columns,
+// side by side, equal Compute on the whole signal bit for bit.
 //
 // TopDB clipping needs the maximum of the whole spectrogram, so a Stream
 // requires TopDB 0; clip afterwards if needed. A Stream is not safe for
@@ -23,7 +23,7 @@ type Stream struct {
 	emit   func(frame []float32) error
 	fb     []float64 // mel filters (NMels × NFFT/2+1), or nil
 	dct    []float64 // DCT-II matrix (NMFCC × NMels), or nil
-	pow    []float64 // one frame of |X|^Power
+	pow    []float64 // up to batch frames of |X|^Power, frame-major
 	col    []float32 // the column handed to emit
 	frames int
 	err    error // the first error, returned from then on
@@ -105,46 +105,64 @@ func (s *Stream) Close() error {
 	return s.drain()
 }
 
+// batch is how many frames drain transforms per dsp call; it amortises the
+// per-call cost of ApplyMel and DCT while keeping memory small.
+const batch = 32
+
 func (s *Stream) drain() error {
+	nb := s.c.NFFT/2 + 1
 	for {
-		var ok bool
-		s.pow, ok = s.fr.NextPower(s.pow, s.c.Power)
-		if !ok {
+		// Collect up to batch frames of |X|^Power, frame-major.
+		n := 0
+		for n < batch {
+			if cap(s.pow) < (n+1)*nb {
+				s.pow = append(s.pow[:cap(s.pow)], make([]float64, (n+1)*nb-cap(s.pow))...)
+			}
+			if _, ok := s.fr.NextPower(s.pow[n*nb:(n+1)*nb], s.c.Power); !ok {
+				break
+			}
+			n++
+		}
+		if n == 0 {
 			return nil
 		}
-		if err := s.column(); err != nil {
+		v, err := s.columns(s.pow[:n*nb], n)
+		if err != nil {
 			s.err = err
 			return err
 		}
-		s.frames++
-		if err := s.emit(s.col); err != nil {
-			s.err = err
-			return err
+		rows := len(s.col)
+		for t := 0; t < n; t++ {
+			for i, x := range v[t*rows : (t+1)*rows] {
+				s.col[i] = float32(x)
+			}
+			s.frames++
+			if err := s.emit(s.col); err != nil {
+				s.err = err
+				return err
+			}
 		}
 	}
 }
 
-// column turns s.pow into s.col with the same dsp calls Compute makes on
-// the whole spectrogram (one frame at a time).
-func (s *Stream) column() error {
-	v := s.pow
+// columns turns n frames of |X|^Power (frame-major) into n output columns
+// (frame-major) with the same dsp calls Compute makes on the whole
+// spectrogram.
+func (s *Stream) columns(v []float64, n int) ([]float64, error) {
 	var err error
 	if s.fb != nil {
-		if v, err = dsp.ApplyMel(s.fb, s.c.NMels, v, 1, len(v)); err != nil {
-			return fmt.Errorf("spectrogram: %w", err)
+		if v, err = dsp.ApplyMel(s.fb, s.c.NMels, v, n, s.c.NFFT/2+1); err != nil {
+			return nil, fmt.Errorf("spectrogram: %w", err)
 		}
 	}
 	switch {
 	case s.dct != nil:
 		db := dsp.PowerToDB(v, 1, amin, 0)
-		if v, err = dsp.DCT(s.dct, s.c.NMFCC, db, 1, s.c.NMels); err != nil {
-			return fmt.Errorf("spectrogram: %w", err)
+		if v, err = dsp.DCT(s.dct, s.c.NMFCC, db, n, s.c.NMels); err != nil {
+			return nil, fmt.Errorf("spectrogram: %w", err)
 		}
 	case s.c.DB:
 		v = s.c.toDB(v, 0)
 	}
-	for i, x := range v {
-		s.col[i] = float32(x)
-	}
-	return nil
+	return v, nil
 }
