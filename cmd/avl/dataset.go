@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/avlearn/avlearn/avio"
+)
+
+func init() {
+	register(&command{
+		name:    "dataset",
+		summary: "check a clip dataset folder (avl dataset check ROOT)",
+		run:     runDataset,
+	})
+}
+
+const datasetSynopsis = "check ROOT [-decode]"
+
+func runDataset(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("want a sub-command: avl dataset %s", datasetSynopsis)
+	}
+	switch args[0] {
+	case "check":
+		return runDatasetCheck(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintf(stderr, "usage: avl dataset %s\n\n%s", datasetSynopsis, datasetHelp)
+		return flag.ErrHelp
+	}
+	return usagef("unknown sub-command %q: want avl dataset %s", args[0], datasetSynopsis)
+}
+
+const datasetHelp = `A clip dataset is a folder of clip folders:
+  ROOT/<clip>/audio.wav
+  ROOT/<clip>/frames/000000.png (or .jpg), 000001.png, ... frame i shows time i/fps
+  ROOT/<clip>/meta.json  {"fps": 25, "split": "train", "labels": {"speaker": "s01"}}
+"check" prints counts per split and label, durations, and every problem,
+naming its clip; it exits with status 1 if there is any problem.
+`
+
+func runDatasetCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("dataset check", "ROOT [-decode]", stderr)
+	decode := fs.Bool("decode", false, "decode every frame in full (slower; finds corrupt pixel data, not only bad headers)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one dataset folder, got %d arguments", len(pos))
+	}
+	r, err := avio.Check(pos[0], avio.CheckOptions{Decode: *decode})
+	if err != nil {
+		return err
+	}
+	if _, err := r.WriteTo(stdout); err != nil {
+		return err
+	}
+	if r.Clips == 0 {
+		return fmt.Errorf("%s holds no clip folders (ROOT/<clip>/meta.json, audio.wav, frames/)", pos[0])
+	}
+	if n := len(r.Problems); n > 0 {
+		return fmt.Errorf("%d problems in %s", n, pos[0])
+	}
+	return nil
+}
