@@ -91,8 +91,12 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 	}
 	g := resampleGCD(from, to)
 	L, M := from/g, to/g
-	if int64(L)*int64(M) > 1<<26 {
-		return nil, fmt.Errorf("dsp: resample: rates %d and %d Hz reduce to %d:%d, too many filter phases; round one rate", from, to, L, M)
+	// The kernel has M phases of about 2·LowpassWidth·L/(Rolloff·min(L,M))
+	// taps each; refuse sizes that would take more than ~128 MB.
+	taps := float64(M) * (2*float64(o.LowpassWidth)*float64(L)/(o.Rolloff*float64(min(L, M))) + 1)
+	if taps > 1<<24 {
+		return nil, fmt.Errorf("dsp: resample: rates %d and %d Hz reduce to %d:%d and need a kernel of %.3g taps (limit %d); choose rates with a larger common divisor",
+			from, to, L, M, taps, 1<<24)
 	}
 	phases := resampleKernel(L, M, o)
 	n := len(x)
@@ -115,11 +119,9 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 			if end := start + len(taps); end > n {
 				taps = taps[:max(0, n-start)]
 			}
-			var s float64
-			for q, w := range taps {
-				s += w * x[start+q]
+			if len(taps) > 0 {
+				out[k] = resampleDot(taps, x[start:])
 			}
-			out[k] = s
 		}
 	}
 }
@@ -199,6 +201,24 @@ func resampleBesselI0(x float64) float64 {
 		}
 	}
 	return sum
+}
+
+// resampleDot returns Σ w[i]·x[i] over len(w) ≤ len(x) terms, with four
+// accumulators so that the loop is not bound by one chain of additions.
+func resampleDot(w, x []float64) float64 {
+	x = x[:len(w)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		s0 += w[i] * x[i]
+		s1 += w[i+1] * x[i+1]
+		s2 += w[i+2] * x[i+2]
+		s3 += w[i+3] * x[i+3]
+	}
+	for ; i < len(w); i++ {
+		s0 += w[i] * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func resampleGCD(a, b int) int {

@@ -118,7 +118,8 @@ func TestResampleLengthsAndErrors(t *testing.T) {
 		{16000, 8000, ResampleOptions{LowpassWidth: 6, Rolloff: math.NaN()}, "Rolloff"},
 		{16000, 8000, ResampleOptions{LowpassWidth: 6, Rolloff: 0.9, Window: 9}, "Window"},
 		{16000, 8000, ResampleOptions{LowpassWidth: 6, Rolloff: 0.9, Window: ResampleKaiser, Beta: -1}, "Beta"},
-		{1000003, 999983, HighQualityResampleOptions(), "phases"},
+		{1000003, 999983, HighQualityResampleOptions(), "kernel"},
+		{1, 1000000, HighQualityResampleOptions(), "kernel"},
 	} {
 		_, err := ResampleWith([]float64{1, 2, 3}, c.from, c.to, c.o)
 		if err == nil || !strings.Contains(err.Error(), c.word) {

@@ -22,6 +22,7 @@ import math
 import os
 
 import numpy as np
+import scipy.fft
 import scipy.linalg
 import scipy.signal
 import torch
@@ -66,6 +67,9 @@ for n_fft, sr, n_mels, fmin, fmax in [(400, 16000, 40, 20.0, 7600.0), (512, 2205
 for n_mfcc, n_mels in [(13, 40), (20, 64), (40, 40)]:
     for norm in ["ortho", None]:
         d = F.create_dct(n_mfcc, n_mels, norm)
+        # librosa.feature.mfcc uses scipy's DCT-II; check the two agree.
+        sp = scipy.fft.dct(np.eye(n_mels), type=2, norm=norm, axis=0)[:n_mfcc]
+        assert np.allclose(sp, d.numpy().T, atol=1e-12), (n_mfcc, n_mels, norm)
         name = f"dct_{n_mfcc}_{n_mels}_{norm or 'none'}"
         cases["dct"].append(dict(n_mfcc=n_mfcc, n_mels=n_mels, ortho=norm == "ortho", file=save(name, d.numpy().T)))
 
