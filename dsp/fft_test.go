@@ -1,6 +1,7 @@
 package dsp
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -38,7 +39,10 @@ func fftTestLengths() []int {
 	for n := 1; n <= 64; n++ {
 		ns = append(ns, n)
 	}
-	return append(ns, 400, 441, 512, 1024, 997, 2048, 1000)
+	// 400 = 2·(4·2·5·5), 441 = 3·3·7·7, 997 prime (Bluestein), 2310 uses
+	// radices 3, 5, 7, 11; 248 = 2·4·31 the largest generic radix; 74 =
+	// 2·37 and 1994 = 2·997 go through Bluestein for the half-length plan.
+	return append(ns, 400, 441, 512, 1024, 997, 2048, 1000, 2310, 248, 74, 1994, 882)
 }
 
 func TestFFTMatchesNaiveDFT(t *testing.T) {
@@ -146,4 +150,28 @@ func TestFFTPanicsOnWrongLength(t *testing.T) {
 		}
 	}()
 	NewFFT(8).Forward(nil, make([]float64, 7))
+}
+
+// TestFFTPlanKinds pins which algorithm each length uses, so the lengths
+// above really exercise every kernel.
+func TestFFTPlanKinds(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		kind string
+	}{
+		{256, "pow2"}, {128, "pow2"}, {200, "[4 2 5 5]"}, {441, "[3 3 7 7]"},
+		{1155, "[3 5 7 11]"}, {124, "[4 31]"}, {37, "bluestein"}, {997, "bluestein"},
+	} {
+		p := newCplan(tc.n)
+		got := fmt.Sprint(p.radices)
+		switch {
+		case p.rev != nil:
+			got = "pow2"
+		case p.radices == nil && p.bn > 0:
+			got = "bluestein"
+		}
+		if got != tc.kind {
+			t.Errorf("plan(%d) = %s, want %s", tc.n, got, tc.kind)
+		}
+	}
 }

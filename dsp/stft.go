@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // PadMode says how a centred STFT extends the signal by NFFT/2 samples on
@@ -316,25 +317,31 @@ func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	}
 }
 
-// parallelFrames calls fn(w, t0, t1) over [0, frames) split in contiguous
-// chunks across up to GOMAXPROCS goroutines, each with its own worker.
+// parallelFrames calls fn(w, t0, t1) over [0, frames) in chunks of
+// contiguous frames handed out to up to GOMAXPROCS goroutines, each with
+// its own worker. Chunks are claimed dynamically so that a goroutine slowed
+// by other load on the machine does not hold the others up.
 func (p *stftPlan) parallelFrames(frames int, fn func(w *stftWorker, t0, t1 int)) {
-	const minFrames = 256 // below this a goroutine costs more than it saves
-	nw := runtime.GOMAXPROCS(0)
-	if nw > frames/minFrames {
-		nw = frames / minFrames
-	}
+	const chunk = 512 // frames per claim; a goroutine costs about as much as a few frames
+	nw := min(runtime.GOMAXPROCS(0), (frames+chunk-1)/chunk)
 	if nw <= 1 {
 		fn(p.newWorker(), 0, frames)
 		return
 	}
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := 0; i < nw; i++ {
-		t0, t1 := frames*i/nw, frames*(i+1)/nw
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fn(p.newWorker(), t0, t1)
+			w := p.newWorker()
+			for {
+				t0 := int(next.Add(chunk)) - chunk
+				if t0 >= frames {
+					return
+				}
+				fn(w, t0, min(t0+chunk, frames))
+			}
 		}()
 	}
 	wg.Wait()
