@@ -39,6 +39,8 @@ type Stateful interface {
 //	g = g + Momentum·b (Nesterov) or g = b
 //	p = p − lr·g
 //
+// The arithmetic follows torch 1.13's float32 CPU kernels operation by
+// operation (the goldens of testdata/nets/gen_train.py agree bit for bit).
 // Like the step count of Adam, "first step" is counted for the optimiser
 // as a whole: pass the same parameters at every step.
 type SGD struct {
@@ -101,21 +103,21 @@ func (o *SGD) Step(ps []*Param) error {
 		for i, w := range p.Data {
 			g := p.Grad[i]
 			if wd != 0 {
-				g += wd * w
+				g = optimFMA(wd, w, g)
 			}
 			if mom != 0 {
 				if first {
 					b[i] = g
 				} else {
-					b[i] = b[i]*mom + g
+					b[i] = float32(b[i]*mom) + g
 				}
 				if o.Nesterov {
-					g += mom * b[i]
+					g = optimFMA(mom, b[i], g)
 				} else {
 					g = b[i]
 				}
 			}
-			p.Data[i] = w - lr*g
+			p.Data[i] = optimFMA(-lr, g, w)
 		}
 	}
 	return nil
@@ -141,6 +143,9 @@ func (o *SGD) State(ps []*Param) []*Param {
 //	g = grad + WeightDecay·p
 //	m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
 //	p = p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)
+//
+// The arithmetic follows torch 1.13's float32 CPU kernels (foreach=False)
+// operation by operation; the goldens agree bit for bit.
 type Adam struct {
 	Rate         float64
 	Beta1, Beta2 float64
@@ -231,15 +236,15 @@ func (o *Adam) Step(ps []*Param) error {
 			g := p.Grad[i]
 			if o.Decoupled {
 				if wd != 0 {
-					w *= decay
+					w = float32(w * decay)
 				}
 			} else if wd != 0 {
-				g += wd * w
+				g = optimFMA(wd, w, g)
 			}
-			m[i] = m[i]*b1 + a1*g
-			v[i] = v[i]*b2 + a2*(g*g)
-			den := float32(math.Sqrt(float64(v[i])))/bc2sqrt + eps
-			p.Data[i] = w - stepSize*(m[i]/den)
+			m[i] = optimFMA(a1, g, float32(m[i]*b1))
+			v[i] = float32(v[i]*b2) + float32(float32(a2*g)*g)
+			den := float32(float32(math.Sqrt(float64(v[i])))/bc2sqrt) + eps
+			p.Data[i] = w + float32(float32(-stepSize*m[i])/den)
 		}
 	}
 	return nil
@@ -257,6 +262,14 @@ func (o *Adam) State(ps []*Param) []*Param {
 			&Param{Name: "optim.exp_avg_sq." + p.Name, Shape: p.Shape, Data: v, Buffer: true})
 	}
 	return append(out, &Param{Name: "optim.step", Shape: []int{}, Data: o.t, Buffer: true, DType: "I64"})
+}
+
+// optimFMA returns a·b + c rounded once, as torch's vectorised CPU kernels
+// compute add(x, y, alpha) on machines with FMA; the explicit float32
+// conversions elsewhere stop the compiler from fusing other products, so
+// that every operation rounds where torch's does.
+func optimFMA(a, b, c float32) float32 {
+	return float32(math.FMA(float64(a), float64(b), float64(c)))
 }
 
 // optimCheck validates what every optimiser needs.
