@@ -35,7 +35,9 @@ type RenderOptions struct {
 	// maximum.
 	Range float64
 	// Width and Height are the size of the plot area in pixels; 0 scales
-	// Frames and Bins by the smallest whole factor that reaches 600×300.
+	// Frames and Bins by the smallest whole factor that reaches 600×300,
+	// up to 4000×1000. Where a pixel covers several cells it shows their
+	// maximum.
 	Width, Height int
 }
 
@@ -48,6 +50,27 @@ const (
 	marginBottom = 36
 	tickLen      = 4
 )
+
+// The default picture grows no larger than this; longer spectrograms are
+// pooled into it.
+const (
+	maxAutoWidth  = 4000
+	maxAutoHeight = 1000
+)
+
+// spans returns, for each of n pixels showing m cells, the half-open range
+// of cells it covers (at least one).
+func spans(m, n int) [][2]int {
+	out := make([][2]int, n)
+	for i := range out {
+		lo, hi := i*m/n, (i+1)*m/n
+		if hi <= lo {
+			hi = lo + 1
+		}
+		out[i] = [2]int{lo, hi}
+	}
+	return out
+}
 
 // Image draws s with low frequencies at the bottom and time running right.
 func (s *Spectrogram) Image(opts RenderOptions) (image.Image, error) {
@@ -62,18 +85,27 @@ func (s *Spectrogram) Image(opts RenderOptions) (image.Image, error) {
 	}
 	w, h := opts.Width, opts.Height
 	if w == 0 {
-		w = s.Frames * max(1, (600+s.Frames-1)/s.Frames)
+		w = min(s.Frames*max(1, (600+s.Frames-1)/s.Frames), maxAutoWidth)
 	}
 	if h == 0 {
-		h = s.Bins * max(1, (300+s.Bins-1)/s.Bins)
+		h = min(s.Bins*max(1, (300+s.Bins-1)/s.Bins), maxAutoHeight)
 	}
 	norm := s.displayValues(opts.Range)
+	// Each pixel shows the largest value of the cells it covers, so a
+	// picture smaller than the data still shows short, loud events.
+	xs, ys := spans(s.Frames, w), spans(s.Bins, h)
 	plot := image.NewRGBA(image.Rect(0, 0, w, h))
 	for py := 0; py < h; py++ {
-		b := s.Bins - 1 - py*s.Bins/h // row 0 of the image is the top bin
+		r := ys[h-1-py] // row 0 of the image is the top bin
 		for px := 0; px < w; px++ {
-			t := px * s.Frames / w
-			plot.SetRGBA(px, py, opts.Colormap.At(norm[b*s.Frames+t]))
+			c := xs[px]
+			v := math.Inf(-1)
+			for b := r[0]; b < r[1]; b++ {
+				for _, x := range norm[b*s.Frames+c[0] : b*s.Frames+c[1]] {
+					v = max(v, x)
+				}
+			}
+			plot.SetRGBA(px, py, opts.Colormap.At(v))
 		}
 	}
 	if !opts.Axes {

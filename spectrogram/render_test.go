@@ -203,3 +203,42 @@ func TestNPYRoundTrip(t *testing.T) {
 		t.Errorf("64-mel config read a 40-row file: %v", err)
 	}
 }
+
+// TestImagePoolsLongSpectrograms: ten minutes fit the default width and a
+// 3 ms click is still visible after pooling.
+func TestImagePoolsLongSpectrograms(t *testing.T) {
+	x := make([]float64, 10*60*1000) // 10 min at 1 kHz
+	for i := 300057; i < 300060; i++ { // frames 30005–30007, between the frames a nearest pick would show
+		x[i] = 1
+	}
+	c := DefaultConfig(1000)
+	s, err := Compute(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Image(RenderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != maxAutoWidth {
+		t.Fatalf("width %d, want %d", img.Bounds().Dx(), maxAutoWidth)
+	}
+	col := 2000 // 300 s of 600 s
+	top := Viridis.At(1)
+	found := false
+	for dx := -2; dx <= 2; dx++ {
+		for y := 0; y < img.Bounds().Dy(); y++ {
+			r, g, b, _ := img.At(col+dx, y).RGBA()
+			if uint8(r>>8) == top.R && uint8(g>>8) == top.G && uint8(b>>8) == top.B {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("the click is not at full brightness near the middle")
+	}
+	// Away from the click everything is silence: the lowest colour.
+	if got, want := img.At(100, 10), Viridis.At(0); got != want {
+		t.Errorf("silence drawn as %v, want %v", got, want)
+	}
+}
