@@ -207,7 +207,7 @@ func TestNPYRoundTrip(t *testing.T) {
 // TestImagePoolsLongSpectrograms: ten minutes fit the default width and a
 // 3 ms click is still visible after pooling.
 func TestImagePoolsLongSpectrograms(t *testing.T) {
-	x := make([]float64, 10*60*1000) // 10 min at 1 kHz
+	x := make([]float64, 10*60*1000)   // 10 min at 1 kHz
 	for i := 300057; i < 300060; i++ { // frames 30005–30007, between the frames a nearest pick would show
 		x[i] = 1
 	}
