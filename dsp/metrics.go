@@ -76,8 +76,10 @@ func SISDR(ref, est []float64) (float64, error) {
 // over len(ref)+filterLen−1 samples (the estimate padded with zeros).
 // filterLen = 512 is bss_eval_sources of BSS Eval v3 / mir_eval for a single
 // source; filterLen = 1 allows a gain only (SI-SDR without removing the
-// means). The cost is O(len·filterLen + filterLen²). The slices must have the
-// same, non-zero length; ref must not be all zeros.
+// means). The correlations and the projection use FFTs of a power of two ≥
+// len+filterLen−1 (as mir_eval does) and the filter is found by Levinson
+// recursion, O(filterLen²). The slices must have the same, non-zero length;
+// ref must not be all zeros.
 func SDR(ref, est []float64, filterLen int) (float64, error) {
 	if err := metricsCheck("SDR", ref, est); err != nil {
 		return 0, err
@@ -86,28 +88,44 @@ func SDR(ref, est []float64, filterLen int) (float64, error) {
 		return 0, fmt.Errorf("dsp: SDR: filterLen = %d, want 1 … 8192", filterLen)
 	}
 	n, l := len(ref), filterLen
-	// Normal equations R c = d: R is the Toeplitz autocorrelation of ref
-	// at lags 0 … l−1, d the cross-correlation of est with delayed ref.
-	auto := make([]float64, l)
-	cross := make([]float64, l)
-	for k := 0; k < l && k < n; k++ {
-		var a, c float64
-		for i := 0; i+k < n; i++ {
-			a += ref[i] * ref[i+k]
-			c += ref[i] * est[i+k]
-		}
-		auto[k], cross[k] = a, c
+	// Linear correlations and the final convolution by FFT of a length
+	// with room for n+l−1 samples, so nothing wraps around.
+	nfft := 1
+	for nfft < n+l-1 {
+		nfft *= 2
 	}
+	fft := NewFFT(nfft)
+	buf := make([]float64, nfft)
+	copy(buf, ref)
+	R := fft.Forward(nil, buf)
+	clear(buf)
+	copy(buf, est)
+	E := fft.Forward(nil, buf)
+	P := make([]complex128, len(R))
+	// Normal equations T h = c: T is the Toeplitz autocorrelation of ref
+	// at lags 0 … l−1, c the cross-correlation Σ_i ref[i]·est[i+k].
+	for k, r := range R {
+		P[k] = complex(real(r)*real(r)+imag(r)*imag(r), 0)
+	}
+	auto := append([]float64(nil), fft.Inverse(buf, P)[:l]...)
+	for k, r := range R {
+		P[k] = complex(real(r), -imag(r)) * E[k]
+	}
+	cross := append([]float64(nil), fft.Inverse(buf, P)[:l]...)
 	h, ok := metricsLevinson(auto, cross)
 	if !ok {
 		return 0, fmt.Errorf("dsp: SDR: the %d delayed copies of the reference are numerically dependent; use a smaller filterLen", l)
 	}
+	// The projection: ref filtered by h, n+l−1 samples.
+	clear(buf)
+	copy(buf, h)
+	H := fft.Forward(P, buf)
+	for k := range H {
+		H[k] *= R[k]
+	}
+	proj := fft.Inverse(buf, H)[:n+l-1]
 	var ps, es float64
-	for m := 0; m < n+l-1; m++ {
-		var p float64
-		for k := max(0, m-n+1); k < l && k <= m; k++ {
-			p += h[k] * ref[m-k]
-		}
+	for m, p := range proj {
 		e := -p
 		if m < n {
 			e += est[m]

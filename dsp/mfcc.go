@@ -13,6 +13,9 @@ import "fmt"
 // topDB = 80; librosa.feature.mfcc(S=power_to_db(M)) is the same with
 // librosa's top_db = 80 default (and lifter = 0), since power_to_db defaults
 // to ref = 1, amin = 1e-10 and librosa's DCT is scipy's type-2 "ortho".
+// (To reproduce librosa's mel spectrogram itself, use its STFT settings:
+// periodic Hann, Center with PadConstant in librosa ≥ 0.10, MelSlaney with
+// MelNormSlaney.)
 func MFCC(melPower []float64, frames, nMels, nMFCC int, ref, amin, topDB float64) ([]float64, error) {
 	if frames < 0 || nMels < 1 || len(melPower) != frames*nMels {
 		return nil, fmt.Errorf("dsp: MFCC: mel spectrogram has %d values, want frames×nMels = %d×%d", len(melPower), frames, nMels)
