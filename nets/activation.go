@@ -237,4 +237,3 @@ func (s Sequential) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	}
 	return x, nil
 }
-
