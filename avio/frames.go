@@ -78,31 +78,30 @@ func ImageTensor(img image.Image, o FrameOptions) ([]float32, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	b := img.Bounds()
-	if b.Empty() {
+	if img.Bounds().Empty() {
 		return nil, fmt.Errorf("empty image")
 	}
-	src := img
-	if o.Width > 0 && (o.Width != b.Dx() || o.Height != b.Dy()) {
-		src = resizeCrop(img, o.Width, o.Height)
+	src := opaqueRGBA(img)
+	if o.Width > 0 && (o.Width != src.Rect.Dx() || o.Height != src.Rect.Dy()) {
+		src = resizeCrop(src, o.Width, o.Height)
 	}
-	b = src.Bounds()
-	w, h := b.Dx(), b.Dy()
+	w, h := src.Rect.Dx(), src.Rect.Dy()
 	nc := o.Channels()
 	t := make([]float32, nc*h*w)
 	plane := h * w
 	for y := 0; y < h; y++ {
+		row := src.Pix[y*src.Stride : y*src.Stride+4*w]
 		for x := 0; x < w; x++ {
-			r, g, bl := rgb8(src.At(b.Min.X+x, b.Min.Y+y))
+			r, g, bl := row[4*x], row[4*x+1], row[4*x+2]
 			k := y*w + x
 			if o.Gray {
 				// PIL's fixed-point ITU-R 601-2 luma, rounded to 8 bits.
 				l := (int(r)*19595 + int(g)*38470 + int(bl)*7471 + 0x8000) >> 16
-				t[k] = float32(float64(l) / 255)
+				t[k] = float32(l) / 255
 			} else {
-				t[k] = float32(r / 255)
-				t[plane+k] = float32(g / 255)
-				t[2*plane+k] = float32(bl / 255)
+				t[k] = float32(r) / 255
+				t[plane+k] = float32(g) / 255
+				t[2*plane+k] = float32(bl) / 255
 			}
 		}
 	}
@@ -118,38 +117,102 @@ func ImageTensor(img image.Image, o FrameOptions) ([]float32, error) {
 	return t, nil
 }
 
-// rgb8 returns the 8-bit colour values of c, un-premultiplied (a frame with
-// alpha is read as its colour, as PIL's convert("RGB") does).
-func rgb8(c color.Color) (r, g, b float64) {
-	n := color.NRGBAModel.Convert(c).(color.NRGBA)
-	return float64(n.R), float64(n.G), float64(n.B)
+// opaqueRGBA returns img's colours as an opaque RGBA image with bounds
+// starting at (0, 0). Alpha is dropped, not blended: a translucent pixel
+// keeps its own colour, as with PIL's convert("RGB"). The common decoder
+// outputs (NRGBA, RGBA, YCbCr, Gray, Paletted) are converted directly.
+func opaqueRGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	put := func(i int, r, g, bl uint8) {
+		dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = r, g, bl, 255
+	}
+	switch src := img.(type) {
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := 0; x < w; x++ {
+				put(y*dst.Stride+4*x, s[4*x], s[4*x+1], s[4*x+2])
+			}
+		}
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := 0; x < w; x++ {
+				p := [3]uint8{s[4*x], s[4*x+1], s[4*x+2]}
+				if a := s[4*x+3]; a != 255 { // premultiplied: recover the colour
+					p = rgb8(color.RGBA{p[0], p[1], p[2], a})
+				}
+				put(y*dst.Stride+4*x, p[0], p[1], p[2])
+			}
+		}
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				yi := src.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := src.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bl := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
+				put(y*dst.Stride+4*x, r, g, bl)
+			}
+		}
+	case *image.Gray:
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := 0; x < w; x++ {
+				put(y*dst.Stride+4*x, s[x], s[x], s[x])
+			}
+		}
+	case *image.Paletted:
+		pal := make([][3]uint8, len(src.Palette))
+		for i, c := range src.Palette {
+			pal[i] = rgb8(c)
+		}
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := 0; x < w; x++ {
+				var p [3]uint8
+				if int(s[x]) < len(pal) {
+					p = pal[s[x]]
+				}
+				put(y*dst.Stride+4*x, p[0], p[1], p[2])
+			}
+		}
+	default:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				p := rgb8(img.At(b.Min.X+x, b.Min.Y+y))
+				put(y*dst.Stride+4*x, p[0], p[1], p[2])
+			}
+		}
+	}
+	return dst
 }
 
-// resizeCrop scales img to cover w×h and cuts out the centre w×h.
-func resizeCrop(img image.Image, w, h int) image.Image {
-	b := img.Bounds()
-	sw, sh := b.Dx(), b.Dy()
-	// Scale so that the shorter side (relative to the target) fits exactly.
+// rgb8 returns the 8-bit colour of c, un-premultiplied.
+func rgb8(c color.Color) [3]uint8 {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	return [3]uint8{n.R, n.G, n.B}
+}
+
+// resizeCrop scales an opaque image to cover w×h (Catmull-Rom, aspect kept)
+// and cuts out the centre w×h.
+func resizeCrop(src *image.RGBA, w, h int) *image.RGBA {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
 	var rw, rh int
-	if sw*h >= sh*w { // source is wider: match heights
+	if sw*h >= sh*w { // relatively wider than the target: match heights
 		rh = h
 		rw = max(w, int(float64(sw)*float64(h)/float64(sh)+0.5))
 	} else {
 		rw = w
 		rh = max(h, int(float64(sh)*float64(w)/float64(sw)+0.5))
 	}
-	// Drop alpha first, as PIL's convert("RGB") does: interpolating
-	// premultiplied colours would darken translucent pixels.
-	opaque := image.NewNRGBA(image.Rect(0, 0, sw, sh))
-	for y := 0; y < sh; y++ {
-		for x := 0; x < sw; x++ {
-			r, g, bl := rgb8(img.At(b.Min.X+x, b.Min.Y+y))
-			i := opaque.PixOffset(x, y)
-			opaque.Pix[i], opaque.Pix[i+1], opaque.Pix[i+2], opaque.Pix[i+3] = uint8(r), uint8(g), uint8(bl), 255
-		}
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, rw, rh))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), opaque, opaque.Bounds(), draw.Src, nil)
+	dst := image.NewRGBA(image.Rect(0, 0, rw, rh))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
 	x0, y0 := (rw-w)/2, (rh-h)/2
-	return dst.SubImage(image.Rect(x0, y0, x0+w, y0+h))
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		copy(out.Pix[y*out.Stride:y*out.Stride+4*w], dst.Pix[(y0+y)*dst.Stride+4*x0:])
+	}
+	return out
 }

@@ -3,7 +3,11 @@ package avio
 import (
 	"encoding/json"
 	"image"
+	"image/color"
+	"image/color/palette"
+	"image/draw"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -122,5 +126,58 @@ func TestImageTensorOptions(t *testing.T) {
 	}
 	if _, err := ImageTensor(image.NewRGBA(image.Rect(0, 0, 0, 0)), FrameOptions{}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty image: %v", err)
+	}
+}
+
+// TestOpaqueRGBAFastPaths checks every decoder-type fast path, on
+// sub-images with non-zero origins, against the generic colour conversion.
+func TestOpaqueRGBAFastPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const w, h = 9, 7
+	nrgba := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range nrgba.Pix {
+		nrgba.Pix[i] = uint8(r.IntN(256))
+	}
+	rgba := image.NewRGBA(nrgba.Rect)
+	draw.Draw(rgba, rgba.Rect, nrgba, image.Point{}, draw.Src)
+	gray := image.NewGray(nrgba.Rect)
+	draw.Draw(gray, gray.Rect, nrgba, image.Point{}, draw.Src)
+	pal := image.NewPaletted(nrgba.Rect, palette.WebSafe)
+	draw.Draw(pal, pal.Rect, nrgba, image.Point{}, draw.Src)
+	ycc := image.NewYCbCr(nrgba.Rect, image.YCbCrSubsampleRatio420)
+	for i := range ycc.Y {
+		ycc.Y[i] = uint8(r.IntN(256))
+	}
+	for i := range ycc.Cb {
+		ycc.Cb[i], ycc.Cr[i] = uint8(r.IntN(256)), uint8(r.IntN(256))
+	}
+	n64 := image.NewNRGBA64(nrgba.Rect)
+	draw.Draw(n64, n64.Rect, nrgba, image.Point{}, draw.Src)
+	sub := image.Rect(2, 1, 8, 6)
+	for _, img := range []image.Image{nrgba, rgba, gray, pal, ycc, n64} {
+		for _, im := range []image.Image{img, img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(sub)} {
+			got := opaqueRGBA(im)
+			b := im.Bounds()
+			if got.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) {
+				t.Fatalf("%T: bounds %v", im, got.Rect)
+			}
+			for y := 0; y < b.Dy(); y++ {
+				for x := 0; x < b.Dx(); x++ {
+					var want [3]uint8
+					if yc, ok := im.(*image.YCbCr); ok {
+						c := yc.YCbCrAt(b.Min.X+x, b.Min.Y+y)
+						want[0], want[1], want[2] = color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
+					} else {
+						want = rgb8(im.At(b.Min.X+x, b.Min.Y+y))
+					}
+					p := got.Pix[got.PixOffset(x, y):]
+					if p[0] != want[0] || p[1] != want[1] || p[2] != want[2] || p[3] != 255 {
+						t.Fatalf("%T %v: pixel (%d,%d) = %v, want %v", im, b, x, y, p[:4], want)
+					}
+				}
+			}
+		}
 	}
 }
