@@ -59,7 +59,9 @@ func HighQualityResampleOptions() ResampleOptions {
 
 // Resample converts x from the sample rate from to the sample rate to (both
 // in Hz, any positive integers) by band-limited windowed-sinc interpolation
-// with HighQualityResampleOptions. See ResampleWith.
+// with HighQualityResampleOptions. See ResampleWith. (librosa ≥ 0.10
+// resamples with soxr by default, a different linear-phase filter, so its
+// samples are close to these in the pass band but not equal.)
 func Resample(x []float64, from, to int) ([]float64, error) {
 	return ResampleWith(x, from, to, HighQualityResampleOptions())
 }
