@@ -60,8 +60,8 @@ func HighQualityResampleOptions() ResampleOptions {
 // Resample converts x from the sample rate from to the sample rate to (both
 // in Hz, any positive integers) by band-limited windowed-sinc interpolation
 // with HighQualityResampleOptions. See ResampleWith. (librosa ≥ 0.10
-// resamples with soxr by default, a different linear-phase filter, so its
-// samples are close to these in the pass band but not equal.)
+// resamples with soxr by default, a different filter whose samples are not
+// reproduced here.)
 func Resample(x []float64, from, to int) ([]float64, error) {
 	return ResampleWith(x, from, to, HighQualityResampleOptions())
 }
