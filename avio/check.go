@@ -30,6 +30,8 @@ type Report struct {
 	Audio    float64                   // seconds of audio over all clips
 	MinAudio float64                   // shortest clip's audio, seconds
 	MaxAudio float64                   // longest clip's audio, seconds
+	Rates    map[int]int               // audio sample rate (Hz) → clips
+	FPS      map[float64]int           // frame rate → clips
 	Problems []Problem
 }
 
@@ -54,7 +56,8 @@ func Check(root string, o CheckOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Root: root, Clips: len(dirs), Splits: map[string]int{}, Labels: map[string]map[string]int{}}
+	r := &Report{Root: root, Clips: len(dirs), Splits: map[string]int{}, Labels: map[string]map[string]int{},
+		Rates: map[int]int{}, FPS: map[float64]int{}}
 	first := true
 	for _, name := range dirs {
 		dur, ok := r.checkClip(root, name, o)
@@ -99,6 +102,9 @@ func (r *Report) checkClip(root, name string, o CheckOptions) (float64, bool) {
 			r.add(name, "%s has no \"labels\"", MetaFile)
 		}
 		r.Splits[m.Split]++
+		if metaOK {
+			r.FPS[m.FPS]++
+		}
 		for k, v := range m.Labels {
 			if r.Labels[k] == nil {
 				r.Labels[k] = map[string]int{}
@@ -118,6 +124,7 @@ func (r *Report) checkClip(root, name string, o CheckOptions) (float64, bool) {
 	default:
 		audioOK = true
 		dur = info.Duration()
+		r.Rates[info.SampleRate]++
 		if info.Truncated {
 			r.add(name, "%s is truncated: its data chunk claims more than the file holds (%d whole frames read)", AudioFile, info.Frames)
 		}
@@ -227,6 +234,30 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&sb, " (clips %s to %s)", fmtDur(r.MinAudio), fmtDur(r.MaxAudio))
 	}
 	sb.WriteString("\n")
+	if len(r.Rates) > 0 {
+		sb.WriteString("audio rates:")
+		rates := make([]int, 0, len(r.Rates))
+		for k := range r.Rates {
+			rates = append(rates, k)
+		}
+		sort.Ints(rates)
+		for _, k := range rates {
+			fmt.Fprintf(&sb, " %d Hz (%d)", k, r.Rates[k])
+		}
+		sb.WriteString("\n")
+	}
+	if len(r.FPS) > 0 {
+		sb.WriteString("frame rates:")
+		fps := make([]float64, 0, len(r.FPS))
+		for k := range r.FPS {
+			fps = append(fps, k)
+		}
+		sort.Float64s(fps)
+		for _, k := range fps {
+			fmt.Fprintf(&sb, " %g fps (%d)", k, r.FPS[k])
+		}
+		sb.WriteString("\n")
+	}
 	if len(r.Splits) > 0 {
 		sb.WriteString("splits:\n")
 		for _, s := range sortedKeys(r.Splits) {

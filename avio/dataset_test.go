@@ -135,6 +135,21 @@ func TestOpenDataset(t *testing.T) {
 	if r, _, _, _ := img.At(0, 0).RGBA(); r>>8 != 7 {
 		t.Errorf("frame 7 has red %d", r>>8)
 	}
+	// Stacked frames: (T, C, H, W), frame 7's red plane second.
+	st, err := c.FramesTensor([]int{3, 7}, FrameOptions{})
+	if err != nil || len(st) != 2*3*6*8 || st[3*6*8] != float32(7)/255 || st[0] != float32(3)/255 {
+		t.Fatalf("FramesTensor: %v, %d values", err, len(st))
+	}
+	if _, err := c.FramesTensor([]int{3, 10}, FrameOptions{}); err == nil || !strings.Contains(err.Error(), "frame 10") {
+		t.Errorf("FramesTensor out of range: %v", err)
+	}
+	writeFrame(t, c.FramePath(9), 9, 4, 4)
+	if _, err := c.FramesTensor([]int{8, 9}, FrameOptions{}); err == nil || !strings.Contains(err.Error(), "another size") {
+		t.Errorf("FramesTensor of mixed sizes: %v", err)
+	}
+	if st, err := c.FramesTensor([]int{8, 9}, FrameOptions{Width: 2, Height: 2}); err != nil || len(st) != 24 {
+		t.Errorf("FramesTensor resized: %v %d", err, len(st))
+	}
 	if _, err := c.Frame(10); err == nil || !strings.Contains(err.Error(), "clip b: frame 10 out of range") {
 		t.Errorf("Frame(10): %v", err)
 	}
@@ -330,7 +345,7 @@ func TestCheckProblems(t *testing.T) {
 	if testing.Verbose() {
 		t.Log("\n" + out)
 	}
-	for _, want := range []string{"problems:", "  gap: frames missing", "splits:", "label speaker: 1 values", "  s01 "} {
+	for _, want := range []string{"problems:", "  gap: frames missing", "splits:", "audio rates: 8000 Hz (17)", "frame rates: 25 fps (15)", "label speaker: 1 values", "  s01 "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -70,6 +70,28 @@ func (c *Clip) FrameTensor(i int, o FrameOptions) ([]float32, error) {
 	return t, nil
 }
 
+// FramesTensor decodes the frames idx and stacks them into one float32
+// tensor of shape (len(idx), C, H, W). Without a Width and Height in o all
+// the frames must have the same size.
+func (c *Clip) FramesTensor(idx []int, o FrameOptions) ([]float32, error) {
+	var out []float32
+	per := -1
+	for _, i := range idx {
+		t, err := c.FrameTensor(i, o)
+		if err != nil {
+			return nil, err
+		}
+		if per < 0 {
+			per = len(t)
+			out = make([]float32, 0, per*len(idx))
+		} else if len(t) != per {
+			return nil, fmt.Errorf("clip %s: frame %d has another size than frame %d (set FrameOptions Width and Height)", c.Name, i, idx[0])
+		}
+		out = append(out, t...)
+	}
+	return out, nil
+}
+
 // ImageTensor converts img to a channel-major float32 tensor of shape
 // (o.Channels(), H, W) — H×W is o.Height×o.Width, or the image's own size
 // when they are 0 — with values in [0, 1] (8-bit values divided by 255, as

@@ -183,7 +183,12 @@ func parseWAVHeader(r io.ReaderAt, size int64) (wavHeader, error) {
 			}
 			h.dataOff = body
 			h.dataLen = n
-			if n > avail {
+			switch {
+			case n == 0xFFFFFFFF:
+				// Streaming writers (ffmpeg to a pipe, sox -) leave the size
+				// unknown; the data runs to the end of the file.
+				h.dataLen = avail
+			case n > avail:
 				h.dataLen = avail
 				h.Truncated = true
 			}

@@ -335,6 +335,13 @@ func TestDecodeWAVErrors(t *testing.T) {
 	if err != nil || !info.Truncated || a.Len() != 10 {
 		t.Fatalf("huge data field: %v %+v", err, info)
 	}
+	// A streamed file's unknown size (0xFFFFFFFF) means "to the end".
+	streamed := wavBytes(pcm, data)
+	binary.LittleEndian.PutUint32(streamed[len(streamed)-24:], 0xFFFFFFFF)
+	a, info, err = DecodeWAV(bytes.NewReader(streamed), "pipe.wav", int64(len(streamed)))
+	if err != nil || info.Truncated || a.Len() != 10 {
+		t.Fatalf("streamed: %v %+v", err, info)
+	}
 	// ReadWAV names the path for missing files and bad files alike.
 	if _, _, err := ReadWAV("no-such.wav"); err == nil || !strings.Contains(err.Error(), "no-such.wav") {
 		t.Errorf("missing file: %v", err)
