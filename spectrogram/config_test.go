@@ -1,6 +1,7 @@
 package spectrogram
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -83,5 +84,34 @@ func TestComputeShortSignals(t *testing.T) {
 	c.Center = false
 	if _, err := Compute(make([]float64, 511), c); err == nil {
 		t.Error("511 samples accepted without centring, NFFT 512")
+	}
+}
+
+func TestConfigJSONRoundTrip(t *testing.T) {
+	c := DefaultConfig(22050)
+	c.Pad, c.NMels, c.MelScale, c.MelNorm, c.FMin, c.FMax, c.DB, c.TopDB = dsp.PadConstant, 64, dsp.MelSlaney, dsp.MelNormSlaney, 30, 8000, true, 80
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"Pad":"constant"`, `"MelScale":"slaney"`, `"MelNorm":"slaney"`, `"NFFT":1024`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	var back Config
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back != c {
+		t.Errorf("round trip\n got %+v\nwant %+v", back, c)
+	}
+	// Missing fields keep defaults; bad names are errors naming the field.
+	part := DefaultConfig(16000)
+	if err := json.Unmarshal([]byte(`{"NMels": 40}`), &part); err != nil || part.NMels != 40 || part.NFFT != 512 {
+		t.Errorf("partial: %+v, %v", part, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Pad": "edge"}`), &part); err == nil || !strings.Contains(err.Error(), "Pad") {
+		t.Errorf("bad pad: %v", err)
 	}
 }

@@ -8,50 +8,18 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
-	"github.com/avlearn/avlearn/dsp"
 )
 
 // goldenCase is one entry of testdata/spectrogram/cases.json, written by
-// testdata/spectrogram/gen.py with torchaudio.
+// testdata/spectrogram/gen.py with torchaudio; its config is in the JSON
+// form of Config.
 type goldenCase struct {
-	Name   string
-	Input  string
-	File   string
-	Shape  []int
-	Config struct {
-		SampleRate           int
-		NFFT, Hop, WinLength int
-		Window               string
-		Periodic, Center     bool
-		Pad                  string
-		Power                float64
-		NMels                int
-		MelScale, MelNorm    string
-		FMin, FMax, TopDB    float64
-		DB                   bool
-		NMFCC                int
-	}
+	Name, Input, File string
+	Shape             []int
+	Config            Config
 }
 
-func (g goldenCase) config(t *testing.T) Config {
-	gc := g.Config
-	pad, err := dsp.ParsePadMode(gc.Pad)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := dsp.ParseMelScale(gc.MelScale)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mn, err := dsp.ParseMelNorm(gc.MelNorm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Config{SampleRate: gc.SampleRate, NFFT: gc.NFFT, Hop: gc.Hop, WinLength: gc.WinLength,
-		Window: gc.Window, Periodic: gc.Periodic, Center: gc.Center, Pad: pad, Power: gc.Power,
-		NMels: gc.NMels, MelScale: ms, MelNorm: mn, FMin: gc.FMin, FMax: gc.FMax,
-		DB: gc.DB, TopDB: gc.TopDB, NMFCC: gc.NMFCC}
-}
+func (g goldenCase) config(*testing.T) Config { return g.Config }
 
 func loadCases(t *testing.T) []goldenCase {
 	t.Helper()

@@ -242,3 +242,33 @@ func TestImagePoolsLongSpectrograms(t *testing.T) {
 		t.Errorf("silence drawn as %v, want %v", got, want)
 	}
 }
+
+func TestMetaRoundTrip(t *testing.T) {
+	c := DefaultConfig(16000)
+	c.Window, c.Power, c.DB = "hann", 1, true
+	s, err := Compute(tone(440, 16000, 4000), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := s.WriteMeta(path); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `"kind": "linear"`) || !strings.Contains(string(b), `"scale": "db"`) {
+		t.Errorf("meta file:\n%s", b)
+	}
+	got, err := ReadMeta(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != c {
+		t.Errorf("read %+v, wrote %+v", got, c)
+	}
+	if err := os.WriteFile(path, []byte(`{"config": {"NFFT": -4}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadMeta(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("bad meta: %v", err)
+	}
+}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -25,6 +28,14 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	sf := addSTFTFlags(fs)
 	sr := fs.Int("sr", 16000, "sample rate in Hz the spectrogram was made at")
 	db := fs.Bool("db", false, "the input holds decibels (of power or magnitude, per --power)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: avl griffinlim IN.npy -o OUT.wav [flags]\n\n"+
+			"IN.npy is a linear (bins, frames) spectrogram. If IN.json (written by\n"+
+			"avl spectrogram) is beside it, its configuration is used and flags given\n"+
+			"explicitly override it; otherwise the flags describe the spectrogram and\n"+
+			"n_fft defaults to 2·(bins−1).\n\n")
+		fs.PrintDefaults()
+	}
 	iters := fs.Int("iters", 32, "Griffin-Lim iterations")
 	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
@@ -65,20 +76,11 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if len(a.Shape) != 2 || a.Shape[0] < 2 {
 		return fmt.Errorf("%s: shape %v, want a linear spectrogram (bins, frames)", pos[0], a.Shape)
 	}
-	c, err := sf.config(*sr)
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	c, err := glConfig(pos[0], a.Shape[0], sf, set, *sr, *db)
 	if err != nil {
 		return err
-	}
-	if sf.nFFT == 0 {
-		// The rows fix n_fft: bins = n_fft/2 + 1.
-		c.NFFT = 2 * (a.Shape[0] - 1)
-		if sf.winLength == 0 {
-			c.WinLength = min(c.WinLength, c.NFFT)
-		}
-	}
-	c.DB = *db
-	if err := c.Validate(); err != nil {
-		return usagef("%v", err)
 	}
 	s, err := spectrogram.ReadNPY(pos[0], c)
 	if err != nil {
@@ -116,4 +118,45 @@ func parseEncoding(s string) (avio.Encoding, error) {
 		return avio.Float32, nil
 	}
 	return 0, usagef("--encoding %q: want pcm16 or float32", s)
+}
+
+// glConfig returns the configuration of the spectrogram in npy with the
+// given rows: from the sidecar JSON if there is one, with the flags in set
+// overriding it, else from the flags.
+func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, db bool) (spectrogram.Config, error) {
+	metaPath := sidecar(npy)
+	c, err := spectrogram.ReadMeta(metaPath)
+	switch {
+	case err == nil:
+		if c.Kind() != spectrogram.Linear {
+			return c, fmt.Errorf("%s: a %s spectrogram; griffinlim needs a linear one", metaPath, c.Kind())
+		}
+		if set["sr"] {
+			c.SampleRate = sr
+		}
+		if set["db"] {
+			c.DB = db
+		}
+		if err := sf.override(&c, set); err != nil {
+			return c, err
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if c, err = sf.config(sr); err != nil {
+			return c, err
+		}
+		if sf.nFFT == 0 {
+			// The rows fix n_fft: bins = n_fft/2 + 1.
+			c.NFFT = 2 * (rows - 1)
+			if sf.winLength == 0 {
+				c.WinLength = min(c.WinLength, c.NFFT)
+			}
+		}
+		c.DB = db
+	default:
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		return c, usagef("%v", err)
+	}
+	return c, nil
 }

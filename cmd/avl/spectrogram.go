@@ -22,6 +22,7 @@ func init() {
 func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
 	out := fs.String("o", "", "output: .npy (float32, bins × frames) or .png picture")
+	meta := fs.Bool("meta", true, "with .npy, also write OUT.json: the configuration that made it (read by griffinlim)")
 	sf := addSTFTFlags(fs)
 	mels := fs.Int("mel", 0, "mel filterbank channels (0: linear spectrogram)")
 	melScale := fs.String("mel-scale", "htk", "mel scale: htk (torchaudio) or slaney (librosa)")
@@ -110,6 +111,9 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	}
 	if ext == ".npy" {
 		err = s.WriteNPY(*out)
+		if err == nil && *meta {
+			err = s.WriteMeta(sidecar(*out))
+		}
 	} else {
 		title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), describe(s))
 		err = s.WritePNG(*out, spectrogram.RenderOptions{Colormap: cm, Axes: *axes, Title: title, Range: *rng})
@@ -145,4 +149,9 @@ func describe(s *spectrogram.Spectrogram) string {
 	}
 	fmt.Fprintf(&b, "%s, %s %d/%d hop %d, %d Hz", unit, c.Window, c.WinLength, c.NFFT, c.Hop, c.SampleRate)
 	return b.String()
+}
+
+// sidecar returns the JSON file kept beside a .npy spectrogram: a.npy → a.json.
+func sidecar(npy string) string {
+	return strings.TrimSuffix(npy, filepath.Ext(npy)) + ".json"
 }

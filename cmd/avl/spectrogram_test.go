@@ -124,8 +124,11 @@ func TestResample(t *testing.T) {
 func TestGriffinLim(t *testing.T) {
 	dir := t.TempDir()
 	spec, wav := filepath.Join(dir, "s.npy"), filepath.Join(dir, "g.wav")
-	if code, e := avl(t, "spectrogram", speech, "-o", spec, "--db", "--window", "hann"); code != 0 {
+	if code, e := avl(t, "spectrogram", speech, "-o", spec, "--db", "--window", "hann", "--meta=false"); code != 0 {
 		t.Fatalf("spectrogram: exit %d: %s", code, e)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s.json")); err == nil {
+		t.Error("--meta=false wrote s.json")
 	}
 	if code, e := avl(t, "griffinlim", spec, "-o", wav, "--db", "--window", "hann", "-q"); code != 0 {
 		t.Fatalf("griffinlim: exit %d: %s", code, e)
@@ -170,5 +173,37 @@ func TestGriffinLim(t *testing.T) {
 	}
 	if sc := math.Sqrt(num / den); sc > 0.3 {
 		t.Errorf("spectral convergence %.3f, want ≤ 0.3", sc)
+	}
+}
+
+// TestGriffinLimSidecar: griffinlim takes the configuration from the JSON
+// avl spectrogram writes beside the .npy, and explicit flags override it.
+func TestGriffinLimSidecar(t *testing.T) {
+	dir := t.TempDir()
+	spec, wav := filepath.Join(dir, "s.npy"), filepath.Join(dir, "g.wav")
+	if code, e := avl(t, "spectrogram", speech, "-o", spec, "--n-fft", "1024", "--hop", "256", "--power", "1", "--db"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if code, e := avl(t, "griffinlim", spec, "-o", wav, "-q", "--iters", "4"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	a, _, err := avio.ReadWAV(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (1 + 42828/256 - 1) * 256; a.Len() != want {
+		t.Errorf("%d samples, want %d (hop 256 from the sidecar)", a.Len(), want)
+	}
+	// An explicit --n-fft that contradicts the rows is an error naming the file.
+	if code, e := avl(t, "griffinlim", spec, "-o", wav, "-q", "--n-fft", "512"); code != 1 || !strings.Contains(e, "s.npy") {
+		t.Errorf("--n-fft 512 on 513 rows: exit %d, %s", code, e)
+	}
+	// A mel spectrogram cannot be inverted.
+	mel := filepath.Join(dir, "m.npy")
+	if code, e := avl(t, "spectrogram", speech, "-o", mel, "--mel", "40"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if code, e := avl(t, "griffinlim", mel, "-o", wav, "-q"); code != 1 || !strings.Contains(e, "mel") {
+		t.Errorf("mel input: exit %d, %s", code, e)
 	}
 }

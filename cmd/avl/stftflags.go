@@ -83,6 +83,43 @@ func (f *stftFlags) config(rate int) (spectrogram.Config, error) {
 	return c, nil
 }
 
+// override sets the fields of c whose flags were given explicitly (named in
+// set), for commands that start from a saved configuration.
+func (f *stftFlags) override(c *spectrogram.Config, set map[string]bool) error {
+	if set["n-fft"] {
+		c.NFFT = f.nFFT
+	}
+	if set["hop"] {
+		c.Hop = f.hop
+	}
+	if set["win-length"] {
+		c.WinLength = f.winLength
+	}
+	if set["window"] {
+		c.Window = f.window
+	}
+	if set["periodic"] {
+		c.Periodic = f.periodic
+	}
+	if set["center"] {
+		c.Center = f.center
+	}
+	if set["pad-mode"] {
+		pad, err := dsp.ParsePadMode(f.padMode)
+		if err != nil {
+			return usagef("--pad-mode %q: want reflect or constant", f.padMode)
+		}
+		c.Pad = pad
+	}
+	if set["power"] {
+		c.Power = f.power
+	}
+	if err := c.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
 // checkRate rejects a --sr value before any work.
 func checkRate(name string, rate int) error {
 	if rate < 0 || rate > 1_000_000 {
