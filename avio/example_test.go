@@ -1,8 +1,11 @@
 package avio_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	"github.com/avlearn/avlearn/avio"
 )
@@ -46,4 +49,65 @@ func ExampleOpen() {
 	// c01: split train, speaker s01, 5 frames at 25 fps
 	// c02: split test, speaker s02, 5 frames at 25 fps
 	// frame 2 (t = 0.08 s), 640 samples, tensor of 192 values (3×8×8)
+}
+
+func ExampleWriteNPY() {
+	dir, err := os.MkdirTemp("", "npy")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// A (bins, frames) = (2, 3) spectrogram, C order: numpy.load reads it as is.
+	path := filepath.Join(dir, "spec.npy")
+	if err := avio.WriteNPY(path, []float32{1, 2, 3, 4, 5, 6}, 2, 3); err != nil {
+		log.Fatal(err)
+	}
+	a, err := avio.ReadNPY(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.DType, a.Shape, a.Data)
+	// Output:
+	// <f4 [2 3] [1 2 3 4 5 6]
+}
+
+func ExampleCheck() {
+	r, err := avio.Check("../testdata/avio/clips", avio.CheckOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(r.Problems), "problems in", r.Clips, "clips; speakers:", len(r.Labels["speaker"]))
+	// Output:
+	// 0 problems in 2 clips; speakers: 2
+}
+
+func ExampleNewLoader() {
+	d, err := avio.Open("../testdata/avio/clips")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Each item: the first 0.1 s of sound at 16 kHz and the speaker label.
+	type item struct {
+		audio   []float64
+		speaker string
+	}
+	load := func(c *avio.Clip) (item, error) {
+		x, err := c.AudioWindow(0, 0.1, 16000)
+		return item{x, c.Meta.Labels["speaker"]}, err
+	}
+	l, err := avio.NewLoader(d.Clips, load, avio.LoaderOptions{BatchSize: 2, Shuffle: true, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for b, err := range l.Batches(context.Background(), 0) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, it := range b.Items {
+			fmt.Println(it.speaker, len(it.audio))
+		}
+	}
+	// Output:
+	// s01 1600
+	// s02 1600
 }

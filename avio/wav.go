@@ -103,6 +103,8 @@ type WAVInfo struct {
 	// Truncated reports a data chunk whose size field claims more bytes than
 	// the file holds. Like libsndfile and sox, the frames that are there are
 	// decoded (a trailing partial frame is dropped); the caller may warn.
+	// The size 0xFFFFFFFF that streaming writers use means "to the end of
+	// the file" and is not truncation.
 	Truncated bool
 }
 
