@@ -47,7 +47,7 @@ func ExampleFit() {
 		Epochs: 100, BatchSize: 16, Seed: 1,
 		Optimizer: nets.NewAdam(0.1),
 		Schedule:  nets.Cosine{Base: 0.1, Min: 0.001, Steps: 100}, SchedulePerEpoch: true,
-		Patience:  10, // stop after 10 epochs without a better validation loss
+		Patience: 10, // stop after 10 epochs without a better validation loss
 		// CheckpointPath: "best.safetensors", CurvePrefix: "loss", Progress: os.Stderr,
 	})
 	if err != nil {
