@@ -4,19 +4,22 @@
 Run from the repository root:  /usr/bin/python3 testdata/nets/gen_train.py
 
 Writes, next to this script:
-  train_twin.safetensors      state_dict of a small torch model (Conv1d -> BatchNorm1d
-                        -> ReLU -> flatten -> Linear), including the I64 buffer
-                        bn1.num_batches_tracked, written by the hand-made writer below
-  train_twin_io.safetensors   an input batch and the model's eval-mode output
-  train_mixed.safetensors     tensors stored as F16, BF16, F64, I64, I32, U8 (and
-                        train_mixed_expect.safetensors: their float32 values)
-  train_optim.safetensors     SGD (momentum, Nesterov, weight decay), Adam (L2) and AdamW
-                        (decoupled) parameters after each of 5 steps from fixed
-                        params and gradients; clip_grad_norm_ input/output; the
-                        learning rates of StepLR, CosineAnnealingLR and LinearLR
-Checks train_go_written.safetensors (written by `go test ./nets -run TestGoWrittenForPython
--update`) with a reader that applies the reference implementation's validation
-rules, so a file written by Go is known to parse in Python.
+  train_twin.safetensors          state_dict of a small torch model (Conv1d ->
+                                  BatchNorm1d -> ReLU -> flatten -> Linear), with the
+                                  I64 buffer bn1.num_batches_tracked
+  train_twin_io.safetensors       an input batch and the model's eval-mode output
+  train_mixed.safetensors         tensors stored as F16, BF16, F64, I64, I32, U8
+  train_mixed_expect.safetensors  their values converted to float32 by torch
+  train_optim.safetensors         SGD (momentum, Nesterov, weight decay), Adam (L2)
+                                  and AdamW (decoupled) parameters after each of 5
+                                  steps from fixed params and gradients;
+                                  clip_grad_norm_ input and output; the learning
+                                  rates of StepLR, CosineAnnealingLR and LinearLR
+and checks train_go_written.safetensors (written by
+`go test ./nets -run TestGoWrittenForPython -update`) with a reader that applies
+the reference implementation's validation rules (header length bounds, offsets
+contiguous from 0 and covering the data exactly, sizes matching dtype x shape),
+so a file written by Go is known to parse in Python.
 
 There is no safetensors package in Debian, so files are written by hand with
 the layout of safetensors.torch.save_file: 8-byte little-endian header length,
