@@ -183,6 +183,9 @@ func (c Config) fmax() float64 {
 	return c.FMax
 }
 
+// maxMels bounds NMels so a bad value cannot demand a huge filterbank.
+const maxMels = 4096
+
 // Validate reports the first field that cannot work, by name.
 func (c Config) Validate() error {
 	bad := func(field, format string, a ...any) error {
@@ -201,8 +204,8 @@ func (c Config) Validate() error {
 		return bad("WinLength", "%d, want 1..NFFT (%d)", c.WinLength, c.NFFT)
 	case c.Power != 1 && c.Power != 2:
 		return bad("Power", "%g, want 1 (magnitude) or 2 (power)", c.Power)
-	case c.NMels < 0:
-		return bad("NMels", "%d, want ≥ 0", c.NMels)
+	case c.NMels < 0 || c.NMels > maxMels:
+		return bad("NMels", "%d, want 0..%d", c.NMels, maxMels)
 	case c.NMFCC < 0:
 		return bad("NMFCC", "%d, want ≥ 0", c.NMFCC)
 	case math.IsNaN(c.TopDB) || c.TopDB < 0:
