@@ -268,7 +268,8 @@ type Spectrogram struct {
 	Scale Scale
 }
 
-// At returns bin b of frame t.
+// At returns bin b of frame t; it panics if either is out of range, like
+// a slice index.
 func (s *Spectrogram) At(b, t int) float32 { return s.Data[b*s.Frames+t] }
 
 // Shape returns (Bins, Frames), the .npy shape.
