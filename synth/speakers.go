@@ -56,7 +56,7 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	sp.Face = f
 
 	// voice: vocal-tract length (cm) grows with size and SexLike
-	vtl := 15.0 + 2.2*s + 1.0*sp.Size + 0.35*n()
+	vtl := 14.8 + 2.4*s + 1.4*sp.Size + 0.3*n()
 	sp.Voice = Voice{
 		F0:           230 * math.Exp(-0.8*s+0.06*n()),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),

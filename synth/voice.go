@@ -344,12 +344,12 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 			src := (flow - prevFlow) * gain * cav * ampMul
 			prevFlow = flow
 			noise := r.Float64()*2 - 1
-			src += noise * (cah + 0.35*v.Breathiness*cav*(0.3+flow))
+			src += noise * (0.3*cah + 0.08*v.Breathiness*cav*(0.3+flow))
 			y := src
 			for j := range res {
 				y = res[j].step(y)
 			}
-			y += fric.step((r.Float64()*2 - 1) * caf * 4)
+			y += fric.step((r.Float64()*2 - 1) * caf * 0.12)
 			out[n] = y
 			if cav > 0.1 || caf > 0.1 || cah > 0.1 {
 				activeSum += y * y
@@ -432,7 +432,7 @@ func syllableSegments(syl string, n int) ([]segment, error) {
 	case "s":
 		cons = []segment{{n: ms(95), ph: phone{f: vp.f, af: 0.5, fc: 5000, fbw: 2000, art: Articulation{0.12, -0.5}}}}
 	case "f":
-		cons = []segment{{n: ms(90), ph: phone{f: vp.f, af: 0.22, fc: 3500, fbw: 4000, art: Articulation{0.06, -0.2}}}}
+		cons = []segment{{n: ms(90), ph: phone{f: vp.f, af: 0.6, fc: 3500, fbw: 4000, art: Articulation{0.06, -0.2}}}}
 	case "l":
 		cons = []segment{{n: ms(60), ph: phone{f: [4]float64{360, 1300, 2900, 3500}, av: 0.65, art: Articulation{0.3, 0}}}}
 	default:

@@ -2,13 +2,13 @@ package synth
 
 import (
 	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -16,6 +16,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/avlearn/avlearn/avio"
 )
 
 // rngFor returns the random source of one part of a corpus: the stream is a
@@ -83,7 +85,11 @@ func writeClip(root string, c *clip) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := writeWAV16(filepath.Join(tmp, "audio.wav"), c.audio, c.rate); err != nil {
+	// The folder rename makes the clip atomic, so the WAV is encoded
+	// straight into it (no per-file temporary name and fsync).
+	if err := writeFile(filepath.Join(tmp, avio.AudioFile), func(w io.Writer) error {
+		return avio.EncodeWAV(w, &avio.Audio{SampleRate: c.rate, Channels: [][]float64{c.audio}}, avio.PCM16)
+	}); err != nil {
 		return err
 	}
 	if err := os.Mkdir(filepath.Join(tmp, "frames"), 0o755); err != nil {
@@ -121,12 +127,17 @@ func writeClip(root string, c *clip) (err error) {
 }
 
 func writePNG(path string, img image.Image) error {
+	return writeFile(path, func(w io.Writer) error { return pngEnc.Encode(w, img) })
+}
+
+// writeFile creates path and fills it through a buffer.
+func writeFile(path string, fill func(w io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
-	bw := bufio.NewWriter(f)
-	if err := pngEnc.Encode(bw, img); err != nil {
+	bw := bufio.NewWriterSize(f, 1<<15)
+	if err := fill(bw); err != nil {
 		f.Close()
 		return fmt.Errorf("synth: writing %s: %w", path, err)
 	}
@@ -149,33 +160,6 @@ func writePNGAtomic(path string, img image.Image) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("synth: %w", err)
-	}
-	return nil
-}
-
-// writeWAV16 writes mono 16-bit PCM. The clip's temporary folder makes it
-// atomic.
-func writeWAV16(path string, x []float64, rate int) error {
-	n := len(x)
-	b := make([]byte, 44+2*n)
-	copy(b[0:], "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], uint32(rate))
-	binary.LittleEndian.PutUint32(b[28:], uint32(2*rate))
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
-	for i, v := range x {
-		v = math.Max(-1, math.Min(1, v))
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(math.Round(v*32767))))
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
 	return nil

@@ -1,0 +1,202 @@
+package synth
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"strings"
+)
+
+// Caption vocabulary: every picture is described with these words.
+var (
+	CaptionColours   = []string{"red", "green", "blue", "yellow", "purple"}
+	CaptionShapes    = []string{"circle", "square", "triangle", "star"}
+	CaptionPositions = []string{"left", "right", "top", "bottom", "centre"}
+)
+
+// Words maps every caption word to the fixed syllables that say it, so the
+// spoken units of a word are the same in every clip and every voice.
+var Words = map[string][]string{
+	"red": {"le", "da"}, "green": {"ki", "ni"}, "blue": {"bu", "lu"}, "yellow": {"lo", "fe"}, "purple": {"pu", "po"},
+	"circle": {"si", "ku", "lo"}, "square": {"su", "ke"}, "triangle": {"ta", "ni", "ka"}, "star": {"sa", "ta"},
+	"left": {"le", "fu"}, "right": {"la", "ti"}, "top": {"to", "pa"}, "bottom": {"bo", "ta", "mu"}, "centre": {"se", "ne", "te"},
+	"and": {"a", "ne"},
+}
+
+var captionRGB = map[string]RGB{
+	"red": {0.85, 0.15, 0.15}, "green": {0.15, 0.7, 0.2}, "blue": {0.15, 0.3, 0.9},
+	"yellow": {0.95, 0.85, 0.1}, "purple": {0.6, 0.2, 0.7},
+}
+
+var captionPos = map[string][2]float64{
+	"left": {0.2, 0.5}, "right": {0.8, 0.5}, "top": {0.5, 0.2}, "bottom": {0.5, 0.8}, "centre": {0.5, 0.5},
+}
+
+// CaptionItem is one shape of a caption picture.
+type CaptionItem struct{ Colour, Shape, Position string }
+
+// CaptionText is the caption of items: "red circle left and blue square right".
+func CaptionText(items []CaptionItem) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = it.Colour + " " + it.Shape + " " + it.Position
+	}
+	return strings.Join(parts, " and ")
+}
+
+// CaptionTokens turns caption text into syllable tokens for Speak: each
+// word's syllables at the voice's rate, with a short pause after each word.
+// Unknown words are an error.
+func CaptionTokens(r *rand.Rand, v Voice, text string) ([]Token, error) {
+	var toks []Token
+	for _, w := range strings.Fields(text) {
+		syl, ok := Words[w]
+		if !ok {
+			return nil, fmt.Errorf("synth: caption word %q is not in the vocabulary", w)
+		}
+		for _, s := range syl {
+			toks = append(toks, Token{s, uniform(r, 0.9, 1.1) / v.Rate})
+		}
+		toks = append(toks, Token{"", uniform(r, 0.04, 0.1)})
+	}
+	return toks, nil
+}
+
+// RenderCaption draws items on a size×size picture with a light background.
+func RenderCaption(r *rand.Rand, items []CaptionItem, size int) *image.RGBA {
+	bg := RGB{uniform(r, 0.8, 0.95), uniform(r, 0.8, 0.95), uniform(r, 0.8, 0.95)}
+	cv := newCanvas(size, size, bg)
+	cv.setTransform(0, 0, float64(size), 0)
+	for _, it := range items {
+		p := captionPos[it.Position]
+		x, y := p[0]+0.04*r.NormFloat64(), p[1]+0.04*r.NormFloat64()
+		sz := uniform(r, 0.1, 0.14)
+		col := jitterRGB(r, captionRGB[it.Colour], 0.05)
+		op := objProto{col: col}
+		switch it.Shape {
+		case "circle":
+			op.shape = 3
+		case "square":
+			op.shape = 1
+			sz *= 0.85
+		case "triangle":
+			op.shape = 0
+		case "star":
+			op.shape = 6
+			sz *= 1.1
+		}
+		drawObject(cv, op, x, y, sz, 0.15*r.NormFloat64())
+	}
+	return cv.image()
+}
+
+// CaptionsOptions configures Captions.
+type CaptionsOptions struct {
+	N        int     // number of clips (required)
+	Seed     int64   // corpus seed
+	Speakers int     // number of voices; 0 means 4
+	MaxItems int     // shapes per picture are 1…MaxItems; 0 means 3 (at most 5)
+	FPS      float64 // frame rate of the (still) frames; 0 means 2
+	Size     int     // picture size in pixels; 0 means 64
+	Workers  int     // parallel goroutines; 0 means GOMAXPROCS
+	Progress Progress
+	ValFrac  float64 // fraction of clips in val; 0 means 0.1
+	TestFrac float64 // fraction of clips in test; 0 means 0.1
+}
+
+func (o *CaptionsOptions) defaults() error {
+	if o.Speakers == 0 {
+		o.Speakers = 4
+	}
+	if o.MaxItems == 0 {
+		o.MaxItems = 3
+	}
+	if o.FPS == 0 {
+		o.FPS = 2
+	}
+	if o.Size == 0 {
+		o.Size = 64
+	}
+	if o.ValFrac == 0 {
+		o.ValFrac = 0.1
+	}
+	if o.TestFrac == 0 {
+		o.TestFrac = 0.1
+	}
+	switch {
+	case o.Speakers < 1:
+		return fmt.Errorf("synth: captions: number of voices must be >= 1, got %d", o.Speakers)
+	case o.MaxItems < 1 || o.MaxItems > len(CaptionPositions):
+		return fmt.Errorf("synth: captions: items per picture must be 1–%d, got %d", len(CaptionPositions), o.MaxItems)
+	case !(o.FPS > 0 && o.FPS <= 60):
+		return fmt.Errorf("synth: captions: fps %g out of range (0, 60]", o.FPS)
+	case o.Size < 16 || o.Size > 512:
+		return fmt.Errorf("synth: captions: size %d out of range [16, 512]", o.Size)
+	case o.ValFrac < 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1:
+		return fmt.Errorf("synth: captions: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
+	}
+	return nil
+}
+
+// Captions writes a spoken-caption corpus to dir: each clip is a still
+// picture of 1–MaxItems coloured shapes (repeated at o.FPS for the clip's
+// length) and one of o.Speakers voices saying its caption, at SpeechRate.
+// Labels: "caption" (the text), "speaker", "syllables" (what was said).
+func Captions(dir string, o CaptionsOptions) error {
+	if err := (common{N: o.N, Workers: o.Workers}).check("captions"); err != nil {
+		return err
+	}
+	if err := o.defaults(); err != nil {
+		return err
+	}
+	sps, _ := SpeakerSet(o.Seed, o.Speakers, 0, 0)
+	gen := func(i int) (*clip, error) {
+		r := rngFor(o.Seed, "captions-clip", i)
+		sp := sps[r.IntN(len(sps))]
+		k := 1 + r.IntN(o.MaxItems)
+		pos := r.Perm(len(CaptionPositions))[:k]
+		items := make([]CaptionItem, k)
+		for j := range items {
+			items[j] = CaptionItem{
+				Colour:   CaptionColours[r.IntN(len(CaptionColours))],
+				Shape:    CaptionShapes[r.IntN(len(CaptionShapes))],
+				Position: CaptionPositions[pos[j]],
+			}
+		}
+		text := CaptionText(items)
+		toks, err := CaptionTokens(r, sp.Voice, text)
+		if err != nil {
+			return nil, err
+		}
+		// silence around the words, then pad so the audio ends with the last frame
+		lead := uniform(r, 0.1, 0.25)
+		toks = append([]Token{{"", lead}}, toks...)
+		total := 0.0
+		for _, t := range toks {
+			total += t.Dur
+		}
+		nframes := int(math.Ceil((total + 0.1) * o.FPS))
+		toks = append(toks, Token{"", float64(nframes)/o.FPS - total})
+		u, err := Speak(sp.Voice, toks, r)
+		if err != nil {
+			return nil, err
+		}
+		img := RenderCaption(r, items, o.Size)
+		frames := make([]image.Image, nframes)
+		for j := range frames {
+			frames[j] = img
+		}
+		return &clip{
+			name:   fmt.Sprintf("%06d", i),
+			audio:  u.Audio,
+			rate:   SpeechRate,
+			frames: frames,
+			fps:    o.FPS,
+			split:  splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
+			labels: map[string]string{"caption": text, "speaker": sp.ID, "syllables": u.Text},
+		}, nil
+	}
+	sample := func(c *clip) image.Image { return c.frames[0] }
+	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
+}
