@@ -207,3 +207,43 @@ func TestGriffinLimSidecar(t *testing.T) {
 		t.Errorf("mel input: exit %d, %s", code, e)
 	}
 }
+
+// TestSpectrogramMatchesTorchaudio runs the command on the fixtures and
+// compares the .npy with goldens made by torchaudio
+// (testdata/spectrogram/gen.py), including the stereo file averaged to mono.
+func TestSpectrogramMatchesTorchaudio(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"linear_default", []string{speech}},
+		{"mfcc13", []string{speech, "--mel", "40", "--mfcc", "13"}},
+		{"stereo44k_mel128_db", []string{"../../testdata/spectrogram/stereo44k.wav", "--mel", "128", "--db", "--top-db", "80"}},
+		{"linear_hann_mag_nocenter", []string{speech, "--window", "hann", "--n-fft", "256", "--win-length", "256", "--hop", "128", "--center=false", "--power", "1"}},
+	} {
+		out := filepath.Join(dir, tc.golden+".npy")
+		if code, e := avl(t, append([]string{"spectrogram", "-o", out}, tc.args...)...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.golden, code, e)
+		}
+		got, err := avio.ReadNPY(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := avio.ReadNPY(filepath.Join("../../testdata/spectrogram", tc.golden+".npy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Shape) != 2 || got.Shape[0] != want.Shape[0] || got.Shape[1] != want.Shape[1] {
+			t.Fatalf("%s: shape %v, torchaudio %v", tc.golden, got.Shape, want.Shape)
+		}
+		var e, m float64
+		for i, w := range want.Data {
+			e = max(e, math.Abs(got.Data[i]-w))
+			m = max(m, math.Abs(w))
+		}
+		if e > 1e-4*m {
+			t.Errorf("%s: max error %g > 1e-4 × %g", tc.golden, e, m)
+		}
+	}
+}
