@@ -24,15 +24,20 @@ type LSTMConfig struct {
 //	f = σ(…)  rows [H, 2H);  g = tanh(…)  rows [2H, 3H);  o = σ(…)  rows [3H, 4H)
 //	c' = f⊙c + i⊙g,  h' = o⊙tanh(c')
 //
-// The recurrence is unrolled over time with Gorgonia ops, so a graph is
-// built for a fixed sequence length T (the T of x's shape); build one graph
-// per length (or pad sequences to one length). Dropout between layers is not
+// Each layer and direction is one graph node that runs the whole sequence
+// (float32 GEMMs via gonum's BLAS) with a hand-written backward pass
+// through time, so graphs stay small and compile fast. A graph is built for
+// a fixed sequence length T (the T of x's shape); build one graph per
+// length, or pad sequences to one length. Dropout between layers is not
 // implemented (PyTorch's default 0).
 type LSTM struct {
 	Config LSTMConfig
 	params []*Param
 	// w[layer][dir] = {weight_ih, weight_hh, bias_ih, bias_hh}
 	w [][][4]*Param
+	// unrolled selects the reference implementation made of Gorgonia ops
+	// (tests compare it with the fused op).
+	unrolled bool
 }
 
 // NewLSTM returns an LSTM whose parameters are named "<name>.weight_ih_l0" …
@@ -117,26 +122,27 @@ func (l *LSTM) ForwardState(g *Graph, x, h0, c0 *G.Node) (out, hn, cn *G.Node, e
 	inp := G.Must(G.Reshape(x, tensor.Shape{T * N, cfg.Input})) // [T·N, in]
 	var hs, cs []*G.Node
 	for k := 0; k < cfg.Layers; k++ {
-		outs := make([][]*G.Node, dirs) // outs[d][t] = h_t [N, H]
+		seqs := make([]*G.Node, dirs) // [T·N, H] per direction, time-major rows
 		for d := 0; d < dirs; d++ {
 			var h, c *G.Node
 			if h0 != nil {
 				h = G.Must(G.Slice(h0, G.S(k*dirs+d)))
 				c = G.Must(G.Slice(c0, G.S(k*dirs+d)))
 			}
-			outs[d], h, c = l.lstmRun(g, l.w[k][d], inp, T, N, d == 1, h, c)
+			if l.unrolled {
+				var outs []*G.Node
+				outs, h, c = l.lstmRun(g, l.w[k][d], inp, T, N, d == 1, h, c)
+				seqs[d] = G.Must(G.Concat(0, outs...))
+			} else {
+				seqs[d], h, c = l.lstmFused(g, l.w[k][d], inp, T, N, d == 1, h, c)
+			}
 			hs, cs = append(hs, h), append(cs, c)
 		}
-		// next layer's input: rows t·N … (t+1)·N hold time step t
-		steps := make([]*G.Node, T)
-		for t := 0; t < T; t++ {
-			if dirs == 1 {
-				steps[t] = outs[0][t]
-			} else {
-				steps[t] = G.Must(G.Concat(1, outs[0][t], outs[1][t]))
-			}
+		if dirs == 1 {
+			inp = seqs[0]
+		} else {
+			inp = G.Must(G.Concat(1, seqs...)) // [T·N, 2H], forward features first
 		}
-		inp = G.Must(G.Concat(0, steps...)) // [T·N, D·H]
 	}
 	out = G.Must(G.Reshape(inp, tensor.Shape{T, N, dirs * H}))
 	if cfg.BatchFirst {
@@ -145,6 +151,29 @@ func (l *LSTM) ForwardState(g *Graph, x, h0, c0 *G.Node) (out, hn, cn *G.Node, e
 	hn = G.Must(G.Reshape(G.Must(G.Concat(0, hs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
 	cn = G.Must(G.Reshape(G.Must(G.Concat(0, cs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
 	return out, hn, cn, nil
+}
+
+// lstmFused runs one direction of one layer over inp [T·N, in] as one
+// lstmSeqOp node and returns the hidden sequence [T·N, H] (time-major rows)
+// and the final (h, c). h and c start from the given nodes, or from zero.
+func (l *LSTM) lstmFused(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse bool, h, c *G.Node) (seq, hn, cn *G.Node) {
+	H := l.Config.Hidden
+	st := &lstmState{T: T, N: N, In: inp.Shape()[1], H: H, reverse: reverse}
+	if h == nil {
+		h, c = lstmZeros(g, N, H), lstmZeros(g, N, H)
+	}
+	packed := G.Must(G.ApplyOp(lstmSeqOp{st: st}, inp, g.Param(w[0]), g.Param(w[1]), g.Param(w[2]), g.Param(w[3]), h, c))
+	total := (T + 2) * N * H
+	seq = G.Must(lstmPick(packed, 0, tensor.Shape{T * N, H}, total))
+	hn = G.Must(lstmPick(packed, T*N*H, tensor.Shape{N, H}, total))
+	cn = G.Must(lstmPick(packed, (T+1)*N*H, tensor.Shape{N, H}, total))
+	return seq, hn, cn
+}
+
+// lstmZeros is a constant zero input node [n, h].
+func lstmZeros(g *Graph, n, h int) *G.Node {
+	return G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(n, h), G.WithName(fmt.Sprintf("lstm_zeros_%d", len(g.AllNodes()))),
+		G.WithValue(tensor.New(tensor.WithShape(n, h), tensor.Of(tensor.Float32))))
 }
 
 // lstmRun unrolls one direction of one layer over inp [T·N, in] and returns

@@ -19,25 +19,28 @@ func TestLSTMGoldens(t *testing.T) {
 		{"bilstm", LSTMConfig{Input: 3, Hidden: 4, Layers: 2, Bidirectional: true, BatchFirst: true}, true},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			l, err := NewLSTM("", c.cfg, rand.New(rand.NewSource(1)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := newSeqRun(t, c.name)
-			r.load(l.Params())
-			var h0, c0 *G.Node
-			wrt := []string{"x"}
-			if c.h0 {
-				h0, c0 = r.input("h0"), r.input("c0")
-				wrt = append(wrt, "h0", "c0")
-			}
-			out, h, cn, err := l.ForwardState(r.g, r.input("x"), h0, c0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.check(map[string]*G.Node{"out": out, "h": h, "c": cn}, l.Params(), wrt...)
-		})
+		for _, unrolled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/unrolled=%v", c.name, unrolled), func(t *testing.T) {
+				l, err := NewLSTM("", c.cfg, rand.New(rand.NewSource(1)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.unrolled = unrolled
+				r := newSeqRun(t, c.name)
+				r.load(l.Params())
+				var h0, c0 *G.Node
+				wrt := []string{"x"}
+				if c.h0 {
+					h0, c0 = r.input("h0"), r.input("c0")
+					wrt = append(wrt, "h0", "c0")
+				}
+				out, h, cn, err := l.ForwardState(r.g, r.input("x"), h0, c0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.check(map[string]*G.Node{"out": out, "h": h, "c": cn}, l.Params(), wrt...)
+			})
+		}
 	}
 }
 
