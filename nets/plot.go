@@ -24,7 +24,7 @@ func (h History) WriteCSV(path string) error {
 			if !math.IsNaN(e.ValLoss) {
 				val = fmt.Sprint(e.ValLoss)
 			}
-			if _, err := fmt.Fprintf(w, "%d,%v,%s,%v,%v,%.3f\n", e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()); err != nil {
+			if _, err := fmt.Fprintf(w, "%d,%v,%s,%v,%v,%.4g\n", e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()); err != nil {
 				return err
 			}
 		}
@@ -33,7 +33,8 @@ func (h History) WriteCSV(path string) error {
 }
 
 // PlotPNG draws the training (and validation) loss against the epoch as a
-// 16×10 cm PNG, replaced atomically.
+// 16×10 cm PNG, replaced atomically. The loss axis is logarithmic when the
+// losses are positive and span more than two decades.
 func (h History) PlotPNG(path string) error {
 	p := plot.New()
 	p.Title.Text = "loss"
@@ -64,6 +65,10 @@ func (h History) PlotPNG(path string) error {
 		p.Legend.Add(c.name, l)
 	}
 	p.Legend.Top = true
+	if lo, hi := plotRange(tr, va); lo > 0 && hi/lo > 100 {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 	wt, err := p.WriterTo(16*vg.Centimeter, 10*vg.Centimeter, "png")
 	if err != nil {
 		return fmt.Errorf("nets: plotting %s: %w", path, err)
@@ -72,4 +77,15 @@ func (h History) PlotPNG(path string) error {
 		_, err := wt.WriteTo(w)
 		return err
 	})
+}
+
+// plotRange returns the smallest and largest Y of the curves.
+func plotRange(cs ...plotter.XYs) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, c := range cs {
+		for _, p := range c {
+			lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+		}
+	}
+	return lo, hi
 }
