@@ -224,7 +224,10 @@ func (h *wavHeader) parseFmt(b []byte) error {
 		if len(b) < 40 {
 			return fmt.Errorf("extensible fmt chunk of %d bytes, need 40", len(b))
 		}
-		h.ValidBits = int(le.Uint16(b[18:]))
+		// Some writers leave wValidBitsPerSample 0: all bits are valid.
+		if v := int(le.Uint16(b[18:])); v != 0 {
+			h.ValidBits = v
+		}
 		h.SubFormat = le.Uint16(b[24:])
 		if !bytes.Equal(b[26:40], guidTail) {
 			return fmt.Errorf("extensible WAV with unknown sub-format GUID % x", b[24:40])

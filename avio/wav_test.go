@@ -359,6 +359,17 @@ func TestDecodeWAVErrors(t *testing.T) {
 	}
 }
 
+// TestExtensibleValidBitsZero: wValidBitsPerSample 0 means all bits.
+func TestExtensibleValidBitsZero(t *testing.T) {
+	f := append(fmtChunk(0xFFFE, 1, 8000, 2, 16), 22, 0, 0, 0, 4, 0, 0, 0, 1, 0)
+	f = append(f, guidTail...)
+	b := wavBytes(f, []byte{0, 0x40})
+	a, info, err := DecodeWAV(bytes.NewReader(b), "v.wav", int64(len(b)))
+	if err != nil || info.ValidBits != 16 || info.SubFormat != 1 || a.Channels[0][0] != 0.5 {
+		t.Fatalf("%v %+v", err, info)
+	}
+}
+
 // TestDecodeWAVPartialFrame checks that a trailing partial frame is dropped.
 func TestDecodeWAVPartialFrame(t *testing.T) {
 	b := wavBytes(fmtChunk(1, 2, 8000, 4, 16), []byte{0, 0x40, 0, 0xC0, 1, 2})
