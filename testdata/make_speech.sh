@@ -8,14 +8,15 @@
 # spectrogram/stereo44k.wav:     44.1 kHz stereo 16-bit PCM, about 1 s; the
 #                                right channel is the left one at half
 #                                amplitude, so the mono mix differs from both.
+# sox -D turns off dither, so the files are the same on every run.
 set -eu
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 espeak-ng -v en-us -s 190 -p 45 -w "$tmp/s.wav" "The quick brown fox jumps over the lazy dog."
-sox "$tmp/s.wav" -r 16000 -c 1 -b 16 speech.wav
+sox -D "$tmp/s.wav" -r 16000 -c 1 -b 16 speech.wav
 espeak-ng -v en-us -s 190 -p 60 -w "$tmp/h.wav" "Hello, audio world."
-sox "$tmp/h.wav" -r 44100 -b 16 "$tmp/l.wav"
-sox "$tmp/l.wav" "$tmp/r.wav" vol 0.5
+sox -D "$tmp/h.wav" -r 44100 -b 16 "$tmp/l.wav"
+sox -D "$tmp/l.wav" "$tmp/r.wav" vol 0.5
 mkdir -p spectrogram
-sox -M "$tmp/l.wav" "$tmp/r.wav" -b 16 spectrogram/stereo44k.wav
+sox -D -M "$tmp/l.wav" "$tmp/r.wav" -b 16 spectrogram/stereo44k.wav
