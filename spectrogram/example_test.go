@@ -65,3 +65,25 @@ func ExampleSpectrogram_BinFrequency() {
 	fmt.Printf("bin 32 is %.0f Hz; frame 10 is centred at %.2f s\n", s.BinFrequency(32), s.FrameTime(10))
 	// Output: bin 32 is 1000 Hz; frame 10 is centred at 0.10 s
 }
+
+func ExampleSpectrogram_Image() {
+	x := make([]float64, 8000) // half a second of a rising tone
+	for i := range x {
+		f := 200 + 3000*float64(i)/8000
+		x[i] = math.Sin(2 * math.Pi * f * float64(i) / 16000)
+	}
+	cfg := spectrogram.DefaultConfig(16000)
+	cfg.NMels = 64
+	s, err := spectrogram.Compute(x, cfg)
+	if err != nil {
+		panic(err)
+	}
+	// Bare image: 51 frames × 12 px wide, 64 mels × 5 px high.
+	img, err := s.Image(spectrogram.RenderOptions{Colormap: spectrogram.Magma})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(img.Bounds().Size())
+	// s.WritePNG("chirp.png", spectrogram.RenderOptions{Axes: true}) adds axes.
+	// Output: (612,320)
+}
