@@ -319,7 +319,11 @@ func (fs frameScan) problems() []string {
 		p = append(p, "no frames (frames/000000.png or .jpg)")
 	}
 	if g := fs.gaps(); len(g) > 0 {
-		p = append(p, fmt.Sprintf("frames missing from the numbering: %s", listShort(g)))
+		msg := fmt.Sprintf("frames missing from the numbering: %s", listShort(g))
+		if fs.indices[0] == 1 {
+			msg += " (ffmpeg numbers images from 1 unless given -start_number 0)"
+		}
+		p = append(p, msg)
 	}
 	if len(fs.mixed) > 0 {
 		p = append(p, fmt.Sprintf("frames mix %s with %s", fs.ext, strings.Join(fs.mixed, ", ")))

@@ -295,7 +295,7 @@ func TestCheckProblems(t *testing.T) {
 			os.Remove(filepath.Join(d, FramesDir, "000005.png"))
 			os.Remove(filepath.Join(d, FramesDir, "000006.png"))
 		}, "frames missing from the numbering: 000003, 000005–000006"},
-		{"nozero", func(d string) { os.Remove(filepath.Join(d, FramesDir, "000000.png")) }, "frames missing from the numbering: 000000"},
+		{"nozero", func(d string) { os.Remove(filepath.Join(d, FramesDir, "000000.png")) }, "frames missing from the numbering: 000000 (ffmpeg numbers images from 1 unless given -start_number 0)"},
 		{"stray", func(d string) { os.WriteFile(filepath.Join(d, FramesDir, "thumbs.db"), nil, 0o644) }, "not named like 000000.png: thumbs.db"},
 		{"mixed", func(d string) {
 			os.Rename(filepath.Join(d, FramesDir, "000009.png"), filepath.Join(d, FramesDir, "000009.jpg"))

@@ -24,6 +24,27 @@
 // layout numpy.load expects; ReadNPY reads the common numeric dtypes of
 // either byte order and either memory order into float64 values in C order.
 //
+// # Clip datasets
+//
+// A clip dataset is a folder of clip folders, each
+//
+//	ROOT/<clip>/audio.wav
+//	ROOT/<clip>/frames/000000.png, 000001.png, …   (or .jpg; frame i shows time i/fps)
+//	ROOT/<clip>/meta.json   {"fps": 25, "split": "train", "labels": {"speaker": "s03"}}
+//
+// which anyone can make from a video with ffmpeg (note -start_number 0:
+// ffmpeg numbers images from 1 by default):
+//
+//	ffmpeg -i in.mp4 -vn -ac 1 -ar 16000 -c:a pcm_s16le CLIP/audio.wav
+//	ffmpeg -i in.mp4 -vf fps=25 -start_number 0 CLIP/frames/%06d.png
+//
+// Open reads the folder names and meta.json files; a Clip reads its sound
+// (mono, resampled on request), frames (as images or CHW float32 tensors)
+// and aligned windows of both on demand. Loader turns clips into batches
+// through a function of the caller's, in parallel, deterministically for a
+// seed, with an LRU cache and a choice between stopping at a bad clip and
+// skipping it. Check lists every problem of a dataset, naming the clip.
+//
 // # Bad input
 //
 // Every reader returns an error naming the file and the problem instead of
