@@ -262,8 +262,9 @@ type cplan struct {
 // initial radix-2 pass when radix == 2). tw holds W^j, W^2j, W^3j with
 // W = exp(−2πi/4h) for j in [0, h).
 type cstage struct {
-	radix, h int
-	tw       []complex128
+	radix, h   int
+	tw         []complex128
+	w1, w2, w3 []complex128 // the same twiddles as three arrays
 }
 
 func newCplan(n int) *cplan {
@@ -288,6 +289,10 @@ func newCplan(n int) *cplan {
 					sn, cs := math.Sincos(-2 * math.Pi * float64(q*j) / float64(4*h))
 					s.tw[3*j+q-1] = complex(cs, sn)
 				}
+			}
+			s.w1, s.w2, s.w3 = make([]complex128, h), make([]complex128, h), make([]complex128, h)
+			for j := 0; j < h; j++ {
+				s.w1[j], s.w2[j], s.w3[j] = s.tw[3*j], s.tw[3*j+1], s.tw[3*j+2]
 			}
 			p.stages = append(p.stages, s)
 		}
@@ -401,7 +406,7 @@ func (p *cplan) bluestein(z, tmp []complex128) {
 
 // runBitrev runs the butterfly passes on z, whose elements are in
 // bit-reversed order, leaving the DFT in natural order.
-func (p *cplan) runBitrev(z []complex128) { p.runStages(z, 0) }
+func (p *cplan) runBitrev(z []complex128) { p.runStages(z, 0, len(p.stages)) }
 
 // loadFirst does the work of load followed by the first butterfly pass
 // for u[j] = frame[2j]·w[2j] + i·frame[2j+1]·w[2j+1]: windowing, packing,
@@ -448,10 +453,10 @@ func (p *cplan) loadFirst(z []complex128, frame, w []float64) {
 	}
 }
 
-// runStages runs butterfly passes from the given one on.
-func (p *cplan) runStages(z []complex128, from int) {
+// runStages runs butterfly passes [from, to).
+func (p *cplan) runStages(z []complex128, from, to int) {
 	n := len(z)
-	for _, s := range p.stages[from:] {
+	for _, s := range p.stages[from:to] {
 		h := s.h
 		if s.radix == 2 {
 			for i := 0; i+1 < n; i += 2 {
@@ -475,36 +480,38 @@ func (p *cplan) runStages(z []complex128, from int) {
 			}
 			continue
 		}
-		tw := s.tw[:3*h]
 		for g := 0; g < n; g += 4 * h {
-			q0 := z[g : g+h : g+h]
-			q1 := z[g+h : g+2*h : g+2*h]
-			q2 := z[g+2*h : g+3*h : g+3*h]
-			q3 := z[g+3*h : g+4*h : g+4*h]
-			for j := range q0 {
-				w := tw[3*j : 3*j+3 : 3*j+3]
-				a := q0[j]
-				b := q1[j]
-				c := q2[j]
-				d := q3[j]
-				w1, w2, w3 := w[0], w[1], w[2]
-				// b·W^2j, c·W^j, d·W^3j
-				br := real(b)*real(w2) - imag(b)*imag(w2)
-				bi := real(b)*imag(w2) + imag(b)*real(w2)
-				cr := real(c)*real(w1) - imag(c)*imag(w1)
-				ci := real(c)*imag(w1) + imag(c)*real(w1)
-				dr := real(d)*real(w3) - imag(d)*imag(w3)
-				di := real(d)*imag(w3) + imag(d)*real(w3)
-				t0r, t0i := real(a)+br, imag(a)+bi
-				t1r, t1i := real(a)-br, imag(a)-bi
-				t2r, t2i := cr+dr, ci+di
-				t3r, t3i := cr-dr, ci-di
-				q0[j] = complex(t0r+t2r, t0i+t2i)
-				q2[j] = complex(t0r-t2r, t0i-t2i)
-				q1[j] = complex(t1r+t3i, t1i-t3r)
-				q3[j] = complex(t1r-t3i, t1i+t3r)
-			}
+			fftRadix4Group(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], s.w1, s.w2, s.w3)
 		}
+	}
+}
+
+// fftRadix4Group is one radix-4 butterfly group: q0..q3 are the four
+// sub-transforms of length h and w1, w2, w3 hold W^j, W^2j, W^3j.
+func fftRadix4Group(q0, q1, q2, q3, w1, w2, w3 []complex128) {
+	h := len(q0)
+	q1, q2, q3 = q1[:h], q2[:h], q3[:h]
+	w1, w2, w3 = w1[:h], w2[:h], w3[:h]
+	for j, a := range q0 {
+		b := q1[j]
+		c := q2[j]
+		d := q3[j]
+		v1, v2, v3 := w1[j], w2[j], w3[j]
+		// b·W^2j, c·W^j, d·W^3j
+		br := real(b)*real(v2) - imag(b)*imag(v2)
+		bi := real(b)*imag(v2) + imag(b)*real(v2)
+		cr := real(c)*real(v1) - imag(c)*imag(v1)
+		ci := real(c)*imag(v1) + imag(c)*real(v1)
+		dr := real(d)*real(v3) - imag(d)*imag(v3)
+		di := real(d)*imag(v3) + imag(d)*real(v3)
+		t0r, t0i := real(a)+br, imag(a)+bi
+		t1r, t1i := real(a)-br, imag(a)-bi
+		t2r, t2i := cr+dr, ci+di
+		t3r, t3i := cr-dr, ci-di
+		q0[j] = complex(t0r+t2r, t0i+t2i)
+		q2[j] = complex(t0r-t2r, t0i-t2i)
+		q1[j] = complex(t1r+t3i, t1i-t3r)
+		q3[j] = complex(t1r-t3i, t1i+t3r)
 	}
 }
 
@@ -681,5 +688,213 @@ func fftPassGeneric(x, y, tw, g []complex128, r, s, pp int) {
 				y[j+o*pp] = acc
 			}
 		}
+	}
+}
+
+// fftSplitPair returns bins k and m−k of the real transform from Z[k],
+// Z[m−k] and w = exp(−2πik/n): the arithmetic of split, shared so that all
+// paths give identical bits.
+func fftSplitPair(zk, zm, w complex128) (xk, xm complex128) {
+	er := 0.5 * (real(zk) + real(zm))
+	ei := 0.5 * (imag(zk) - imag(zm))
+	or := 0.5 * (imag(zk) + imag(zm))
+	oi := -0.5 * (real(zk) - real(zm))
+	tr := real(w)*or - imag(w)*oi
+	ti := real(w)*oi + imag(w)*or
+	return complex(er+tr, ei+ti), complex(er-tr, ti-ei)
+}
+
+// lastPassPower2 runs the final radix-4 pass of the half-length transform
+// (all earlier passes done) fused with split and |·|², so the last pass's
+// output never goes back to memory: butterflies j and h−j together yield
+// the four pairs (k, m−k) that split needs. f.half must be a power of two
+// ≥ 8, whose last stage is radix 4 with h = m/4. The butterfly of
+// runStages and the split of fftSplitPair are written out inline because
+// the compiler will not inline them here.
+func (f *FFT) lastPassPower2(dst []float64, z []complex128) {
+	hp := f.half
+	m := hp.n
+	h := m / 4
+	tw := hp.stages[len(hp.stages)-1].tw[:3*h]
+	z = z[:m]
+	dst = dst[:m+1]
+	post := f.post[:m/2+1]
+	q0, q1, q2, q3 := z[:h:h], z[h:2*h:2*h], z[2*h:3*h:3*h], z[3*h:4*h:4*h]
+	{
+		// j = 0: Z[0], Z[h], Z[2h], Z[3h].
+		w := tw[0:3:3]
+		ar, ai := real(q0[0]), imag(q0[0])
+		br, bi := real(q1[0]), imag(q1[0])
+		cr, ci := real(q2[0]), imag(q2[0])
+		dr, di := real(q3[0]), imag(q3[0])
+		xbr := br*real(w[1]) - bi*imag(w[1])
+		xbi := br*imag(w[1]) + bi*real(w[1])
+		xcr := cr*real(w[0]) - ci*imag(w[0])
+		xci := cr*imag(w[0]) + ci*real(w[0])
+		xdr := dr*real(w[2]) - di*imag(w[2])
+		xdi := dr*imag(w[2]) + di*real(w[2])
+		xt0r, xt0i := ar+xbr, ai+xbi
+		xt1r, xt1i := ar-xbr, ai-xbi
+		xt2r, xt2i := xcr+xdr, xci+xdi
+		xt3r, xt3i := xcr-xdr, xci-xdi
+		x0r, x0i := xt0r+xt2r, xt0i+xt2i
+		x1r, x1i := xt1r+xt3i, xt1i-xt3r
+		x2r, x2i := xt0r-xt2r, xt0i-xt2i
+		x3r, x3i := xt1r-xt3i, xt1i+xt3r
+		dc, ny := x0r+x0i, x0r-x0i
+		dst[0] = dc * dc
+		dst[m] = ny * ny
+		s1w := post[h]
+		s1er := 0.5 * (x1r + x3r)
+		s1ei := 0.5 * (x1i - x3i)
+		s1or := 0.5 * (x1i + x3i)
+		s1oi := -0.5 * (x1r - x3r)
+		s1tr := real(s1w)*s1or - imag(s1w)*s1oi
+		s1ti := real(s1w)*s1oi + imag(s1w)*s1or
+		s1ar, s1ai := s1er+s1tr, s1ei+s1ti
+		s1br, s1bi := s1er-s1tr, s1ti-s1ei
+		dst[h] = s1ar*s1ar + s1ai*s1ai
+		dst[3*h] = s1br*s1br + s1bi*s1bi
+		s2w := post[2*h]
+		s2er := 0.5 * (x2r + x2r)
+		s2ei := 0.5 * (x2i - x2i)
+		s2or := 0.5 * (x2i + x2i)
+		s2oi := -0.5 * (x2r - x2r)
+		s2tr := real(s2w)*s2or - imag(s2w)*s2oi
+		s2ti := real(s2w)*s2oi + imag(s2w)*s2or
+		s2ar, s2ai := s2er+s2tr, s2ei+s2ti
+		s2br, s2bi := s2er-s2tr, s2ti-s2ei
+		dst[2*h] = s2ar*s2ar + s2ai*s2ai
+		dst[2*h] = s2br*s2br + s2bi*s2bi
+	}
+	for j := 1; j < h-j; j++ {
+		jj := h - j
+		w := tw[3*j : 3*j+3 : 3*j+3]
+		v := tw[3*jj : 3*jj+3 : 3*jj+3]
+		ar, ai := real(q0[j]), imag(q0[j])
+		br, bi := real(q1[j]), imag(q1[j])
+		cr, ci := real(q2[j]), imag(q2[j])
+		dr, di := real(q3[j]), imag(q3[j])
+		xbr := br*real(w[1]) - bi*imag(w[1])
+		xbi := br*imag(w[1]) + bi*real(w[1])
+		xcr := cr*real(w[0]) - ci*imag(w[0])
+		xci := cr*imag(w[0]) + ci*real(w[0])
+		xdr := dr*real(w[2]) - di*imag(w[2])
+		xdi := dr*imag(w[2]) + di*real(w[2])
+		xt0r, xt0i := ar+xbr, ai+xbi
+		xt1r, xt1i := ar-xbr, ai-xbi
+		xt2r, xt2i := xcr+xdr, xci+xdi
+		xt3r, xt3i := xcr-xdr, xci-xdi
+		x0r, x0i := xt0r+xt2r, xt0i+xt2i
+		x1r, x1i := xt1r+xt3i, xt1i-xt3r
+		x2r, x2i := xt0r-xt2r, xt0i-xt2i
+		x3r, x3i := xt1r-xt3i, xt1i+xt3r
+		er, ei := real(q0[jj]), imag(q0[jj])
+		fr, fi := real(q1[jj]), imag(q1[jj])
+		gr, gi := real(q2[jj]), imag(q2[jj])
+		kr, ki := real(q3[jj]), imag(q3[jj])
+		ybr := fr*real(v[1]) - fi*imag(v[1])
+		ybi := fr*imag(v[1]) + fi*real(v[1])
+		ycr := gr*real(v[0]) - gi*imag(v[0])
+		yci := gr*imag(v[0]) + gi*real(v[0])
+		ydr := kr*real(v[2]) - ki*imag(v[2])
+		ydi := kr*imag(v[2]) + ki*real(v[2])
+		yt0r, yt0i := er+ybr, ei+ybi
+		yt1r, yt1i := er-ybr, ei-ybi
+		yt2r, yt2i := ycr+ydr, yci+ydi
+		yt3r, yt3i := ycr-ydr, yci-ydi
+		y0r, y0i := yt0r+yt2r, yt0i+yt2i
+		y1r, y1i := yt1r+yt3i, yt1i-yt3r
+		y2r, y2i := yt0r-yt2r, yt0i-yt2i
+		y3r, y3i := yt1r-yt3i, yt1i+yt3r
+		s1w := post[j]
+		s1er := 0.5 * (x0r + y3r)
+		s1ei := 0.5 * (x0i - y3i)
+		s1or := 0.5 * (x0i + y3i)
+		s1oi := -0.5 * (x0r - y3r)
+		s1tr := real(s1w)*s1or - imag(s1w)*s1oi
+		s1ti := real(s1w)*s1oi + imag(s1w)*s1or
+		s1ar, s1ai := s1er+s1tr, s1ei+s1ti
+		s1br, s1bi := s1er-s1tr, s1ti-s1ei
+		dst[j] = s1ar*s1ar + s1ai*s1ai
+		dst[4*h-j] = s1br*s1br + s1bi*s1bi
+		s2w := post[h+j]
+		s2er := 0.5 * (x1r + y2r)
+		s2ei := 0.5 * (x1i - y2i)
+		s2or := 0.5 * (x1i + y2i)
+		s2oi := -0.5 * (x1r - y2r)
+		s2tr := real(s2w)*s2or - imag(s2w)*s2oi
+		s2ti := real(s2w)*s2oi + imag(s2w)*s2or
+		s2ar, s2ai := s2er+s2tr, s2ei+s2ti
+		s2br, s2bi := s2er-s2tr, s2ti-s2ei
+		dst[h+j] = s2ar*s2ar + s2ai*s2ai
+		dst[3*h-j] = s2br*s2br + s2bi*s2bi
+		s3w := post[2*h-j]
+		s3er := 0.5 * (y1r + x2r)
+		s3ei := 0.5 * (y1i - x2i)
+		s3or := 0.5 * (y1i + x2i)
+		s3oi := -0.5 * (y1r - x2r)
+		s3tr := real(s3w)*s3or - imag(s3w)*s3oi
+		s3ti := real(s3w)*s3oi + imag(s3w)*s3or
+		s3ar, s3ai := s3er+s3tr, s3ei+s3ti
+		s3br, s3bi := s3er-s3tr, s3ti-s3ei
+		dst[2*h-j] = s3ar*s3ar + s3ai*s3ai
+		dst[2*h+j] = s3br*s3br + s3bi*s3bi
+		s4w := post[h-j]
+		s4er := 0.5 * (y0r + x3r)
+		s4ei := 0.5 * (y0i - x3i)
+		s4or := 0.5 * (y0i + x3i)
+		s4oi := -0.5 * (y0r - x3r)
+		s4tr := real(s4w)*s4or - imag(s4w)*s4oi
+		s4ti := real(s4w)*s4oi + imag(s4w)*s4or
+		s4ar, s4ai := s4er+s4tr, s4ei+s4ti
+		s4br, s4bi := s4er-s4tr, s4ti-s4ei
+		dst[h-j] = s4ar*s4ar + s4ai*s4ai
+		dst[3*h+j] = s4br*s4br + s4bi*s4bi
+	}
+	if h%2 == 0 {
+		// j = h/2 pairs with itself.
+		j := h / 2
+		w := tw[3*j : 3*j+3 : 3*j+3]
+		ar, ai := real(q0[j]), imag(q0[j])
+		br, bi := real(q1[j]), imag(q1[j])
+		cr, ci := real(q2[j]), imag(q2[j])
+		dr, di := real(q3[j]), imag(q3[j])
+		xbr := br*real(w[1]) - bi*imag(w[1])
+		xbi := br*imag(w[1]) + bi*real(w[1])
+		xcr := cr*real(w[0]) - ci*imag(w[0])
+		xci := cr*imag(w[0]) + ci*real(w[0])
+		xdr := dr*real(w[2]) - di*imag(w[2])
+		xdi := dr*imag(w[2]) + di*real(w[2])
+		xt0r, xt0i := ar+xbr, ai+xbi
+		xt1r, xt1i := ar-xbr, ai-xbi
+		xt2r, xt2i := xcr+xdr, xci+xdi
+		xt3r, xt3i := xcr-xdr, xci-xdi
+		x0r, x0i := xt0r+xt2r, xt0i+xt2i
+		x1r, x1i := xt1r+xt3i, xt1i-xt3r
+		x2r, x2i := xt0r-xt2r, xt0i-xt2i
+		x3r, x3i := xt1r-xt3i, xt1i+xt3r
+		s1w := post[j]
+		s1er := 0.5 * (x0r + x3r)
+		s1ei := 0.5 * (x0i - x3i)
+		s1or := 0.5 * (x0i + x3i)
+		s1oi := -0.5 * (x0r - x3r)
+		s1tr := real(s1w)*s1or - imag(s1w)*s1oi
+		s1ti := real(s1w)*s1oi + imag(s1w)*s1or
+		s1ar, s1ai := s1er+s1tr, s1ei+s1ti
+		s1br, s1bi := s1er-s1tr, s1ti-s1ei
+		dst[j] = s1ar*s1ar + s1ai*s1ai
+		dst[4*h-j] = s1br*s1br + s1bi*s1bi
+		s2w := post[h+j]
+		s2er := 0.5 * (x1r + x2r)
+		s2ei := 0.5 * (x1i - x2i)
+		s2or := 0.5 * (x1i + x2i)
+		s2oi := -0.5 * (x1r - x2r)
+		s2tr := real(s2w)*s2or - imag(s2w)*s2oi
+		s2ti := real(s2w)*s2oi + imag(s2w)*s2or
+		s2ar, s2ai := s2er+s2tr, s2ei+s2ti
+		s2br, s2bi := s2er-s2tr, s2ti-s2ei
+		dst[h+j] = s2ar*s2ar + s2ai*s2ai
+		dst[3*h-j] = s2br*s2br + s2bi*s2bi
 	}
 }

@@ -150,7 +150,11 @@ func (s *ComplexSpectrogram) Power(p float64) []float64 {
 }
 
 func stftPowerOf(re, im, p float64) float64 {
-	q := re*re + im*im
+	return stftPowerOfSquare(re*re+im*im, p)
+}
+
+// stftPowerOfSquare returns q^(p/2) for q = |X|².
+func stftPowerOfSquare(q, p float64) float64 {
 	switch p {
 	case 2:
 		return q
@@ -255,7 +259,7 @@ func (w *stftWorker) transform(frame []float64) {
 	}
 	if f.half.rev != nil && f.half.n >= 4 {
 		f.half.loadFirst(w.z, frame, win)
-		f.half.runStages(w.z, 1)
+		f.half.runStages(w.z, 1, len(f.half.stages))
 		return
 	}
 	for i, v := range frame {
@@ -278,8 +282,19 @@ func (w *stftWorker) complexFrame(dst []complex128, frame []float64) {
 
 // powerFrame computes |X|^p of one padded frame into dst (Bins values).
 func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
-	w.transform(frame)
 	f := w.p.fft
+	if hp := f.half; hp != nil && hp.rev != nil && hp.n >= 8 {
+		hp.loadFirst(w.z, frame, w.p.wpad)
+		hp.runStages(w.z[:hp.n], 1, len(hp.stages)-1)
+		f.lastPassPower2(dst, w.z)
+		if p != 2 {
+			for k, q := range dst[:hp.n+1] {
+				dst[k] = stftPowerOfSquare(q, p)
+			}
+		}
+		return
+	}
+	w.transform(frame)
 	if f.half == nil {
 		for k := range dst {
 			v := w.z[k]
@@ -291,29 +306,13 @@ func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	m := len(z)
 	dst = dst[:m+1]
 	z0 := z[0]
-	a, b := real(z0)+imag(z0), real(z0)-imag(z0)
-	dst[0] = stftPowerOf(a, 0, p)
-	dst[m] = stftPowerOf(b, 0, p)
+	dst[0] = stftPowerOf(real(z0)+imag(z0), 0, p)
+	dst[m] = stftPowerOf(real(z0)-imag(z0), 0, p)
 	post := f.post[:m/2+1]
 	for k := 1; k <= m/2; k++ {
-		zk := z[k]
-		zm := z[m-k]
-		er := 0.5 * (real(zk) + real(zm))
-		ei := 0.5 * (imag(zk) - imag(zm))
-		or := 0.5 * (imag(zk) + imag(zm))
-		oi := -0.5 * (real(zk) - real(zm))
-		wk := post[k]
-		tr := real(wk)*or - imag(wk)*oi
-		ti := real(wk)*oi + imag(wk)*or
-		r1, i1 := er+tr, ei+ti
-		r2, i2 := er-tr, ti-ei
-		if p == 2 {
-			dst[k] = r1*r1 + i1*i1
-			dst[m-k] = r2*r2 + i2*i2
-		} else {
-			dst[k] = stftPowerOf(r1, i1, p)
-			dst[m-k] = stftPowerOf(r2, i2, p)
-		}
+		xk, xm := fftSplitPair(z[k], z[m-k], post[k])
+		dst[k] = stftPowerOf(real(xk), imag(xk), p)
+		dst[m-k] = stftPowerOf(real(xm), imag(xm), p)
 	}
 }
 

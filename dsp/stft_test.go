@@ -320,3 +320,25 @@ func TestFramerRawFrames(t *testing.T) {
 		t.Fatal("extra frame")
 	}
 }
+
+// TestPowerSpectrogramSizes compares the fused power path with the complex
+// STFT for every power-of-two size whose last FFT pass it fuses (both
+// parities of h = NFFT/8) and a few others.
+func TestPowerSpectrogramSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	x := fftRandSignal(r, 5000)
+	for _, n := range []int{2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 400, 441, 6, 30} {
+		c := STFTConfig{NFFT: n, Hop: 97, Window: Hann(n, true), Center: true}
+		got, _, err := PowerSpectrogram(x, c, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := STFT(x, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := stftRelErr(got, s.Power(2)); d > 1e-13 {
+			t.Errorf("NFFT %d: fused power differs from |STFT|² by %g", n, d)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package dsp
+
+import "testing"
+
+func benchWorker(b *testing.B) (*stftWorker, []float64, []float64) {
+	c := STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true}
+	p, err := newSTFTPlan(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p.newWorker(), benchSignal(512), make([]float64, 257)
+}
+
+func BenchmarkPowerFrame512(b *testing.B) {
+	w, x, dst := benchWorker(b)
+	for b.Loop() {
+		w.powerFrame(dst, x, 2)
+	}
+}
+
+func BenchmarkPowerFrame512Unfused(b *testing.B) {
+	w, x, dst := benchWorker(b)
+	z := w.z
+	f := w.p.fft
+	for b.Loop() {
+		w.transform(x)
+		m := len(z)
+		dst[0] = real(z[0]) + imag(z[0])
+		dst[m] = real(z[0]) - imag(z[0])
+		for k := 1; k <= m/2; k++ {
+			xk, xm := fftSplitPair(z[k], z[m-k], f.post[k])
+			dst[k] = real(xk)*real(xk) + imag(xk)*imag(xk)
+			dst[m-k] = real(xm)*real(xm) + imag(xm)*imag(xm)
+		}
+	}
+}
