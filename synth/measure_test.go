@@ -5,7 +5,6 @@ package synth
 // parameters).
 
 import (
-	"encoding/json"
 	"image"
 	"image/png"
 	"math"
@@ -20,7 +19,7 @@ import (
 
 type testClip struct {
 	dir    string
-	meta   metaJSON
+	meta   avio.Meta
 	audio  []float64
 	rate   int
 	frames []image.Image
@@ -39,12 +38,8 @@ func readCorpus(t *testing.T, dir string) []testClip {
 			continue
 		}
 		c := testClip{dir: filepath.Join(dir, e.Name())}
-		b, err := os.ReadFile(filepath.Join(c.dir, "meta.json"))
-		if err != nil {
+		if c.meta, err = avio.ReadMeta(filepath.Join(c.dir, "meta.json")); err != nil {
 			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &c.meta); err != nil {
-			t.Fatalf("%s: %v", c.dir, err)
 		}
 		a, _, err := avio.ReadWAV(filepath.Join(c.dir, "audio.wav"))
 		if err != nil {

@@ -511,10 +511,20 @@ func (c *sceneClip) audio(r *rand.Rand, n int) []float64 {
 	amb := c.ambience(r, n)
 	ev := c.events(r, n)
 	ka := uniform(r, 0.03, 0.1) / math.Max(rms(amb), 1e-9)
-	re := rms(ev)
+	// event level relative to the ambience, measured while the object is
+	// on screen
+	var se float64
+	var ne int
+	for _, a := range c.apps {
+		i0, i1 := int(a.t0*SceneRate), min(n, int(a.t1*SceneRate))
+		for i := i0; i < i1; i++ {
+			se += ev[i] * ev[i]
+		}
+		ne += max(0, i1-i0)
+	}
 	ke := 0.0
-	if re > 0 {
-		ke = ka * rms(amb) * math.Pow(10, uniform(r, -3, 15)/20) / re
+	if se > 0 {
+		ke = ka * rms(amb) * math.Pow(10, uniform(r, -2, 12)/20) / math.Sqrt(se/float64(ne))
 	}
 	for i := range amb {
 		amb[i] = softClip(amb[i]*ka + ev[i]*ke)

@@ -244,7 +244,7 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 	u := &Utterance{Text: strings.TrimSpace(text.String()), Track: make([]Articulation, nctrl), Active: make([]bool, nctrl)}
 	// articulation: zero-phase smoothing (forward and backward one-pole
 	// filters) so the mouth anticipates and lags sounds symmetrically
-	artSmooth := math.Exp(-TrackStep / 0.018)
+	artSmooth := math.Exp(-TrackStep / 0.014)
 	for i := range tg {
 		u.Track[i] = tg[i].art
 		u.Active[i] = tg[i].av > 0.05 || tg[i].af > 0.05 || tg[i].ah > 0.05

@@ -50,14 +50,6 @@ type clip struct {
 	extras     []image.Image
 }
 
-// metaJSON mirrors the clip-dataset meta.json.
-type metaJSON struct {
-	FPS    float64           `json:"fps"`
-	Split  string            `json:"split"`
-	Labels map[string]string `json:"labels"`
-	Faces  []string          `json:"faces,omitempty"`
-}
-
 // pngPool reuses the encoder's compression buffers, which otherwise
 // dominate the cost of writing thousands of small frames.
 type pngPool struct{ p sync.Pool }
@@ -105,15 +97,11 @@ func writeClip(root string, c *clip) (err error) {
 			return err
 		}
 	}
-	m := metaJSON{FPS: c.fps, Split: c.split, Labels: c.labels}
-	if len(c.extras) > 0 && c.extraNames[0] == "face.png" {
-		m.Faces = []string{"face.png"}
-	}
-	b, err := json.MarshalIndent(m, "", "  ")
+	b, err := json.MarshalIndent(avio.Meta{FPS: c.fps, Split: c.split, Labels: c.labels}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "meta.json"), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, avio.MetaFile), append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
 	dst := filepath.Join(root, c.name)

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSynthThenDatasetCheck(t *testing.T) {
+	for _, kind := range []string{"scenes", "speakers", "captions"} {
+		dir := filepath.Join(t.TempDir(), kind)
+		var out, errb strings.Builder
+		args := []string{"synth", kind, "--out", dir, "--n", "3", "--seed", "2", "--size", "24"}
+		if kind != "captions" {
+			args = append(args, "--duration", "0.6")
+		}
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("avl %v: exit %d, stderr %q", args, code, errb.String())
+		}
+		if !strings.Contains(errb.String(), "synth "+kind+" 3/3") {
+			t.Errorf("no progress on stderr: %q", errb.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "contact.png")); err != nil {
+			t.Error(err)
+		}
+		var cout, cerr strings.Builder
+		if code := run([]string{"dataset", "check", dir}, &cout, &cerr); code != 0 {
+			t.Errorf("avl dataset check %s: exit %d\n%s%s", kind, code, cout.String(), cerr.String())
+		}
+	}
+}
+
+func TestSynthQuietAndUsage(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb strings.Builder
+	if code := run([]string{"synth", "speakers", "--out", dir, "--n", "1", "--duration", "0.4", "--size", "16", "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if out.Len() != 0 || errb.Len() != 0 {
+		t.Errorf("-q printed %q / %q", out.String(), errb.String())
+	}
+	for _, args := range [][]string{
+		{"synth", "speakers", "--n", "2"},
+		{"synth", "--out", dir, "--n", "2"},
+		{"synth", "faces", "--out", dir, "--n", "2"},
+		{"synth", "speakers", "--out", dir, "--n", "0"},
+		{"synth", "scenes", "--out", dir, "--n", "2", "--speakers", "3"},
+	} {
+		if code := run(args, io.Discard, io.Discard); code != 2 {
+			t.Errorf("avl %v: exit %d, want 2", args, code)
+		}
+	}
+	// bad values the generator rejects are errors that name the option
+	var e strings.Builder
+	if code := run([]string{"synth", "scenes", "--out", dir, "--n", "2", "--scenes", "99"}, io.Discard, &e); code != 1 || !strings.Contains(e.String(), "scene classes") {
+		t.Errorf("--scenes 99: exit %d, stderr %q", code, e.String())
+	}
+}
