@@ -96,28 +96,33 @@ func (o *SGD) Step(ps []*Param) error {
 		if p.Buffer {
 			continue
 		}
-		var b []float32
-		if mom != 0 {
-			b = o.buffer(p)
+		w := p.Data
+		g := p.Grad[:len(w)]
+		if mom == 0 {
+			for i, gi := range g {
+				if wd != 0 {
+					gi = optimFMA(wd, w[i], gi)
+				}
+				w[i] = optimFMA(-lr, gi, w[i])
+			}
+			continue
 		}
-		for i, w := range p.Data {
-			g := p.Grad[i]
+		b := o.buffer(p)[:len(w)]
+		for i, gi := range g {
 			if wd != 0 {
-				g = optimFMA(wd, w, g)
+				gi = optimFMA(wd, w[i], gi)
 			}
-			if mom != 0 {
-				if first {
-					b[i] = g
-				} else {
-					b[i] = float32(b[i]*mom) + g
-				}
-				if o.Nesterov {
-					g = optimFMA(mom, b[i], g)
-				} else {
-					g = b[i]
-				}
+			bi := gi
+			if !first {
+				bi = float32(b[i]*mom) + gi
 			}
-			p.Data[i] = optimFMA(-lr, g, w)
+			b[i] = bi
+			if o.Nesterov {
+				gi = optimFMA(mom, bi, gi)
+			} else {
+				gi = bi
+			}
+			w[i] = optimFMA(-lr, gi, w[i])
 		}
 	}
 	return nil
@@ -232,19 +237,23 @@ func (o *Adam) Step(ps []*Param) error {
 			continue
 		}
 		m, v := o.moments(p)
-		for i, w := range p.Data {
-			g := p.Grad[i]
-			if o.Decoupled {
-				if wd != 0 {
-					w = float32(w * decay)
+		w := p.Data
+		g := p.Grad[:len(w)]
+		m, v = m[:len(w)], v[:len(w)]
+		for i, gi := range g {
+			wi := w[i]
+			if wd != 0 {
+				if o.Decoupled {
+					wi = float32(wi * decay)
+				} else {
+					gi = optimFMA(wd, wi, gi)
 				}
-			} else if wd != 0 {
-				g = optimFMA(wd, w, g)
 			}
-			m[i] = optimFMA(a1, g, float32(m[i]*b1))
-			v[i] = float32(v[i]*b2) + float32(float32(a2*g)*g)
-			den := float32(float32(math.Sqrt(float64(v[i])))/bc2sqrt) + eps
-			p.Data[i] = w + float32(float32(-stepSize*m[i])/den)
+			mi := optimFMA(a1, gi, float32(m[i]*b1))
+			vi := float32(v[i]*b2) + float32(float32(a2*gi)*gi)
+			m[i], v[i] = mi, vi
+			den := float32(float32(math.Sqrt(float64(vi)))/bc2sqrt) + eps
+			w[i] = wi + float32(float32(-stepSize*mi)/den)
 		}
 	}
 	return nil
