@@ -67,3 +67,25 @@ func BenchmarkDecodeWAV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadWAV reads a 10 s, 16 kHz, 16-bit stereo file, the input
+// testdata/avio/bench_wav.py gives torchaudio.load.
+func BenchmarkReadWAV(b *testing.B) {
+	x := make([]float64, 160000)
+	for i := range x {
+		x[i] = float64(i%200)/200 - 0.5
+	}
+	y := make([]float64, len(x))
+	for i := range x {
+		y[i] = -x[i]
+	}
+	path := b.TempDir() + "/bench.wav"
+	if err := WriteWAV(path, &Audio{SampleRate: 16000, Channels: [][]float64{x, y}}, PCM16); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := ReadWAV(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -339,32 +339,46 @@ func decodeWAVAt(r io.ReaderAt, name string, size int64) (*Audio, WAVInfo, error
 	for c := range a.Channels {
 		a.Channels[c] = backing[c*frames : (c+1)*frames : (c+1)*frames]
 	}
-	le := binary.LittleEndian
-	k := 0
-	for i := 0; i < frames; i++ {
-		for c := 0; c < nch; c++ {
-			s := raw[k : k+bps]
-			k += bps
-			var v float64
-			switch {
-			case h.SubFormat == tagFloat && bps == 4:
-				v = float64(math.Float32frombits(le.Uint32(s)))
-			case h.SubFormat == tagFloat:
-				v = math.Float64frombits(le.Uint64(s))
-			case bps == 1:
-				v = float64(int(s[0])-128) / (1 << 7)
-			case bps == 2:
-				v = float64(int16(le.Uint16(s))) / (1 << 15)
-			case bps == 3:
-				u := int32(uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24) >> 8
-				v = float64(u) / (1 << 23)
-			default:
-				v = float64(int32(le.Uint32(s))) / (1 << 31)
-			}
-			a.Channels[c][i] = v
-		}
+	for c, dst := range a.Channels {
+		decodeChannel(dst, raw[c*bps:], nch*bps, h.SubFormat, bps)
 	}
 	return a, h.WAVInfo, nil
+}
+
+// decodeChannel converts one channel of interleaved samples: sample i
+// starts at src[i*stride]. One loop per format keeps the inner loop free of
+// branches. Powers of two scale exactly, so multiplying by their inverse
+// equals dividing.
+func decodeChannel(dst []float64, src []byte, stride int, format uint16, bps int) {
+	le := binary.LittleEndian
+	switch {
+	case format == tagFloat && bps == 4:
+		for i := range dst {
+			dst[i] = float64(math.Float32frombits(le.Uint32(src[i*stride:])))
+		}
+	case format == tagFloat:
+		for i := range dst {
+			dst[i] = math.Float64frombits(le.Uint64(src[i*stride:]))
+		}
+	case bps == 1:
+		for i := range dst {
+			dst[i] = float64(int(src[i*stride])-128) * (1.0 / (1 << 7))
+		}
+	case bps == 2:
+		for i := range dst {
+			dst[i] = float64(int16(le.Uint16(src[i*stride:]))) * (1.0 / (1 << 15))
+		}
+	case bps == 3:
+		for i := range dst {
+			s := src[i*stride : i*stride+3]
+			v := int32(uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24) >> 8
+			dst[i] = float64(v) * (1.0 / (1 << 23))
+		}
+	default:
+		for i := range dst {
+			dst[i] = float64(int32(le.Uint32(src[i*stride:]))) * (1.0 / (1 << 31))
+		}
+	}
 }
 
 // Encoding selects the sample format WriteWAV stores.
