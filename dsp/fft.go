@@ -410,37 +410,38 @@ func (p *cplan) runBitrev(z []complex128) { p.runStages(z, 0, len(p.stages)) }
 
 // loadFirst does the work of load followed by the first butterfly pass
 // for u[j] = frame[2j]·w[2j] + i·frame[2j+1]·w[2j+1]: windowing, packing,
-// bit-reversed reading and the twiddle-free first pass in one sweep.
-// p.n must be a power of two ≥ 4; runStages(z, 1) completes the transform.
-func (p *cplan) loadFirst(z []complex128, frame, w []float64) {
+// bit-reversed reading and the twiddle-free first pass in one sweep. The
+// window comes as firstWindow(w) made it, in the order this loop reads it.
+// p.n must be a power of two ≥ 4; runStages(z, 1, …) completes the
+// transform.
+func (p *cplan) loadFirst(z []complex128, frame, wperm []float64) {
 	m := p.n
 	frame = frame[:2*m]
-	w = w[:2*m]
 	rev := p.rev[:m]
 	if p.stages[0].radix == 2 {
-		h := m / 2
+		o := m // frame offset of u[r+m/2]
+		wperm = wperm[:2*m]
 		for i := 0; i < m; i += 2 {
-			r := int(rev[i]) // z[i], z[i+1] hold u[r], u[r+m/2]
-			ar, ai := frame[2*r]*w[2*r], frame[2*r+1]*w[2*r+1]
-			br, bi := frame[2*(r+h)]*w[2*(r+h)], frame[2*(r+h)+1]*w[2*(r+h)+1]
+			r := 2 * int(rev[i]) // z[i], z[i+1] hold u[r], u[r+m/2]
+			wp := wperm[2*i : 2*i+4 : 2*i+4]
+			ar, ai := frame[r]*wp[0], frame[r+1]*wp[1]
+			br, bi := frame[r+o]*wp[2], frame[r+o+1]*wp[3]
 			q := z[i : i+2 : i+2]
 			q[0] = complex(ar+br, ai+bi)
 			q[1] = complex(ar-br, ai-bi)
 		}
 		return
 	}
-	h := m / 4
+	o1, o2, o3 := m/2, m, 3*m/2 // frame offsets of u[r+m/4], u[r+m/2], u[r+3m/4]
+	wperm = wperm[:2*m]
 	for i := 0; i < m; i += 4 {
 		// z[i..i+3] hold u[r], u[r+m/2], u[r+m/4], u[r+3m/4].
 		r := 2 * int(rev[i])
-		fa, wa := frame[r:r+2:r+2], w[r:r+2:r+2]
-		fb, wb := frame[r+4*h:r+4*h+2:r+4*h+2], w[r+4*h:r+4*h+2:r+4*h+2]
-		fc, wc := frame[r+2*h:r+2*h+2:r+2*h+2], w[r+2*h:r+2*h+2:r+2*h+2]
-		fd, wd := frame[r+6*h:r+6*h+2:r+6*h+2], w[r+6*h:r+6*h+2:r+6*h+2]
-		ar, ai := fa[0]*wa[0], fa[1]*wa[1]
-		br, bi := fb[0]*wb[0], fb[1]*wb[1]
-		cr, ci := fc[0]*wc[0], fc[1]*wc[1]
-		dr, di := fd[0]*wd[0], fd[1]*wd[1]
+		wp := wperm[2*i : 2*i+8 : 2*i+8]
+		ar, ai := frame[r]*wp[0], frame[r+1]*wp[1]
+		br, bi := frame[r+o2]*wp[2], frame[r+o2+1]*wp[3]
+		cr, ci := frame[r+o1]*wp[4], frame[r+o1+1]*wp[5]
+		dr, di := frame[r+o3]*wp[6], frame[r+o3+1]*wp[7]
 		t0r, t0i := ar+br, ai+bi
 		t1r, t1i := ar-br, ai-bi
 		t2r, t2i := cr+dr, ci+di
@@ -451,6 +452,25 @@ func (p *cplan) loadFirst(z []complex128, frame, w []float64) {
 		q[1] = complex(t1r+t3i, t1i-t3r)
 		q[3] = complex(t1r-t3i, t1i+t3r)
 	}
+}
+
+// firstWindow returns the window w (len 2·p.n) reordered as loadFirst
+// reads it.
+func (p *cplan) firstWindow(w []float64) []float64 {
+	m := p.n
+	out := make([]float64, 0, 2*m)
+	if p.stages[0].radix == 2 {
+		for i := 0; i < m; i += 2 {
+			r := 2 * int(p.rev[i])
+			out = append(out, w[r], w[r+1], w[r+m], w[r+m+1])
+		}
+		return out
+	}
+	for i := 0; i < m; i += 4 {
+		r := 2 * int(p.rev[i])
+		out = append(out, w[r], w[r+1], w[r+m], w[r+m+1], w[r+m/2], w[r+m/2+1], w[r+3*m/2], w[r+3*m/2+1])
+	}
+	return out
 }
 
 // runStages runs butterfly passes [from, to).
@@ -480,8 +500,40 @@ func (p *cplan) runStages(z []complex128, from, to int) {
 			}
 			continue
 		}
+		if h < 16 {
+			fftRadix4PassSmall(z, s.w1, s.w2, s.w3, h)
+			continue
+		}
 		for g := 0; g < n; g += 4 * h {
 			fftRadix4Group(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], s.w1, s.w2, s.w3)
+		}
+	}
+}
+
+// fftRadix4PassSmall is a radix-4 pass for short sub-transforms (many
+// groups): the twiddles of index j are loaded once for all groups.
+func fftRadix4PassSmall(z, w1, w2, w3 []complex128, h int) {
+	n := len(z)
+	w1, w2, w3 = w1[:h], w2[:h], w3[:h]
+	for j := range w1 {
+		v1, v2, v3 := w1[j], w2[j], w3[j]
+		for g := j; g+3*h < n; g += 4 * h {
+			q := z[g : g+3*h+1 : g+3*h+1]
+			a, b, c, d := q[0], q[h], q[2*h], q[3*h]
+			br := real(b)*real(v2) - imag(b)*imag(v2)
+			bi := real(b)*imag(v2) + imag(b)*real(v2)
+			cr := real(c)*real(v1) - imag(c)*imag(v1)
+			ci := real(c)*imag(v1) + imag(c)*real(v1)
+			dr := real(d)*real(v3) - imag(d)*imag(v3)
+			di := real(d)*imag(v3) + imag(d)*real(v3)
+			t0r, t0i := real(a)+br, imag(a)+bi
+			t1r, t1i := real(a)-br, imag(a)-bi
+			t2r, t2i := cr+dr, ci+di
+			t3r, t3i := cr-dr, ci-di
+			q[0] = complex(t0r+t2r, t0i+t2i)
+			q[2*h] = complex(t0r-t2r, t0i-t2i)
+			q[h] = complex(t1r+t3i, t1i-t3r)
+			q[3*h] = complex(t1r-t3i, t1i+t3r)
 		}
 	}
 }

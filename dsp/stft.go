@@ -169,6 +169,7 @@ type stftPlan struct {
 	c         STFTConfig
 	fft       *FFT
 	wpad      []float64 // window zero-padded to NFFT
+	wfirst    []float64 // wpad in the order cplan.loadFirst reads it
 	left, win int       // the window's extent inside wpad
 	pad       int
 }
@@ -186,6 +187,9 @@ func newSTFTPlan(c STFTConfig) (*stftPlan, error) {
 		}
 	} else {
 		copy(p.wpad[p.left:], c.Window)
+	}
+	if hp := p.fft.half; hp != nil && hp.rev != nil && hp.n >= 4 {
+		p.wfirst = hp.firstWindow(p.wpad)
 	}
 	return p, nil
 }
@@ -258,7 +262,7 @@ func (w *stftWorker) transform(frame []float64) {
 		return
 	}
 	if f.half.rev != nil && f.half.n >= 4 {
-		f.half.loadFirst(w.z, frame, win)
+		f.half.loadFirst(w.z, frame, p.wfirst)
 		f.half.runStages(w.z, 1, len(f.half.stages))
 		return
 	}
@@ -284,7 +288,7 @@ func (w *stftWorker) complexFrame(dst []complex128, frame []float64) {
 func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	f := w.p.fft
 	if hp := f.half; hp != nil && hp.rev != nil && hp.n >= 8 {
-		hp.loadFirst(w.z, frame, w.p.wpad)
+		hp.loadFirst(w.z, frame, w.p.wfirst)
 		hp.runStages(w.z[:hp.n], 1, len(hp.stages)-1)
 		f.lastPassPower2(dst, w.z)
 		if p != 2 {
