@@ -1,10 +1,52 @@
 package nets
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 )
+
+// SaveModel writes the parameters of m to path (SaveSafetensors) with its
+// configuration cfg marshalled to JSON under meta[MetaConfig], plus meta,
+// so that the file describes the model it holds. Task packages implement
+// (*Model).Save with it.
+func SaveModel(path string, m Module, cfg any, meta map[string]string) error {
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("nets: %s: encoding config: %w", path, err)
+	}
+	all := map[string]string{}
+	for k, v := range meta {
+		all[k] = v
+	}
+	all[MetaConfig] = string(js)
+	return SaveSafetensors(path, m.Params(), all)
+}
+
+// LoadConfig decodes the configuration stored by SaveModel into cfg,
+// reading only the file's header, and returns the metadata. A task's Load
+// uses it to build the model before loading the weights into it:
+//
+//	var cfg Config
+//	if _, err := nets.LoadConfig(path, &cfg); err != nil { … }
+//	m, err := New(cfg)
+//	_, err = nets.LoadSafetensors(path, m.Params())
+func LoadConfig(path string, cfg any) (map[string]string, error) {
+	fh, f, err := stOpen(path)
+	if err != nil {
+		return nil, err
+	}
+	fh.Close()
+	js, ok := f.meta[MetaConfig]
+	if !ok {
+		return f.meta, fmt.Errorf("nets: %s: no %q entry in the metadata (not a model file?)", path, MetaConfig)
+	}
+	if err := json.Unmarshal([]byte(js), cfg); err != nil {
+		return f.meta, fmt.Errorf("nets: %s: config: %w", path, err)
+	}
+	return f.meta, nil
+}
 
 // TrainingState is where a training run stands after a number of epochs:
 // enough, together with the weights and the optimiser's state, to resume
