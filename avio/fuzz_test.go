@@ -2,6 +2,7 @@ package avio
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -78,6 +79,31 @@ func FuzzReadNPY(f *testing.F) {
 			if a.DType[1] != 'f' && (math.IsNaN(v) || math.IsInf(v, 0)) {
 				t.Fatalf("integer dtype %s gave %v", a.DType, v)
 			}
+		}
+	})
+}
+
+// FuzzMeta checks that meta.json decoding never panics and that whatever it
+// accepts survives a write and a read unchanged.
+func FuzzMeta(f *testing.F) {
+	addSeeds(f, "../testdata/avio/clips/*/meta.json")
+	f.Add([]byte(`{"fps": 29.97, "split": "val", "labels": {"speaker": "s03"}, "faces": ["s01", "s07"], "x": [1, {"y": null}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var m Meta
+		if json.Unmarshal(b, &m) != nil {
+			return
+		}
+		out, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("accepted %q but cannot write it: %v", b, err)
+		}
+		var m2 Meta
+		if err := json.Unmarshal(out, &m2); err != nil {
+			t.Fatalf("cannot read back %q: %v", out, err)
+		}
+		out2, _ := json.Marshal(m2)
+		if !bytes.Equal(out, out2) {
+			t.Fatalf("round trip changed %q to %q", out, out2)
 		}
 	})
 }
