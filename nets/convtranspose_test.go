@@ -39,7 +39,7 @@ func TestConvTranspose2dBadConfig(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for _, cfg := range []ConvTranspose2dConfig{
 		{In: 0, Out: 1, Kernel: 3, Stride: 2},
-		{In: 1, Out: 1, Kernel: 3, Stride: 2, Padding: 3},
+		{In: 1, Out: 1, Kernel: 3, Stride: 2, Padding: -1},
 		{In: 1, Out: 1, Kernel: 3, Stride: 2, OutputPadding: 2},
 	} {
 		if _, err := NewConvTranspose2d("up", cfg, rng); err == nil {
