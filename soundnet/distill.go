@@ -1,0 +1,363 @@
+package soundnet
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// DistillData is what Train learns from: clips whose audio and frames are
+// used and whose labels are never read, and the teacher that turns their
+// frames into target distributions.
+type DistillData struct {
+	Train   []*avio.Clip
+	Val     []*avio.Clip // optional: gives the validation KL
+	Teacher Teacher
+}
+
+// window is one training example: Config.WindowSamples() samples of a
+// clip from start, with the teacher distributions of the frames at its
+// conv8 steps.
+type window struct {
+	audio      []float32 // scaled, padded to the window length
+	objs, scns [][]float32
+}
+
+// windows cuts clip c (audio at Rate) into excerpts of n samples: one,
+// zero-padded, if the clip is shorter; otherwise excerpts every n/2
+// samples plus one that ends at the clip's end. Each conv8 step j of an
+// excerpt starting at sample s is taught by the frame at time
+// s/Rate + StepTime(j).
+func windows(c *avio.Clip, t Teacher, n int) ([]window, error) {
+	x, err := c.Audio(Rate)
+	if err != nil {
+		return nil, fmt.Errorf("soundnet: %w", err)
+	}
+	if len(x) == 0 {
+		return nil, fmt.Errorf("soundnet: clip %s: empty audio", c.Name)
+	}
+	do, ds, err := t.Distributions(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(do) != c.NumFrames || len(ds) != c.NumFrames {
+		return nil, fmt.Errorf("soundnet: clip %s: teacher gave %d/%d rows for %d frames", c.Name, len(do), len(ds), c.NumFrames)
+	}
+	var starts []int
+	if len(x) <= n {
+		starts = []int{0}
+	} else {
+		for s := 0; s+n <= len(x); s += n / 2 {
+			starts = append(starts, s)
+		}
+		if last := len(x) - n; starts[len(starts)-1] != last {
+			starts = append(starts, last)
+		}
+	}
+	steps := Lengths(n)["conv8"]
+	var out []window
+	for _, s := range starts {
+		w := window{audio: make([]float32, n)}
+		for i := 0; i < n && s+i < len(x); i++ {
+			v := x[s+i]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("soundnet: clip %s: sample %d is %v", c.Name, s+i, v)
+			}
+			w.audio[i] = float32(v * InputScale)
+		}
+		for j := 0; j < steps; j++ {
+			f := c.FrameAt(float64(s)/Rate + StepTime(j))
+			w.objs = append(w.objs, do[f])
+			w.scns = append(w.scns, ds[f])
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int) ([]window, error) {
+	var out []window
+	for _, c := range clips {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		w, err := windows(c, t, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w...)
+	}
+	return out, nil
+}
+
+// Report summarises a distillation run.
+type Report struct {
+	History      nets.History
+	TrainWindows int // excerpts of Config.Window seconds
+	ValWindows   int
+	Steps        int // conv8 steps per excerpt
+	Duration     time.Duration
+}
+
+// distillTask adapts distillation to nets.Fit.
+type distillTask struct {
+	m          *Model
+	train, val []window
+	bs, n, t   int
+	x, to, ts  *G.Node
+	loss       *G.Node
+	mach       *nets.Machine
+	xb, ob, sb []float32
+}
+
+func (k *distillTask) Params() []*nets.Param { return k.m.params }
+
+// fillDist writes the rows of windows ws (steps × classes) into buf laid
+// out as [len(ws), classes, steps].
+func fillDist(buf []float32, rows [][]float32, i, t int) {
+	c := len(rows[0])
+	for j, r := range rows {
+		for q, p := range r {
+			buf[(i*c+q)*t+j] = p
+		}
+	}
+}
+
+func (k *distillTask) TrainBatch(idx []int) (float64, error) {
+	for i, j := range idx {
+		w := k.train[j]
+		copy(k.xb[i*k.n:(i+1)*k.n], w.audio)
+		fillDist(k.ob, w.objs, i, k.t)
+		fillDist(k.sb, w.scns, i, k.t)
+	}
+	for _, f := range []struct {
+		n *G.Node
+		v []float32
+	}{{k.x, k.xb}, {k.to, k.ob}, {k.ts, k.sb}} {
+		if err := nets.Let(f.n, f.v); err != nil {
+			return 0, err
+		}
+	}
+	if err := k.mach.Run(); err != nil {
+		return 0, err
+	}
+	l, err := nets.Scalar(k.loss)
+	return float64(l), err
+}
+
+func (k *distillTask) EvalBatch(idx []int) (float64, error) {
+	ws := make([]window, len(idx))
+	for i, j := range idx {
+		ws[i] = k.val[j]
+	}
+	a, err := k.m.agreement(ws)
+	if err != nil {
+		return 0, err
+	}
+	return a.ObjectKL + a.SceneKL, nil
+}
+
+// Train distils teacher data.Teacher into m: every excerpt of
+// m.Config.Window seconds of a training clip's audio goes through the
+// network, and each conv8 step's object and scene outputs are pulled
+// towards the teacher's distributions for the frame at that step's time by
+// minimising KL(teacher ‖ softmax(student)) on both heads (summed, averaged
+// over steps and excerpts) with Adam. Clip labels are never read: only
+// audio and frames reach the student.
+func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Report, error) {
+	start := time.Now()
+	var rep Report
+	if err := o.defaults(); err != nil {
+		return rep, err
+	}
+	if data.Teacher == nil {
+		return rep, fmt.Errorf("soundnet: Train: no teacher")
+	}
+	if len(data.Train) == 0 {
+		return rep, fmt.Errorf("soundnet: Train: no training clips")
+	}
+	to, ts := data.Teacher.Classes()
+	if len(to) != m.Config.Objects || len(ts) != m.Config.Scenes {
+		return rep, fmt.Errorf("soundnet: Train: teacher has %d object and %d scene classes, model heads have %d and %d",
+			len(to), len(ts), m.Config.Objects, m.Config.Scenes)
+	}
+	n := max(m.Config.WindowSamples(), MinSamples())
+	tr, err := allWindows(ctx, data.Train, data.Teacher, n)
+	if err != nil {
+		return rep, err
+	}
+	va, err := allWindows(ctx, data.Val, data.Teacher, n)
+	if err != nil {
+		return rep, err
+	}
+	steps := Lengths(n)["conv8"]
+	bs := min(o.BatchSize, len(tr))
+	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps,
+		xb: make([]float32, bs*n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
+	g := nets.NewGraph(nets.Train, o.Seed)
+	k.x = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, 1, n), G.WithName("audio"))
+	k.to = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, m.Config.Objects, steps), G.WithName("teacher_objects"))
+	k.ts = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, m.Config.Scenes, steps), G.WithName("teacher_scenes"))
+	outs, err := m.forward(g, k.x)
+	if err != nil {
+		return rep, fmt.Errorf("soundnet: %w", err)
+	}
+	var kls []*G.Node
+	for _, h := range []struct{ out, target *G.Node }{{outs["conv8_objs"], k.to}, {outs["conv8_scns"], k.ts}} {
+		lp, err := nets.LogSoftmaxAxis(h.out, 1)
+		if err != nil {
+			return rep, err
+		}
+		kl, err := nets.KLDivLoss(lp, h.target) // sums over classes and steps, / batch
+		if err != nil {
+			return rep, err
+		}
+		kls = append(kls, kl)
+	}
+	sum, err := G.Add(kls[0], kls[1])
+	if err != nil {
+		return rep, err
+	}
+	if k.loss, err = G.Mul(sum, G.NewConstant(float32(1/float64(steps)))); err != nil {
+		return rep, err
+	}
+	if k.mach, err = nets.NewMachine(g, k.loss); err != nil {
+		return rep, fmt.Errorf("soundnet: %w", err)
+	}
+	defer k.mach.Close()
+	rep.TrainWindows, rep.ValWindows, rep.Steps = len(tr), len(va), steps
+	rep.History, err = nets.Fit(ctx, k, len(tr), len(va), nets.TrainOptions{
+		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: nets.NewAdam(o.LR),
+		Patience: o.Patience, CheckpointPath: o.CheckpointPath,
+		Meta:        map[string]string{metaConfig: m.Config.marshal(), "format": "soundnet8"},
+		RestoreBest: len(va) > 0, Progress: o.Progress, DropLast: true,
+	})
+	rep.Duration = time.Since(start)
+	return rep, err
+}
+
+// Agreement is how well the student's conv8 outputs match the teacher's
+// distributions, over every conv8 step of the evaluated excerpts.
+type Agreement struct {
+	Steps int
+	// ObjectTop1 and SceneTop1 are the fractions of steps where the
+	// student's most likely class is the teacher's.
+	ObjectTop1, SceneTop1 float64
+	// ObjectKL and SceneKL are the mean KL(teacher ‖ student) per step, in nats.
+	ObjectKL, SceneKL float64
+	// PriorObjectKL and PriorSceneKL are the KL of a constant prediction,
+	// the teacher's mean distribution over the same steps: a student that
+	// learnt nothing from the sound does no better.
+	PriorObjectKL, PriorSceneKL float64
+	// PriorObjectTop1 and PriorSceneTop1 are the top-1 agreement of always
+	// answering the teacher's most frequent top class.
+	PriorObjectTop1, PriorSceneTop1 float64
+}
+
+// Evaluate measures the student's agreement with teacher on clips (held
+// out from training), excerpted as in Train.
+func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Agreement, error) {
+	ws, err := allWindows(context.Background(), clips, teacher, max(m.Config.WindowSamples(), MinSamples()))
+	if err != nil {
+		return Agreement{}, err
+	}
+	if len(ws) == 0 {
+		return Agreement{}, fmt.Errorf("soundnet: Evaluate: no clips")
+	}
+	return m.agreement(ws)
+}
+
+// agreement runs the student over ws in batches and compares.
+func (m *Model) agreement(ws []window) (Agreement, error) {
+	var a Agreement
+	n := len(ws[0].audio)
+	const batch = 8
+	var so, ss, to, ts [][]float32
+	for lo := 0; lo < len(ws); lo += batch {
+		hi := min(len(ws), lo+batch)
+		x := make([]float32, 0, (hi-lo)*n)
+		for _, w := range ws[lo:hi] {
+			x = append(x, w.audio...)
+		}
+		fs, err := m.run(x, hi-lo, n, []string{"conv8_objs", "conv8_scns"})
+		if err != nil {
+			return a, err
+		}
+		for i, w := range ws[lo:hi] {
+			so = append(so, columns(fs["conv8_objs"][i])...)
+			ss = append(ss, columns(fs["conv8_scns"][i])...)
+			to = append(to, w.objs...)
+			ts = append(ts, w.scns...)
+		}
+	}
+	a.Steps = len(so)
+	a.ObjectTop1, a.ObjectKL, a.PriorObjectTop1, a.PriorObjectKL = compare(so, to)
+	a.SceneTop1, a.SceneKL, a.PriorSceneTop1, a.PriorSceneKL = compare(ss, ts)
+	return a, nil
+}
+
+// columns returns the time steps of f as rows of logits.
+func columns(f *FeatureMap) [][]float32 {
+	out := make([][]float32, f.Steps)
+	for j := range out {
+		out[j] = make([]float32, f.Channels)
+		for c := range out[j] {
+			out[j][c] = f.Data[c*f.Steps+j]
+		}
+	}
+	return out
+}
+
+// compare returns top-1 agreement and mean KL(teacher ‖ softmax(logits)),
+// and the same for the constant prior baselines.
+func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64) {
+	c := len(teacher[0])
+	mean := make([]float64, c)
+	votes := make([]int, c)
+	for _, t := range teacher {
+		for q, p := range t {
+			mean[q] += float64(p) / float64(len(teacher))
+		}
+		votes[argmax(t)]++
+	}
+	best := 0
+	for q := range votes {
+		if votes[q] > votes[best] {
+			best = q
+		}
+	}
+	for i, l := range logits {
+		t := teacher[i]
+		if argmax(l) == argmax(t) {
+			top1++
+		}
+		if argmax(t) == best {
+			priorTop1++
+		}
+		for q, p := range t {
+			if p > 0 {
+				kl += float64(p) * (math.Log(float64(p)) - logSoftmaxAt(l, q))
+				priorKL += float64(p) * (math.Log(float64(p)) - math.Log(math.Max(mean[q], 1e-30)))
+			}
+		}
+	}
+	n := float64(len(logits))
+	return top1 / n, kl / n, priorTop1 / n, priorKL / n
+}
+
+// String formats the agreement as two lines.
+func (a Agreement) String() string {
+	return "objects: top-1 " + pct(a.ObjectTop1) + " (prior " + pct(a.PriorObjectTop1) + "), KL " + f3(a.ObjectKL) + " nats (prior " + f3(a.PriorObjectKL) + ")\n" +
+		"scenes:  top-1 " + pct(a.SceneTop1) + " (prior " + pct(a.PriorSceneTop1) + "), KL " + f3(a.SceneKL) + " nats (prior " + f3(a.PriorSceneKL) + ")"
+}
+
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+func f3(v float64) string  { return strconv.FormatFloat(v, 'f', 3, 64) }

@@ -1,0 +1,30 @@
+// Package soundnet learns sound representations from unlabelled video, as
+// SoundNet (Aytar, Vondrick and Torralba, NIPS 2016): a 1-D convolutional
+// network on the raw waveform (SoundNet-8) is trained to match, with a
+// KL divergence, the object and scene distributions that visual teacher
+// networks give for the video frames at the same moments. No labels reach
+// the student; its hidden layers (pool5 above all) then serve as features
+// for sound classification with a linear classifier.
+//
+// The pieces follow avlearn's task shape:
+//
+//   - Config, DefaultConfig (the paper's full size) and Validate; New,
+//     Save, Load and LoadWeights (original weights converted to
+//     safetensors load by name; see Model for the names).
+//   - Teacher gives per-frame object and scene distributions: ImageTeacher
+//     is a small CNN trained on labelled frames (TrainTeacher), NPYTeacher
+//     reads distributions computed elsewhere from .npy files per clip.
+//   - Train distils a teacher into a model on clips' audio and frames.
+//   - Features returns a layer's activations for a waveform.
+//   - Evaluate measures the student's agreement with the teacher on
+//     held-out clips; Probe trains linear classifiers on features of
+//     labelled clips and reports held-out accuracy next to random-weight
+//     and MFCC-statistics baselines.
+//
+// Waveforms are mono at Rate (22,050 Hz) in [-1, 1], scaled by InputScale
+// (256) before conv1 as in the original. Conv8 step j sees input samples
+// StepSpan(j) and is taught by the video frame at StepTime(j), the centre
+// of that span; steps are StepStride = 65,536 samples (2.97 s) apart, and
+// one step needs MinSamples = 209,374 samples (9.50 s), so a 20 s input
+// gives 4 steps and a 5 s clip is padded to 9.50 s for 1 step.
+package soundnet

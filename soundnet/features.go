@@ -1,0 +1,108 @@
+package soundnet
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// FeatureMap is one layer's activations for one waveform: Channels rows of
+// Steps time steps, row-major — the (channels, steps) layout the .npy
+// files of "avl soundnet features" use.
+type FeatureMap struct {
+	Layer           string
+	Channels, Steps int
+	Data            []float32
+	// Padded is how many zero samples were appended because the input was
+	// shorter than MinSamples.
+	Padded int
+	// Windows is how many consecutive windows of MaxSamples a long input
+	// was cut into (1 for inputs up to MaxSamples); their steps are
+	// concatenated in time.
+	Windows int
+}
+
+// Mean returns the time average of every channel (the clip-level
+// descriptor a linear probe reads).
+func (f *FeatureMap) Mean() []float32 {
+	out := make([]float32, f.Channels)
+	for c := range out {
+		var s float64
+		for _, v := range f.Data[c*f.Steps : (c+1)*f.Steps] {
+			s += float64(v)
+		}
+		out[c] = float32(s / float64(f.Steps))
+	}
+	return out
+}
+
+// MaxSamples is the longest input Features runs in one pass (60 s); longer
+// inputs are cut into windows of this length, which bounds memory.
+const MaxSamples = 60 * Rate
+
+// Features runs the network in evaluation mode (BatchNorm running
+// statistics) on wave, mono samples in [-1, 1] at Rate Hz, and returns the
+// activations of layer, one of Layers ("pool5" is the paper's transfer
+// layer). The samples are scaled by InputScale as in the original.
+//
+// Inputs shorter than MinSamples are zero-padded at the end to MinSamples
+// (FeatureMap.Padded says by how much); inputs longer than MaxSamples are
+// processed in consecutive windows of MaxSamples (the last one padded if
+// short) whose time steps are concatenated.
+func Features(m *Model, wave []float64, layer string) (*FeatureMap, error) {
+	if !slices.Contains(Layers, layer) {
+		return nil, fmt.Errorf("soundnet: unknown layer %q (want one of %s)", layer, strings.Join(Layers, ", "))
+	}
+	if len(wave) == 0 {
+		return nil, fmt.Errorf("soundnet: Features: empty waveform")
+	}
+	var out *FeatureMap
+	for start := 0; start < len(wave); start += MaxSamples {
+		seg := wave[start:min(len(wave), start+MaxSamples)]
+		x, pad, err := prepare(seg)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := m.run(x, 1, len(x), []string{layer})
+		if err != nil {
+			return nil, err
+		}
+		f := fs[layer][0]
+		if out == nil {
+			out = &FeatureMap{Layer: layer, Channels: f.Channels}
+		}
+		out.Padded += pad
+		out.Windows++
+		out.Data = appendSteps(out.Data, out.Steps, f.Data, f.Steps, f.Channels)
+		out.Steps += f.Steps
+	}
+	return out, nil
+}
+
+// appendSteps joins two row-major (c, ta) and (c, tb) maps along time.
+func appendSteps(a []float32, ta int, b []float32, tb, c int) []float32 {
+	if ta == 0 {
+		return append([]float32(nil), b...)
+	}
+	out := make([]float32, 0, c*(ta+tb))
+	for i := 0; i < c; i++ {
+		out = append(out, a[i*ta:(i+1)*ta]...)
+		out = append(out, b[i*tb:(i+1)*tb]...)
+	}
+	return out
+}
+
+// prepare scales wave by InputScale, pads it to MinSamples if shorter, and
+// rejects non-finite samples.
+func prepare(wave []float64) ([]float32, int, error) {
+	n := max(len(wave), MinSamples())
+	x := make([]float32, n)
+	for i, v := range wave {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, 0, fmt.Errorf("soundnet: sample %d is %v", i, v)
+		}
+		x[i] = float32(v * InputScale)
+	}
+	return x, n - len(wave), nil
+}

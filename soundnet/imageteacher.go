@@ -1,0 +1,517 @@
+package soundnet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand"
+	"slices"
+	"sort"
+	"time"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// ImageTeacherConfig sizes an ImageTeacher.
+type ImageTeacherConfig struct {
+	Size        int      `json:"size"`  // frames are resized and centre-cropped to Size×Size; multiple of 4
+	Width       int      `json:"width"` // channels of the first conv layer (then 2×, 4×)
+	ObjectNames []string `json:"object_names"`
+	SceneNames  []string `json:"scene_names"`
+	Seed        int64    `json:"seed"`
+}
+
+// DefaultImageTeacherConfig is a 32×32, 16-channel teacher; the class names
+// come from the training labels when left empty.
+func DefaultImageTeacherConfig() ImageTeacherConfig {
+	return ImageTeacherConfig{Size: 32, Width: 16, Seed: 1}
+}
+
+// Validate reports the first invalid field.
+func (c ImageTeacherConfig) Validate() error {
+	switch {
+	case c.Size < 8 || c.Size > 512 || c.Size%4 != 0:
+		return fmt.Errorf("soundnet: ImageTeacherConfig.Size = %d, want a multiple of 4 in [8, 512]", c.Size)
+	case c.Width < 1 || c.Width > 512:
+		return fmt.Errorf("soundnet: ImageTeacherConfig.Width = %d, want 1–512", c.Width)
+	case len(c.ObjectNames) < 1 || len(c.SceneNames) < 1:
+		return fmt.Errorf("soundnet: ImageTeacherConfig has %d object and %d scene classes, want ≥ 1 each", len(c.ObjectNames), len(c.SceneNames))
+	}
+	return nil
+}
+
+// frameOptions is how the teacher reads frames: Size×Size RGB scaled to
+// roughly [-1, 1].
+func (c ImageTeacherConfig) frameOptions() avio.FrameOptions {
+	return avio.FrameOptions{Width: c.Size, Height: c.Size, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.25, 0.25, 0.25}}
+}
+
+// ImageTeacher is a small image CNN with an object head and a scene head:
+// three Conv2d(3×3)+BatchNorm2d+ReLU blocks (max pooling 2 after the first
+// two), global average pooling, then Linear heads "fc_objs" and "fc_scns".
+// It is trained on the labelled frames of a clip dataset by TrainTeacher.
+type ImageTeacher struct {
+	Config     ImageTeacherConfig
+	convs      [3]*nets.Conv2d
+	bns        [3]*nets.BatchNorm
+	objs, scns *nets.Linear
+	params     []*nets.Param
+	runner     *imgRunner
+}
+
+type imgRunner struct {
+	n          int
+	x          *G.Node
+	mach       *nets.Machine
+	objs, scns *nets.Watch
+}
+
+// NewImageTeacher builds an untrained teacher.
+func NewImageTeacher(cfg ImageTeacherConfig) (*ImageTeacher, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewSource(cfg.Seed))
+	t := &ImageTeacher{Config: cfg}
+	in := 3
+	for i := range t.convs {
+		out := cfg.Width << i
+		c, err := nets.NewConv2d(fmt.Sprintf("conv%d", i+1), in, out, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
+		if err != nil {
+			return nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
+		t.convs[i], t.bns[i] = c, nets.NewBatchNorm2d(fmt.Sprintf("bn%d", i+1), out)
+		t.params = append(t.params, c.Params()...)
+		t.params = append(t.params, t.bns[i].Params()...)
+		in = out
+	}
+	var err error
+	if t.objs, err = nets.NewLinear("fc_objs", in, len(cfg.ObjectNames), true, rng); err != nil {
+		return nil, fmt.Errorf("soundnet: teacher: %w", err)
+	}
+	if t.scns, err = nets.NewLinear("fc_scns", in, len(cfg.SceneNames), true, rng); err != nil {
+		return nil, fmt.Errorf("soundnet: teacher: %w", err)
+	}
+	t.params = append(t.params, t.objs.Params()...)
+	t.params = append(t.params, t.scns.Params()...)
+	return t, nil
+}
+
+// Params lists every tensor of the teacher.
+func (t *ImageTeacher) Params() []*nets.Param { return t.params }
+
+// Classes implements Teacher.
+func (t *ImageTeacher) Classes() (objects, scenes []string) {
+	return t.Config.ObjectNames, t.Config.SceneNames
+}
+
+const metaTeacher = "soundnet.image_teacher"
+
+// Save writes the teacher as safetensors with its config in the metadata.
+func (t *ImageTeacher) Save(path string) error {
+	b, _ := json.Marshal(t.Config)
+	return nets.SaveSafetensors(path, t.params, map[string]string{metaTeacher: string(b)})
+}
+
+// LoadImageTeacher reads a teacher written by Save.
+func LoadImageTeacher(path string) (*ImageTeacher, error) {
+	_, meta, err := nets.ReadSafetensors(path)
+	if err != nil {
+		return nil, fmt.Errorf("soundnet: %w", err)
+	}
+	js, ok := meta[metaTeacher]
+	if !ok {
+		return nil, fmt.Errorf("soundnet: %s: not an image-teacher file (no %q metadata)", path, metaTeacher)
+	}
+	var cfg ImageTeacherConfig
+	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
+		return nil, fmt.Errorf("soundnet: %s: teacher config: %w", path, err)
+	}
+	t, err := NewImageTeacher(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("soundnet: %s: %w", path, err)
+	}
+	if _, err := nets.LoadSafetensors(path, t.params); err != nil {
+		return nil, fmt.Errorf("soundnet: %w", err)
+	}
+	return t, nil
+}
+
+// forward returns the object and scene logits [N, classes] for x [N, 3, S, S].
+func (t *ImageTeacher) forward(g *nets.Graph, x *G.Node) (objs, scns *G.Node, err error) {
+	h := x
+	for i := range t.convs {
+		if h, err = t.convs[i].Forward(g, h); err != nil {
+			return nil, nil, err
+		}
+		if h, err = t.bns[i].Forward(g, h); err != nil {
+			return nil, nil, err
+		}
+		if h, err = nets.ReLU(h); err != nil {
+			return nil, nil, err
+		}
+		if i < 2 {
+			if h, err = nets.NewMaxPool2d([2]int{2, 2}, [2]int{2, 2}, [2]int{}).Forward(g, h); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	s := h.Shape()
+	if h, err = nets.NewAvgPool2d([2]int{s[2], s[3]}, [2]int{s[2], s[3]}, [2]int{}).Forward(g, h); err != nil {
+		return nil, nil, err
+	}
+	if h, err = G.Reshape(h, tensor.Shape{s[0], s[1]}); err != nil {
+		return nil, nil, err
+	}
+	if objs, err = t.objs.Forward(g, h); err != nil {
+		return nil, nil, err
+	}
+	scns, err = t.scns.Forward(g, h)
+	return objs, scns, err
+}
+
+// teacherBatch is the batch size of the teacher's evaluation graph.
+const teacherBatch = 16
+
+// logits runs the eval graph on frames x (n×3×S×S, any n) and returns the
+// object and scene logits row by row.
+func (t *ImageTeacher) logits(x []float32, n int) (objs, scns [][]float32, err error) {
+	if t.runner == nil {
+		g := nets.NewGraph(nets.Eval, 0)
+		s := t.Config.Size
+		xn := G.NewTensor(g.ExprGraph, tensor.Float32, 4, G.WithShape(teacherBatch, 3, s, s), G.WithName("frames"))
+		o, sc, err := t.forward(g, xn)
+		if err != nil {
+			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
+		r := &imgRunner{n: teacherBatch, x: xn}
+		if r.objs, err = nets.NewWatch(o); err != nil {
+			return nil, nil, err
+		}
+		if r.scns, err = nets.NewWatch(sc); err != nil {
+			return nil, nil, err
+		}
+		if r.mach, err = nets.NewMachine(g, nil); err != nil {
+			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
+		t.runner = r
+	}
+	r := t.runner
+	per := len(x) / max(n, 1)
+	buf := make([]float32, teacherBatch*per)
+	for lo := 0; lo < n; lo += teacherBatch {
+		hi := min(n, lo+teacherBatch)
+		copy(buf, x[lo*per:hi*per])
+		clear(buf[(hi-lo)*per:])
+		if err := nets.Let(r.x, buf); err != nil {
+			return nil, nil, err
+		}
+		if err := r.mach.Run(); err != nil {
+			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
+		ov, _ := r.objs.Value()
+		sv, _ := r.scns.Value()
+		no, ns := len(t.Config.ObjectNames), len(t.Config.SceneNames)
+		for i := 0; i < hi-lo; i++ {
+			objs = append(objs, ov[i*no:(i+1)*no])
+			scns = append(scns, sv[i*ns:(i+1)*ns])
+		}
+	}
+	return objs, scns, nil
+}
+
+// Distributions implements Teacher: the softmax of both heads for every
+// frame of c.
+func (t *ImageTeacher) Distributions(c *avio.Clip) (objects, scenes [][]float32, err error) {
+	idx := make([]int, c.NumFrames)
+	for i := range idx {
+		idx[i] = i
+	}
+	x, err := c.FramesTensor(idx, t.Config.frameOptions())
+	if err != nil {
+		return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
+	}
+	o, s, err := t.logits(x, len(idx))
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range o {
+		softmaxInPlace(o[i])
+		softmaxInPlace(s[i])
+	}
+	return o, s, nil
+}
+
+// Close releases the compiled evaluation graph.
+func (t *ImageTeacher) Close() {
+	if t.runner != nil {
+		t.runner.mach.Close()
+		t.runner = nil
+	}
+}
+
+func softmaxInPlace(v []float32) {
+	m := float32(math.Inf(-1))
+	for _, x := range v {
+		m = max(m, x)
+	}
+	var s float64
+	for i, x := range v {
+		e := math.Exp(float64(x - m))
+		v[i] = float32(e)
+		s += e
+	}
+	for i := range v {
+		v[i] = float32(float64(v[i]) / s)
+	}
+}
+
+// logSoftmaxAt returns log softmax(v)[k] in float64.
+func logSoftmaxAt(v []float32, k int) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = math.Max(m, float64(x))
+	}
+	var s float64
+	for _, x := range v {
+		s += math.Exp(float64(x) - m)
+	}
+	return float64(v[k]) - m - math.Log(s)
+}
+
+func argmax(v []float32) int {
+	k := 0
+	for i, x := range v {
+		if x > v[k] {
+			k = i
+		}
+	}
+	return k
+}
+
+// LabelNames returns the sorted distinct values of label key over clips,
+// and an error naming the first clip without it.
+func LabelNames(clips []*avio.Clip, key string) ([]string, error) {
+	set := map[string]bool{}
+	for _, c := range clips {
+		v, ok := c.Meta.Labels[key]
+		if !ok || v == "" {
+			return nil, fmt.Errorf("soundnet: clip %s has no %q label", c.Name, key)
+		}
+		set[v] = true
+	}
+	out := make([]string, 0, len(set))
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// TeacherReport summarises TrainTeacher.
+type TeacherReport struct {
+	History      nets.History
+	TrainFrames  int
+	ValFrames    int
+	ValObjectAcc float64 // top-1 accuracy on the validation frames, in [0, 1]; NaN without them
+	ValSceneAcc  float64
+	Duration     time.Duration
+	ObjectNames  []string
+	SceneNames   []string
+}
+
+// frameSet is the frames of some clips as one tensor, with labels.
+type frameSet struct {
+	x          []float32 // n×per
+	per        int
+	objs, scns []float32 // class indices
+}
+
+func loadFrames(clips []*avio.Clip, cfg ImageTeacherConfig) (*frameSet, error) {
+	fs := &frameSet{per: 3 * cfg.Size * cfg.Size}
+	for _, c := range clips {
+		o := slices.Index(cfg.ObjectNames, c.Meta.Labels["object"])
+		s := slices.Index(cfg.SceneNames, c.Meta.Labels["scene"])
+		if o < 0 || s < 0 {
+			return nil, fmt.Errorf("soundnet: clip %s: object %q or scene %q is not a teacher class", c.Name, c.Meta.Labels["object"], c.Meta.Labels["scene"])
+		}
+		idx := make([]int, c.NumFrames)
+		for i := range idx {
+			idx[i] = i
+		}
+		x, err := c.FramesTensor(idx, cfg.frameOptions())
+		if err != nil {
+			return nil, fmt.Errorf("soundnet: %w", err)
+		}
+		fs.x = append(fs.x, x...)
+		for range idx {
+			fs.objs = append(fs.objs, float32(o))
+			fs.scns = append(fs.scns, float32(s))
+		}
+	}
+	return fs, nil
+}
+
+func (f *frameSet) n() int { return len(f.objs) }
+
+// teacherTask adapts the teacher to nets.Fit.
+type teacherTask struct {
+	t          *ImageTeacher
+	train, val *frameSet
+	bs         int
+	x, yo, ys  *G.Node
+	loss       *G.Node
+	mach       *nets.Machine
+	buf        []float32
+	bo, bsn    []float32
+}
+
+func (k *teacherTask) Params() []*nets.Param { return k.t.params }
+
+func (k *teacherTask) TrainBatch(idx []int) (float64, error) {
+	f := k.train
+	for i, j := range idx {
+		copy(k.buf[i*f.per:(i+1)*f.per], f.x[j*f.per:(j+1)*f.per])
+		k.bo[i], k.bsn[i] = f.objs[j], f.scns[j]
+	}
+	if err := nets.Let(k.x, k.buf); err != nil {
+		return 0, err
+	}
+	if err := nets.Let(k.yo, k.bo); err != nil {
+		return 0, err
+	}
+	if err := nets.Let(k.ys, k.bsn); err != nil {
+		return 0, err
+	}
+	if err := k.mach.Run(); err != nil {
+		return 0, err
+	}
+	l, err := nets.Scalar(k.loss)
+	return float64(l), err
+}
+
+// EvalBatch returns the mean of object and scene cross-entropy on
+// validation frames.
+func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
+	f := k.val
+	x := make([]float32, 0, len(idx)*f.per)
+	for _, j := range idx {
+		x = append(x, f.x[j*f.per:(j+1)*f.per]...)
+	}
+	o, s, err := k.t.logits(x, len(idx))
+	if err != nil {
+		return 0, err
+	}
+	var sum float64
+	for i, j := range idx {
+		sum -= logSoftmaxAt(o[i], int(f.objs[j])) + logSoftmaxAt(s[i], int(f.scns[j]))
+	}
+	return sum / float64(len(idx)), nil
+}
+
+// TrainTeacher trains an ImageTeacher on the frames of the train clips,
+// supervised by their "object" and "scene" labels (every frame of a clip
+// carries the clip's labels), with Adam on the sum of the two
+// cross-entropies. Val clips, if any, give the validation loss and the
+// accuracies in the report. Class names come from cfg, or from the train
+// labels (sorted) when cfg has none.
+func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacherConfig, o TrainOptions) (*ImageTeacher, TeacherReport, error) {
+	start := time.Now()
+	var rep TeacherReport
+	if err := o.defaults(); err != nil {
+		return nil, rep, err
+	}
+	if len(train) == 0 {
+		return nil, rep, fmt.Errorf("soundnet: TrainTeacher: no training clips")
+	}
+	var err error
+	if len(cfg.ObjectNames) == 0 {
+		if cfg.ObjectNames, err = LabelNames(train, "object"); err != nil {
+			return nil, rep, err
+		}
+	}
+	if len(cfg.SceneNames) == 0 {
+		if cfg.SceneNames, err = LabelNames(train, "scene"); err != nil {
+			return nil, rep, err
+		}
+	}
+	t, err := NewImageTeacher(cfg)
+	if err != nil {
+		return nil, rep, err
+	}
+	tr, err := loadFrames(train, cfg)
+	if err != nil {
+		return nil, rep, err
+	}
+	var keep []*avio.Clip // val clips whose classes the teacher knows
+	for _, c := range val {
+		if slices.Contains(cfg.ObjectNames, c.Meta.Labels["object"]) && slices.Contains(cfg.SceneNames, c.Meta.Labels["scene"]) {
+			keep = append(keep, c)
+		}
+	}
+	va, err := loadFrames(keep, cfg)
+	if err != nil {
+		return nil, rep, err
+	}
+	bs := min(o.BatchSize, tr.n())
+	k := &teacherTask{t: t, train: tr, val: va, bs: bs, buf: make([]float32, bs*tr.per), bo: make([]float32, bs), bsn: make([]float32, bs)}
+	g := nets.NewGraph(nets.Train, o.Seed)
+	s := cfg.Size
+	k.x = G.NewTensor(g.ExprGraph, tensor.Float32, 4, G.WithShape(bs, 3, s, s), G.WithName("frames"))
+	k.yo = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(bs), G.WithName("objects"))
+	k.ys = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(bs), G.WithName("scenes"))
+	lo, ls, err := t.forward(g, k.x)
+	if err != nil {
+		return nil, rep, fmt.Errorf("soundnet: teacher: %w", err)
+	}
+	ceo, err := nets.CrossEntropyLoss(lo, k.yo)
+	if err != nil {
+		return nil, rep, err
+	}
+	ces, err := nets.CrossEntropyLoss(ls, k.ys)
+	if err != nil {
+		return nil, rep, err
+	}
+	if k.loss, err = G.Add(ceo, ces); err != nil {
+		return nil, rep, err
+	}
+	if k.mach, err = nets.NewMachine(g, k.loss); err != nil {
+		return nil, rep, fmt.Errorf("soundnet: teacher: %w", err)
+	}
+	defer k.mach.Close()
+	b, _ := json.Marshal(cfg)
+	rep.History, err = nets.Fit(ctx, k, tr.n(), va.n(), nets.TrainOptions{
+		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: nets.NewAdam(o.LR),
+		Patience: o.Patience, CheckpointPath: o.CheckpointPath, Meta: map[string]string{metaTeacher: string(b)},
+		RestoreBest: va.n() > 0, Progress: o.Progress, DropLast: true,
+	})
+	if err != nil {
+		return nil, rep, err
+	}
+	rep.TrainFrames, rep.ValFrames = tr.n(), va.n()
+	rep.ObjectNames, rep.SceneNames = cfg.ObjectNames, cfg.SceneNames
+	rep.ValObjectAcc, rep.ValSceneAcc = math.NaN(), math.NaN()
+	if va.n() > 0 {
+		o, s, err := t.logits(va.x, va.n())
+		if err != nil {
+			return nil, rep, err
+		}
+		var co, cs int
+		for i := range o {
+			if argmax(o[i]) == int(va.objs[i]) {
+				co++
+			}
+			if argmax(s[i]) == int(va.scns[i]) {
+				cs++
+			}
+		}
+		rep.ValObjectAcc, rep.ValSceneAcc = float64(co)/float64(va.n()), float64(cs)/float64(va.n())
+	}
+	rep.Duration = time.Since(start)
+	return t, rep, nil
+}
