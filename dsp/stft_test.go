@@ -342,3 +342,43 @@ func TestPowerSpectrogramSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestFramerBoundedMemory streams 10 s of audio in 1000-sample chunks and
+// checks that the Framer's buffer stays near NFFT plus one chunk.
+func TestFramerBoundedMemory(t *testing.T) {
+	for _, c := range []STFTConfig{
+		{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true},
+		{NFFT: 512, Hop: 1000, Center: true, Pad: PadConstant},
+		{NFFT: 256, Hop: 100},
+	} {
+		f, err := NewFramer(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunk := fftRandSignal(rand.New(rand.NewPCG(1, 2)), 1000)
+		var col []float64
+		drain := func() {
+			for ok := true; ok; {
+				col, ok = f.NextPower(col, 2)
+			}
+		}
+		maxCap := 0
+		for i := 0; i < 160; i++ {
+			if err := f.Push(chunk); err != nil {
+				t.Fatal(err)
+			}
+			drain()
+			maxCap = max(maxCap, cap(f.buf))
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		drain()
+		if limit := 2 * (c.NFFT + len(chunk) + c.NFFT/2); maxCap > limit {
+			t.Errorf("%+v: buffer grew to %d samples (limit %d)", c, maxCap, limit)
+		}
+		if f.Frames() != c.NumFrames(160000) || f.Samples() != 160000 {
+			t.Errorf("%v: want %d frames", f, c.NumFrames(160000))
+		}
+	}
+}
