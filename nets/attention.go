@@ -17,9 +17,8 @@ import (
 // encoder outputs, which also serve as values). Parameters follow the
 // PyTorch module AdditiveAttention in testdata/nets/gen_seq.py, built from
 // nn.Linear layers: `query.weight` [A, Dq] (no bias), `key.weight` [A, Dk],
-// `key.bias` [A], `v.weight` [1, A] (no bias). All keys are attended to
-// (no padding mask); pad sequences with copies of real frames, or use
-// equal lengths per batch.
+// `key.bias` [A], `v.weight` [1, A] (no bias). ForwardMasked leaves padded
+// key positions out of the softmax.
 type AdditiveAttention struct {
 	Query, Key, Attn int
 	QueryW, KeyW     *Param
@@ -53,8 +52,17 @@ func (a *AdditiveAttention) Params() []*Param {
 }
 
 // Forward returns the context [N, Dk] and the attention weights α [N, T]
-// for query q [N, Dq] and keys k [N, T, Dk].
+// for query q [N, Dq] and keys k [N, T, Dk]. To read α after a training
+// pass, watch it (NewWatch) before making the machine.
 func (a *AdditiveAttention) Forward(g *Graph, q, k *G.Node) (context, weights *G.Node, err error) {
+	return a.ForwardMasked(g, q, k, nil)
+}
+
+// ForwardMasked is Forward with a padding mask [N, T] (Float32, 1 = key
+// present, 0 = padding): padded positions get weight exactly 0, as
+// scores.masked_fill(mask == 0, −inf) does in PyTorch. Every row needs at
+// least one 1. A nil mask attends to all keys.
+func (a *AdditiveAttention) ForwardMasked(g *Graph, q, k, mask *G.Node) (context, weights *G.Node, err error) {
 	defer seqRecover("AdditiveAttention "+a.QueryW.Name, &err)
 	qs, ks := q.Shape(), k.Shape()
 	if qs.Dims() != 2 || qs[1] != a.Query {
@@ -71,6 +79,15 @@ func (a *AdditiveAttention) Forward(g *Graph, q, k *G.Node) (context, weights *G
 	e := G.Must(G.Tanh(G.Must(G.BroadcastAdd(kp, qp, nil, []byte{1}))))
 	score := G.Must(G.Mul(G.Must(G.Reshape(e, tensor.Shape{n * t, a.Attn})), G.Must(G.Transpose(g.Param(a.V)))))
 	score = G.Must(G.Reshape(score, tensor.Shape{n, t}))
+	if mask != nil {
+		if !mask.Shape().Eq(tensor.Shape{n, t}) {
+			return nil, nil, shapeErr("AdditiveAttention mask", fmt.Sprintf("[%d, %d]", n, t), mask.Shape())
+		}
+		// (mask − 1)·1e9 is 0 where present and −1e9 at padding, whose
+		// exp underflows to exactly 0 after the max is subtracted.
+		pen := G.Must(G.Mul(G.Must(G.Sub(mask, G.NewConstant(float32(1)))), G.NewConstant(float32(1e9))))
+		score = G.Must(G.Add(score, pen))
+	}
 	weights = G.Must(Softmax(score))
 	ctx := G.Must(G.BroadcastHadamardProd(k, weights, nil, []byte{2}))
 	return G.Must(G.Sum(ctx, 1)), weights, nil

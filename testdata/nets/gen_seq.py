@@ -115,8 +115,10 @@ class AdditiveAttention(nn.Module):
         self.key = nn.Linear(dk, da)
         self.v = nn.Linear(da, 1, bias=False)
 
-    def forward(self, q, k):
+    def forward(self, q, k, mask=None):
         s = self.v(torch.tanh(self.query(q).unsqueeze(1) + self.key(k))).squeeze(-1)
+        if mask is not None:  # mask [N, T]: 1 = attend, 0 = padding
+            s = s.masked_fill(mask == 0, float("-inf"))
         a = torch.softmax(s, dim=1)
         return torch.bmm(a.unsqueeze(1), k).squeeze(1), a
 
@@ -220,6 +222,19 @@ def vq_fn(x):
 
 
 run_case("vq", vq, {"x": torch.randn(2, 5, 4)}, vq_fn)
+
+# --- Attention with a padding mask (appended last so earlier goldens keep their values)
+matt = AdditiveAttention(5, 6, 7)
+meta("attention_masked", query=5, key=6, attn=7)
+amask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]], dtype=torch.float32)
+
+
+def matt_fn(q, k, mask):
+    ctx, a = matt(q, k, mask)
+    return {"context": ctx, "weights": a}
+
+
+run_case("attention_masked", matt, {"q": torch.randn(3, 5), "k": torch.randn(3, 4, 6), "mask": amask}, matt_fn)
 
 with open(os.path.join(HERE, "seq.bin"), "wb") as f:
     for b in blob:
