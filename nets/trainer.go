@@ -2,6 +2,7 @@ package nets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,12 +90,44 @@ type EpochStats struct {
 	Duration  time.Duration
 }
 
+// MarshalJSON writes the stats with durations in seconds and a missing
+// validation loss as null (encoding/json cannot write NaN).
+func (e EpochStats) MarshalJSON() ([]byte, error) {
+	var val *float64
+	if !math.IsNaN(e.ValLoss) {
+		val = &e.ValLoss
+	}
+	return json.Marshal(struct {
+		Epoch     int      `json:"epoch"`
+		TrainLoss float64  `json:"train_loss"`
+		ValLoss   *float64 `json:"val_loss"`
+		LR        float64  `json:"lr"`
+		GradNorm  float64  `json:"grad_norm"`
+		Seconds   float64  `json:"seconds"`
+	}{e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()})
+}
+
 // History is what Fit did, epoch by epoch.
 type History struct {
 	Epochs       []EpochStats
 	BestEpoch    int     // 1-based epoch of the best monitored loss; 0 if none
-	BestLoss     float64 // that loss
+	BestLoss     float64 // that loss; +Inf if none
 	StoppedEarly bool    // stopped by Patience
+}
+
+// MarshalJSON writes the history with snake_case keys and a missing best
+// loss as null.
+func (h History) MarshalJSON() ([]byte, error) {
+	var best *float64
+	if !math.IsInf(h.BestLoss, 0) && !math.IsNaN(h.BestLoss) {
+		best = &h.BestLoss
+	}
+	return json.Marshal(struct {
+		Epochs       []EpochStats `json:"epochs"`
+		BestEpoch    int          `json:"best_epoch"`
+		BestLoss     *float64     `json:"best_loss"`
+		StoppedEarly bool         `json:"stopped_early"`
+	}{h.Epochs, h.BestEpoch, best, h.StoppedEarly})
 }
 
 // Fit trains t for o.Epochs epochs over nTrain training examples in

@@ -3,6 +3,7 @@ package nets
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // linTask is linear regression y = x·w + b with hand-written gradients:
@@ -134,6 +136,21 @@ func TestFitLearnsAndWritesCurves(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 		t.Fatalf("%d files in the output directory, want 3 (temporary files left?)", len(ents))
+	}
+}
+
+func TestHistoryJSON(t *testing.T) {
+	h := History{Epochs: []EpochStats{{Epoch: 1, TrainLoss: 0.5, ValLoss: math.NaN(), LR: 0.1, Duration: 1500 * time.Millisecond}}, BestEpoch: 1, BestLoss: 0.5}
+	b, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"epochs":[{"epoch":1,"train_loss":0.5,"val_loss":null,"lr":0.1,"grad_norm":0,"seconds":1.5}],"best_epoch":1,"best_loss":0.5,"stopped_early":false}`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+	if b, err = json.Marshal(History{BestLoss: math.Inf(1)}); err != nil || string(b) != `{"epochs":null,"best_epoch":0,"best_loss":null,"stopped_early":false}` {
+		t.Fatalf("empty history: %s %v", b, err)
 	}
 }
 
