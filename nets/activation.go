@@ -59,12 +59,14 @@ func actApply(name string, kind actKind, slope float32, x *G.Node) (*G.Node, err
 			y, gy := in[0], in[1]
 			switch kind {
 			case actReLU:
+				// Branch-free: y ≥ 0, so y > 0 exactly when its bits are
+				// non-zero; half the signs are random after BatchNorm and a
+				// branch would be mispredicted half the time.
+				gy = gy[:len(y)]
 				for i, v := range y {
-					if v > 0 {
-						dx[i] = gy[i]
-					} else {
-						dx[i] = 0
-					}
+					u := math.Float32bits(v)
+					mask := uint32(int32(-u) >> 31)
+					dx[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
 				}
 			case actLeaky:
 				for i, v := range y {

@@ -20,12 +20,12 @@ const (
 
 // gemmWork is the packing space of one gemm worker, reused via a pool.
 type gemmWork struct {
-	a, b []float32
+	a, b, row []float32
 	c    [gemmMR * gemmNR]float32 // edge tiles
 }
 
 var gemmPool = sync.Pool{New: func() any {
-	return &gemmWork{a: make([]float32, gemmMC*gemmKC), b: make([]float32, gemmKC*gemmNC)}
+	return &gemmWork{a: make([]float32, gemmMC*gemmKC), b: make([]float32, gemmKC*gemmNC), row: make([]float32, gemmNC)}
 }}
 
 // convGemm computes C = op(A)·op(B) (+ C when acc) for row-major matrices:
@@ -34,15 +34,24 @@ var gemmPool = sync.Pool{New: func() any {
 // of A and B as stored. Large products are split across GOMAXPROCS
 // goroutines by columns of C.
 func convGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	packB := func(p0, kc, j0, nc int, dst, _ []float32) { gemmPackB(transB, b, ldb, p0, kc, j0, nc, dst) }
+	convGemmPacked(transA, m, n, k, a, lda, packB, acc, c, ldc)
+}
+
+// gemmPackFunc packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B)
+// into panels of gemmNR columns as gemmPackB does. Convolutions pack
+// straight from the input signal (implicit im2col).
+// scratch holds gemmNC floats private to the calling worker.
+type gemmPackFunc func(p0, kc, j0, nc int, dst, scratch []float32)
+
+// convGemmPacked is convGemm with op(B) given by a packing function.
+func convGemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	if !acc {
 		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				row[j] = 0
-			}
+			clear(c[i*ldc : i*ldc+n])
 		}
 	}
 	if k == 0 {
@@ -60,25 +69,25 @@ func convGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 				wg.Add(1)
 				go func(j0, j1 int) {
 					defer wg.Done()
-					gemmSerial(transA, transB, m, j0, j1, k, a, lda, b, ldb, c, ldc)
+					gemmSerial(transA, m, j0, j1, k, a, lda, packB, c, ldc)
 				}(j0, j1)
 			}
 			wg.Wait()
 			return
 		}
 	}
-	gemmSerial(transA, transB, m, 0, n, k, a, lda, b, ldb, c, ldc)
+	gemmSerial(transA, m, 0, n, k, a, lda, packB, c, ldc)
 }
 
 // gemmSerial adds op(A)·op(B) into columns [j0, j1) of C.
-func gemmSerial(transA, transB bool, m, j0, j1, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func gemmSerial(transA bool, m, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, c []float32, ldc int) {
 	w := gemmPool.Get().(*gemmWork)
 	defer gemmPool.Put(w)
 	for jc := j0; jc < j1; jc += gemmNC {
 		nc := min(gemmNC, j1-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			gemmPackB(transB, b, ldb, pc, kc, jc, nc, w.b)
+			packB(pc, kc, jc, nc, w.b, w.row)
 			for ic := 0; ic < m; ic += gemmMC {
 				mc := min(gemmMC, m-ic)
 				gemmPackA(transA, a, lda, ic, mc, pc, kc, w.a)
@@ -95,9 +104,7 @@ func gemmSerial(transA, transB bool, m, j0, j1, k int, a []float32, lda int, b [
 						}
 						// Edge tile: compute into scratch, add the valid part.
 						t := w.c[:]
-						for i := range t {
-							t[i] = 0
-						}
+						clear(t)
 						gemmKernel(kc, ap, bp, t, gemmNR)
 						for i := 0; i < mr; i++ {
 							row := c[ci+i*ldc : ci+i*ldc+nr]
@@ -123,12 +130,33 @@ func gemmPackA(trans bool, a []float32, lda, i0, mc, p0, kc int, dst []float32) 
 			for p := 0; p < kc; p++ {
 				src := a[(p0+p)*lda+i0+ir:]
 				out := dst[d : d+gemmMR]
-				copy(out, src[:mr])
-				for r := mr; r < gemmMR; r++ {
-					out[r] = 0
+				if mr == gemmMR {
+					*(*[gemmMR]float32)(out) = *(*[gemmMR]float32)(src)
+				} else {
+					for r := range out {
+						out[r] = 0
+						if r < mr {
+							out[r] = src[r]
+						}
+					}
 				}
 				d += gemmMR
 			}
+			continue
+		}
+		if mr == gemmMR {
+			r0 := a[(i0+ir)*lda+p0:][:kc]
+			r1 := a[(i0+ir+1)*lda+p0:][:kc]
+			r2 := a[(i0+ir+2)*lda+p0:][:kc]
+			r3 := a[(i0+ir+3)*lda+p0:][:kc]
+			r4 := a[(i0+ir+4)*lda+p0:][:kc]
+			r5 := a[(i0+ir+5)*lda+p0:][:kc]
+			out := dst[d : d+kc*gemmMR]
+			for p := range r0 {
+				o := (*[gemmMR]float32)(out[p*gemmMR:])
+				o[0], o[1], o[2], o[3], o[4], o[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+			}
+			d += kc * gemmMR
 			continue
 		}
 		var rows [gemmMR][]float32
@@ -153,21 +181,15 @@ func gemmPackA(trans bool, a []float32, lda, i0, mc, p0, kc int, dst []float32) 
 // gemmPackB packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into
 // panels of gemmNR columns, depth-major, zero-padding the last panel.
 func gemmPackB(trans bool, b []float32, ldb, p0, kc, j0, nc int, dst []float32) {
+	if !trans {
+		for p := 0; p < kc; p++ {
+			gemmPackRow(b[(p0+p)*ldb+j0:][:nc], p, kc, dst)
+		}
+		return
+	}
 	d := 0
 	for jr := 0; jr < nc; jr += gemmNR {
 		nr := min(gemmNR, nc-jr)
-		if !trans {
-			for p := 0; p < kc; p++ {
-				src := b[(p0+p)*ldb+j0+jr:]
-				out := dst[d : d+gemmNR]
-				copy(out, src[:nr])
-				for c := nr; c < gemmNR; c++ {
-					out[c] = 0
-				}
-				d += gemmNR
-			}
-			continue
-		}
 		// B stored n×k: B(p, j) = b[j*ldb+p].
 		for c := 0; c < gemmNR; c++ {
 			if c >= nr {
@@ -182,6 +204,22 @@ func gemmPackB(trans bool, b []float32, ldb, p0, kc, j0, nc int, dst []float32) 
 			}
 		}
 		d += kc * gemmNR
+	}
+}
+
+// gemmPackRow scatters row p of a k×n block (n = len(row)) into its
+// gemmNR-column panels, zero-padding the last one. Reading a whole row at a
+// time keeps the source access sequential.
+func gemmPackRow(row []float32, p, kc int, dst []float32) {
+	n := len(row)
+	full := n / gemmNR * gemmNR
+	for jr := 0; jr < full; jr += gemmNR {
+		*(*[gemmNR]float32)(dst[jr*kc+p*gemmNR:]) = *(*[gemmNR]float32)(row[jr:])
+	}
+	if full < n {
+		out := dst[full*kc+p*gemmNR:][:gemmNR]
+		copy(out, row[full:])
+		clear(out[n-full:])
 	}
 }
 

@@ -134,3 +134,39 @@ func BenchmarkConvGemm(b *testing.B) {
 		})
 	}
 }
+
+// TestConvPatchRowMatchesIm2col checks the implicit im2col used by the
+// packers against the explicit patch matrix over random geometries.
+func TestConvPatchRowMatchesIm2col(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for trial := 0; trial < 200; trial++ {
+		q := convGeom{n: 1, c: 1 + rng.Intn(3), h: 1 + rng.Intn(6), w: 1 + rng.Intn(12), o: 1,
+			kh: 1 + rng.Intn(3), kw: 1 + rng.Intn(4), sh: 1 + rng.Intn(3), sw: 1 + rng.Intn(3),
+			dh: 1 + rng.Intn(2), dw: 1 + rng.Intn(3)}
+		q.ph, q.pw = rng.Intn(q.kh), rng.Intn(q.kw+1)
+		q.oh = convOut(q.h, q.kh, q.sh, q.ph, q.dh)
+		q.ow = convOut(q.w, q.kw, q.sw, q.pw, q.dw)
+		if q.oh < 1 || q.ow < 1 {
+			continue
+		}
+		x := make([]float32, q.c*q.h*q.w)
+		for i := range x {
+			x[i] = float32(i + 1)
+		}
+		col := make([]float32, q.rows()*q.cols())
+		q.im2col(x, col)
+		p := q.cols()
+		for r := 0; r < q.rows(); r++ {
+			pos0 := rng.Intn(p)
+			cnt := 1 + rng.Intn(p-pos0)
+			stride := 1 + rng.Intn(3)
+			dst := make([]float32, cnt*stride)
+			q.patchRow(x, r, pos0, cnt, dst, stride)
+			for k := 0; k < cnt; k++ {
+				if dst[k*stride] != col[r*p+pos0+k] {
+					t.Fatalf("%+v row %d pos %d: %v want %v", q, r, pos0+k, dst[k*stride], col[r*p+pos0+k])
+				}
+			}
+		}
+	}
+}

@@ -64,6 +64,9 @@ func (q *convGeom) im2col(x, col []float32) {
 					src := xc[ih*q.w : (ih+1)*q.w]
 					clear(dst[:lo])
 					clear(dst[hi:])
+					if hi == lo {
+						continue
+					}
 					if q.sw == 1 {
 						copy(dst[lo:hi], src[lo+off:hi+off])
 						continue
@@ -109,30 +112,95 @@ func (q *convGeom) col2im(col, dx []float32) {
 	}
 }
 
+// patchRow writes patch-matrix row r (input channel c, kernel tap i, j) at
+// output positions [pos0, pos0+cnt) of one sample x [C, H, W] into
+// dst[0], dst[stride], dst[2·stride], … — im2col without the matrix.
+func (q *convGeom) patchRow(x []float32, r, pos0, cnt int, dst []float32, stride int) {
+	jk := r % q.kw
+	i := (r / q.kw) % q.kh
+	c := r / (q.kw * q.kh)
+	xc := x[c*q.h*q.w : (c+1)*q.h*q.w]
+	off := jk*q.dw - q.pw
+	lo, hi := convRowRange(q.ow, q.sw, off, q.w)
+	oh, ow := pos0/q.ow, pos0%q.ow
+	for t := 0; t < cnt; oh++ {
+		run := min(cnt-t, q.ow-ow)
+		ih := oh*q.sh - q.ph + i*q.dh
+		d := t * stride
+		if ih < 0 || ih >= q.h {
+			for k := 0; k < run; k++ {
+				dst[d] = 0
+				d += stride
+			}
+		} else {
+			src := xc[ih*q.w : (ih+1)*q.w]
+			// [a, b): the positions of this run that read inside the row.
+			a := min(max(ow, lo), ow+run)
+			b := max(min(ow+run, hi), a)
+			for k := ow; k < a; k++ {
+				dst[d] = 0
+				d += stride
+			}
+			s := a*q.sw + off
+			if b == a {
+				// Nothing inside the row.
+			} else if stride == 1 && q.sw == 1 {
+				copy(dst[d:d+b-a], src[s:s+b-a])
+				d += b - a
+			} else {
+				for k := a; k < b; k++ {
+					dst[d] = src[s]
+					s += q.sw
+					d += stride
+				}
+			}
+			for k := b; k < ow+run; k++ {
+				dst[d] = 0
+				d += stride
+			}
+		}
+		t += run
+		ow = 0
+	}
+}
+
+// packCols packs the patch matrix of sample x as op(B) of y = w·col:
+// depth = patch rows, columns = output positions.
+func (s *convState) packCols(x []float32) gemmPackFunc {
+	q := &s.q
+	return func(p0, kc, j0, nc int, dst, scratch []float32) {
+		row := scratch[:nc]
+		for p := 0; p < kc; p++ {
+			q.patchRow(x, p0+p, j0, nc, row, 1)
+			gemmPackRow(row, p, kc, dst)
+		}
+	}
+}
+
+// packRows packs the transposed patch matrix of sample x as op(B) of
+// dw = dy·colᵀ: depth = output positions, columns = patch rows.
+func (s *convState) packRows(x []float32) gemmPackFunc {
+	q := &s.q
+	return func(p0, kc, j0, nc int, dst, _ []float32) {
+		for jr := 0; jr < nc; jr += gemmNR {
+			panel := dst[jr*kc : (jr+gemmNR)*kc]
+			nr := min(gemmNR, nc-jr)
+			for c := 0; c < nr; c++ {
+				q.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
+			}
+			for c := nr; c < gemmNR; c++ {
+				for p := 0; p < kc; p++ {
+					panel[p*gemmNR+c] = 0
+				}
+			}
+		}
+	}
+}
+
 // convState is the scratch shared by the forward and gradient ops of one
 // convolution node: one sample's patch matrix, reused every pass.
 type convState struct {
-	q   convGeom
-	col []float32
-}
-
-func (s *convState) colBuf() []float32 {
-	if s.col == nil {
-		s.col = make([]float32, s.q.rows()*s.q.cols())
-	}
-	return s.col
-}
-
-// patches returns the patch matrix of sample n of x.
-func (s *convState) patches(x []float32, n int) []float32 {
-	q := &s.q
-	xs := x[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-	if q.direct() {
-		return xs
-	}
-	col := s.colBuf()
-	q.im2col(xs, col)
-	return col
+	q convGeom
 }
 
 // convApply adds y = conv(x, w) + b to the graph; b may be nil. x has
@@ -154,9 +222,13 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 		xv, wv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
 		for n := 0; n < q.n; n++ {
-			col := st.patches(xv, n)
 			yn := y[n*q.o*p : (n+1)*q.o*p]
-			convGemm(false, false, q.o, p, rows, wv, rows, col, p, false, yn, p)
+			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+			if q.direct() {
+				convGemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
+			} else {
+				convGemmPacked(false, q.o, p, rows, wv, rows, st.packCols(xn), false, yn, p)
+			}
 			if len(in) == 3 {
 				for o, bv := range in[2] {
 					row := yn[o*p : (o+1)*p]
@@ -230,9 +302,13 @@ func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.
 		xv, gv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
 		for n := 0; n < q.n; n++ {
-			col := st.patches(xv, n)
 			gn := gv[n*q.o*p : (n+1)*q.o*p]
-			convGemm(false, true, q.o, rows, p, gn, p, col, p, n > 0, dw, rows)
+			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+			if q.direct() {
+				convGemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
+			} else {
+				convGemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
+			}
 		}
 		return nil
 	}
