@@ -21,7 +21,7 @@ const (
 // gemmWork is the packing space of one gemm worker, reused via a pool.
 type gemmWork struct {
 	a, b, row []float32
-	c    [gemmMR * gemmNR]float32 // edge tiles
+	c         [gemmMR * gemmNR]float32 // edge tiles
 }
 
 var gemmPool = sync.Pool{New: func() any {
