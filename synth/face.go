@@ -129,7 +129,7 @@ func (f Face) Render(size int, p Pose) *image.RGBA {
 	my := 0.5 * H
 	mw := 0.34 * W * (1 - 0.28*p.Mouth.Round + 0.1*p.Smile)
 	open := clamp01(p.Mouth.Open)
-	oh := open * 0.17 * H
+	oh := open * 0.2 * H
 	cv.ellipse(yw*1.2, my, mw, 0.045*H+oh*0.6, 0, f.Lip, 1)
 	if p.Smile > 0 {
 		for _, sx := range []float64{-1, 1} {
