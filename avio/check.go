@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Problem is one thing wrong with a clip dataset.
@@ -41,6 +43,11 @@ type CheckOptions struct {
 	// read (fast, catches missing, empty and non-image files and size
 	// changes, but not corrupt pixel data).
 	Decode bool
+	// Workers is how many clips are checked at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, if set, is called after each clip with the number of clips
+	// checked so far and the total (never concurrently).
+	Progress func(done, total int)
 }
 
 // Check inspects every clip folder under root (as Open finds them) and
@@ -56,23 +63,89 @@ func Check(root string, o CheckOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Root: root, Clips: len(dirs), Splits: map[string]int{}, Labels: map[string]map[string]int{},
-		Rates: map[int]int{}, FPS: map[float64]int{}}
-	first := true
-	for _, name := range dirs {
-		dur, ok := r.checkClip(root, name, o)
-		if ok {
-			r.Audio += dur
-			if first || dur < r.MinAudio {
-				r.MinAudio = dur
+	r := newReport(root)
+	r.Clips = len(dirs)
+	// Clips are checked in parallel, each into its own report; merging them
+	// in name order keeps the output independent of timing.
+	type result struct {
+		rep *Report
+		dur float64
+		ok  bool
+	}
+	results := make([]result, len(dirs))
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for w := 0; w < min(workers, len(dirs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rep := newReport(root)
+				dur, ok := rep.checkClip(root, dirs[i], o)
+				results[i] = result{rep, dur, ok}
+				if o.Progress != nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(dirs))
+					mu.Unlock()
+				}
 			}
-			if first || dur > r.MaxAudio {
-				r.MaxAudio = dur
+		}()
+	}
+	for i := range dirs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	first := true
+	for _, res := range results {
+		r.merge(res.rep)
+		if res.ok {
+			r.Audio += res.dur
+			if first || res.dur < r.MinAudio {
+				r.MinAudio = res.dur
+			}
+			if first || res.dur > r.MaxAudio {
+				r.MaxAudio = res.dur
 			}
 			first = false
 		}
 	}
 	return r, nil
+}
+
+func newReport(root string) *Report {
+	return &Report{Root: root, Splits: map[string]int{}, Labels: map[string]map[string]int{},
+		Rates: map[int]int{}, FPS: map[float64]int{}}
+}
+
+// merge adds the counts and problems of one clip's report to r.
+func (r *Report) merge(c *Report) {
+	for k, v := range c.Splits {
+		r.Splits[k] += v
+	}
+	for k, vals := range c.Labels {
+		if r.Labels[k] == nil {
+			r.Labels[k] = map[string]int{}
+		}
+		for v, n := range vals {
+			r.Labels[k][v] += n
+		}
+	}
+	for k, v := range c.Rates {
+		r.Rates[k] += v
+	}
+	for k, v := range c.FPS {
+		r.FPS[k] += v
+	}
+	r.Frames += c.Frames
+	r.Problems = append(r.Problems, c.Problems...)
 }
 
 func (r *Report) add(clip, format string, a ...any) {
@@ -260,19 +333,29 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	if len(r.Splits) > 0 {
 		sb.WriteString("splits:\n")
-		for _, s := range sortedKeys(r.Splits) {
+		names := sortedKeys(r.Splits)
+		wid := 12
+		for _, s := range names {
+			wid = max(wid, len(s))
+		}
+		for _, s := range names {
 			name := s
 			if name == "" {
 				name = "(none)"
 			}
-			fmt.Fprintf(&sb, "  %-12s %d\n", name, r.Splits[s])
+			fmt.Fprintf(&sb, "  %-*s %d\n", wid, name, r.Splits[s])
 		}
 	}
 	for _, k := range sortedKeys(r.Labels) {
 		vals := r.Labels[k]
 		fmt.Fprintf(&sb, "label %s: %d values\n", k, len(vals))
-		for _, v := range sortedKeys(vals) {
-			fmt.Fprintf(&sb, "  %-12s %d\n", v, vals[v])
+		names := sortedKeys(vals)
+		wid := 12
+		for _, v := range names {
+			wid = max(wid, len(v))
+		}
+		for _, v := range names {
+			fmt.Fprintf(&sb, "  %-*s %d\n", wid, v, vals[v])
 		}
 	}
 	if len(r.Problems) == 0 {

@@ -307,9 +307,22 @@ func TestCheckProblems(t *testing.T) {
 		dir := makeClip(t, root, c.clip, goodSpec)
 		c.break_(dir)
 	}
-	r, err := Check(root, CheckOptions{})
+	calls := 0
+	r, err := Check(root, CheckOptions{Workers: 1, Progress: func(done, total int) {
+		calls++
+		if done != calls || total != len(cases)+1 {
+			t.Errorf("progress %d/%d at call %d", done, total, calls)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if calls != len(cases)+1 {
+		t.Errorf("%d progress calls", calls)
+	}
+	// The report does not depend on the number of workers.
+	if r4, _ := Check(root, CheckOptions{Workers: 4}); !reflect.DeepEqual(r, r4) {
+		t.Errorf("Workers 1 and 4 differ:\n%+v\n%+v", r, r4)
 	}
 	by := r.ProblemsByClip()
 	if len(by["good"]) != 0 {

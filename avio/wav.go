@@ -340,7 +340,9 @@ func decodeWAVAt(r io.ReaderAt, name string, size int64) (*Audio, WAVInfo, error
 		a.Channels[c] = backing[c*frames : (c+1)*frames : (c+1)*frames]
 	}
 	for c, dst := range a.Channels {
-		decodeChannel(dst, raw[c*bps:], nch*bps, h.SubFormat, bps)
+		if frames > 0 { // raw is empty otherwise: no offset into it
+			decodeChannel(dst, raw[c*bps:], nch*bps, h.SubFormat, bps)
+		}
 	}
 	return a, h.WAVInfo, nil
 }

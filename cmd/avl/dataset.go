@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/progress"
 )
 
 func init() {
@@ -16,7 +17,7 @@ func init() {
 	})
 }
 
-const datasetSynopsis = "check ROOT [-decode]"
+const datasetSynopsis = "check ROOT [-decode] [-q]"
 
 func runDataset(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -41,8 +42,9 @@ naming its clip; it exits with status 1 if there is any problem.
 `
 
 func runDatasetCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("dataset check", "ROOT [-decode]", stderr)
+	fs := newFlags("dataset check", "ROOT [-decode] [-q]", stderr)
 	decode := fs.Bool("decode", false, "decode every frame in full (slower; finds corrupt pixel data, not only bad headers)")
+	quiet := fs.Bool("q", false, "no progress on stderr")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -50,7 +52,20 @@ func runDatasetCheck(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one dataset folder, got %d arguments", len(pos))
 	}
-	r, err := avio.Check(pos[0], avio.CheckOptions{Decode: *decode})
+	var w io.Writer = stderr
+	if *quiet {
+		w = nil
+	}
+	var bar *progress.Bar
+	r, err := avio.Check(pos[0], avio.CheckOptions{Decode: *decode, Progress: func(done, total int) {
+		if bar == nil {
+			bar = progress.New(w, "dataset check", total)
+		}
+		bar.Set(done, "")
+	}})
+	if bar != nil {
+		bar.Done()
+	}
 	if err != nil {
 		return err
 	}
