@@ -234,3 +234,34 @@ func TestLossGoldens(t *testing.T) {
 		})
 	}
 }
+
+func TestLossBadInput(t *testing.T) {
+	g := NewGraph(Train, 1)
+	a := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(2, 3), G.WithName("a"))
+	b := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(3, 2), G.WithName("b"))
+	for name, f := range map[string]func(x, y *G.Node) (*G.Node, error){
+		"mse": MSELoss, "l1": L1Loss, "kl": KLDivLoss, "cos": CosineLoss,
+	} {
+		if _, err := f(a, b); err == nil {
+			t.Errorf("%s: want a shape error", name)
+		}
+	}
+	// A class index out of range fails the run, naming the range.
+	g = NewGraph(Train, 1)
+	tgt := G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(2), G.WithName("target"),
+		G.WithValue(tensor.New(tensor.WithBacking([]float32{1, 3}))))
+	logits := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(2, 3), G.WithName("logits"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 3), tensor.Of(tensor.Float32))))
+	loss, err := CrossEntropyLoss(logits, tgt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMachine(g, loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Run(); err == nil || !strings.Contains(err.Error(), "[0, 3)") {
+		t.Fatalf("want an index range error, got %v", err)
+	}
+}
