@@ -8,6 +8,9 @@ Writes, next to this script:
                                   BatchNorm1d -> ReLU -> flatten -> Linear), with the
                                   I64 buffer bn1.num_batches_tracked
   train_twin_io.safetensors       an input batch and the model's eval-mode output
+  train_twin_steps.safetensors    a batch, MSE targets and the losses of 3 training
+                                  steps (SGD, momentum 0.9) from train_twin's weights
+  train_twin_after.safetensors    the state_dict after those 3 steps
   train_mixed.safetensors         tensors stored as F16, BF16, F64, I64, I32, U8
   train_mixed_expect.safetensors  their values converted to float32 by torch
   train_optim.safetensors         SGD (momentum, Nesterov, weight decay), Adam (L2)
@@ -131,6 +134,22 @@ def twin():
     back, meta = load(os.path.join(HERE, "train_twin.safetensors"))
     for k, v in sd.items():
         assert torch.equal(back[k], v), k
+
+    # Three training steps from these weights: train-mode BatchNorm, MSE
+    # loss, backward, SGD with momentum; the state_dict afterwards.
+    m.train()
+    opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+    xt, target = torch.randn(4, 2, 8), torch.randn(4, 3)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(m(xt), target)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    save(os.path.join(HERE, "train_twin_steps.safetensors"),
+         {"input": xt, "target": target, "losses": torch.tensor(losses, dtype=torch.float64)})
+    save(os.path.join(HERE, "train_twin_after.safetensors"), dict(m.state_dict()))
     print("twin: keys", list(sd.keys()), "output", y.flatten()[:3].tolist())
 
 
