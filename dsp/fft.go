@@ -23,7 +23,11 @@ type FFT struct {
 	half *cplan       // n even: complex plan of n/2
 	full *cplan       // n odd: complex plan of n
 	post []complex128 // exp(-2πik/n), k in [0, n/4]: the split-step twiddles
-	pool sync.Pool    // *fftWork
+	// unsplitIdx[k] is where unsplit stores Z'[k]: the bit-reversed
+	// position for power-of-two plans (which start from bit-reversed
+	// input), k otherwise.
+	unsplitIdx []int32
+	pool       sync.Pool // *fftWork
 }
 
 // fftWork is per-call scratch space.
@@ -46,6 +50,13 @@ func NewFFT(n int) *FFT {
 		for k := range f.post {
 			s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
 			f.post[k] = complex(c, s)
+		}
+		f.unsplitIdx = f.half.rev
+		if f.unsplitIdx == nil {
+			f.unsplitIdx = make([]int32, m)
+			for k := range f.unsplitIdx {
+				f.unsplitIdx[k] = int32(k)
+			}
 		}
 	} else {
 		f.full = newCplan(n)
@@ -172,14 +183,20 @@ func (f *FFT) Inverse(dst []float64, src []complex128) []float64 {
 	}
 	dst = dst[:f.n]
 	w := f.pool.Get().(*fftWork)
-	defer f.pool.Put(w)
+	f.inverseWith(dst, src, w)
+	f.pool.Put(w)
+	return dst
+}
+
+// inverseWith is Inverse with caller-provided scratch; len(dst) == n.
+func (f *FFT) inverseWith(dst []float64, src []complex128, w *fftWork) {
 	scale := 1 / float64(f.n)
 	z := w.z
 	if f.half == nil {
 		n := f.n
 		// Unnormalised inverse as conj(DFT(conj Y)) of the full Hermitian Y.
 		z[0] = complex(real(src[0]), 0)
-		for k := 1; k < nb; k++ {
+		for k := 1; k < len(src); k++ {
 			v := src[k]
 			z[k] = complex(real(v), -imag(v))
 			z[n-k] = v
@@ -188,15 +205,15 @@ func (f *FFT) Inverse(dst []float64, src []complex128) []float64 {
 		for j := range dst {
 			dst[j] = real(z[j]) * scale
 		}
-		return dst
+		return
 	}
 	f.unsplit(z, src)
 	f.half.transformLoaded(z, w.tmp)
+	dst = dst[:2*len(z)]
 	for j, v := range z {
 		dst[2*j] = real(v) * scale
 		dst[2*j+1] = -imag(v) * scale
 	}
-	return dst
 }
 
 // unsplit is the inverse of split: from the m+1 bins X it forms
@@ -205,18 +222,12 @@ func (f *FFT) Inverse(dst []float64, src []complex128) []float64 {
 // transform followed by conjugation yields the unnormalised inverse.
 func (f *FFT) unsplit(z []complex128, src []complex128) {
 	m := len(z)
-	p := f.half
-	put := func(k int, v complex128) {
-		if p.rev != nil {
-			z[p.rev[k]] = v
-		} else {
-			z[k] = v
-		}
-	}
+	idx := f.unsplitIdx[:m]
+	src = src[:m+1]
 	x0, xm := real(src[0]), real(src[m])
 	// k = 0: E = x0+xm, D = x0−xm, Z' = E + iD; store conj.
-	put(0, complex(x0+xm, -(x0-xm)))
-	post := f.post
+	z[idx[0]] = complex(x0+xm, -(x0 - xm))
+	post := f.post[:m/2+1]
 	for k := 1; k <= m/2; k++ {
 		a := src[k]
 		b := src[m-k]
@@ -229,9 +240,9 @@ func (f *FFT) unsplit(z []complex128, src []complex128) {
 		ci := real(w)*di - imag(w)*dr
 		tr, ti := -ci, cr // i·(cr + i·ci)
 		// Z'[k] = E + T, Z'[m−k] = conj(E − T); store conjugates.
-		put(k, complex(er+tr, -(ei+ti)))
+		z[idx[k]] = complex(er+tr, -(ei + ti))
 		if k != m-k {
-			put(m-k, complex(er-tr, ei-ti))
+			z[idx[m-k]] = complex(er-tr, ei-ti)
 		}
 	}
 }

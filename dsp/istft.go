@@ -3,6 +3,8 @@ package dsp
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // istftNOLAMin is torch.istft's threshold on the window overlap-add sum.
@@ -49,23 +51,75 @@ func ISTFT(s *ComplexSpectrogram, c STFTConfig, length int) ([]float64, error) {
 	if end <= start {
 		return nil, fmt.Errorf("dsp: ISTFT: %d frames of hop %d give no samples after removing the centre padding", s.Frames, hop)
 	}
-	// Only the part of the overlap-added signal inside [start, min(end, full)) is kept.
+	// Only the part of the overlap-added signal inside [start, stop) is
+	// kept, so only frames that reach it are computed.
 	stop := min(end, full)
+	t0 := max(0, (start-n)/hop)
+	for t0 > 0 && (t0-1)*hop+n > start {
+		t0--
+	}
+	for t0*hop+n <= start {
+		t0++
+	}
+	t1 := min(s.Frames, (stop+hop-1)/hop)
 	y := make([]float64, full)
 	env := make([]float64, full)
-	frame := make([]float64, n)
-	w := p.wpad
-	for t := 0; t < s.Frames; t++ {
-		o := t * hop
-		if o >= stop || o+n <= start {
-			continue // contributes nothing to the kept samples
+	lo, hi := p.left, p.left+p.win
+	w := p.wpad[lo:hi]
+	w2 := make([]float64, len(w))
+	for i, v := range w {
+		w2[i] = v * v
+	}
+	for t := t0; t < t1; t++ {
+		e := env[t*hop+lo : t*hop+hi]
+		e = e[:len(w2)]
+		for i, v := range w2 {
+			e[i] += v
 		}
-		p.fft.Inverse(frame, s.Data[t*s.Bins:(t+1)*s.Bins])
-		yy := y[o : o+n]
-		ee := env[o : o+n]
-		for i := p.left; i < p.left+p.win; i++ {
-			yy[i] += frame[i] * w[i]
-			ee[i] += w[i] * w[i]
+	}
+	// Frames are inverse-transformed and windowed in parallel, a round of
+	// chunks at a time, and overlap-added in frame order, so the result does
+	// not depend on the number of goroutines.
+	const chunk = 64
+	nw := max(1, min(runtime.GOMAXPROCS(0), (t1-t0+chunk-1)/chunk))
+	bufs := make([][]float64, nw)
+	works := make([]*fftWork, nw)
+	for i := range bufs {
+		bufs[i] = make([]float64, chunk*n)
+		works[i] = p.fft.newWork()
+	}
+	var wg sync.WaitGroup
+	for r0 := t0; r0 < t1; r0 += nw * chunk {
+		for i := 0; i < nw; i++ {
+			a := r0 + i*chunk
+			b := min(a+chunk, t1)
+			if a >= b {
+				break
+			}
+			wg.Add(1)
+			go func(buf []float64, fw *fftWork) {
+				defer wg.Done()
+				for t := a; t < b; t++ {
+					fr := buf[(t-a)*n : (t-a+1)*n]
+					p.fft.inverseWith(fr, s.Data[t*s.Bins:(t+1)*s.Bins], fw)
+					fw := fr[lo:hi]
+					for i, v := range w {
+						fw[i] *= v
+					}
+				}
+			}(bufs[i], works[i])
+		}
+		wg.Wait()
+		for i := 0; i < nw; i++ {
+			a := r0 + i*chunk
+			for t := a; t < min(a+chunk, t1); t++ {
+				fr := bufs[i][(t-a)*n+lo : (t-a)*n+hi]
+				yy := y[t*hop+lo : t*hop+hi]
+				yy = yy[:len(fr)]
+				for j, v := range fr {
+					yy[j] += v
+				}
+			}
 		}
 	}
 	out := make([]float64, end-start)

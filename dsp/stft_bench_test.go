@@ -78,3 +78,28 @@ func BenchmarkFFT400(b *testing.B) {
 		f.Forward(dst, x)
 	}
 }
+
+// BenchmarkSTFTISTFT10s: complex STFT and its inverse of 10 s at 16 kHz
+// (NFFT 512, window 400, hop 160), the inner step of Griffin-Lim.
+func BenchmarkSTFTISTFT10s(b *testing.B) {
+	x := benchSignal(160000)
+	c := STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true}
+	b.Run("STFT", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := STFT(x, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	s, err := STFT(x, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("ISTFT", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ISTFT(s, c, len(x)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

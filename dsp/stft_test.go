@@ -3,6 +3,7 @@ package dsp
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -379,6 +380,46 @@ func TestFramerBoundedMemory(t *testing.T) {
 		}
 		if f.Frames() != c.NumFrames(160000) || f.Samples() != 160000 {
 			t.Errorf("%v: want %d frames", f, c.NumFrames(160000))
+		}
+	}
+}
+
+// TestParallelDeterminism: STFT, PowerSpectrogram and ISTFT give the same
+// bits whatever the number of goroutines.
+func TestParallelDeterminism(t *testing.T) {
+	c := STFTConfig{NFFT: 256, Hop: 64, Window: Hann(256, true), Center: true}
+	x := fftRandSignal(rand.New(rand.NewPCG(31, 32)), 64*3000+17)
+	run := func(procs int) ([]complex128, []float64, []float64) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		s, err := STFT(x, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := PowerSpectrogram(x, c, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := ISTFT(s, c, len(x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Data, p, y
+	}
+	s1, p1, y1 := run(1)
+	s4, p4, y4 := run(4)
+	for i := range s1 {
+		if s1[i] != s4[i] {
+			t.Fatalf("STFT value %d differs between 1 and 4 goroutines", i)
+		}
+	}
+	for i := range p1 {
+		if p1[i] != p4[i] {
+			t.Fatalf("power value %d differs between 1 and 4 goroutines", i)
+		}
+	}
+	for i := range y1 {
+		if y1[i] != y4[i] {
+			t.Fatalf("ISTFT sample %d differs between 1 and 4 goroutines", i)
 		}
 	}
 }
