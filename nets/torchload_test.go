@@ -191,7 +191,9 @@ func TestTorchTrainingSteps(t *testing.T) {
 	for _, p := range ps {
 		want := after[p.Name]
 		for i := range want {
-			e := relErr(float64(p.Data[i]), float64(want[i]), 1e-3)
+			// Relative error; values below 0.01 (a few running-mean and
+			// bias entries) are compared to 0.01.
+			e := relErr(float64(p.Data[i]), float64(want[i]), 1e-2)
 			worst = math.Max(worst, e)
 			if e > 1e-5 {
 				t.Errorf("%s[%d] = %.8g after 3 steps, torch %.8g (rel err %.2g)", p.Name, i, p.Data[i], want[i], e)
