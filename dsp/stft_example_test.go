@@ -82,3 +82,24 @@ func ExampleFramer() {
 	// Output:
 	// 101 101
 }
+
+func ExamplePowerSpectrogram() {
+	// torchaudio.transforms.Spectrogram(n_fft=400, hop_length=160) on one
+	// second of 16 kHz audio: periodic Hann, center, reflect, power 2.
+	x := make([]float64, 16000)
+	for i := range x {
+		x[i] = math.Cos(2 * math.Pi * 2000 * float64(i) / 16000)
+	}
+	c := dsp.STFTConfig{NFFT: 400, Hop: 160, Window: dsp.Hann(400, true), Center: true, Pad: dsp.PadReflect}
+	p, frames, err := dsp.PowerSpectrogram(x, c, 2, nil)
+	if err != nil {
+		panic(err)
+	}
+	bins := c.Bins()
+	// 2000 Hz is bin 2000/(16000/400) = 50; a unit cosine under a Hann
+	// window of 400 gives |X| = 400·0.5/2 = 100 there.
+	mid := frames / 2
+	fmt.Printf("%d frames × %d bins, |X[50]|² = %.1f\n", frames, bins, p[mid*bins+50])
+	// Output:
+	// 101 frames × 201 bins, |X[50]|² = 10000.0
+}
