@@ -71,7 +71,7 @@ type TrainOptions struct {
 	Resume *TrainingState
 	// CurvePrefix, if set, makes Fit write the loss curves: PREFIX.csv
 	// after every epoch, and PREFIX.png when Fit returns (drawing takes
-	// about 0.1 s).
+	// about 0.1 s). After a Resume they show the epochs of this call only.
 	CurvePrefix string
 	// Progress receives a progress line with ETA; nil is quiet.
 	Progress io.Writer
