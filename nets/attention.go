@@ -20,9 +20,9 @@ import (
 // `key.bias` [A], `v.weight` [1, A] (no bias). ForwardMasked leaves padded
 // key positions out of the softmax.
 type AdditiveAttention struct {
-	Query, Key, Attn int
-	QueryW, KeyW     *Param
-	KeyB, V          *Param
+	Query, Key, Attn int    // sizes Dq, Dk and A
+	QueryW, KeyW     *Param // "query.weight" [A, Dq], "key.weight" [A, Dk]
+	KeyB, V          *Param // "key.bias" [A], "v.weight" [1, A]
 }
 
 // NewAdditiveAttention returns attention from queries of size dq over keys

@@ -34,8 +34,8 @@ type ConvTranspose2dConfig struct {
 // uses two more products, for dx and dW.
 type ConvTranspose2d struct {
 	Config ConvTranspose2dConfig
-	Weight *Param
-	Bias   *Param // nil without bias
+	Weight *Param // "<name>.weight" [In, Out, Kernel, Kernel]
+	Bias   *Param // "<name>.bias" [Out]; nil without bias
 }
 
 // NewConvTranspose2d returns the layer initialised as PyTorch does

@@ -14,7 +14,7 @@ import (
 // and a new mask is used on each pass. Gorgonia's own Dropout op, which
 // seeds from the clock, is not used. It has no parameters.
 type Dropout struct {
-	P float64
+	P float64 // drop probability in [0, 1]
 }
 
 // NewDropout returns a dropout layer with drop probability p in [0, 1].

@@ -21,7 +21,7 @@ import (
 // O(len(indices)·Num·Dim), which is fine for the vocabularies of discrete
 // speech units and labels used in avlearn (hundreds to a few thousand rows).
 type Embedding struct {
-	Num, Dim int
+	Num, Dim int    // table rows (vocabulary size) and row size
 	Weight   *Param // "<name>.weight" [Num, Dim]
 }
 

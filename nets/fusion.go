@@ -41,8 +41,8 @@ func Concat(xs ...*G.Node) (out *G.Node, err error) {
 // matching the PyTorch modules GatedSum2 and GatedSumN of
 // testdata/nets/gen_seq.py. Inputs are [batch, D].
 type GatedSum struct {
-	Dim, Streams int
-	W, B         []*Param // one gate for two streams, one per stream otherwise
+	Dim, Streams int      // feature size D and number of streams N
+	W, B         []*Param // gate weights and biases: one gate for two streams, one per stream otherwise
 }
 
 // NewGatedSum returns a gated fusion of streams inputs of size dim, its

@@ -12,10 +12,10 @@ import (
 // len(Shape) dimensions with the biased variance, then scaled by `weight`
 // and shifted by `bias` (both of shape Shape).
 type LayerNorm struct {
-	Shape  []int // normalized_shape
-	Eps    float64
-	Weight *Param // "<name>.weight", ones
-	Bias   *Param // "<name>.bias", zeros
+	Shape  []int   // normalized_shape
+	Eps    float64 // added to the variance, 1e-5
+	Weight *Param  // "<name>.weight", ones
+	Bias   *Param  // "<name>.bias", zeros
 }
 
 // NewLayerNorm returns a LayerNorm over the trailing dimensions shape, with

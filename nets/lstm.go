@@ -31,7 +31,7 @@ type LSTMConfig struct {
 // length, or pad sequences to one length. Dropout between layers is not
 // implemented (PyTorch's default 0).
 type LSTM struct {
-	Config LSTMConfig
+	Config LSTMConfig // sizes and options, as given to NewLSTM
 	params []*Param
 	// w[layer][dir] = {weight_ih, weight_hh, bias_ih, bias_hh}
 	w [][][4]*Param

@@ -20,9 +20,9 @@ import (
 // trains the codebook, the commitment loss mean((x − stopgrad(q))²) keeps the
 // encoder close to its codes, and Loss = codebook + Beta·commitment.
 type VQ struct {
-	K, D   int
-	Beta   float64
-	Weight *Param // "<name>.embedding.weight" [K, D]
+	K, D   int     // number of codes and code dimension
+	Beta   float64 // commitment-loss weight
+	Weight *Param  // "<name>.embedding.weight" [K, D]
 
 	// Usage counts how often each code was chosen over all runs of graphs
 	// built by Forward since the last ResetUsage.
