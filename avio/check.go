@@ -298,8 +298,12 @@ func trimPath(err error, path string) string {
 	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
-// WriteTo prints the report: counts per split and label, durations, and
-// every problem.
+// maxListedValues is how many values of a label WriteTo lists one by one.
+const maxListedValues = 12
+
+// WriteTo prints the report: counts per split and label (a label with more
+// than 12 values, such as a caption, gets a one-line summary), durations,
+// and every problem.
 func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "dataset %s: %d clips, %d frames, %s of audio", r.Root, r.Clips, r.Frames, fmtDur(r.Audio))
@@ -348,6 +352,24 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	for _, k := range sortedKeys(r.Labels) {
 		vals := r.Labels[k]
+		if len(vals) > maxListedValues {
+			// Captions and continuous labels: a summary, not thousands of lines.
+			names := sortedKeys(vals)
+			total := 0
+			for _, n := range vals {
+				total += n
+			}
+			sort.SliceStable(names, func(i, j int) bool { return vals[names[i]] > vals[names[j]] })
+			fmt.Fprintf(&sb, "label %s: %d values on %d clips; most common:", k, len(vals), total)
+			for i, v := range names[:5] {
+				if i > 0 {
+					sb.WriteString(",")
+				}
+				fmt.Fprintf(&sb, " %q (%d)", v, vals[v])
+			}
+			sb.WriteString("\n")
+			continue
+		}
 		fmt.Fprintf(&sb, "label %s: %d values\n", k, len(vals))
 		names := sortedKeys(vals)
 		wid := 12

@@ -363,6 +363,16 @@ func TestCheckProblems(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
+	// Many-valued labels are summarised.
+	many := &Report{Root: "x", Labels: map[string]map[string]int{"caption": {}}}
+	for i := 0; i < 30; i++ {
+		many.Labels["caption"][fmt.Sprintf("c%02d", i)] = 1 + i%3
+	}
+	sb.Reset()
+	many.WriteTo(&sb)
+	if want := `label caption: 30 values on 60 clips; most common: "c02" (3), "c05" (3), "c08" (3), "c11" (3), "c14" (3)` + "\n"; !strings.Contains(sb.String(), want) {
+		t.Errorf("summary:\n%s\nwant %s", sb.String(), want)
+	}
 	// A deep check also decodes pixel data: a PNG with a valid header and
 	// broken pixels passes the header check only.
 	root2 := t.TempDir()
