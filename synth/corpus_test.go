@@ -325,6 +325,13 @@ func TestOptionErrors(t *testing.T) {
 		{"items", Captions(dir, CaptionsOptions{N: 1, MaxItems: 9}), "items"},
 		{"split", Captions(dir, CaptionsOptions{N: 1, ValFrac: 0.6, TestFrac: 0.6}), "fractions"},
 	}
+	// a second corpus never goes into a used folder
+	full := genSmall(t, "scenes", 1, 0)
+	cases = append(cases, struct {
+		name string
+		err  error
+		want string
+	}{"not empty", Scenes(full, ScenesOptions{N: 1}), "not empty"})
 	for _, c := range cases {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, c.err, c.want)

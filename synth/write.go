@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -87,9 +88,19 @@ func writeClip(root string, c *clip) (err error) {
 	if err := os.Mkdir(filepath.Join(tmp, "frames"), 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
+	// a still picture repeated over frames is encoded once
+	var last image.Image
+	var enc bytes.Buffer
 	for i, f := range c.frames {
-		if err := writePNG(filepath.Join(tmp, "frames", fmt.Sprintf("%06d.png", i)), f); err != nil {
-			return err
+		if f != last {
+			enc.Reset()
+			if err := pngEnc.Encode(&enc, f); err != nil {
+				return fmt.Errorf("synth: encoding frame %d of %s: %w", i, c.name, err)
+			}
+			last = f
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "frames", fmt.Sprintf("%06d.png", i)), enc.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("synth: %w", err)
 		}
 	}
 	for i, f := range c.extras {
@@ -184,6 +195,12 @@ const sheetSize = 48
 func generate(dir string, o common, gen func(i int) (*clip, error), sample func(c *clip) image.Image) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
+	}
+	// Never mix two corpora: a smaller rerun would leave old clips behind.
+	if ents, err := os.ReadDir(dir); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	} else if len(ents) > 0 {
+		return fmt.Errorf("synth: output folder %s is not empty; choose a new folder or remove it first", dir)
 	}
 	workers := o.Workers
 	if workers == 0 {
