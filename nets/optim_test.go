@@ -21,27 +21,15 @@ func trainGolden(t *testing.T, name string) (map[string][]float32, map[string][]
 	f32, f64 := map[string][]float32{}, map[string][]float64{}
 	for k, v := range ts {
 		if v.DType == "F64" {
-			n := len(v.Raw) / 8
-			d := make([]float64, n)
-			for i := range d {
-				d[i] = math.Float64frombits(leU64(v.Raw[8*i:]))
-			}
-			f64[k] = d
-			continue
+			f64[k], err = v.Float64()
+		} else {
+			f32[k], err = v.Float32()
 		}
-		if f32[k], err = v.Float32(); err != nil {
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	return f32, f64, ts
-}
-
-func leU64(b []byte) uint64 {
-	var v uint64
-	for i := 7; i >= 0; i-- {
-		v = v<<8 | uint64(b[i])
-	}
-	return v
 }
 
 // relErr is |a−b| / max(|b|, floor), the error measure of the goldens.

@@ -55,43 +55,56 @@ var stDTypeSize = map[string]int{
 // (F64 rounds to nearest; F16 and BF16 are exact), integers and BOOL are
 // converted by value (exact below 2²⁴). FP8 types are not supported.
 func (t Tensor) Float32() ([]float32, error) {
+	v, err := t.Float64()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out, nil
+}
+
+// Float64 converts the values to float64: exactly for every floating type
+// and for integers below 2⁵³. FP8 types are not supported.
+func (t Tensor) Float64() ([]float64, error) {
 	size, ok := stDTypeSize[t.DType]
 	if !ok || strings.HasPrefix(t.DType, "F8") {
-		return nil, fmt.Errorf("nets: tensor dtype %q cannot be converted to float32", t.DType)
+		return nil, fmt.Errorf("nets: tensor dtype %q cannot be converted to float", t.DType)
 	}
 	if len(t.Raw)%size != 0 {
 		return nil, fmt.Errorf("nets: %s tensor has %d bytes, not a multiple of %d", t.DType, len(t.Raw), size)
 	}
-	n := len(t.Raw) / size
-	out := make([]float32, n)
+	out := make([]float64, len(t.Raw)/size)
 	b := t.Raw
 	le := binary.LittleEndian
 	for i := range out {
 		switch t.DType {
 		case "F32":
-			out[i] = math.Float32frombits(le.Uint32(b[4*i:]))
+			out[i] = float64(math.Float32frombits(le.Uint32(b[4*i:])))
 		case "F64":
-			out[i] = float32(math.Float64frombits(le.Uint64(b[8*i:])))
+			out[i] = math.Float64frombits(le.Uint64(b[8*i:]))
 		case "F16":
-			out[i] = stHalf(le.Uint16(b[2*i:]))
+			out[i] = float64(stHalf(le.Uint16(b[2*i:])))
 		case "BF16":
-			out[i] = math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16)
+			out[i] = float64(math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16))
 		case "I64":
-			out[i] = float32(int64(le.Uint64(b[8*i:])))
+			out[i] = float64(int64(le.Uint64(b[8*i:])))
 		case "U64":
-			out[i] = float32(le.Uint64(b[8*i:]))
+			out[i] = float64(le.Uint64(b[8*i:]))
 		case "I32":
-			out[i] = float32(int32(le.Uint32(b[4*i:])))
+			out[i] = float64(int32(le.Uint32(b[4*i:])))
 		case "U32":
-			out[i] = float32(le.Uint32(b[4*i:]))
+			out[i] = float64(le.Uint32(b[4*i:]))
 		case "I16":
-			out[i] = float32(int16(le.Uint16(b[2*i:])))
+			out[i] = float64(int16(le.Uint16(b[2*i:])))
 		case "U16":
-			out[i] = float32(le.Uint16(b[2*i:]))
+			out[i] = float64(le.Uint16(b[2*i:]))
 		case "I8":
-			out[i] = float32(int8(b[i]))
+			out[i] = float64(int8(b[i]))
 		case "U8", "BOOL":
-			out[i] = float32(b[i])
+			out[i] = float64(b[i])
 		}
 	}
 	return out, nil
