@@ -49,6 +49,10 @@ const (
 	marginTitle  = 22
 	marginBottom = 36
 	tickLen      = 4
+	// colorbarWidth is the extra right margin holding the colour bar:
+	// the bar, its ticks and labels such as "-100".
+	colorbarWidth = barWidth + tickLen + 2 + 5*7 + 4
+	barWidth      = 12
 )
 
 // The default picture grows no larger than this; longer spectrograms are
@@ -90,7 +94,7 @@ func (s *Spectrogram) Image(opts RenderOptions) (image.Image, error) {
 	if h == 0 {
 		h = min(s.Bins*max(1, (300+s.Bins-1)/s.Bins), maxAutoHeight)
 	}
-	norm := s.displayValues(opts.Range)
+	norm, lo, hi, bar := s.displayValues(opts.Range)
 	// Each pixel shows the largest value of the cells it covers, so a
 	// picture smaller than the data still shows short, loud events.
 	xs, ys := spans(s.Frames, w), spans(s.Bins, h)
@@ -115,11 +119,18 @@ func (s *Spectrogram) Image(opts RenderOptions) (image.Image, error) {
 	if opts.Title != "" {
 		top = marginTitle
 	}
-	img := image.NewRGBA(image.Rect(0, 0, marginLeft+w+marginRight, top+h+marginBottom))
+	right := marginRight
+	if bar {
+		right += colorbarWidth
+	}
+	img := image.NewRGBA(image.Rect(0, 0, marginLeft+w+right, top+h+marginBottom))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	origin := image.Pt(marginLeft, top)
 	draw.Draw(img, plot.Bounds().Add(origin), plot, image.Point{}, draw.Src)
 	s.drawAxes(img, origin, w, h, opts.Title)
+	if bar {
+		drawColorbar(img, image.Pt(origin.X+w+marginRight, origin.Y), h, lo, hi, opts.Colormap)
+	}
 	return img, nil
 }
 
@@ -135,12 +146,14 @@ func (s *Spectrogram) check() error {
 	return nil
 }
 
-// displayValues maps every value to [0, 1] for colouring.
-func (s *Spectrogram) displayValues(rng float64) []float64 {
+// displayValues maps every value to [0, 1] for colouring. For dB displays
+// it also returns the dB values of 0 and 1 and bar = true; MFCCs, scaled
+// row by row, have no single scale to show.
+func (s *Spectrogram) displayValues(rng float64) (v []float64, lo, hi float64, bar bool) {
 	if rng == 0 {
 		rng = 80
 	}
-	v := make([]float64, len(s.Data))
+	v = make([]float64, len(s.Data))
 	for i, x := range s.Data {
 		v[i] = float64(x)
 	}
@@ -151,24 +164,28 @@ func (s *Spectrogram) displayValues(rng float64) []float64 {
 		for b := 0; b < s.Bins; b++ {
 			scaleRange(v[b*s.Frames:(b+1)*s.Frames], math.Inf(1))
 		}
-		return v
+		return v, 0, 0, false
 	case s.Scale == Power:
 		v = dsp.PowerToDB(v, 1, 1e-10, 0)
 	case s.Scale == Magnitude:
 		v = dsp.AmplitudeToDB(v, 1, 1e-10, 0)
 	}
-	scaleRange(v, rng)
-	return v
+	lo, hi = scaleRange(v, rng)
+	return v, lo, hi, true
 }
 
-// scaleRange maps v in place to [0, 1], from max(min(v), max(v)−rng) to
-// max(v); NaN and infinite values are ignored when finding the limits.
-func scaleRange(v []float64, rng float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
+// scaleRange maps v in place to [0, 1], from lo = max(min(v), max(v)−rng)
+// to hi = max(v), and returns lo and hi; NaN and infinite values are
+// ignored when finding the limits.
+func scaleRange(v []float64, rng float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, x := range v {
 		if !math.IsNaN(x) && !math.IsInf(x, 0) {
 			lo, hi = min(lo, x), max(hi, x)
 		}
+	}
+	if lo > hi { // no finite value at all
+		lo, hi = 0, 1
 	}
 	lo = max(lo, hi-rng)
 	span := hi - lo
@@ -178,6 +195,7 @@ func scaleRange(v []float64, rng float64) {
 	for i, x := range v {
 		v[i] = (x - lo) / span
 	}
+	return lo, lo + span
 }
 
 // drawAxes draws the frame, ticks and labels around the plot at origin.
@@ -235,6 +253,31 @@ func (s *Spectrogram) drawAxes(img *image.RGBA, origin image.Point, w, h int, ti
 	if title != "" {
 		text(origin.X+w/2-width(title)/2, 15, title)
 	}
+}
+
+// drawColorbar draws the colour scale from lo (bottom) to hi dB (top) in a
+// bar h pixels high with its top-left corner at at.
+func drawColorbar(img *image.RGBA, at image.Point, h int, lo, hi float64, cm Colormap) {
+	black := color.RGBA{0, 0, 0, 255}
+	for py := 0; py < h; py++ {
+		c := cm.At(float64(h-1-py) / float64(max(1, h-1)))
+		for x := 0; x < barWidth; x++ {
+			img.SetRGBA(at.X+x, at.Y+py, c)
+		}
+	}
+	face := basicfont.Face7x13
+	step := niceStep(hi-lo, max(2, h/40))
+	for v := math.Ceil(lo/step) * step; v <= hi+1e-9; v += step {
+		py := at.Y + h - 1 - int(math.Round((v-lo)/(hi-lo)*float64(h-1)))
+		for x := at.X + barWidth; x < at.X+barWidth+tickLen; x++ {
+			img.SetRGBA(x, py, black)
+		}
+		d := font.Drawer{Dst: img, Src: image.NewUniform(black), Face: face,
+			Dot: fixed.P(at.X+barWidth+tickLen+2, py+4)}
+		d.DrawString(strconv.FormatFloat(v, 'f', decimals(step), 64))
+	}
+	d := font.Drawer{Dst: img, Src: image.NewUniform(black), Face: face, Dot: fixed.P(at.X, at.Y+h+16)}
+	d.DrawString("dB")
 }
 
 type tick struct {

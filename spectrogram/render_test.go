@@ -77,7 +77,7 @@ func TestImageAxesAndDefaultSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := image.Pt(marginLeft+612+marginRight, marginTitle+320+marginBottom)
+	want := image.Pt(marginLeft+612+marginRight+colorbarWidth, marginTitle+320+marginBottom)
 	if got := ax.Bounds().Size(); got != want {
 		t.Errorf("size with axes %v, want %v", got, want)
 	}
@@ -92,6 +92,33 @@ func TestImageAxesAndDefaultSize(t *testing.T) {
 	}
 	if dark < 50 {
 		t.Errorf("only %d dark pixels in the frequency labels", dark)
+	}
+	// The colour bar runs from the map's top colour at the top to its
+	// bottom colour at the bottom.
+	bx := marginLeft + 612 + marginRight + 2
+	if got := ax.At(bx, marginTitle); got != Magma.At(1) {
+		t.Errorf("colour bar top %v, want %v", got, Magma.At(1))
+	}
+	if got := ax.At(bx, marginTitle+319); got != Magma.At(0) {
+		t.Errorf("colour bar bottom %v, want %v", got, Magma.At(0))
+	}
+	// MFCCs are scaled row by row: no colour bar.
+	c.NMFCC, c.TopDB = 13, 80
+	m, err := Compute(tone(440, 16000, 8000), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi, err := m.Image(RenderOptions{Axes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mi.Bounds().Dx(); got != marginLeft+612+marginRight {
+		t.Errorf("MFCC width %d, want %d", got, marginLeft+612+marginRight)
+	}
+	// Values with nothing finite still render.
+	nan := &Spectrogram{Data: []float32{float32(math.NaN()), float32(math.Inf(1))}, Bins: 1, Frames: 2, Config: DefaultConfig(16000), Scale: DB}
+	if _, err := nan.Image(RenderOptions{Axes: true}); err != nil {
+		t.Error(err)
 	}
 }
 
