@@ -120,7 +120,7 @@ func DefaultConfig(sampleRate int) Config {
 	}
 	return Config{
 		SampleRate: sampleRate,
-		NFFT:       nextPow2(win),
+		NFFT:       max(2, nextPow2(win)),
 		Hop:        hop,
 		WinLength:  win,
 		Window:     "hamming",
