@@ -84,14 +84,7 @@ func (s *spiralMLP) run(mode Mode, n int) (*spiralRun, error) {
 	if mode == Eval {
 		lossFor = nil
 	}
-	// x is named as a gradient target only to work around Linear's
-	// zero-gradient op for plain inputs, which fails to build ("zero-grad:
-	// No Graph Supplied") at the time of writing.
-	var wrt []*G.Node
-	if mode == Train {
-		wrt = []*G.Node{r.x}
-	}
-	if r.m, err = NewMachine(g, lossFor, wrt...); err != nil {
+	if r.m, err = NewMachine(g, lossFor); err != nil {
 		return nil, err
 	}
 	s.machines[k] = r

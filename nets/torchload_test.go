@@ -156,9 +156,7 @@ func TestTorchTrainingSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// x is named as a gradient target only to work around the
-	// zero-gradient op for plain inputs (see spirals_test.go).
-	mc, err := NewMachine(g, loss, x)
+	mc, err := NewMachine(g, loss)
 	if err != nil {
 		t.Fatal(err)
 	}
