@@ -99,7 +99,7 @@ func (g *Graph) BeforeRun(f func() error) { g.before = append(g.before, f) }
 // AfterRun registers f to run after every pass (e.g. to update running stats).
 func (g *Graph) AfterRun(f func() error) { g.after = append(g.after, f) }
 
-// RunBefore calls the before-run hooks; Runner does this for you.
+// RunBefore calls the before-run hooks; Machine.Run does this for you.
 func (g *Graph) RunBefore() error {
 	for _, f := range g.before {
 		if err := f(); err != nil {
@@ -109,7 +109,7 @@ func (g *Graph) RunBefore() error {
 	return nil
 }
 
-// RunAfter calls the after-run hooks; Runner does this for you.
+// RunAfter calls the after-run hooks; Machine.Run does this for you.
 func (g *Graph) RunAfter() error {
 	for _, f := range g.after {
 		if err := f(); err != nil {

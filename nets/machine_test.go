@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"math/rand"
 	"runtime"
 	"testing"
 
@@ -155,5 +156,82 @@ func TestMachineNoGrowth(t *testing.T) {
 	b := step(2000)
 	if b > a+64<<10 {
 		t.Fatalf("heap grew from %d to %d bytes over 2000 steps", a, b)
+	}
+}
+
+// TestMachineLayersStableOverSteps trains a small conv/batch-norm/pool/
+// linear stack for many steps: the heap must not grow (every op reuses its
+// buffers), the loss must fall, and the running statistics must move.
+func TestMachineLayersStableOverSteps(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	c1, _ := NewConv1d("c1", 2, 4, 5, Conv1dOptions{Stride: 2, Padding: 2}, rng)
+	bn := NewBatchNorm1d("bn", 4)
+	fc, _ := NewLinear("fc", 4*8, 3, true, rng)
+	g := NewGraph(Train, 1)
+	x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(5, 2, 32), G.WithName("x"))
+	h, err := Sequential{c1, bn, LayerFunc(ReLU), NewMaxPool1d(2, 2, 0)}.Forward(g, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = G.Must(G.Reshape(h, tensor.Shape{5, 32}))
+	y, err := fc.Forward(g, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := LogSoftmaxAxis(y, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cross-entropy against fixed labels: −Σ onehot·log_softmax / N.
+	onehot := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(5, 3), G.WithName("onehot"))
+	loss := G.Must(G.Div(G.Must(G.Neg(G.Must(G.Sum(G.Must(G.HadamardProd(ls, onehot)))))), G.NewConstant(float32(5))))
+	m, err := NewMachine(g, loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	params := Learnable(Sequential{c1, bn, fc}.Params())
+	oh := make([]float32, 15)
+	for i := 0; i < 5; i++ {
+		oh[i*3+i%3] = 1
+	}
+	if err := Let(onehot, oh); err != nil {
+		t.Fatal(err)
+	}
+	data := make([]float32, 5*2*32)
+	for i := range data {
+		data[i] = float32(rng.NormFloat64())
+	}
+	if err := Let(x, data); err != nil {
+		t.Fatal(err)
+	}
+	run := func(n int) (float32, uint64) {
+		for i := 0; i < n; i++ {
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range params { // plain SGD
+				for j := range p.Data {
+					p.Data[j] -= 0.05 * p.Grad[j]
+				}
+			}
+		}
+		l, _ := Scalar(loss)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return l, ms.HeapAlloc
+	}
+	l0, _ := run(1)
+	_, h1 := run(300)
+	l2, h2 := run(300)
+	if h2 > h1+64<<10 {
+		t.Errorf("heap grew from %d to %d bytes over 300 steps", h1, h2)
+	}
+	if !(l2 < l0/10) {
+		t.Errorf("loss %v → %v: not learning", l0, l2)
+	}
+	if bn.NumBatchesTracked.Data[0] != 601 || bn.RunningMean.Data[0] == 0 {
+		t.Errorf("running stats not updated: %v, %v", bn.NumBatchesTracked.Data, bn.RunningMean.Data)
 	}
 }
