@@ -193,6 +193,9 @@ func (l *LSTM) lstmRun(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse boo
 			t = T - 1 - s
 		}
 		gates := G.Must(G.Slice(xw, G.S(t*N, (t+1)*N))) // [N, 4H]
+		if N == 1 { // Gorgonia drops an axis sliced to length 1
+			gates = G.Must(G.Reshape(gates, tensor.Shape{1, 4 * H}))
+		}
 		if h != nil {
 			gates = G.Must(G.Add(gates, G.Must(G.Mul(h, whhT))))
 		}
@@ -214,7 +217,8 @@ func (l *LSTM) lstmRun(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse boo
 
 // lstmGate returns columns [k·H, (k+1)·H) of gates [N, 4H].
 func lstmGate(gates *G.Node, k, h int) *G.Node {
-	return G.Must(G.Slice(gates, nil, G.S(k*h, (k+1)*h)))
+	n := gates.Shape()[0]
+	return G.Must(G.Reshape(G.Must(G.Slice(gates, nil, G.S(k*h, (k+1)*h))), tensor.Shape{n, h}))
 }
 
 func lstmDirs(cfg LSTMConfig) int {

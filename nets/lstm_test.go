@@ -2,6 +2,7 @@ package nets
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"testing"
 
@@ -102,4 +103,74 @@ func ExampleLSTM() {
 	// Output:
 	// output (8, 50, 128) h (4, 8, 64) c (4, 8, 64)
 	// rnn.weight_ih_l0 [256 40]
+}
+
+// TestLSTMFusedMatchesUnrolled compares the fused op with the unrolled
+// Gorgonia-op reference on sizes the goldens do not cover (T = 1, N = 1,
+// wider inputs), outputs and all gradients.
+func TestLSTMFusedMatchesUnrolled(t *testing.T) {
+	for _, c := range []struct {
+		cfg  LSTMConfig
+		n, T int
+	}{
+		{LSTMConfig{Input: 7, Hidden: 5, Layers: 3, Bidirectional: true}, 1, 6},
+		{LSTMConfig{Input: 2, Hidden: 3, Layers: 1, BatchFirst: true}, 4, 1},
+	} {
+		var ref [][]float32
+		for _, unrolled := range []bool{true, false} {
+			rng := rand.New(rand.NewSource(3))
+			l, err := NewLSTM("", c.cfg, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.unrolled = unrolled
+			shape := []int{c.T, c.n, c.cfg.Input}
+			if c.cfg.BatchFirst {
+				shape[0], shape[1] = c.n, c.T
+			}
+			data := make([]float32, c.T*c.n*c.cfg.Input)
+			for i := range data {
+				data[i] = float32(rng.NormFloat64())
+			}
+			g := NewGraph(Train, 1)
+			x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(shape...), G.WithName("x"),
+				G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))))
+			out, h, cn, err := l.ForwardState(g, x, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wo, _ := NewWatch(out)
+			// a loss that weighs every output element differently
+			wts := make([]float32, out.Shape().TotalSize())
+			for i := range wts {
+				wts[i] = float32(math.Sin(float64(i)))
+			}
+			wn := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(out.Shape()...), G.WithName("w"),
+				G.WithValue(tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(wts))))
+			loss := G.Must(G.Add(G.Must(G.Sum(G.Must(G.HadamardProd(out, wn)))),
+				G.Must(G.Add(G.Must(G.Sum(h)), G.Must(G.Sum(G.Must(G.Square(cn))))))))
+			m, err := NewMachine(g, loss, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			got := [][]float32{}
+			v, _ := wo.Value()
+			gx, _ := m.Grad(x)
+			got = append(got, v, gx)
+			for _, p := range l.Params() {
+				got = append(got, append([]float32(nil), p.Grad...))
+			}
+			m.Close()
+			if ref == nil {
+				ref = got
+				continue
+			}
+			for i := range ref {
+				seqCompare(t, fmt.Sprintf("%+v tensor %d", c.cfg, i), got[i], ref[i])
+			}
+		}
+	}
 }
