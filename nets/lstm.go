@@ -193,7 +193,8 @@ func (l *LSTM) lstmRun(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse boo
 			t = T - 1 - s
 		}
 		gates := G.Must(G.Slice(xw, G.S(t*N, (t+1)*N))) // [N, 4H]
-		if N == 1 {                                     // Gorgonia drops an axis sliced to length 1
+		// Gorgonia drops an axis sliced to length 1
+		if N == 1 {
 			gates = G.Must(G.Reshape(gates, tensor.Shape{1, 4 * H}))
 		}
 		if h != nil {
