@@ -205,3 +205,41 @@ func TestConvGoldens(t *testing.T) {
 }
 
 var _ = fmt.Sprint
+
+// TestConvInputGradientSkipped checks that without asking for the input's
+// gradient the weight gradients are unchanged and no dx op is built.
+func TestConvInputGradientSkipped(t *testing.T) {
+	gd := coreLoadGolden(t, "conv1d_strided")
+	c, err := NewConv1d("c", 2, 3, 4, Conv1dOptions{Stride: 2, Padding: 3, Dilation: 2}, rand.New(rand.NewSource(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(c.Weight.Data, gd.get(t, "weight").data)
+	copy(c.Bias.Data, gd.get(t, "bias").data)
+	xg, rg := gd.get(t, "x"), gd.get(t, "R")
+	g := NewGraph(Train, 1)
+	x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(xg.shape...), G.WithName("x"))
+	y, err := c.Forward(g, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(rg.shape...), G.WithName("R"))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
+	m, err := NewMachine(g, loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, n := range g.AllNodes() {
+		if n.Op() != nil && n.Op().String() == "conv1d(c.weight).dx" {
+			t.Fatal("dx op built although the input gradient is not wanted")
+		}
+	}
+	Let(x, xg.data)
+	Let(r, rg.data)
+	if err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	coreClose(t, "grad.weight", c.Weight.Grad, gd.get(t, "grad.weight").data)
+	coreClose(t, "grad.bias", c.Bias.Grad, gd.get(t, "grad.bias").data)
+}
