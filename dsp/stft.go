@@ -58,10 +58,17 @@ type STFTConfig struct {
 	Pad       PadMode   // padding used when Center is set
 }
 
+// MaxNFFT is the largest NFFT an STFTConfig accepts, so that a mistyped
+// size fails with an error instead of an enormous allocation.
+const MaxNFFT = 1 << 24
+
 // Validate reports the first problem with c, naming the field.
 func (c STFTConfig) Validate() error {
 	if c.NFFT < 1 {
 		return fmt.Errorf("dsp: STFTConfig.NFFT must be ≥ 1, got %d", c.NFFT)
+	}
+	if c.NFFT > MaxNFFT {
+		return fmt.Errorf("dsp: STFTConfig.NFFT %d exceeds the maximum %d", c.NFFT, MaxNFFT)
 	}
 	if c.Hop < 1 {
 		return fmt.Errorf("dsp: STFTConfig.Hop must be ≥ 1, got %d", c.Hop)

@@ -120,6 +120,7 @@ func TestSTFTErrors(t *testing.T) {
 		want string
 	}{
 		{STFTConfig{NFFT: 0, Hop: 1}, x, "NFFT"},
+		{STFTConfig{NFFT: 1 << 40, Hop: 1}, x, "exceeds the maximum"},
 		{STFTConfig{NFFT: 64, Hop: 0}, x, "Hop"},
 		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 65}, x, "WinLength"},
 		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 32, Window: Hann(64, true)}, x, "Window has 64"},
