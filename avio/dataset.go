@@ -86,15 +86,15 @@ func (c *Clip) AudioInfo() (WAVInfo, error) {
 
 // Audio reads the clip's sound as mono (the channel average) at rate Hz,
 // resampled with dsp.Resample when the file has another rate. rate 0 keeps
-// the file's rate; AudioRate tells it.
+// the file's rate; AudioNative also returns it.
 func (c *Clip) Audio(rate int) ([]float64, error) {
 	x, _, err := c.audio(rate)
 	return x, err
 }
 
-// AudioRate reads the clip's mono sound at the file's own rate and returns
+// AudioNative reads the clip's mono sound at the file's own rate and returns
 // it with that rate.
-func (c *Clip) AudioRate() ([]float64, int, error) { return c.audio(0) }
+func (c *Clip) AudioNative() ([]float64, int, error) { return c.audio(0) }
 
 func (c *Clip) audio(rate int) ([]float64, int, error) {
 	if rate < 0 {
@@ -126,12 +126,12 @@ func (c *Clip) AudioWindow(t0, dur float64, rate int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Window(x, rate, t0, dur), nil
+	return Segment(x, rate, t0, dur), nil
 }
 
-// Window cuts dur seconds from time t0 out of samples x recorded at rate Hz:
+// Segment cuts dur seconds from time t0 out of samples x recorded at rate Hz:
 // round(dur·rate) samples from sample round(t0·rate), zero outside x.
-func Window(x []float64, rate int, t0, dur float64) []float64 {
+func Segment(x []float64, rate int, t0, dur float64) []float64 {
 	start := int(math.Round(t0 * float64(rate)))
 	n := max(int(math.Round(dur*float64(rate))), 0)
 	out := make([]float64, n)

@@ -154,9 +154,9 @@ func TestOpenDataset(t *testing.T) {
 		t.Errorf("Frame(10): %v", err)
 	}
 	// Audio at its own rate, resampled, and windows of it.
-	x, rate, err := c.AudioRate()
+	x, rate, err := c.AudioNative()
 	if err != nil || rate != 8000 || len(x) != 3200 {
-		t.Fatalf("AudioRate: %v %d %d", err, rate, len(x))
+		t.Fatalf("AudioNative: %v %d %d", err, rate, len(x))
 	}
 	y, err := c.Audio(16000)
 	if err != nil {
@@ -173,8 +173,8 @@ func TestOpenDataset(t *testing.T) {
 	if w[0] != x[3120] || w[79] != x[3199] || w[80] != 0 || w[159] != 0 {
 		t.Error("AudioWindow past the end is not zero-padded")
 	}
-	if got := Window(x, 8000, -0.001, 0.002); got[0] != 0 || got[7] != 0 || got[8] != x[0] {
-		t.Errorf("Window before the start: %v", got)
+	if got := Segment(x, 8000, -0.001, 0.002); got[0] != 0 || got[7] != 0 || got[8] != x[0] {
+		t.Errorf("Segment before the start: %v", got)
 	}
 	if _, err := c.AudioWindow(0, 1, 0); err == nil {
 		t.Error("AudioWindow rate 0")
