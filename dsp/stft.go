@@ -185,7 +185,7 @@ func newSTFTPlan(c STFTConfig) (*stftPlan, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	p := &stftPlan{c: c, fft: NewFFT(c.NFFT), win: c.winLength(), pad: c.padding()}
+	p := &stftPlan{c: c, fft: cachedFFT(c.NFFT), win: c.winLength(), pad: c.padding()}
 	p.left = (c.NFFT - p.win) / 2
 	p.wpad = make([]float64, c.NFFT)
 	if c.Window == nil {
@@ -199,6 +199,29 @@ func newSTFTPlan(c STFTConfig) (*stftPlan, error) {
 		p.wfirst = hp.firstWindow(p.wpad)
 	}
 	return p, nil
+}
+
+// fftCache keeps the plans of the few FFT lengths a program uses, so that
+// calling STFT on many short clips does not recompute twiddles each time.
+var fftCache struct {
+	sync.Mutex
+	m map[int]*FFT
+}
+
+func cachedFFT(n int) *FFT {
+	fftCache.Lock()
+	defer fftCache.Unlock()
+	if f, ok := fftCache.m[n]; ok {
+		return f
+	}
+	f := NewFFT(n)
+	if fftCache.m == nil {
+		fftCache.m = map[int]*FFT{}
+	}
+	if len(fftCache.m) < 32 && n <= 1<<16 {
+		fftCache.m[n] = f
+	}
+	return f
 }
 
 // paddedAt returns sample i of the padded signal (i in [0, n+2·pad)).
