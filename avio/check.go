@@ -20,6 +20,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String returns "clip: message".
 func (p Problem) String() string { return p.Clip + ": " + p.Msg }
 
 // Report is what Check found in a clip dataset.

@@ -44,6 +44,7 @@ type LoadError struct {
 	Err  error
 }
 
+// Error names the clip once, then the problem.
 func (e *LoadError) Error() string {
 	msg := e.Err.Error()
 	if strings.HasPrefix(msg, "clip "+e.Clip+":") {
@@ -52,6 +53,7 @@ func (e *LoadError) Error() string {
 	return "clip " + e.Clip + ": " + msg
 }
 
+// Unwrap returns the load function's error.
 func (e *LoadError) Unwrap() error { return e.Err }
 
 // Loader turns clips into batches of items made by a load function (which

@@ -396,6 +396,7 @@ const (
 	Float32
 )
 
+// String returns the constant's name.
 func (e Encoding) String() string {
 	switch e {
 	case PCM16:
