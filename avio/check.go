@@ -277,6 +277,9 @@ func frameSize(path string, decode bool) (image.Point, error) {
 	}
 	defer f.Close()
 	if decode {
+		if err := checkImageSize(f); err != nil {
+			return image.Point{}, err
+		}
 		img, _, err := image.Decode(f)
 		if err != nil {
 			return image.Point{}, err
@@ -287,8 +290,8 @@ func frameSize(path string, decode bool) (image.Point, error) {
 	if err != nil {
 		return image.Point{}, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return image.Point{}, fmt.Errorf("%dx%d image", cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxFramePixels {
+		return image.Point{}, fmt.Errorf("image of %d×%d pixels (at most %d pixels are accepted)", cfg.Width, cfg.Height, MaxFramePixels)
 	}
 	return image.Pt(cfg.Width, cfg.Height), nil
 }

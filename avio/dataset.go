@@ -6,6 +6,7 @@ import (
 	"image"
 	_ "image/jpeg" // frames may be JPEG
 	_ "image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -151,17 +152,39 @@ func (c *Clip) Frame(i int) (image.Image, error) {
 	return decodeImage(c.FramePath(i))
 }
 
+// MaxFramePixels bounds the size of a frame the decoders will allocate for.
+// An image header states its size before any pixel data, so a small file
+// could otherwise demand gigabytes; 8192×8192 covers 8K video.
+const MaxFramePixels = 8192 * 8192
+
 func decodeImage(path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if err := checkImageSize(f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	img, _, err := image.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return img, nil
+}
+
+// checkImageSize reads the image header of f, refuses sizes beyond
+// MaxFramePixels and rewinds f.
+func checkImageSize(f io.ReadSeeker) error {
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxFramePixels {
+		return fmt.Errorf("image of %d×%d pixels (at most %d pixels are accepted)", cfg.Width, cfg.Height, MaxFramePixels)
+	}
+	_, err = f.Seek(0, io.SeekStart)
+	return err
 }
 
 // Dataset is a folder of clips, sorted by name.

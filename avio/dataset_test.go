@@ -2,9 +2,11 @@ package avio
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -302,6 +304,15 @@ func TestCheckProblems(t *testing.T) {
 		}, "frames mix .png with .jpg"},
 		{"corrupt", func(d string) { os.WriteFile(filepath.Join(d, FramesDir, "000004.png"), []byte("not a png"), 0o644) }, "1 unreadable frames: 000004.png"},
 		{"resized", func(d string) { writeFrame(t, filepath.Join(d, FramesDir, "000002.png"), 2, 4, 4) }, "frame size changes (frame 000000 is 8x6): 000002.png is 4x4"},
+		{"huge", func(d string) {
+			// A valid PNG header claiming 100000×100000 pixels, no pixel data.
+			p := filepath.Join(d, FramesDir, "000001.png")
+			b, _ := os.ReadFile(p)
+			binary.BigEndian.PutUint32(b[16:], 100000)
+			binary.BigEndian.PutUint32(b[20:], 100000)
+			binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+			os.WriteFile(p, b[:33], 0o644)
+		}, "000001.png (image of 100000×100000 pixels (at most 67108864"},
 	}
 	for _, c := range cases {
 		dir := makeClip(t, root, c.clip, goodSpec)
@@ -344,10 +355,18 @@ func TestCheckProblems(t *testing.T) {
 		_, err := Open(sub)
 		os.Rename(filepath.Join(sub, c.clip), filepath.Join(root, c.clip))
 		strict := c.clip != "nolabels" && c.clip != "nosplit" && c.clip != "shortaudio" &&
-			c.clip != "truncaudio" && c.clip != "corrupt" && c.clip != "resized" && c.clip != "badaudio"
+			c.clip != "truncaudio" && c.clip != "corrupt" && c.clip != "resized" && c.clip != "badaudio" && c.clip != "huge"
 		if strict && (err == nil || !strings.Contains(err.Error(), "clip "+c.clip+": ")) {
 			t.Errorf("Open with clip %s: %v", c.clip, err)
 		}
+	}
+	// Decoding the huge frame is refused from its header.
+	huge := &Clip{Name: "huge", Dir: filepath.Join(root, "huge"), Meta: Meta{FPS: 25}, NumFrames: 10, frameExt: ".png"}
+	if _, err := huge.Frame(1); err == nil || !strings.Contains(err.Error(), "100000×100000") {
+		t.Errorf("huge frame: %v", err)
+	}
+	if r, _ := Check(filepath.Join(root), CheckOptions{Decode: true}); !strings.Contains(fmt.Sprint(r.ProblemsByClip()["huge"]), "100000×100000") {
+		t.Errorf("deep check of the huge frame: %v", r.ProblemsByClip()["huge"])
 	}
 	if r.Clips != len(cases)+1 {
 		t.Errorf("%d clips, want %d", r.Clips, len(cases)+1)
@@ -358,7 +377,7 @@ func TestCheckProblems(t *testing.T) {
 	if testing.Verbose() {
 		t.Log("\n" + out)
 	}
-	for _, want := range []string{"problems:", "  gap: frames missing", "splits:", "audio rates: 8000 Hz (17)", "frame rates: 25 fps (15)", "label speaker: 1 values", "  s01 "} {
+	for _, want := range []string{"problems:", "  gap: frames missing", "splits:", "audio rates: 8000 Hz (18)", "frame rates: 25 fps (16)", "label speaker: 1 values", "  s01 "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
