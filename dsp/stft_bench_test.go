@@ -37,10 +37,17 @@ func benchSignal(n int) []float64 {
 // BenchmarkPowerSpectrogram10min: power spectrogram of 10 minutes of 16 kHz
 // audio, NFFT 512, window 400 (periodic Hamming), hop 160, center reflect —
 // the config of testdata/dsp/bench_torch_stft.py. Run with -cpu 1,2.
-func BenchmarkPowerSpectrogram10min(b *testing.B) {
+func BenchmarkPowerSpectrogram10min(b *testing.B) { benchPowerSpectrogram10min(b, 512) }
+
+// BenchmarkPowerSpectrogram10minNFFT400 is the same with NFFT 400
+// (torchaudio's default size; mixed-radix FFT). Peer:
+// bench_torch_stft.py 5 400.
+func BenchmarkPowerSpectrogram10minNFFT400(b *testing.B) { benchPowerSpectrogram10min(b, 400) }
+
+func benchPowerSpectrogram10min(b *testing.B, nfft int) {
 	const sr, seconds = 16000, 600
 	x := benchSignal(sr * seconds)
-	c := STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true, Pad: PadReflect}
+	c := STFTConfig{NFFT: nfft, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true, Pad: PadReflect}
 	dst, _, err := PowerSpectrogram(x, c, 2, nil)
 	if err != nil {
 		b.Fatal(err)
