@@ -135,6 +135,47 @@ func BenchmarkConvGemm(b *testing.B) {
 	}
 }
 
+// im2col writes the explicit [C·kh·kw, OH·OW] patch matrix of one sample
+// x [C, H, W], the reference for the implicit packing of patchRow.
+func (q *convGeom) im2col(x, col []float32) {
+	p := q.cols()
+	r := 0
+	for c := 0; c < q.c; c++ {
+		xc := x[c*q.h*q.w : (c+1)*q.h*q.w]
+		for i := 0; i < q.kh; i++ {
+			for j := 0; j < q.kw; j++ {
+				row := col[r*p : (r+1)*p]
+				r++
+				off := j*q.dw - q.pw
+				lo, hi := convRowRange(q.ow, q.sw, off, q.w)
+				for oh := 0; oh < q.oh; oh++ {
+					dst := row[oh*q.ow : (oh+1)*q.ow]
+					ih := oh*q.sh - q.ph + i*q.dh
+					if ih < 0 || ih >= q.h {
+						clear(dst)
+						continue
+					}
+					src := xc[ih*q.w : (ih+1)*q.w]
+					clear(dst[:lo])
+					clear(dst[hi:])
+					if hi == lo {
+						continue
+					}
+					if q.sw == 1 {
+						copy(dst[lo:hi], src[lo+off:hi+off])
+						continue
+					}
+					s := lo*q.sw + off
+					for k := lo; k < hi; k++ {
+						dst[k] = src[s]
+						s += q.sw
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestConvPatchRowMatchesIm2col checks the implicit im2col used by the
 // packers against the explicit patch matrix over random geometries.
 func TestConvPatchRowMatchesIm2col(t *testing.T) {

@@ -42,46 +42,6 @@ func convRowRange(ow, sw, off, w int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col writes the [C·kh·kw, OH·OW] patch matrix of one sample x [C, H, W].
-func (q *convGeom) im2col(x, col []float32) {
-	p := q.cols()
-	r := 0
-	for c := 0; c < q.c; c++ {
-		xc := x[c*q.h*q.w : (c+1)*q.h*q.w]
-		for i := 0; i < q.kh; i++ {
-			for j := 0; j < q.kw; j++ {
-				row := col[r*p : (r+1)*p]
-				r++
-				off := j*q.dw - q.pw
-				lo, hi := convRowRange(q.ow, q.sw, off, q.w)
-				for oh := 0; oh < q.oh; oh++ {
-					dst := row[oh*q.ow : (oh+1)*q.ow]
-					ih := oh*q.sh - q.ph + i*q.dh
-					if ih < 0 || ih >= q.h {
-						clear(dst)
-						continue
-					}
-					src := xc[ih*q.w : (ih+1)*q.w]
-					clear(dst[:lo])
-					clear(dst[hi:])
-					if hi == lo {
-						continue
-					}
-					if q.sw == 1 {
-						copy(dst[lo:hi], src[lo+off:hi+off])
-						continue
-					}
-					s := lo*q.sw + off
-					for k := lo; k < hi; k++ {
-						dst[k] = src[s]
-						s += q.sw
-					}
-				}
-			}
-		}
-	}
-}
-
 // col2im adds the patch matrix col back into one sample dx [C, H, W].
 func (q *convGeom) col2im(col, dx []float32) {
 	p := q.cols()
@@ -197,8 +157,10 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 	}
 }
 
-// convState is the scratch shared by the forward and gradient ops of one
-// convolution node: one sample's patch matrix, reused every pass.
+// convState is what the forward and gradient ops of one convolution node
+// share. The patch (im2col) matrix is never stored: the GEMM packs its
+// panels straight from the input (packCols, packRows); only the input
+// gradient keeps one sample's patch-matrix gradient (dcol) for col2im.
 type convState struct {
 	q convGeom
 }
