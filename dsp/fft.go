@@ -709,21 +709,22 @@ func fftPass5(x, y, tw []complex128, s, pp int) {
 			u2 := x[i+2*s] * w[1]
 			u3 := x[i+3*s] * w[2]
 			u4 := x[i+4*s] * w[3]
-			p1, m1 := u1+u4, u1-u4
-			p2, m2 := u2+u3, u2-u3
+			p1r, p1i := real(u1)+real(u4), imag(u1)+imag(u4)
+			m1r, m1i := real(u1)-real(u4), imag(u1)-imag(u4)
+			p2r, p2i := real(u2)+real(u3), imag(u2)+imag(u3)
+			m2r, m2i := real(u2)-real(u3), imag(u2)-imag(u3)
 			// v_s = a + p1·cos(2πs/5) + p2·cos(4πs/5) − i·(m1·sin(2πs/5) + m2·sin(4πs/5))
-			r1 := a + p1*c1 + p2*c2
-			r2 := a + p1*c2 + p2*c1
-			q1 := m1*s1 + m2*s2
-			q2 := m1*s2 - m2*s1
-			iq1 := complex(imag(q1), -real(q1)) // −i·q1
-			iq2 := complex(imag(q2), -real(q2))
+			r1r, r1i := real(a)+p1r*c1+p2r*c2, imag(a)+p1i*c1+p2i*c2
+			r2r, r2i := real(a)+p1r*c2+p2r*c1, imag(a)+p1i*c2+p2i*c1
+			q1r, q1i := m1r*s1+m2r*s2, m1i*s1+m2i*s2
+			q2r, q2i := m1r*s2-m2r*s1, m1i*s2-m2i*s1
+			// −i·q = (imag q, −real q)
 			j := 5*b + k
-			y[j] = a + p1 + p2
-			y[j+pp] = r1 + iq1
-			y[j+2*pp] = r2 + iq2
-			y[j+3*pp] = r2 - iq2
-			y[j+4*pp] = r1 - iq1
+			y[j] = complex(real(a)+p1r+p2r, imag(a)+p1i+p2i)
+			y[j+pp] = complex(r1r+q1i, r1i-q1r)
+			y[j+2*pp] = complex(r2r+q2i, r2i-q2r)
+			y[j+3*pp] = complex(r2r-q2i, r2i+q2r)
+			y[j+4*pp] = complex(r1r-q1i, r1i+q1r)
 		}
 	}
 }

@@ -345,8 +345,13 @@ func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	post := f.post[:m/2+1]
 	for k := 1; k <= m/2; k++ {
 		xk, xm := fftSplitPair(z[k], z[m-k], post[k])
-		dst[k] = stftPowerOf(real(xk), imag(xk), p)
-		dst[m-k] = stftPowerOf(real(xm), imag(xm), p)
+		dst[k] = real(xk)*real(xk) + imag(xk)*imag(xk)
+		dst[m-k] = real(xm)*real(xm) + imag(xm)*imag(xm)
+	}
+	if p != 2 {
+		for k, q := range dst {
+			dst[k] = stftPowerOfSquare(q, p)
+		}
 	}
 }
 

@@ -34,3 +34,15 @@ func BenchmarkPowerFrame512Unfused(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkPowerFrame400(b *testing.B) {
+	c := STFTConfig{NFFT: 400, Hop: 160, Window: Hamming(400, true), Center: true}
+	p, err := newSTFTPlan(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, x, dst := p.newWorker(), benchSignal(400), make([]float64, 201)
+	for b.Loop() {
+		w.powerFrame(dst, x, 2)
+	}
+}
