@@ -128,14 +128,14 @@ func softmaxAccuracy(x [][]float64, y []int, classes, nTrain int) float64 {
 // TestScenesMFCCBaseline: a linear classifier on MFCC mean+std learns the
 // scene and object classes well above chance but does not solve them, so
 // the corpus leaves room for learned features. AVL_SYNTH_MFCC_N sets the
-// number of clips (default 160).
+// number of clips (default 144).
 func TestScenesMFCCBaseline(t *testing.T) {
-	n := 160
+	n := 144
 	if s := os.Getenv("AVL_SYNTH_MFCC_N"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
 	dir := t.TempDir()
-	if err := Scenes(dir, ScenesOptions{N: n, Seed: 11, Duration: 2, FPS: 1, Size: 16}); err != nil {
+	if err := Scenes(dir, ScenesOptions{N: n, Seed: 11, Duration: 1.5, FPS: 1, Size: 16}); err != nil {
 		t.Fatal(err)
 	}
 	clips := readCorpus(t, dir)

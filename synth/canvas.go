@@ -2,7 +2,6 @@ package synth
 
 import (
 	"image"
-	"image/color"
 	"math"
 )
 
@@ -191,9 +190,3 @@ func (cv *canvas) image() *image.RGBA {
 }
 
 func to8(v float64) uint8 { return uint8(math.Round(255 * clamp01(v))) }
-
-// toNRGBA is a helper for tests and contact sheets.
-func rgbaAt(img *image.RGBA, x, y int) color.RGBA {
-	i := img.PixOffset(x, y)
-	return color.RGBA{img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3]}
-}

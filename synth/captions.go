@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -63,8 +64,18 @@ func CaptionTokens(r *rand.Rand, v Voice, text string) ([]Token, error) {
 	return toks, nil
 }
 
-// RenderCaption draws items on a size×size picture with a light background.
-func RenderCaption(r *rand.Rand, items []CaptionItem, size int) *image.RGBA {
+// RenderCaption draws items on a size×size picture with a light
+// background. Colours, shapes and positions must come from the caption
+// vocabulary.
+func RenderCaption(r *rand.Rand, items []CaptionItem, size int) (*image.RGBA, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("synth: caption picture size %d, want >= 1", size)
+	}
+	for _, it := range items {
+		if !slices.Contains(CaptionColours, it.Colour) || !slices.Contains(CaptionShapes, it.Shape) || !slices.Contains(CaptionPositions, it.Position) {
+			return nil, fmt.Errorf("synth: caption item %+v is not in the vocabulary", it)
+		}
+	}
 	bg := RGB{uniform(r, 0.8, 0.95), uniform(r, 0.8, 0.95), uniform(r, 0.8, 0.95)}
 	cv := newCanvas(size, size, bg)
 	cv.setTransform(0, 0, float64(size), 0)
@@ -88,7 +99,7 @@ func RenderCaption(r *rand.Rand, items []CaptionItem, size int) *image.RGBA {
 		}
 		drawObject(cv, op, x, y, sz, 0.15*r.NormFloat64())
 	}
-	return cv.image()
+	return cv.image(), nil
 }
 
 // CaptionsOptions configures Captions.
@@ -182,7 +193,10 @@ func Captions(dir string, o CaptionsOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		img := RenderCaption(r, items, o.Size)
+		img, err := RenderCaption(r, items, o.Size)
+		if err != nil {
+			return nil, err
+		}
 		frames := make([]image.Image, nframes)
 		for j := range frames {
 			frames[j] = img

@@ -177,8 +177,8 @@ func TestSpeakerSplitsByIdentity(t *testing.T) {
 // (it is not perfect), and object sounds play while the object is visible.
 func TestSceneAmbience(t *testing.T) {
 	dir := t.TempDir()
-	const n = 96
-	if err := Scenes(dir, ScenesOptions{N: n, Seed: 4, Duration: 3, FPS: 8, Size: 16}); err != nil {
+	const n = 72
+	if err := Scenes(dir, ScenesOptions{N: n, Seed: 4, Duration: 2.5, FPS: 8, Size: 16}); err != nil {
 		t.Fatal(err)
 	}
 	clips := readCorpus(t, dir)
@@ -201,9 +201,6 @@ func TestSceneAmbience(t *testing.T) {
 			} else {
 				off = append(off, rms(c.audio[s0:s1]))
 			}
-		}
-		if testing.Verbose() && len(on) > 0 && len(off) > 0 {
-			t.Logf("%s %s on %.3f off %.3f %s", c.meta.Labels["scene"], c.meta.Labels["object"], mean(on), mean(off), vis)
 		}
 		if len(on) > 0 && len(off) > 0 && mean(on) > mean(off) {
 			louder++
@@ -366,5 +363,14 @@ func TestSpeakErrorsAndLength(t *testing.T) {
 	}
 	if _, err := Speak(Voice{F0: 5, FormantScale: 1, Rate: 4}, nil, r); err == nil {
 		t.Error("F0 5 Hz accepted")
+	}
+	if _, err := Speak(v, nil, r); err == nil {
+		t.Error("empty token list accepted")
+	}
+	if _, err := RenderCaption(r, []CaptionItem{{"red", "left", "circle"}}, 32); err == nil {
+		t.Error("caption item with swapped fields accepted")
+	}
+	if toks := RandomSyllables(r, Voice{Rate: -1}, 1); len(toks) != 1 {
+		t.Errorf("negative rate: %v", toks)
 	}
 }

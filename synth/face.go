@@ -1,9 +1,6 @@
 package synth
 
-import (
-	"fmt"
-	"image"
-)
+import "image"
 
 // Face is a parametric frontal face. Lengths are fractions of the image
 // size, so one Face renders at any resolution.
@@ -43,16 +40,9 @@ type Pose struct {
 // mouth closed, on a mid-grey background.
 func Neutral() Pose { return Pose{Scale: 1, Bright: 1, Background: RGB{0.55, 0.57, 0.6}} }
 
-// Validate reports whether the face's geometry is drawable.
-func (f Face) Validate() error {
-	if !(f.Width > 0.05 && f.Width < 0.5 && f.Height > 0.05 && f.Height < 0.5) {
-		return fmt.Errorf("synth: face size %gx%g out of range (0.05, 0.5)", f.Width, f.Height)
-	}
-	return nil
-}
-
 // Render draws the face in pose p as a size×size image.
 func (f Face) Render(size int, p Pose) *image.RGBA {
+	size = max(size, 1)
 	s := float64(size)
 	if p.Scale == 0 {
 		p.Scale = 1

@@ -10,10 +10,10 @@ import (
 // SceneRate is the sample rate, in Hz, of scene audio (SoundNet's).
 const SceneRate = 22050
 
-// Scene classes in the order ScenesOptions.Scenes takes them.
+// SceneNames are the scene classes, in the order ScenesOptions.Scenes takes them.
 var SceneNames = []string{"beach", "forest", "city", "kitchen", "stadium", "underwater", "desert", "office"}
 
-// Object classes in the order ScenesOptions.Objects takes them.
+// ObjectNames are the object classes, in the order ScenesOptions.Objects takes them.
 var ObjectNames = []string{"bird", "dog", "car", "bell", "phone", "drum", "whistle", "clock"}
 
 // sceneProto is the centre of a scene class; every clip perturbs every
@@ -193,7 +193,7 @@ func drawSceneClip(r *rand.Rand, scene, object int, dur float64) sceneClip {
 	return c
 }
 
-// renderScene draws the frame at time t.
+// render draws the frame at time t.
 func (c *sceneClip) render(size int, t float64) *image.RGBA {
 	s := float64(size)
 	sp := c.sp

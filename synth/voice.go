@@ -112,8 +112,12 @@ type Utterance struct {
 	Active []bool
 }
 
-// MouthAt averages the articulation over the time interval [t0, t1) seconds.
+// MouthAt averages the articulation over the time interval [t0, t1) seconds
+// (clamped to the utterance).
 func (u *Utterance) MouthAt(t0, t1 float64) Articulation {
+	if len(u.Track) == 0 {
+		return Articulation{}
+	}
 	i0 := int(math.Floor(t0 / TrackStep))
 	i1 := int(math.Ceil(t1 / TrackStep))
 	i0 = clampInt(i0, 0, len(u.Track)-1)
@@ -132,6 +136,9 @@ func (u *Utterance) MouthAt(t0, t1 float64) Articulation {
 // syllables and silence before and after. Durations are set so the tokens
 // last exactly seconds.
 func RandomSyllables(r *rand.Rand, v Voice, seconds float64) []Token {
+	if !(v.Rate > 0) || !(seconds > 0) {
+		return []Token{{"", math.Max(seconds, 0.01)}}
+	}
 	lead, trail := uniform(r, 0.12, 0.3), uniform(r, 0.12, 0.3)
 	avail := seconds - lead - trail
 	toks := []Token{{"", lead}}
@@ -177,7 +184,6 @@ func RandomSyllables(r *rand.Rand, v Voice, seconds float64) []Token {
 type segment struct {
 	n  int // control steps
 	ph phone
-	// voiceless stop release: burst then aspiration handled by phases
 }
 
 // Speak synthesises tokens with voice v. Randomness (jitter, shimmer,
@@ -228,6 +234,9 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 		segs = append(segs, ss...)
 	}
 	nsamp := int(math.Round(total * SpeechRate))
+	if nsamp < 1 {
+		return nil, fmt.Errorf("synth: nothing to say: %d tokens lasting %g s", len(tokens), total)
+	}
 	nctrl := (nsamp + ctrlStep - 1) / ctrlStep
 	// expand targets to control steps
 	tg := make([]phone, 0, nctrl)
