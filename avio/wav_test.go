@@ -23,6 +23,8 @@ type wavExpect struct {
 	Truncated  bool        `json:"truncated"`
 	Numpy      [][]float64 `json:"numpy"`
 	Torchaudio [][]float64 `json:"torchaudio"`
+	// TorchaudioNote says why torchaudio is no reference for a file.
+	TorchaudioNote string `json:"torchaudio_note"`
 }
 
 func loadWAVExpect(t *testing.T) map[string]wavExpect {
@@ -35,7 +37,7 @@ func loadWAVExpect(t *testing.T) map[string]wavExpect {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m) < 12 {
+	if len(m) < 13 {
 		t.Fatalf("expected.json has %d fixtures", len(m))
 	}
 	return m
@@ -70,7 +72,10 @@ func TestReadWAVFixtures(t *testing.T) {
 			// int32, clipping them to [-1, 1]; within that it agrees to float32
 			// precision.
 			if want.Torchaudio == nil {
-				t.Fatal("no torchaudio reference")
+				if want.TorchaudioNote == "" {
+					t.Fatal("no torchaudio reference")
+				}
+				t.Logf("not compared with torchaudio: %s", want.TorchaudioNote)
 			}
 			clipped := 0
 			for c := range want.Torchaudio {

@@ -11,7 +11,8 @@ For every fixture wav/NAME.wav, wav/expected.json holds
                 that were written with the documented scaling (int / 2**(bits-1),
                 8-bit (u - 128) / 128, floats unchanged),
   "torchaudio": what torchaudio.load(path) returns (float32, normalize=True), or
-                null where torchaudio cannot read the file.
+                null where torchaudio cannot read the file or misreads it
+                ("torchaudio_note" says why).
 pcm16_write.json holds the int16 values torchaudio.save writes for a float
 signal, the reference for avio.WriteWAV(PCM16).
 
@@ -104,11 +105,12 @@ def ta(path):
     return w.numpy().astype(np.float64).tolist()
 
 
-def record(name, rate, nch, bits, tag, sub, numpy_vals, frames, truncated=False):
+def record(name, rate, nch, bits, tag, sub, numpy_vals, frames, truncated=False, ta_note=None):
+    """ta_note, when set, says why torchaudio is no reference for this file."""
     path = os.path.join(OUT, name)
     expected[name] = dict(rate=rate, channels=nch, bits=bits, tag=tag, subformat=sub,
-                          frames=frames, truncated=truncated,
-                          numpy=numpy_vals, torchaudio=ta(path))
+                          frames=frames, truncated=truncated, numpy=numpy_vals,
+                          torchaudio=None if ta_note else ta(path), torchaudio_note=ta_note)
 
 
 # 1. 16-bit mono by scipy.
@@ -196,6 +198,17 @@ v = ints(signal(1, 100), 16)
 b = riff([chunk(b"fmt ", fmt_body(1, 1, 8000, 16))]) + b"data" + struct.pack("<I", 800) + pcm_bytes(v, 16) + b"\x01"
 open(os.path.join(OUT, "truncated.wav"), "wb").write(b)
 record("truncated.wav", 8000, 1, 16, 1, 1, scaled(v, 16), 100, truncated=True)
+
+# 13. Extensible, 24 valid bits in a 32-bit container (left-justified):
+#     scaled by the container, 2**31, as libsndfile and sox do.
+v = ints(signal(2, 110), 24) * 256
+open(os.path.join(OUT, "ext_pcm24in32.wav"), "wb").write(riff([
+    chunk(b"fmt ", fmt_body(0xFFFE, 2, 16000, 32, ext_sub=1, valid=24, mask=0x3)),
+    chunk(b"data", pcm_bytes(v, 32))]))
+# torchaudio 0.13's sox backend reports this file as PCM_F24LE and returns
+# garbage (NaN, 1e27): it is no reference here.
+record("ext_pcm24in32.wav", 16000, 2, 32, 0xFFFE, 1, scaled(v, 32), 110,
+       ta_note="sox (torchaudio 0.13) misreads 24-in-32 extensible PCM as 24-bit float")
 
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(expected, f)
