@@ -135,9 +135,11 @@ def att_fn(q, k):
 run_case("attention", att, {"q": torch.randn(3, 5), "k": torch.randn(3, 4, 6)}, att_fn)
 
 # --- ConvTranspose2d ------------------------------------------------------------
+cts = {}
 for case, kw in [("convt_k4s2p1", dict(kernel_size=4, stride=2, padding=1)),
                  ("convt_k3s2p1op1", dict(kernel_size=3, stride=2, padding=1, output_padding=1))]:
     ct = nn.ConvTranspose2d(3, 2, **kw)
+    cts[case] = ct
     meta(case, cin=3, cout=2, **kw)
     run_case(case, ct, {"x": torch.randn(2, 3, 5, 4)}, lambda x, ct=ct: {"out": ct(x)})
 
@@ -235,6 +237,35 @@ def matt_fn(q, k, mask):
 
 
 run_case("attention_masked", matt, {"q": torch.randn(3, 5), "k": torch.randn(3, 4, 6), "mask": amask}, matt_fn)
+
+
+
+# --- One safetensors file holding all the modules above under prefixes, as a
+# model's state_dict would (checks names and shapes load into the Go layers).
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    blobs = []
+    off = 0
+    for name, t in tensors.items():
+        b = np.ascontiguousarray(t.detach().numpy(), dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(len(h).to_bytes(8, "little"))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+state = {}
+for prefix, mod in [("rnn", bilstm), ("attn", att), ("quant", vq), ("norm", ln), ("up", cts["convt_k4s2p1"]),
+                    ("emb", emb), ("fuse", gs3)]:
+    for k, v in mod.state_dict().items():
+        state[prefix + "." + k] = v
+write_safetensors(os.path.join(HERE, "seq_state.safetensors"), state, {"format": "pt", "source": "gen_seq.py"})
 
 with open(os.path.join(HERE, "seq.bin"), "wb") as f:
     for b in blob:
