@@ -330,6 +330,7 @@ type frameSet struct {
 	x          []float32 // n×per
 	per        int
 	objs, scns []float32 // class indices
+	seen       []float32 // 1 where the object is visible (its label applies), else 0
 }
 
 func loadFrames(clips []*avio.Clip, cfg ImageTeacherConfig) (*frameSet, error) {
@@ -349,9 +350,18 @@ func loadFrames(clips []*avio.Clip, cfg ImageTeacherConfig) (*frameSet, error) {
 			return nil, fmt.Errorf("soundnet: %w", err)
 		}
 		fs.x = append(fs.x, x...)
-		for range idx {
+		vis := c.Meta.Labels["visible"]
+		if len(vis) != c.NumFrames {
+			vis = "" // no usable per-frame visibility: every frame shows the object
+		}
+		for i := range idx {
 			fs.objs = append(fs.objs, float32(o))
 			fs.scns = append(fs.scns, float32(s))
+			v := float32(1)
+			if vis != "" && vis[i] == '0' {
+				v = 0
+			}
+			fs.seen = append(fs.seen, v)
 		}
 	}
 	return fs, nil
@@ -368,16 +378,19 @@ type teacherTask struct {
 	loss       *G.Node
 	mach       *nets.Machine
 	buf        []float32
-	bo, bsn    []float32
+	bo, bsn    []float32 // masked one-hot objects [bs, K], scene indices [bs]
 }
 
 func (k *teacherTask) Params() []*nets.Param { return k.t.params }
 
 func (k *teacherTask) TrainBatch(idx []int) (float64, error) {
 	f := k.train
+	no := len(k.t.Config.ObjectNames)
+	clear(k.bo)
 	for i, j := range idx {
 		copy(k.buf[i*f.per:(i+1)*f.per], f.x[j*f.per:(j+1)*f.per])
-		k.bo[i], k.bsn[i] = f.objs[j], f.scns[j]
+		k.bo[i*no+int(f.objs[j])] = f.seen[j]
+		k.bsn[i] = f.scns[j]
 	}
 	if err := nets.Let(k.x, k.buf); err != nil {
 		return 0, err
@@ -409,7 +422,7 @@ func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
 	}
 	var sum float64
 	for i, j := range idx {
-		sum -= logSoftmaxAt(o[i], int(f.objs[j])) + logSoftmaxAt(s[i], int(f.scns[j]))
+		sum -= float64(f.seen[j])*logSoftmaxAt(o[i], int(f.objs[j])) + logSoftmaxAt(s[i], int(f.scns[j]))
 	}
 	return sum / float64(len(idx)), nil
 }
@@ -417,7 +430,9 @@ func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
 // TrainTeacher trains an ImageTeacher on the frames of the train clips,
 // supervised by their "object" and "scene" labels (every frame of a clip
 // carries the clip's labels), with Adam on the sum of the two
-// cross-entropies. Val clips, if any, give the validation loss and the
+// cross-entropies. A clip may carry a "visible" label with one character
+// per frame ('1' where the object is on screen, '0' elsewhere, as synth
+// writes): frames marked '0' then do not train the object head. Val clips, if any, give the validation loss and the
 // accuracies in the report. Class names come from cfg, or from the train
 // labels (sorted) when cfg has none.
 func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacherConfig, o TrainOptions) (*ImageTeacher, TeacherReport, error) {
@@ -459,17 +474,24 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 		return nil, rep, err
 	}
 	bs := min(o.BatchSize, tr.n())
-	k := &teacherTask{t: t, train: tr, val: va, bs: bs, buf: make([]float32, bs*tr.per), bo: make([]float32, bs), bsn: make([]float32, bs)}
+	no := len(cfg.ObjectNames)
+	k := &teacherTask{t: t, train: tr, val: va, bs: bs, buf: make([]float32, bs*tr.per), bo: make([]float32, bs*no), bsn: make([]float32, bs)}
 	g := nets.NewGraph(nets.Train, o.Seed)
 	s := cfg.Size
 	k.x = G.NewTensor(g.ExprGraph, tensor.Float32, 4, G.WithShape(bs, 3, s, s), G.WithName("frames"))
-	k.yo = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(bs), G.WithName("objects"))
+	k.yo = G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(bs, no), G.WithName("objects"))
 	k.ys = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(bs), G.WithName("scenes"))
 	lo, ls, err := t.forward(g, k.x)
 	if err != nil {
 		return nil, rep, fmt.Errorf("soundnet: teacher: %w", err)
 	}
-	ceo, err := nets.CrossEntropyLoss(lo, k.yo)
+	// Object cross-entropy, −Σ onehot·log softmax / bs, with the one-hot
+	// rows of frames that do not show the object left at zero.
+	lso, err := nets.LogSoftmax(lo)
+	if err != nil {
+		return nil, rep, err
+	}
+	ceo, err := G.Mul(G.Must(G.Sum(G.Must(G.HadamardProd(k.yo, lso)))), G.NewConstant(float32(-1/float64(bs))))
 	if err != nil {
 		return nil, rep, err
 	}
@@ -501,16 +523,19 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 		if err != nil {
 			return nil, rep, err
 		}
-		var co, cs int
+		var co, cs, nseen int
 		for i := range o {
-			if argmax(o[i]) == int(va.objs[i]) {
-				co++
+			if va.seen[i] > 0 {
+				nseen++
+				if argmax(o[i]) == int(va.objs[i]) {
+					co++
+				}
 			}
 			if argmax(s[i]) == int(va.scns[i]) {
 				cs++
 			}
 		}
-		rep.ValObjectAcc, rep.ValSceneAcc = float64(co)/float64(va.n()), float64(cs)/float64(va.n())
+		rep.ValObjectAcc, rep.ValSceneAcc = float64(co)/float64(max(nseen, 1)), float64(cs)/float64(va.n())
 	}
 	rep.Duration = time.Since(start)
 	return t, rep, nil

@@ -137,6 +137,9 @@ func makeCorpus(t *testing.T, dir string, n int) []*avio.Clip {
 			img := image.NewRGBA(image.Rect(0, 0, 16, 16))
 			for p := range img.Pix {
 				img.Pix[p] = uint8(40 + 160*scene)
+				if p%4 == 3 {
+					img.Pix[p] = 255 // opaque
+				}
 			}
 			img.Set(k, k, color.RGBA{255, 0, 0, 255})
 			f, err := os.Create(filepath.Join(cd, "frames", fmt.Sprintf("%06d.png", k)))
