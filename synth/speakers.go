@@ -11,7 +11,7 @@ import (
 // Speaker is one synthetic identity: a face and a voice drawn together from
 // a few hidden attributes (see the package documentation for the rules).
 type Speaker struct {
-	ID      string
+	ID      string  // identity label, e.g. "s007"
 	SexLike float64 // 0 … 1, bimodal; lowers F0, widens the jaw, thickens the brows
 	Size    float64 // standard-normal body-size factor: taller face, longer vocal tract
 	Breath  float64 // standard-normal factor: breathier voice, larger eyes
@@ -141,6 +141,9 @@ func (o *SpeakersOptions) defaults() error {
 // to train; each held-out split gets at least one identity when there are
 // three or more.
 func SpeakerSet(seed int64, k int, valFrac, testFrac float64) ([]Speaker, []string) {
+	if k < 1 {
+		return nil, nil
+	}
 	sps := make([]Speaker, k)
 	for i := range sps {
 		sps[i] = NewSpeaker(rngFor(seed, "speaker", i), fmt.Sprintf("s%03d", i))
@@ -168,7 +171,7 @@ func SpeakerSet(seed int64, k int, valFrac, testFrac float64) ([]Speaker, []stri
 // TalkingFace renders the frames of a talking face for an utterance: frame
 // i shows time i/fps, and its mouth is the utterance's articulation averaged
 // over [i/fps, (i+1)/fps). base is the clip's pose; the head also moves a
-// little from frame to frame when r is not nil.
+// little from frame to frame when r is not nil. u must not be nil.
 func TalkingFace(f Face, u *Utterance, fps float64, nframes, size int, base Pose, r *rand.Rand) []image.Image {
 	frames := make([]image.Image, nframes)
 	var ph1, ph2, amp float64
