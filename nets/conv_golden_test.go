@@ -178,6 +178,16 @@ func coreCheckLayer(t *testing.T, gd *coreGolden, mode Mode, prefix string, forw
 }
 
 func TestConvGoldens(t *testing.T) {
+	// Both GEMM strategies: the whole batch in one product, and one
+	// product per sample.
+	defer func(old int) { convBatchMaxP = old }(convBatchMaxP)
+	for _, batchMax := range []int{1 << 30, 0} {
+		convBatchMaxP = batchMax
+		t.Run(fmt.Sprint("batchMaxP=", batchMax), convGoldens)
+	}
+}
+
+func convGoldens(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for _, name := range []string{"conv1d_plain", "conv1d_strided", "conv1d_k1_nobias", "conv1d_soundnet", "conv2d_plain", "conv2d_strided", "conv2d_nobias"} {
 		t.Run(name, func(t *testing.T) {
@@ -204,7 +214,6 @@ func TestConvGoldens(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
 
 // TestConvInputGradientSkipped checks that without asking for the input's
 // gradient the weight gradients are unchanged and no dx op is built.

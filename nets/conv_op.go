@@ -42,15 +42,16 @@ func convRowRange(ow, sw, off, w int) (lo, hi int) {
 	return lo, hi
 }
 
-// col2im adds the patch matrix col back into one sample dx [C, H, W].
-func (q *convGeom) col2im(col, dx []float32) {
+// col2im adds the patch matrix col (row stride ld) back into one sample
+// dx [C, H, W].
+func (q *convGeom) col2im(col []float32, ld int, dx []float32) {
 	p := q.cols()
 	r := 0
 	for c := 0; c < q.c; c++ {
 		xc := dx[c*q.h*q.w : (c+1)*q.h*q.w]
 		for i := 0; i < q.kh; i++ {
 			for j := 0; j < q.kw; j++ {
-				row := col[r*p : (r+1)*p]
+				row := col[r*ld : r*ld+p]
 				r++
 				off := j*q.dw - q.pw
 				lo, hi := convRowRange(q.ow, q.sw, off, q.w)
@@ -157,6 +158,77 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 	}
 }
 
+// convBatchMaxP: below this many output positions per sample, the samples
+// of a batch are multiplied in one GEMM (columns = sample × position), so
+// that the weights are packed once and narrow outputs (SoundNet's conv8
+// has 4 positions) do not waste most of each 16-column kernel tile.
+var convBatchMaxP = 1024
+
+// batched reports whether the batch is multiplied in one GEMM.
+func (q *convGeom) batched() bool { return q.n > 1 && q.cols() < convBatchMaxP }
+
+// sampleRuns calls f for the pieces of the batched column range
+// [j0, j0+cnt) that lie within one sample: sample n, first position pos,
+// length run, offset t within the range.
+func (q *convGeom) sampleRuns(j0, cnt int, f func(n, pos, run, t int)) {
+	p := q.cols()
+	for t := 0; t < cnt; {
+		n, pos := (j0+t)/p, (j0+t)%p
+		run := min(cnt-t, p-pos)
+		f(n, pos, run, t)
+		t += run
+	}
+}
+
+// packColsBatch is packCols over the whole batch: columns are
+// (sample, position) pairs.
+func (s *convState) packColsBatch(x []float32) gemmPackFunc {
+	q := &s.q
+	size := q.c * q.h * q.w
+	return func(p0, kc, j0, nc int, dst, scratch []float32) {
+		row := scratch[:nc]
+		for p := 0; p < kc; p++ {
+			q.sampleRuns(j0, nc, func(n, pos, run, t int) {
+				q.patchRow(x[n*size:(n+1)*size], p0+p, pos, run, row[t:], 1)
+			})
+			gemmPackRow(row, p, kc, dst)
+		}
+	}
+}
+
+// packRowsBatch is packRows over the whole batch: depth is the
+// (sample, position) pairs.
+func (s *convState) packRowsBatch(x []float32) gemmPackFunc {
+	q := &s.q
+	size := q.c * q.h * q.w
+	return func(p0, kc, j0, nc int, dst, _ []float32) {
+		for jr := 0; jr < nc; jr += gemmNR {
+			panel := dst[jr*kc : (jr+gemmNR)*kc]
+			nr := min(gemmNR, nc-jr)
+			for c := 0; c < nr; c++ {
+				q.sampleRuns(p0, kc, func(n, pos, run, t int) {
+					q.patchRow(x[n*size:(n+1)*size], j0+jr+c, pos, run, panel[t*gemmNR+c:], gemmNR)
+				})
+			}
+			for c := nr; c < gemmNR; c++ {
+				for p := 0; p < kc; p++ {
+					panel[p*gemmNR+c] = 0
+				}
+			}
+		}
+	}
+}
+
+// gatherBatch copies dy [N, O, P] into dst [O, N·P].
+func (q *convGeom) gatherBatch(gy, dst []float32) {
+	p, np := q.cols(), q.n*q.cols()
+	for n := 0; n < q.n; n++ {
+		for o := 0; o < q.o; o++ {
+			copy(dst[o*np+n*p:o*np+(n+1)*p], gy[(n*q.o+o)*p:(n*q.o+o+1)*p])
+		}
+	}
+}
+
 // convState is what the forward and gradient ops of one convolution node
 // share. The patch (im2col) matrix is never stored: the GEMM packs its
 // panels straight from the input (packCols, packRows); only the input
@@ -180,9 +252,30 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 	}
 	op := newCoreOp(name, outShape, dims...)
 	op.diffWRT = []bool{true, true, true}
+	var tmp []float32 // [O, N·P] for the batched product
 	op.fwd = func(y []float32, in [][]float32) error {
 		xv, wv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
+		if q.batched() && !q.direct() {
+			np := q.n * p
+			if tmp == nil {
+				tmp = make([]float32, q.o*np)
+			}
+			convGemmPacked(false, q.o, np, rows, wv, rows, st.packColsBatch(xv), false, tmp, np)
+			for n := 0; n < q.n; n++ {
+				for o := 0; o < q.o; o++ {
+					yr := y[(n*q.o+o)*p : (n*q.o+o+1)*p]
+					copy(yr, tmp[o*np+n*p:o*np+(n+1)*p])
+					if len(in) == 3 {
+						bv := in[2][o]
+						for i := range yr {
+							yr[i] += bv
+						}
+					}
+				}
+			}
+			return nil
+		}
 		for n := 0; n < q.n; n++ {
 			yn := y[n*q.o*p : (n+1)*q.o*p]
 			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
@@ -233,14 +326,26 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.Node, error) {
 	q := &st.q
 	op := newCoreOp(name+".dx", xShape, w.Dims(), gy.Dims())
-	var dcol []float32
+	var dcol, gyT []float32
 	op.fwd = func(dx []float32, in [][]float32) error {
 		wv, gv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
+		clear(dx)
+		if q.batched() {
+			np := q.n * p
+			if dcol == nil {
+				dcol, gyT = make([]float32, rows*np), make([]float32, q.o*np)
+			}
+			q.gatherBatch(gv, gyT)
+			convGemm(true, false, rows, np, q.o, wv, rows, gyT, np, false, dcol, np)
+			for n := 0; n < q.n; n++ {
+				q.col2im(dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
+			}
+			return nil
+		}
 		if dcol == nil {
 			dcol = make([]float32, rows*p)
 		}
-		clear(dx)
 		for n := 0; n < q.n; n++ {
 			dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
 			gn := gv[n*q.o*p : (n+1)*q.o*p]
@@ -249,7 +354,7 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 				continue
 			}
 			convGemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
-			q.col2im(dcol, dxn)
+			q.col2im(dcol, p, dxn)
 		}
 		return nil
 	}
@@ -260,9 +365,19 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.Node, error) {
 	q := &st.q
 	op := newCoreOp(name+".dw", wShape, x.Dims(), gy.Dims())
+	var gyT []float32
 	op.fwd = func(dw []float32, in [][]float32) error {
 		xv, gv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
+		if q.batched() && !q.direct() {
+			np := q.n * p
+			if gyT == nil {
+				gyT = make([]float32, q.o*np)
+			}
+			q.gatherBatch(gv, gyT)
+			convGemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
+			return nil
+		}
 		for n := 0; n < q.n; n++ {
 			gn := gv[n*q.o*p : (n+1)*q.o*p]
 			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
