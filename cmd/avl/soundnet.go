@@ -1,0 +1,348 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/soundnet"
+)
+
+func init() {
+	register(&command{
+		name:    "soundnet",
+		summary: "SoundNet: distil visual teachers into a sound network, extract and probe its features",
+		run:     runSoundNet,
+	})
+}
+
+const soundnetHelp = `usage: avl soundnet teacher|distill|features|probe [flags]
+
+  teacher   --data ROOT --out T.safetensors
+            train the image teacher on the labelled frames of ROOT's train split
+            ("object" and "scene" labels); --export writes teacher_objects.npy and
+            teacher_scenes.npy (frames × classes) into every clip folder
+  distill   --data ROOT --teacher T.safetensors|npy --out M.safetensors
+            train SoundNet-8 to match the teacher's per-frame distributions from
+            the sound of the train split (labels are not read); the val split gives
+            the validation KL; prints the agreement on the test split
+  features  --model M IN.wav -o F.npy [--layer pool5]
+            write a layer's activations as a float32 (channels, steps) .npy
+  probe     --model M --data ROOT [--label scene]
+            linear classifiers on clip features (train split), λ chosen on val,
+            accuracy on test, beside random-weight pool5 and MFCC mean+std
+
+Run "avl soundnet CMD -h" for a sub-command's flags.
+`
+
+func runSoundNet(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, soundnetHelp)
+		return usagef("missing sub-command")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, soundnetHelp)
+		return nil
+	case "teacher":
+		return soundnetTeacher(args[1:], stdout, stderr)
+	case "distill":
+		return soundnetDistill(args[1:], stdout, stderr)
+	case "features":
+		return soundnetFeatures(args[1:], stdout, stderr)
+	case "probe":
+		return soundnetProbe(args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, soundnetHelp)
+	return usagef("unknown sub-command %q", args[0])
+}
+
+// snTrainFlags adds the shared training flags.
+func snTrainFlags(fs interface {
+	Int(string, int, string) *int
+	Float64(string, float64, string) *float64
+	Int64(string, int64, string) *int64
+}, epochs, batch int, lr float64) func() soundnet.TrainOptions {
+	e := fs.Int("epochs", epochs, "passes over the training examples")
+	b := fs.Int("batch", batch, "examples per step")
+	l := fs.Float64("lr", lr, "Adam learning rate")
+	s := fs.Int64("seed", 1, "seed of the weights and the shuffling")
+	p := fs.Int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
+	return func() soundnet.TrainOptions {
+		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p}
+	}
+}
+
+// snContext is cancelled by Ctrl-C, so training stops cleanly.
+func snContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+func snOpen(root string) (*avio.Dataset, error) {
+	if root == "" {
+		return nil, usagef("--data ROOT is required")
+	}
+	return avio.Open(root)
+}
+
+func soundnetTeacher(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet teacher", "--data ROOT --out T.safetensors [flags]", stderr)
+	data := fs.String("data", "", "clip dataset (required)")
+	out := fs.String("out", "", "teacher file to write (required)")
+	size := fs.Int("size", 32, "frame size the teacher sees (multiple of 4)")
+	width := fs.Int("width", 16, "channels of the first conv layer")
+	export := fs.Bool("export", false, "also write teacher_objects.npy and teacher_scenes.npy into every clip folder")
+	quiet := fs.Bool("q", false, "no progress")
+	opts := snTrainFlags(fs, 10, 32, 2e-3)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	ds, err := snOpen(*data)
+	if err != nil {
+		return err
+	}
+	o := opts()
+	if !*quiet {
+		o.Progress = stderr
+	}
+	cfg := soundnet.DefaultImageTeacherConfig()
+	cfg.Size, cfg.Width, cfg.Seed = *size, *width, o.Seed
+	ctx, stop := snContext()
+	defer stop()
+	t, rep, err := soundnet.TrainTeacher(ctx, ds.Split("train"), ds.Split("val"), cfg, o)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	if err := t.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "teacher %s: %d object and %d scene classes, %d train frames, %d val frames, %s\n",
+		*out, len(rep.ObjectNames), len(rep.SceneNames), rep.TrainFrames, rep.ValFrames, rep.Duration.Round(1e8))
+	if rep.ValFrames > 0 {
+		fmt.Fprintf(stdout, "val frames: object accuracy %.1f%%, scene accuracy %.1f%%\n", 100*rep.ValObjectAcc, 100*rep.ValSceneAcc)
+	}
+	if *export {
+		for _, c := range ds.Clips {
+			if err := soundnet.WriteTeacherNPY(t, c); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "wrote %s and %s in %d clip folders\n", soundnet.TeacherObjectsFile, soundnet.TeacherScenesFile, len(ds.Clips))
+	}
+	return nil
+}
+
+// snTeacher opens a teacher file, or the NPY teacher when path is "npy"
+// (class counts from the first clip's files).
+func snTeacher(path string, ds *avio.Dataset) (soundnet.Teacher, error) {
+	if path == "" {
+		return nil, usagef("--teacher is required (a teacher file, or \"npy\" for per-clip .npy files)")
+	}
+	if path != "npy" {
+		return soundnet.LoadImageTeacher(path)
+	}
+	if len(ds.Clips) == 0 {
+		return nil, fmt.Errorf("%s: no clips", ds.Root)
+	}
+	var k [2]int
+	for i, f := range []string{soundnet.TeacherObjectsFile, soundnet.TeacherScenesFile} {
+		a, err := avio.ReadNPY(filepath.Join(ds.Clips[0].Dir, f))
+		if err != nil {
+			return nil, fmt.Errorf("npy teacher: %w", err)
+		}
+		if len(a.Shape) != 2 {
+			return nil, fmt.Errorf("npy teacher: %s: shape %v, want (frames, classes)", filepath.Join(ds.Clips[0].Dir, f), a.Shape)
+		}
+		k[i] = a.Shape[1]
+	}
+	return soundnet.NewNPYTeacher(k[0], k[1]), nil
+}
+
+func soundnetDistill(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet distill", "--data ROOT --teacher T --out M.safetensors [flags]", stderr)
+	data := fs.String("data", "", "clip dataset (required)")
+	tpath := fs.String("teacher", "", `teacher file from "avl soundnet teacher", or "npy" (required)`)
+	out := fs.String("out", "", "model file to write (required)")
+	width := fs.Float64("width", 0.25, "channel multiplier (1 is the paper's SoundNet-8)")
+	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
+	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
+	quiet := fs.Bool("q", false, "no progress")
+	opts := snTrainFlags(fs, 10, 8, 1e-3)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	ds, err := snOpen(*data)
+	if err != nil {
+		return err
+	}
+	teacher, err := snTeacher(*tpath, ds)
+	if err != nil {
+		return err
+	}
+	o := opts()
+	if !*quiet {
+		o.Progress = stderr
+	}
+	on, sn := teacher.Classes()
+	cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	m, err := soundnet.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	train := ds.Split(*split)
+	if len(train) == 0 {
+		return fmt.Errorf("%s: no clips in split %q", *data, *split)
+	}
+	ctx, stop := snContext()
+	defer stop()
+	o.CheckpointPath = *out
+	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	last := rep.History.Epochs[len(rep.History.Epochs)-1]
+	fmt.Fprintf(stdout, "student %s: width %g, %d train excerpts of %g s (%d conv8 steps each), %d epochs in %s; train KL %.4f",
+		*out, *width, rep.TrainWindows, *window, rep.Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
+	if rep.ValWindows > 0 {
+		fmt.Fprintf(stdout, ", best val KL %.4f (epoch %d)", rep.History.BestLoss, rep.History.BestEpoch)
+	}
+	fmt.Fprintln(stdout)
+	if test := ds.Split("test"); len(test) > 0 {
+		a, err := soundnet.Evaluate(m, test, teacher)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "agreement with the teacher on %d test clips (%d steps):\n%v\n", len(test), a.Steps, a)
+	}
+	return nil
+}
+
+func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet features", "--model M IN.wav -o F.npy [--layer pool5]", stderr)
+	model := fs.String("model", "", "model file (required)")
+	out := fs.String("o", "", "output .npy (required)")
+	layer := fs.String("layer", "pool5", "layer: "+strings.Join(soundnet.Layers, ", "))
+	quiet := fs.Bool("q", false, "no notes on stderr")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one input WAV, got %d arguments", len(pos))
+	}
+	if *model == "" || *out == "" {
+		return usagef("--model and -o are required")
+	}
+	m, err := soundnet.Load(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	a, _, err := avio.ReadWAV(pos[0])
+	if err != nil {
+		return err
+	}
+	x := a.Mono()
+	if a.SampleRate != soundnet.Rate {
+		if x, err = dsp.Resample(x, a.SampleRate, soundnet.Rate); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	f, err := soundnet.Features(m, x, *layer)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if !*quiet {
+		if f.Padded > 0 {
+			fmt.Fprintf(stderr, "note: %s is shorter than SoundNet-8's receptive field; padded with %d zero samples\n", pos[0], f.Padded)
+		}
+		if f.Windows > 1 {
+			fmt.Fprintf(stderr, "note: %s processed in %d windows of %d s\n", pos[0], f.Windows, soundnet.MaxSamples/soundnet.Rate)
+		}
+	}
+	if err := avio.WriteNPY(*out, f.Data, f.Channels, f.Steps); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d channels, %d steps)\n", *out, f.Layer, f.Channels, f.Steps)
+	return nil
+}
+
+func soundnetProbe(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet probe", "--model M --data ROOT [--label scene] [flags]", stderr)
+	model := fs.String("model", "", "model file (required)")
+	data := fs.String("data", "", "clip dataset with train, val and test splits (required)")
+	label := fs.String("label", "scene", "label key to classify")
+	layers := fs.String("layers", "pool5,conv5,conv6,conv7,conv8", "comma-separated layers of the model to probe")
+	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC baseline")
+	seed := fs.Int64("random-seed", 12345, "seed of the random-weight baseline network")
+	quiet := fs.Bool("q", false, "no progress")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	if *model == "" {
+		return usagef("--model is required")
+	}
+	ds, err := snOpen(*data)
+	if err != nil {
+		return err
+	}
+	m, err := soundnet.Load(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	o := soundnet.ProbeOptions{Label: *label, Layers: strings.Split(*layers, ","), RandomSeed: *seed, NoMFCC: *noMFCC}
+	if !*quiet {
+		o.Progress = stderr
+	}
+	train, val, test := ds.Split("train"), ds.Split("val"), ds.Split("test")
+	if len(train) == 0 || len(test) == 0 {
+		return fmt.Errorf("%s: probing needs train and test clips (has %d and %d)", *data, len(train), len(test))
+	}
+	ctx, stop := snContext()
+	defer stop()
+	rs, err := soundnet.ProbeTable(ctx, m, train, val, test, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "features\tdim\tλ\ttrain %\tval %\ttest %\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%d\t%g\t%.1f\t%.1f\t%.1f\t\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
+	}
+	return tw.Flush()
+}
