@@ -214,7 +214,6 @@ func convGoldens(t *testing.T) {
 	}
 }
 
-
 // TestConvInputGradientSkipped checks that without asking for the input's
 // gradient the weight gradients are unchanged and no dx op is built.
 func TestConvInputGradientSkipped(t *testing.T) {
