@@ -312,6 +312,12 @@ type LoadOptions struct {
 	// AllowUnexpected accepts tensors in the file that no parameter asks
 	// for (for example optimiser state, or a head the model does not use).
 	AllowUnexpected bool
+	// Prefix, if set, loads only the file's tensors whose names start with
+	// Prefix, matching them to the parameters with Prefix removed: "enc."
+	// loads the encoder of a whole model's file into a separate encoder,
+	// "module." reads a state_dict saved from torch's DataParallel. Other
+	// tensors are ignored. Messages name tensors as they are in the file.
+	Prefix string
 }
 
 // LoadSafetensors fills ps, by name, from a safetensors file and returns
@@ -339,6 +345,15 @@ func LoadSafetensorsWith(path string, ps []*Param, o LoadOptions) (map[string]st
 		return nil, err
 	}
 	defer fh.Close()
+	if o.Prefix != "" {
+		sub := map[string]stEntry{}
+		for name, e := range f.entries {
+			if strings.HasPrefix(name, o.Prefix) {
+				sub[name[len(o.Prefix):]] = e
+			}
+		}
+		f.entries = sub
+	}
 	if err := stCheck(f, ps, o); err != nil {
 		return nil, fmt.Errorf("nets: %s: %w", path, err)
 	}
@@ -373,11 +388,11 @@ func stCheck(f *stFile, ps []*Param, o LoadOptions) error {
 		}
 		e, ok := f.entries[p.Name]
 		if !ok {
-			probs = append(probs, fmt.Sprintf("missing tensor %q", p.Name))
+			probs = append(probs, fmt.Sprintf("missing tensor %q", o.Prefix+p.Name))
 			continue
 		}
 		if !stSameShape(e.shape, p.Shape) {
-			probs = append(probs, fmt.Sprintf("%s: shape %v in file, model expects %v", p.Name, e.shape, p.Shape))
+			probs = append(probs, fmt.Sprintf("%s: shape %v in file, model expects %v", o.Prefix+p.Name, e.shape, p.Shape))
 			continue
 		}
 		wantD := p.DType
@@ -386,9 +401,9 @@ func stCheck(f *stFile, ps []*Param, o LoadOptions) error {
 		}
 		switch {
 		case wantD == "I64" && e.dtype != "I64":
-			probs = append(probs, fmt.Sprintf("%s: dtype %s in file, model expects I64", p.Name, e.dtype))
+			probs = append(probs, fmt.Sprintf("%s: dtype %s in file, model expects I64", o.Prefix+p.Name, e.dtype))
 		case wantD == "F32" && e.dtype != "F32" && e.dtype != "F64" && e.dtype != "F16" && e.dtype != "BF16":
-			probs = append(probs, fmt.Sprintf("%s: dtype %s in file, model expects a float type (F32, F64, F16 or BF16)", p.Name, e.dtype))
+			probs = append(probs, fmt.Sprintf("%s: dtype %s in file, model expects a float type (F32, F64, F16 or BF16)", o.Prefix+p.Name, e.dtype))
 		case wantD != "I64" && wantD != "F32":
 			return fmt.Errorf("parameter %q: unsupported DType %q (want \"\", \"F32\" or \"I64\")", p.Name, p.DType)
 		}
@@ -396,7 +411,7 @@ func stCheck(f *stFile, ps []*Param, o LoadOptions) error {
 	if !o.AllowUnexpected {
 		for name := range f.entries {
 			if !want[name] {
-				probs = append(probs, fmt.Sprintf("unexpected tensor %q", name))
+				probs = append(probs, fmt.Sprintf("unexpected tensor %q", o.Prefix+name))
 			}
 		}
 	}

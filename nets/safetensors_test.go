@@ -196,6 +196,34 @@ func TestSafetensorsErrors(t *testing.T) {
 	}
 }
 
+func TestLoadSafetensorsPrefix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "whole.safetensors")
+	enc := stTestParams()
+	whole := []*Param{NewParam("dec.fc.weight", 2, 2)}
+	for _, p := range enc {
+		q := *p
+		q.Name = "enc." + p.Name
+		whole = append(whole, &q)
+	}
+	if err := SaveSafetensors(path, whole, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := cloneZero(enc)
+	if _, err := LoadSafetensorsWith(path, got, LoadOptions{Prefix: "enc."}); err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Data[5] != enc[0].Data[5] || got[3].Data[0] != 1234 {
+		t.Fatalf("prefix load: %v", got[0].Data)
+	}
+	bad := cloneZero(enc)[1:]
+	bad[0] = NewParam("conv1.bias", 5)
+	_, err := LoadSafetensorsWith(path, bad, LoadOptions{Prefix: "enc."})
+	want := `enc.conv1.bias: shape [4] in file, model expects [5]; unexpected tensor "enc.conv1.weight"`
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Fatalf("error %v, want suffix %q", err, want)
+	}
+}
+
 func TestSaveSafetensorsRejects(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.safetensors")
