@@ -374,3 +374,40 @@ func TestSpeakErrorsAndLength(t *testing.T) {
 		t.Errorf("negative rate: %v", toks)
 	}
 }
+
+// TestFaceMouth: the dark mouth opening grows with Mouth.Open and narrows
+// with Mouth.Round, and a closed mouth shows none.
+func TestFaceMouth(t *testing.T) {
+	sp := NewSpeaker(rngFor(1, "face", 0), "s")
+	dark := func(a Articulation) (area, width float64) {
+		p := Neutral()
+		p.Mouth = a
+		img := sp.Face.Render(96, p)
+		minx, maxx := 96, -1
+		for y := 50; y < 85; y++ {
+			for x := 25; x < 71; x++ {
+				if luma(img, x, y) < 0.12 {
+					area++
+					minx, maxx = min(minx, x), max(maxx, x)
+				}
+			}
+		}
+		return area, float64(maxx - minx + 1)
+	}
+	if a, _ := dark(Articulation{0, 0}); a != 0 {
+		t.Errorf("closed mouth shows %v dark pixels", a)
+	}
+	prev := 0.0
+	for _, o := range []float64{0.2, 0.5, 0.8, 1} {
+		a, _ := dark(Articulation{o, 0})
+		if a <= prev {
+			t.Errorf("open %.1f: dark area %v, not above %v", o, a, prev)
+		}
+		prev = a
+	}
+	_, spread := dark(Articulation{0.7, -1})
+	_, round := dark(Articulation{0.7, 1})
+	if round >= spread {
+		t.Errorf("rounded mouth %v px wide, spread %v px", round, spread)
+	}
+}

@@ -20,7 +20,7 @@
 // stadium, underwater, desert, office; the first ScenesOptions.Scenes) and
 // one object class (bird, dog, car, bell, phone, drum, whistle, clock; the
 // first ScenesOptions.Objects), with 22,050 Hz audio (SceneRate), 5 s and
-// 2 fps by default. Labels: "scene", "object", "caption" ("a dog at the
+// 2 fps by default. Labels: "scene", "object", "caption" ("a dog in the
 // city") and "visible" (one character per frame, '1' when the object is on
 // screen).
 //

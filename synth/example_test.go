@@ -66,3 +66,26 @@ func ExampleCaptionText() {
 	// red circle left and blue square right
 	// [si ku lo]
 }
+
+// Write a small scene corpus; each clip names its scene and object.
+func ExampleScenes() {
+	dir, _ := os.MkdirTemp("", "scenes")
+	defer os.RemoveAll(dir)
+	err := synth.Scenes(dir, synth.ScenesOptions{N: 3, Seed: 1, Duration: 2, Size: 32})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, err := avio.Open(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range d.Clips {
+		fmt.Println(c.Name, c.Meta.Labels["caption"], c.NumFrames, "frames")
+	}
+	// Output:
+	// 000000 a dog in the kitchen 4 frames
+	// 000001 a car at the beach 4 frames
+	// 000002 a car at the beach 4 frames
+}

@@ -13,6 +13,9 @@ const SceneRate = 22050
 // SceneNames are the scene classes, in the order ScenesOptions.Scenes takes them.
 var SceneNames = []string{"beach", "forest", "city", "kitchen", "stadium", "underwater", "desert", "office"}
 
+// scenePlace completes a caption such as "a dog in the kitchen".
+var scenePlace = []string{"at the beach", "in the forest", "in the city", "in the kitchen", "at the stadium", "underwater", "in the desert", "in the office"}
+
 // ObjectNames are the object classes, in the order ScenesOptions.Objects takes them.
 var ObjectNames = []string{"bird", "dog", "car", "bell", "phone", "drum", "whistle", "clock"}
 
@@ -563,7 +566,7 @@ func Scenes(dir string, o ScenesOptions) error {
 			labels: map[string]string{
 				"scene":   SceneNames[sc],
 				"object":  ObjectNames[ob],
-				"caption": fmt.Sprintf("a %s at the %s", ObjectNames[ob], SceneNames[sc]),
+				"caption": "a " + ObjectNames[ob] + " " + scenePlace[sc],
 				"visible": c.visibleString(o.FPS, nframes),
 			},
 		}, nil
