@@ -26,71 +26,79 @@ func actApply(name string, kind actKind, slope float32, x *G.Node) (*G.Node, err
 	op := newCoreOp(name, x.Shape(), x.Dims())
 	op.diffWRT = []bool{true}
 	op.fwd = func(y []float32, in [][]float32) error {
-		x := in[0]
-		switch kind {
-		case actReLU:
-			for i, v := range x {
-				y[i] = max(v, 0) // max propagates NaN, as torch.relu does
-				if v != v {
-					y[i] = v
-				}
-			}
-		case actLeaky:
-			for i, v := range x {
-				if v < 0 {
-					v *= slope
-				}
-				y[i] = v
-			}
-		case actTanh:
-			for i, v := range x {
-				y[i] = float32(math.Tanh(float64(v)))
-			}
-		case actSigmoid:
-			for i, v := range x {
-				y[i] = float32(1 / (1 + math.Exp(-float64(v))))
-			}
-		}
+		coreParallel(len(y), 1, func(lo, hi int) { actForward(kind, slope, in[0][lo:hi], y[lo:hi]) })
 		return nil
 	}
 	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		d := newCoreOp(name+".dx", inputs[0].Shape(), output.Dims(), grad.Dims())
 		d.fwd = func(dx []float32, in [][]float32) error {
-			y, gy := in[0], in[1]
-			switch kind {
-			case actReLU:
-				// Branch-free: y ≥ 0, so y > 0 exactly when its bits are
-				// non-zero; half the signs are random after BatchNorm and a
-				// branch would be mispredicted half the time.
-				gy = gy[:len(y)]
-				for i, v := range y {
-					u := math.Float32bits(v)
-					mask := uint32(int32(-u) >> 31)
-					dx[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
-				}
-			case actLeaky:
-				for i, v := range y {
-					if v > 0 {
-						dx[i] = gy[i]
-					} else {
-						dx[i] = gy[i] * slope
-					}
-				}
-			case actTanh:
-				for i, v := range y {
-					dx[i] = gy[i] * (1 - v*v)
-				}
-			case actSigmoid:
-				for i, v := range y {
-					dx[i] = gy[i] * v * (1 - v)
-				}
-			}
+			coreParallel(len(dx), 1, func(lo, hi int) { actBackward(kind, slope, in[0][lo:hi], in[1][lo:hi], dx[lo:hi]) })
 			return nil
 		}
 		dx, err := d.apply(output, grad)
 		return G.Nodes{dx}, err
 	}
 	return op.apply(x)
+}
+
+// actForward applies the activation to x into y.
+func actForward(kind actKind, slope float32, x, y []float32) {
+	switch kind {
+	case actReLU:
+		for i, v := range x {
+			y[i] = max(v, 0) // max propagates NaN, as torch.relu does
+			if v != v {
+				y[i] = v
+			}
+		}
+	case actLeaky:
+		for i, v := range x {
+			if v < 0 {
+				v *= slope
+			}
+			y[i] = v
+		}
+	case actTanh:
+		for i, v := range x {
+			y[i] = float32(math.Tanh(float64(v)))
+		}
+	case actSigmoid:
+		for i, v := range x {
+			y[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
+}
+
+// actBackward writes dx from the output y and its gradient gy.
+func actBackward(kind actKind, slope float32, y, gy, dx []float32) {
+	switch kind {
+	case actReLU:
+		// Branch-free: y ≥ 0, so y > 0 exactly when its bits are
+		// non-zero; half the signs are random after BatchNorm and a
+		// branch would be mispredicted half the time.
+		gy = gy[:len(y)]
+		for i, v := range y {
+			u := math.Float32bits(v)
+			mask := uint32(int32(-u) >> 31)
+			dx[i] = math.Float32frombits(math.Float32bits(gy[i]) & mask)
+		}
+	case actLeaky:
+		for i, v := range y {
+			if v > 0 {
+				dx[i] = gy[i]
+			} else {
+				dx[i] = gy[i] * slope
+			}
+		}
+	case actTanh:
+		for i, v := range y {
+			dx[i] = gy[i] * (1 - v*v)
+		}
+	case actSigmoid:
+		for i, v := range y {
+			dx[i] = gy[i] * v * (1 - v)
+		}
+	}
 }
 
 // ReLU is max(x, 0) element-wise (torch.relu).

@@ -100,17 +100,19 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 				st.invstd[c] = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
 			}
 		}
-		for n := 0; n < st.n; n++ {
-			for c := 0; c < st.c; c++ {
-				off := (n*st.c + c) * st.s
+		coreParallel(st.c, st.n*st.s, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
 				scale := gamma[c] * st.invstd[c]
 				shift := beta[c] - st.mean[c]*scale
-				yr := y[off : off+st.s]
-				for i, v := range x[off : off+st.s] {
-					yr[i] = v*scale + shift
+				for n := 0; n < st.n; n++ {
+					off := (n*st.c + c) * st.s
+					yr := y[off : off+st.s]
+					for i, v := range x[off : off+st.s] {
+						yr[i] = v*scale + shift
+					}
 				}
 			}
-		}
+		})
 		return nil
 	}
 	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -145,7 +147,12 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 // passes, float64 sums) and the inverse standard deviation.
 func (b *BatchNorm) batchStats(st *bnState, x []float32) {
 	m := float64(st.n * st.s)
-	for c := 0; c < st.c; c++ {
+	coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.batchStatsRange(st, x, m, lo, hi) })
+}
+
+// batchStatsRange computes the statistics of channels [lo, hi).
+func (b *BatchNorm) batchStatsRange(st *bnState, x []float32, m float64, lo, hi int) {
+	for c := lo; c < hi; c++ {
 		var sum float64
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
@@ -190,28 +197,7 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	dg := newCoreOp(name+".dweight", tensor.Shape{st.c}, inputs[0].Dims(), grad.Dims(), output.Dims())
 	dg.fwd = func(out []float32, in [][]float32) error {
 		x, gy := in[0], in[1]
-		for c := 0; c < st.c; c++ {
-			var sg, sgx float64
-			mean, inv := st.mean[c], st.invstd[c]
-			for n := 0; n < st.n; n++ {
-				off := (n*st.c + c) * st.s
-				var pg, pgx float32
-				xs := x[off : off+st.s]
-				for i, g := range gy[off : off+st.s] {
-					pg += g
-					pgx += g * (xs[i] - mean)
-					if i&255 == 255 {
-						sg += float64(pg)
-						sgx += float64(pgx)
-						pg, pgx = 0, 0
-					}
-				}
-				sg += float64(pg)
-				sgx += float64(pgx)
-			}
-			st.dbeta[c] = float32(sg)
-			out[c] = float32(sgx) * inv
-		}
+		coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.gradSums(st, x, gy, out, lo, hi) })
 		copy(st.dgamma, out)
 		return nil
 	}
@@ -219,6 +205,39 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	if err != nil {
 		return nil, err
 	}
+	return b.gradNodes(st, train, inputs, grad, dgamma)
+}
+
+// gradSums computes, for channels [lo, hi), dβ = Σ dy (into st.dbeta) and
+// dγ = Σ dy·x̂ (into out).
+func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
+	for c := lo; c < hi; c++ {
+		var sg, sgx float64
+		mean, inv := st.mean[c], st.invstd[c]
+		for n := 0; n < st.n; n++ {
+			off := (n*st.c + c) * st.s
+			var pg, pgx float32
+			xs := x[off : off+st.s]
+			for i, g := range gy[off : off+st.s] {
+				pg += g
+				pgx += g * (xs[i] - mean)
+				if i&255 == 255 {
+					sg += float64(pg)
+					sgx += float64(pgx)
+					pg, pgx = 0, 0
+				}
+			}
+			sg += float64(pg)
+			sgx += float64(pgx)
+		}
+		st.dbeta[c] = float32(sg)
+		out[c] = float32(sgx) * inv
+	}
+}
+
+// gradNodes builds the dβ and dx nodes after the dγ node.
+func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, grad, dgamma *G.Node) (G.Nodes, error) {
+	name := "bn(" + b.Weight.Name + ")"
 	db := newCoreOp(name+".dbias", tensor.Shape{st.c}, 1)
 	db.fwd = func(out []float32, _ [][]float32) error { copy(out, st.dbeta); return nil }
 	dbeta, err := db.apply(dgamma)
@@ -229,23 +248,11 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	m := float32(st.n * st.s)
 	dx.fwd = func(out []float32, in [][]float32) error {
 		x, gamma, gy := in[0], in[1], in[2]
-		for c := 0; c < st.c; c++ {
-			mean, inv := st.mean[c], st.invstd[c]
-			k := gamma[c] * inv
-			var a, bb float32 // dx = k·(gy − a − (x−mean)·bb)
-			if train {
-				a = st.dbeta[c] / m
-				bb = st.dgamma[c] * inv / m
+		coreParallel(st.c, st.n*st.s, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				bnInputGrad(st, train, m, c, x, gamma, gy, out)
 			}
-			for n := 0; n < st.n; n++ {
-				off := (n*st.c + c) * st.s
-				xs := x[off : off+st.s]
-				o := out[off : off+st.s]
-				for i, g := range gy[off : off+st.s] {
-					o[i] = k * (g - a - (xs[i]-mean)*bb)
-				}
-			}
-		}
+		})
 		return nil
 	}
 	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma)
@@ -253,4 +260,23 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 		return nil, err
 	}
 	return G.Nodes{gx, dgamma, dbeta}, nil
+}
+
+// bnInputGrad writes dx of channel c.
+func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, out []float32) {
+	mean, inv := st.mean[c], st.invstd[c]
+	k := gamma[c] * inv
+	var a, bb float32 // dx = k·(gy − a − (x−mean)·bb)
+	if train {
+		a = st.dbeta[c] / m
+		bb = st.dgamma[c] * inv / m
+	}
+	for n := 0; n < st.n; n++ {
+		off := (n*st.c + c) * st.s
+		xs := x[off : off+st.s]
+		o := out[off : off+st.s]
+		for i, g := range gy[off : off+st.s] {
+			o[i] = k * (g - a - (xs[i]-mean)*bb)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
@@ -174,4 +176,25 @@ func coreNeedsGrad(g *Graph, child *G.Node) bool {
 		return true
 	}
 	return g.wantsGrad(child)
+}
+
+// coreParallel runs f over [0, n) in up to GOMAXPROCS contiguous chunks
+// when the work (n items of about cost elements each) pays for the
+// goroutines; otherwise it calls f(0, n).
+func coreParallel(n, cost int, f func(lo, hi int)) {
+	w := min(runtime.GOMAXPROCS(0), n)
+	if w < 2 || n*cost < 1<<15 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		lo, hi := i*n/w, (i+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

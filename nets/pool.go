@@ -28,51 +28,16 @@ func poolApply(name string, q poolGeom, isMax bool, x *G.Node) (*G.Node, error) 
 	op := newCoreOp(name, outShape, rank)
 	op.diffWRT = []bool{true}
 	var arg []int32 // per output: index of the max within its input plane
-	plane, oplane := q.h*q.w, q.oh*q.ow
+	plane := q.h * q.w
 	inv := 1 / float32(q.kh*q.kw)
 	op.fwd = func(y []float32, in [][]float32) error {
 		x := in[0]
 		if isMax && arg == nil {
 			arg = make([]int32, len(y))
 		}
-		for nc := 0; nc < q.n*q.c; nc++ {
-			xp := x[nc*plane : (nc+1)*plane]
-			yo := nc * oplane
-			for oh := 0; oh < q.oh; oh++ {
-				h0 := oh*q.sh - q.ph
-				h1 := min(h0+q.kh, q.h)
-				h0 = max(h0, 0)
-				for ow := 0; ow < q.ow; ow++ {
-					w0 := ow*q.sw - q.pw
-					w1 := min(w0+q.kw, q.w)
-					w0 = max(w0, 0)
-					if isMax {
-						best, bi := float32(math.Inf(-1)), int32(-1)
-						for ih := h0; ih < h1; ih++ {
-							row := xp[ih*q.w : ih*q.w+w1]
-							for iw := w0; iw < w1; iw++ {
-								if v := row[iw]; v > best || bi < 0 || v != v {
-									best, bi = v, int32(ih*q.w+iw)
-									if v != v { // NaN propagates, as in PyTorch
-										break
-									}
-								}
-							}
-						}
-						y[yo], arg[yo] = best, bi
-					} else {
-						var s float32
-						for ih := h0; ih < h1; ih++ {
-							for _, v := range xp[ih*q.w+w0 : ih*q.w+w1] {
-								s += v
-							}
-						}
-						y[yo] = s * inv
-					}
-					yo++
-				}
-			}
-		}
+		coreParallel(q.n*q.c, plane, func(lo, hi int) {
+			poolForward(&q, isMax, x, y, arg, inv, lo, hi)
+		})
 		return nil
 	}
 	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
@@ -80,39 +45,9 @@ func poolApply(name string, q poolGeom, isMax bool, x *G.Node) (*G.Node, error) 
 		// after the forward pass, whose argmax it reads.
 		d := newCoreOp(name+".dx", inputs[0].Shape(), output.Dims(), grad.Dims())
 		d.fwd = func(dx []float32, in [][]float32) error {
-			gy := in[1]
-			clear(dx)
-			for nc := 0; nc < q.n*q.c; nc++ {
-				dp := dx[nc*plane : (nc+1)*plane]
-				gp := gy[nc*oplane : (nc+1)*oplane]
-				if isMax {
-					for i, a := range arg[nc*oplane : (nc+1)*oplane] {
-						if a >= 0 {
-							dp[a] += gp[i]
-						}
-					}
-					continue
-				}
-				i := 0
-				for oh := 0; oh < q.oh; oh++ {
-					h0 := oh*q.sh - q.ph
-					h1 := min(h0+q.kh, q.h)
-					h0 = max(h0, 0)
-					for ow := 0; ow < q.ow; ow++ {
-						w0 := ow*q.sw - q.pw
-						w1 := min(w0+q.kw, q.w)
-						w0 = max(w0, 0)
-						v := gp[i] * inv
-						i++
-						for ih := h0; ih < h1; ih++ {
-							row := dp[ih*q.w+w0 : ih*q.w+w1]
-							for j := range row {
-								row[j] += v
-							}
-						}
-					}
-				}
-			}
+			coreParallel(q.n*q.c, plane, func(lo, hi int) {
+				poolBackward(&q, isMax, in[1], dx, arg, inv, lo, hi)
+			})
 			return nil
 		}
 		dx, err := d.apply(output, grad)
@@ -122,6 +57,86 @@ func poolApply(name string, q poolGeom, isMax bool, x *G.Node) (*G.Node, error) 
 		return G.Nodes{dx}, nil
 	}
 	return op.apply(x)
+}
+
+// poolForward pools planes [lo, hi) of x into y, recording the argmax.
+func poolForward(q *poolGeom, isMax bool, x, y []float32, arg []int32, inv float32, lo, hi int) {
+	plane, oplane := q.h*q.w, q.oh*q.ow
+	for nc := lo; nc < hi; nc++ {
+		xp := x[nc*plane : (nc+1)*plane]
+		yo := nc * oplane
+		for oh := 0; oh < q.oh; oh++ {
+			h0 := oh*q.sh - q.ph
+			h1 := min(h0+q.kh, q.h)
+			h0 = max(h0, 0)
+			for ow := 0; ow < q.ow; ow++ {
+				w0 := ow*q.sw - q.pw
+				w1 := min(w0+q.kw, q.w)
+				w0 = max(w0, 0)
+				if isMax {
+					best, bi := float32(math.Inf(-1)), int32(-1)
+					for ih := h0; ih < h1; ih++ {
+						row := xp[ih*q.w : ih*q.w+w1]
+						for iw := w0; iw < w1; iw++ {
+							if v := row[iw]; v > best || bi < 0 || v != v {
+								best, bi = v, int32(ih*q.w+iw)
+								if v != v { // NaN propagates, as in PyTorch
+									break
+								}
+							}
+						}
+					}
+					y[yo], arg[yo] = best, bi
+				} else {
+					var s float32
+					for ih := h0; ih < h1; ih++ {
+						for _, v := range xp[ih*q.w+w0 : ih*q.w+w1] {
+							s += v
+						}
+					}
+					y[yo] = s * inv
+				}
+				yo++
+			}
+		}
+	}
+}
+
+// poolBackward routes the gradient gy of planes [lo, hi) into dx.
+func poolBackward(q *poolGeom, isMax bool, gy, dx []float32, arg []int32, inv float32, lo, hi int) {
+	plane, oplane := q.h*q.w, q.oh*q.ow
+	clear(dx[lo*plane : hi*plane])
+	for nc := lo; nc < hi; nc++ {
+		dp := dx[nc*plane : (nc+1)*plane]
+		gp := gy[nc*oplane : (nc+1)*oplane]
+		if isMax {
+			for i, a := range arg[nc*oplane : (nc+1)*oplane] {
+				if a >= 0 {
+					dp[a] += gp[i]
+				}
+			}
+			continue
+		}
+		i := 0
+		for oh := 0; oh < q.oh; oh++ {
+			h0 := oh*q.sh - q.ph
+			h1 := min(h0+q.kh, q.h)
+			h0 = max(h0, 0)
+			for ow := 0; ow < q.ow; ow++ {
+				w0 := ow*q.sw - q.pw
+				w1 := min(w0+q.kw, q.w)
+				w0 = max(w0, 0)
+				v := gp[i] * inv
+				i++
+				for ih := h0; ih < h1; ih++ {
+					row := dp[ih*q.w+w0 : ih*q.w+w1]
+					for j := range row {
+						row[j] += v
+					}
+				}
+			}
+		}
+	}
 }
 
 // poolCheck validates pooling sizes as PyTorch does.
