@@ -1,0 +1,141 @@
+package separation
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/avlearn/avlearn/dsp"
+)
+
+// Mask kinds of Config.Mask.
+const (
+	// MaskComplex is the complex ratio mask of the paper: the network
+	// outputs a real and an imaginary part per bin and the separated
+	// (compressed) spectrogram is the complex product mask × mixture.
+	MaskComplex = "complex"
+	// MaskReal is a real ratio mask in [0, 1] (a sigmoid) that scales the
+	// mixture and keeps its phase.
+	MaskReal = "real"
+)
+
+// Config holds every size and hyper-parameter of a separation model. It is
+// saved beside the weights, so a model file describes itself.
+type Config struct {
+	// Audio front end. The STFT is one-sided, with a periodic Hann window
+	// of WinLength samples zero-padded to NFFT, Hop samples apart, centred
+	// with zero padding (see Model for why the paper's uncentred framing is
+	// not used).
+	Rate      int     // sample rate in Hz (16000)
+	NFFT      int     // FFT size (512)
+	WinLength int     // window length in samples (400 = 25 ms)
+	Hop       int     // hop in samples (160 = 10 ms)
+	Power     float64 // power-law compression p of the spectrogram: |X|^p·e^{iφ} (0.3)
+
+	// Faces.
+	Speakers int     // number of faces, and masks (2: two speakers; 1: speech + noise)
+	FPS      float64 // video frame rate the visual stream is trained at (25)
+	// MouthBox is the mouth region of a face frame as fractions of its
+	// width and height {x0, y0, x1, y1}; it is cut out, turned grey and
+	// box-averaged to MouthW × MouthH pixels.
+	MouthBox       [4]float64
+	MouthW, MouthH int
+
+	// Network widths.
+	AudioOnly     bool  // no visual stream: the audio-only baseline, trained with a permutation-invariant loss
+	AudioChannels int   // channels of the audio stream's dilated convolutions
+	Dilations     []int // dilations of the audio stream's k=3 temporal convolutions
+	VisualDim     int   // per-frame face feature size
+	VisualDil     []int // dilations of the visual stream's k=3 temporal convolutions
+	LSTMHidden    int   // hidden size of each direction of the BiLSTM
+	FCHidden      int   // width of the two fully connected layers after the BiLSTM
+	Mask          string
+
+	// Training examples.
+	Segment float64 // seconds of audio per training mixture (1.0)
+	Seed    int64   // weight initialisation
+}
+
+// DefaultConfig returns the paper's audio front end (16 kHz, 25 ms Hann,
+// 10 ms hop, 512-point FFT, p = 0.3, complex masks, two speakers) with
+// widths scaled down for a CPU.
+func DefaultConfig() Config {
+	return Config{
+		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
+		Speakers: 2, FPS: 25,
+		MouthBox: [4]float64{0.3, 0.55, 0.7, 0.85}, MouthW: 24, MouthH: 16,
+		AudioChannels: 64, Dilations: []int{1, 2, 4, 8},
+		VisualDim: 32, VisualDil: []int{1, 2},
+		LSTMHidden: 64, FCHidden: 128, Mask: MaskComplex,
+		Segment: 1.0, Seed: 1,
+	}
+}
+
+// Validate reports the first problem with c, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.Rate < 1000 || c.Rate > 192000:
+		return fmt.Errorf("separation: Config.Rate = %d, want 1000 … 192000", c.Rate)
+	case c.NFFT < 16 || c.NFFT > 8192:
+		return fmt.Errorf("separation: Config.NFFT = %d, want 16 … 8192", c.NFFT)
+	case c.WinLength < 2 || c.WinLength > c.NFFT:
+		return fmt.Errorf("separation: Config.WinLength = %d, want 2 … NFFT=%d", c.WinLength, c.NFFT)
+	case c.Hop < 1 || c.Hop > c.WinLength/2:
+		return fmt.Errorf("separation: Config.Hop = %d, want 1 … WinLength/2=%d (the Hann window must overlap-add to a positive envelope)", c.Hop, c.WinLength/2)
+	case !(c.Power > 0 && c.Power <= 1):
+		return fmt.Errorf("separation: Config.Power = %v, want (0, 1]", c.Power)
+	case c.Speakers < 1 || c.Speakers > 8:
+		return fmt.Errorf("separation: Config.Speakers = %d, want 1 … 8", c.Speakers)
+	case !(c.FPS > 0 && c.FPS <= 120):
+		return fmt.Errorf("separation: Config.FPS = %v, want (0, 120]", c.FPS)
+	case !(c.MouthBox[0] >= 0 && c.MouthBox[0] < c.MouthBox[2] && c.MouthBox[2] <= 1 &&
+		c.MouthBox[1] >= 0 && c.MouthBox[1] < c.MouthBox[3] && c.MouthBox[3] <= 1):
+		return fmt.Errorf("separation: Config.MouthBox = %v, want 0 ≤ x0 < x1 ≤ 1 and 0 ≤ y0 < y1 ≤ 1", c.MouthBox)
+	case c.MouthW < 4 || c.MouthH < 4 || c.MouthW*c.MouthH > 4096:
+		return fmt.Errorf("separation: Config.MouthW×MouthH = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
+	case c.AudioChannels < 1 || c.AudioChannels > 4096:
+		return fmt.Errorf("separation: Config.AudioChannels = %d, want 1 … 4096", c.AudioChannels)
+	case c.VisualDim < 1 || c.VisualDim > 4096:
+		return fmt.Errorf("separation: Config.VisualDim = %d, want 1 … 4096", c.VisualDim)
+	case c.LSTMHidden < 1 || c.LSTMHidden > 4096:
+		return fmt.Errorf("separation: Config.LSTMHidden = %d, want 1 … 4096", c.LSTMHidden)
+	case c.FCHidden < 1 || c.FCHidden > 8192:
+		return fmt.Errorf("separation: Config.FCHidden = %d, want 1 … 8192", c.FCHidden)
+	case c.Mask != MaskComplex && c.Mask != MaskReal:
+		return fmt.Errorf("separation: Config.Mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
+	case !(c.Segment > 0 && c.Segment <= 30) || math.Round(c.Segment*c.FPS) < 1:
+		return fmt.Errorf("separation: Config.Segment = %v s, want (0, 30] and at least one video frame", c.Segment)
+	case c.AudioOnly && c.Speakers < 2:
+		return fmt.Errorf("separation: Config.AudioOnly needs Speakers ≥ 2 (a permutation-invariant loss over one source is meaningless)")
+	}
+	for _, d := range append(append([]int(nil), c.Dilations...), c.VisualDil...) {
+		if d < 1 || d > 64 {
+			return fmt.Errorf("separation: Config dilation %d, want 1 … 64", d)
+		}
+	}
+	return nil
+}
+
+// STFT returns the dsp configuration of the model's transform: periodic
+// Hann window of WinLength, NFFT, Hop, centred with zero padding.
+func (c Config) STFT() dsp.STFTConfig {
+	return dsp.STFTConfig{NFFT: c.NFFT, Hop: c.Hop, WinLength: c.WinLength,
+		Window: dsp.Hann(c.WinLength, true), Center: true, Pad: dsp.PadConstant}
+}
+
+// Bins returns NFFT/2+1.
+func (c Config) Bins() int { return c.NFFT/2 + 1 }
+
+// SegmentSamples returns the samples of a training mixture: a whole number
+// of video frames, round(Segment·FPS)·Rate/FPS.
+func (c Config) SegmentSamples() int {
+	return int(math.Round(float64(c.SegmentFrames()) * float64(c.Rate) / c.FPS))
+}
+
+// SegmentFrames returns the video frames of a training mixture.
+func (c Config) SegmentFrames() int { return int(math.Round(c.Segment * c.FPS)) }
+
+func (c Config) marshal() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}

@@ -1,0 +1,26 @@
+// Package separation pulls each visible speaker's voice out of a mixture,
+// guided by their face: a small, CPU-sized version of Ephrat et al.,
+// "Looking to Listen at the Cocktail Party: A Speaker-Independent
+// Audio-Visual Model for Speech Separation" (SIGGRAPH 2018).
+//
+// The mixture's one-sided STFT (16 kHz, 25 ms Hann, 10 ms hop, 512-point
+// FFT) is power-law compressed bin by bin (|X|^0.3·e^{iφ}, never the
+// waveform). An audio stream of dilated convolutions and one visual stream
+// per face (mouth crops → small CNN → dilated temporal convolutions →
+// upsampled from 25 fps to the 100 frames/s of the STFT) are concatenated
+// per frame and go through a BiLSTM and fully connected layers to one
+// complex (or real) ratio mask per face. Each mask multiplies the
+// compressed mixture; the product is decompressed and inverted with dsp's
+// one-sided ISTFT to a waveform as long as the mixture. Training minimises
+// the L2 distance between masked and clean compressed spectrograms on
+// mixtures made on the fly from clips of two different speakers (or one
+// speaker and non-speech noise); the target order is the face order, so the
+// faces tell the model which voice goes where. The audio-only variant
+// (Config.AudioOnly) has no faces and learns with a permutation-invariant
+// loss: it is the baseline that shows what the faces add.
+//
+// The package has the shape of every avlearn task: Config, DefaultConfig,
+// Validate, New, Save, Load, Train, the inference verb Separate, and
+// Evaluate on held-out speakers beside an oracle ratio mask, the audio-only
+// model and the unprocessed mixture.
+package separation

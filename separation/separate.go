@@ -1,0 +1,208 @@
+package separation
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// example is one mixture with its face crops and (for training and
+// evaluation) its sources in face order.
+type example struct {
+	mix    []float64
+	srcs   [][]float64 // per face: the target voice
+	noise  []float64   // the non-speech part of a speech + noise mixture, nil otherwise
+	mouths [][]float32 // per face: [vf, MouthH·MouthW]
+	vf     int
+}
+
+// features are the network inputs and targets of an example.
+type features struct {
+	t      int
+	mixC   *dsp.ComplexSpectrogram
+	audio  []float32   // [3F, t]
+	xr, xi []float32   // [t, F]
+	sr, si [][]float32 // per face [t, F]
+}
+
+func (c Config) features(ex *example, targets bool) (*features, error) {
+	xc, err := c.Analyse(ex.mix)
+	if err != nil {
+		return nil, err
+	}
+	f, t := xc.Bins, xc.Frames
+	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
+	ft.xr, ft.xi = splitComplex(xc)
+	for j, v := range xc.Data {
+		tt, kk := j/f, j%f
+		ft.audio[kk*t+tt] = float32(cmplx.Abs(v))
+		ft.audio[(f+kk)*t+tt] = float32(real(v))
+		ft.audio[(2*f+kk)*t+tt] = float32(imag(v))
+	}
+	if targets {
+		for _, s := range ex.srcs {
+			sc, err := c.Analyse(s)
+			if err != nil {
+				return nil, err
+			}
+			r, i := splitComplex(sc)
+			ft.sr, ft.si = append(ft.sr, r), append(ft.si, i)
+		}
+	}
+	return ft, nil
+}
+
+func splitComplex(s *dsp.ComplexSpectrogram) (re, im []float32) {
+	re, im = make([]float32, len(s.Data)), make([]float32, len(s.Data))
+	for i, v := range s.Data {
+		re[i], im[i] = float32(real(v)), float32(imag(v))
+	}
+	return re, im
+}
+
+// evalGraph returns the cached inference graph for n mixtures of t STFT
+// frames and vf video frames.
+func (m *Model) evalGraph(n, t, vf int) (*graph, error) {
+	key := [3]int{n, t, vf}
+	if k, ok := m.runners[key]; ok {
+		return k, nil
+	}
+	if len(m.runners) >= 8 { // bound the memory kept for odd lengths
+		m.Close()
+	}
+	k, err := m.build(nets.Eval, 0, n, t, vf)
+	if err != nil {
+		return nil, fmt.Errorf("separation: %w", err)
+	}
+	if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
+		return nil, fmt.Errorf("separation: %w", err)
+	}
+	m.runners[key] = k
+	return k, nil
+}
+
+// Close releases the compiled inference graphs; the model stays usable.
+func (m *Model) Close() {
+	for key, k := range m.runners {
+		k.mach.Close()
+		delete(m.runners, key)
+	}
+}
+
+// feed sets the inputs of k from fs (and the mouth crops of exs).
+func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
+	cat := func(get func(*features) []float32) []float32 {
+		var out []float32
+		for _, f := range fs {
+			out = append(out, get(f)...)
+		}
+		return out
+	}
+	if err := nets.Let(k.audio, cat(func(f *features) []float32 { return f.audio })); err != nil {
+		return err
+	}
+	if err := nets.Let(k.xr, cat(func(f *features) []float32 { return f.xr })); err != nil {
+		return err
+	}
+	if err := nets.Let(k.xi, cat(func(f *features) []float32 { return f.xi })); err != nil {
+		return err
+	}
+	for s, x := range k.faces {
+		var v []float32
+		for _, ex := range exs {
+			v = append(v, ex.mouths[s]...)
+		}
+		if err := nets.Let(x, v); err != nil {
+			return err
+		}
+	}
+	if targets {
+		for s := range k.sr {
+			if err := nets.Let(k.sr[s], cat(func(f *features) []float32 { return f.sr[s] })); err != nil {
+				return err
+			}
+			if err := nets.Let(k.si[s], cat(func(f *features) []float32 { return f.si[s] })); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// masks runs the network on one example and returns per face the mask
+// (re, and im for complex masks), frame-major like the mixture STFT.
+func (m *Model) masks(ex *example) (*features, [][2][]float32, error) {
+	ft, err := m.Config.features(ex, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := m.evalGraph(1, ft.t, ex.vf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
+		return nil, nil, fmt.Errorf("separation: %w", err)
+	}
+	if err := k.mach.Run(); err != nil {
+		return nil, nil, fmt.Errorf("separation: %w", err)
+	}
+	out := make([][2][]float32, len(k.mr))
+	for s := range k.mr {
+		if out[s][0], err = nets.Value(k.mr[s]); err != nil {
+			return nil, nil, err
+		}
+		if k.mi[s] != nil {
+			if out[s][1], err = nets.Value(k.mi[s]); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return ft, out, nil
+}
+
+// separate runs the model on one example and returns one waveform per face.
+func (m *Model) separate(ex *example) ([][]float64, error) {
+	ft, ms, err := m.masks(ex)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(ms))
+	for s, mk := range ms {
+		est, err := ApplyMask(ft.mixC, mk[0], mk[1])
+		if err != nil {
+			return nil, err
+		}
+		if out[s], err = m.Config.Synthesise(est, len(ex.mix)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Separate pulls the voice of each face out of mixture mix (mono, at
+// Config.Rate): faces[s] is the video of speaker s, at Config.FPS and as
+// long as the mixture (±1 frame). It returns one waveform per face, in face
+// order, each len(mix) samples. The audio-only model takes no faces and
+// returns its Speakers outputs in an arbitrary order.
+func (m *Model) Separate(mix []float64, faces []FaceTrack) ([][]float64, error) {
+	if len(mix) < m.Config.WinLength {
+		return nil, fmt.Errorf("separation: mixture of %d samples is shorter than one %d-sample window", len(mix), m.Config.WinLength)
+	}
+	for i, v := range mix {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("separation: mixture sample %d is %v", i, v)
+		}
+	}
+	vf, err := m.Config.checkTracks(faces, len(mix))
+	if err != nil {
+		return nil, err
+	}
+	ex := &example{mix: mix, vf: max(vf, 1)}
+	for _, f := range faces {
+		ex.mouths = append(ex.mouths, m.Config.mouths(f.Frames))
+	}
+	return m.separate(ex)
+}

@@ -1,0 +1,296 @@
+package separation
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"math/cmplx"
+	"math/rand"
+	"path/filepath"
+	"testing"
+
+	"github.com/avlearn/avlearn/dsp"
+)
+
+// voice returns a harmonic test signal with a wandering pitch.
+func voice(n int, f0 float64, seed int64) []float64 {
+	r := rand.New(rand.NewSource(seed))
+	x := make([]float64, n)
+	ph := 0.0
+	for i := range x {
+		f := f0 * (1 + 0.05*math.Sin(2*math.Pi*3*float64(i)/16000))
+		ph += 2 * math.Pi * f / 16000
+		for h := 1; h <= 8; h++ {
+			x[i] += 0.1 / float64(h) * math.Sin(float64(h)*ph)
+		}
+		x[i] += 0.001 * r.NormFloat64()
+	}
+	return x
+}
+
+func snr(t *testing.T, ref, est []float64) float64 {
+	t.Helper()
+	v, err := dsp.SNR(ref, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// The power law acts on the bins: |Analyse(x)| = |STFT(x)|^p with the
+// phase kept, which compressing the waveform does not give.
+func TestCompressionIsOnTheSpectrogram(t *testing.T) {
+	c := DefaultConfig()
+	x := voice(8000, 150, 1)
+	X, err := dsp.STFT(x, c.STFT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	Y, err := c.Analyse(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range X.Data {
+		y := Y.Data[i]
+		if math.Abs(cmplx.Abs(y)-math.Pow(cmplx.Abs(v), c.Power)) > 1e-9*(1+cmplx.Abs(y)) {
+			t.Fatalf("bin %d: |Y| = %g, |X|^p = %g", i, cmplx.Abs(y), math.Pow(cmplx.Abs(v), c.Power))
+		}
+		if cmplx.Abs(v) > 1e-6 && math.Abs(cmplx.Phase(y*cmplx.Conj(v))) > 1e-9 {
+			t.Fatalf("bin %d: phase changed", i)
+		}
+	}
+	// The public-reimplementation mistake: compress the samples, then
+	// take the STFT. Its magnitudes are far from |X|^p.
+	w := make([]float64, len(x))
+	for i, v := range x {
+		w[i] = math.Copysign(math.Pow(math.Abs(v), c.Power), v)
+	}
+	W, err := dsp.STFT(w, c.STFT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d, s float64
+	for i := range W.Data {
+		d += math.Abs(cmplx.Abs(W.Data[i]) - cmplx.Abs(Y.Data[i]))
+		s += cmplx.Abs(Y.Data[i])
+	}
+	if d/s < 0.1 {
+		t.Fatalf("waveform compression is indistinguishable from spectrogram compression (rel. diff %g): the test does not discriminate", d/s)
+	}
+}
+
+// Analyse then Synthesise returns the waveform: the inverse is the
+// one-sided ISTFT (a full complex inverse FFT of the Bins values would lose
+// the negative frequencies: half the amplitude and an imaginary part).
+func TestAnalyseSynthesiseRoundTrip(t *testing.T) {
+	c := DefaultConfig()
+	for _, n := range []int{16000, 16123, 401} {
+		x := voice(n, 120, 2)
+		Y, err := c.Analyse(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 + n/c.Hop; Y.Frames != want || Y.Bins != 257 {
+			t.Fatalf("n=%d: %d×%d spectrogram, want %d frames × 257 bins", n, Y.Frames, Y.Bins, want)
+		}
+		y, err := c.Synthesise(Y, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(y) != n {
+			t.Fatalf("length %d, want %d", len(y), n)
+		}
+		if v := snr(t, x, y); v < 200 {
+			t.Fatalf("n=%d: round trip SNR %.1f dB", n, v)
+		}
+	}
+	// The mistake, done on purpose: inverse FFT of the one-sided frame
+	// zero-filled to NFFT. Frame 10's real part then has about half the
+	// energy of the windowed frame.
+	X, _ := dsp.STFT(voice(16000, 120, 2), c.STFT())
+	f := dsp.NewFFT(c.NFFT)
+	frame := X.Data[10*X.Bins : 11*X.Bins]
+	var e float64 // naive complex inverse DFT, bins ≥ Bins taken as zero
+	for n := 0; n < c.NFFT; n++ {
+		var v complex128
+		for k, x := range frame {
+			v += x * cmplx.Exp(complex(0, 2*math.Pi*float64(k*n)/float64(c.NFFT)))
+		}
+		v /= complex(float64(c.NFFT), 0)
+		e += real(v) * real(v)
+	}
+	var ok float64
+	ref := make([]float64, c.NFFT)
+	for _, v := range f.Inverse(ref, X.Data[10*X.Bins:11*X.Bins]) {
+		ok += v * v
+	}
+	if r := e / ok; r > 0.4 || r < 0.1 {
+		t.Fatalf("full inverse of a one-sided frame keeps %.2f of the energy; expected about 1/4", r)
+	}
+}
+
+// An identity mask returns the mixture; oracle complex masks (S_c / X_c in
+// the compressed domain) return every source.
+func TestMasksExact(t *testing.T) {
+	c := DefaultConfig()
+	n := 12000
+	a, b := voice(n, 110, 3), voice(n, 210, 4)
+	mix := make([]float64, n)
+	for i := range mix {
+		mix[i] = a[i] + 0.7*b[i]
+		b[i] *= 0.7
+	}
+	X, err := c.Analyse(mix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float32, len(X.Data))
+	for i := range ones {
+		ones[i] = 1
+	}
+	for _, im := range [][]float32{nil, make([]float32, len(X.Data))} {
+		Y, err := ApplyMask(X, ones, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := c.Synthesise(Y, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := snr(t, mix, y); v < 200 {
+			t.Fatalf("identity mask: SNR %.1f dB against the mixture", v)
+		}
+	}
+	for _, src := range [][]float64{a, b} {
+		S, _ := c.Analyse(src)
+		re, im := make([]float32, len(X.Data)), make([]float32, len(X.Data))
+		for i, x := range X.Data {
+			if x != 0 {
+				m := S.Data[i] / x
+				re[i], im[i] = float32(real(m)), float32(imag(m))
+			}
+		}
+		Y, err := ApplyMask(X, re, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := c.Synthesise(Y, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := snr(t, src, y); v < 100 { // float32 masks: ≈ 1e-7 relative per bin
+			t.Fatalf("oracle complex mask: SNR %.1f dB against the source", v)
+		}
+	}
+	// The ideal ratio masks of the linear STFTs sum (in power) to one.
+	A, _ := dsp.STFT(a, c.STFT())
+	B, _ := dsp.STFT(b, c.STFT())
+	irm := IdealRatioMasks([]*dsp.ComplexSpectrogram{A, B})
+	for i := range irm[0] {
+		p := float64(irm[0][i])*float64(irm[0][i]) + float64(irm[1][i])*float64(irm[1][i])
+		if math.Abs(p-1) > 1e-5 && (A.Data[i] != 0 || B.Data[i] != 0) {
+			t.Fatalf("IRM bin %d: m1²+m2² = %g", i, p)
+		}
+	}
+	if _, err := ApplyMask(X, ones[:10], nil); err == nil {
+		t.Fatal("a short mask was accepted")
+	}
+}
+
+// tinyConfig is a model small enough for unit tests.
+func tinyConfig() Config {
+	c := DefaultConfig()
+	c.NFFT, c.WinLength, c.Hop = 128, 100, 40
+	c.Rate = 4000
+	c.AudioChannels, c.Dilations = 8, []int{1, 2}
+	c.VisualDim, c.VisualDil = 4, []int{1}
+	c.LSTMHidden, c.FCHidden = 8, 16
+	c.MouthW, c.MouthH = 8, 8
+	c.Segment = 0.4
+	return c
+}
+
+func faces(n int, seed int64) FaceTrack {
+	r := rand.New(rand.NewSource(seed))
+	ft := FaceTrack{FPS: 25}
+	for i := 0; i < n; i++ {
+		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+		for p := range img.Pix {
+			img.Pix[p] = uint8(r.Intn(256))
+		}
+		img.Set(0, 0, color.White)
+		ft.Frames = append(ft.Frames, img)
+	}
+	return ft
+}
+
+func TestSeparateShapesAndSaveLoad(t *testing.T) {
+	for _, mask := range []string{MaskComplex, MaskReal} {
+		c := tinyConfig()
+		c.Mask = mask
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mix := voice(4000, 200, 5)[:3990]
+		fs := []FaceTrack{faces(25, 1), faces(25, 2)}
+		out, err := m.Separate(mix, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 2 || len(out[0]) != len(mix) || len(out[1]) != len(mix) {
+			t.Fatalf("%s: got %d outputs", mask, len(out))
+		}
+		path := filepath.Join(t.TempDir(), "m.safetensors")
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out2, err := m2.Separate(mix, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range out {
+			for i := range out[s] {
+				if out[s][i] != out2[s][i] {
+					t.Fatalf("%s: loaded model differs at speaker %d sample %d", mask, s, i)
+				}
+			}
+		}
+		// bad input: wrong face count, fps, duration
+		if _, err := m.Separate(mix, fs[:1]); err == nil {
+			t.Fatal("one face for a two-speaker model accepted")
+		}
+		bad := faces(25, 3)
+		bad.FPS = 30
+		if _, err := m.Separate(mix, []FaceTrack{fs[0], bad}); err == nil {
+			t.Fatal("30 fps face accepted by a 25 fps model")
+		}
+		if _, err := m.Separate(mix, []FaceTrack{fs[0], faces(40, 4)}); err == nil {
+			t.Fatal("face track of 1.6 s accepted for a 1 s mixture")
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []func(*Config){
+		func(c *Config) { c.Power = 0 },
+		func(c *Config) { c.Hop = 300 },
+		func(c *Config) { c.Mask = "phase" },
+		func(c *Config) { c.Speakers = 0 },
+		func(c *Config) { c.MouthBox[2] = 0.1 },
+		func(c *Config) { c.AudioOnly, c.Speakers = true, 1 },
+	} {
+		c := DefaultConfig()
+		f(&c)
+		if c.Validate() == nil {
+			t.Errorf("bad config accepted: %+v", c)
+		}
+	}
+}
