@@ -424,3 +424,90 @@ func TestParallelDeterminism(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomConfigs checks, over random small configs and signals, that
+// PowerSpectrogram agrees with a direct evaluation of the STFT definition
+// (frame the padded signal, window, DFT), that the Framer agrees with
+// PowerSpectrogram bit for bit, and that errors agree.
+func TestRandomConfigs(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	checked := 0
+	for iter := 0; iter < 300; iter++ {
+		nfft := 1 + r.IntN(70)
+		win := nfft - r.IntN(nfft)
+		c := STFTConfig{NFFT: nfft, Hop: 1 + r.IntN(90), WinLength: win, Center: r.IntN(3) > 0, Pad: PadMode(r.IntN(2))}
+		if r.IntN(4) > 0 {
+			c.Window = Hann(win, r.IntN(2) == 0)
+		}
+		x := fftRandSignal(r, r.IntN(200))
+		got, frames, err := PowerSpectrogram(x, c, 2, nil)
+		fp, ferr := func() ([]float64, error) {
+			f, err := NewFramer(c)
+			if err != nil {
+				return nil, err
+			}
+			var out, col []float64
+			chunk := 1 + r.IntN(50)
+			for i := 0; i <= len(x); i += chunk {
+				f.Push(x[i:min(i+chunk, len(x))])
+				for ok := true; ok; {
+					if col, ok = f.NextPower(col, 2); ok {
+						out = append(out, col...)
+					}
+				}
+			}
+			if err := f.Close(); err != nil {
+				return nil, err
+			}
+			for ok := true; ok; {
+				if col, ok = f.NextPower(col, 2); ok {
+					out = append(out, col...)
+				}
+			}
+			return out, nil
+		}()
+		if (err == nil) != (ferr == nil) {
+			t.Fatalf("%+v, %d samples: PowerSpectrogram err %v, Framer err %v", c, len(x), err, ferr)
+		}
+		if err != nil {
+			continue
+		}
+		if len(fp) != len(got) {
+			t.Fatalf("%+v: Framer %d values, PowerSpectrogram %d", c, len(fp), len(got))
+		}
+		for i := range got {
+			if fp[i] != got[i] {
+				t.Fatalf("%+v: Framer value %d differs", c, i)
+			}
+		}
+		// Direct definition.
+		checked++
+		p := stftPlanForTest(t, c)
+		bins := c.Bins()
+		frame := make([]float64, nfft)
+		for tt := 0; tt < frames; tt++ {
+			for i := range frame {
+				frame[i] = p.paddedAt(x, tt*c.Hop+i) * p.wpad[i]
+			}
+			want := fftNaiveRDFT(frame)
+			for k := 0; k < bins; k++ {
+				w := real(want[k])*real(want[k]) + imag(want[k])*imag(want[k])
+				if math.Abs(got[tt*bins+k]-w) > 1e-9*(1+w) {
+					t.Fatalf("%+v, %d samples: frame %d bin %d = %g, definition %g", c, len(x), tt, k, got[tt*bins+k], w)
+				}
+			}
+		}
+	}
+	if checked < 200 {
+		t.Fatalf("only %d of 300 random configs were valid", checked)
+	}
+}
+
+func stftPlanForTest(t *testing.T, c STFTConfig) *stftPlan {
+	t.Helper()
+	p, err := newSTFTPlan(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
