@@ -10,6 +10,13 @@
 // contact.png, a grid of sample frames, at the corpus root. The output
 // folder must be new or empty, so two corpora are never mixed.
 //
+// From the command line:
+//
+//	avl synth scenes   --out DIR --n 1000 --seed 1
+//	avl synth speakers --out DIR --n 1000 --speakers 100
+//	avl synth captions --out DIR --n 1000 --speakers 4
+//	avl dataset check DIR
+//
 // The sound and the pictures of every corpus are tied by rules that a
 // network has to discover. The rules are stochastic and every parameter
 // also varies independently, so no single feature gives a label away.

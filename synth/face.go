@@ -79,9 +79,11 @@ func (f Face) Render(size int, p Pose) *image.RGBA {
 	cv.ellipse(1.0*W+0.3*yw, -0.02*H, 0.14*W, 0.24*H, 0, shade, 1)
 	// head: skull ellipse plus a jaw whose width at the chin follows Jaw
 	cv.ellipse(0, 0, W, H, 0, skin, 1)
+	// the chin drops a little as the jaw opens
 	jw := (0.3 + 0.55*f.Jaw) * W
-	cv.polygon([]float64{-0.97 * W, 0.97 * W, jw, -jw}, []float64{0.05 * H, 0.05 * H, 0.9 * H, 0.9 * H}, skin, 1)
-	cv.ellipse(0, 0.88*H, jw*1.02, 0.11*H, 0, skin, 1)
+	drop := 0.06 * H * clamp01(p.Mouth.Open)
+	cv.polygon([]float64{-0.97 * W, 0.97 * W, jw, -jw}, []float64{0.05 * H, 0.05 * H, 0.9*H + drop, 0.9*H + drop}, skin, 1)
+	cv.ellipse(0, 0.88*H+drop, jw*1.02, 0.11*H, 0, skin, 1)
 	// hair on top
 	switch f.HairStyle {
 	case 0, 1:
