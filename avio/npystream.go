@@ -1,0 +1,165 @@
+package avio
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// NPYColumnWriter writes a float32 array of shape (rows, cols) in C order,
+// the layout WriteNPY gives a spectrogram (bins, frames), when its values
+// arrive one column at a time, as frames do from a streaming spectrogram.
+// It holds a block of columns in memory (about a megabyte, or one column
+// if that is larger) and writes each block's rows at their places in the
+// file, so memory does not grow with the number of columns. The file is
+// written under a temporary name and renamed by Close, so an error never
+// leaves a partial file at the final path; its bytes equal WriteNPY's for
+// the same values. A NPYColumnWriter is not safe for concurrent use.
+type NPYColumnWriter struct {
+	path       string
+	f          *os.File
+	rows, cols int
+	hdr        int64     // header bytes before the values
+	per        int       // columns per block
+	block      []float32 // rows × per, row-major: block[r*per+j]
+	n          int       // columns in the block
+	flushed    int       // columns written to the file
+	buf        []byte
+	err        error // the first error, returned from then on
+}
+
+// npyBlockValues is the number of values a NPYColumnWriter's block holds
+// when a column is shorter than that.
+const npyBlockValues = 1 << 18
+
+// CreateNPYColumns starts writing path as a float32 (rows, cols) array.
+// Exactly cols columns of rows values must be written before Close.
+func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
+	if rows < 0 || cols < 0 {
+		return nil, fmt.Errorf("%s: negative dimension in shape (%d, %d)", path, rows, cols)
+	}
+	if rows > 0 && cols > (math.MaxInt64/4-1<<20)/rows {
+		return nil, fmt.Errorf("%s: shape (%d, %d) is too large", path, rows, cols)
+	}
+	hdr := npyHeader("<f4", []int{rows, cols})
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	w := &NPYColumnWriter{path: path, f: f, rows: rows, cols: cols, hdr: int64(len(hdr))}
+	// Size the file first: the rows are then filled in place, block by block.
+	if _, err := f.Write(hdr); err != nil {
+		return nil, w.fail(err)
+	}
+	if err := f.Truncate(w.hdr + 4*int64(rows)*int64(cols)); err != nil {
+		return nil, w.fail(err)
+	}
+	w.per = max(1, min(cols, npyBlockValues/max(rows, 1)))
+	w.block = make([]float32, rows*w.per)
+	w.buf = make([]byte, 4*w.per)
+	return w, nil
+}
+
+// WriteColumn appends the next column, rows values from row 0 down. col is
+// not retained.
+func (w *NPYColumnWriter) WriteColumn(col []float32) error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(col) != w.rows {
+		return w.fail(fmt.Errorf("column of %d values, want %d", len(col), w.rows))
+	}
+	if w.flushed+w.n >= w.cols {
+		return w.fail(fmt.Errorf("more than the %d columns of shape (%d, %d)", w.cols, w.rows, w.cols))
+	}
+	for r, v := range col {
+		w.block[r*w.per+w.n] = v
+	}
+	w.n++
+	if w.n == w.per {
+		return w.flush()
+	}
+	return nil
+}
+
+// Columns returns the number of columns written so far.
+func (w *NPYColumnWriter) Columns() int { return w.flushed + w.n }
+
+// flush writes each row of the block at its offset in the file.
+func (w *NPYColumnWriter) flush() error {
+	le := binary.LittleEndian
+	for r := 0; r < w.rows; r++ {
+		b := w.buf[:4*w.n]
+		for j, v := range w.block[r*w.per : r*w.per+w.n] {
+			le.PutUint32(b[4*j:], math.Float32bits(v))
+		}
+		off := w.hdr + 4*(int64(r)*int64(w.cols)+int64(w.flushed))
+		if _, err := w.f.WriteAt(b, off); err != nil {
+			return w.fail(err)
+		}
+	}
+	w.flushed += w.n
+	w.n = 0
+	return nil
+}
+
+// Close writes what is left and renames the file to its path. It fails,
+// leaving nothing at the path, if fewer than cols columns were written or
+// an earlier call failed.
+func (w *NPYColumnWriter) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if got := w.flushed + w.n; got != w.cols {
+		return w.fail(fmt.Errorf("%d of the %d columns were written", got, w.cols))
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	f := w.f
+	tmp := f.Name()
+	if err := f.Sync(); err != nil {
+		return w.fail(err)
+	}
+	w.f = nil
+	w.err = fmt.Errorf("%s: NPYColumnWriter already closed", w.path)
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	// CreateTemp makes the file 0600; give it the usual permissions.
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	if err := os.Rename(tmp, w.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort discards the file: nothing is left at its path or temporary name.
+// It is safe to call after Close or after an error.
+func (w *NPYColumnWriter) Abort() {
+	if w.f != nil {
+		w.fail(errors.New("aborted"))
+	}
+}
+
+// fail records err (naming the file), removes the temporary file and
+// returns the recorded error.
+func (w *NPYColumnWriter) fail(err error) error {
+	if w.err == nil {
+		w.err = fmt.Errorf("%s: %w", w.path, err)
+	}
+	if w.f != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+		w.f = nil
+	}
+	return w.err
+}
