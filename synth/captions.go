@@ -144,7 +144,7 @@ func (o *CaptionsOptions) defaults() error {
 		return fmt.Errorf("synth: captions: fps %g out of range (0, 60]", o.FPS)
 	case o.Size < 16 || o.Size > 512:
 		return fmt.Errorf("synth: captions: size %d out of range [16, 512]", o.Size)
-	case o.ValFrac < 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1:
+	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
 		return fmt.Errorf("synth: captions: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
 	return nil
@@ -197,20 +197,17 @@ func Captions(dir string, o CaptionsOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		frames := make([]image.Image, nframes)
-		for j := range frames {
-			frames[j] = img
-		}
 		return &clip{
-			name:   fmt.Sprintf("%06d", i),
-			audio:  u.Audio,
-			rate:   SpeechRate,
-			frames: frames,
-			fps:    o.FPS,
-			split:  splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
-			labels: map[string]string{"caption": text, "speaker": sp.ID, "syllables": u.Text},
+			name:    fmt.Sprintf("%06d", i),
+			audio:   u.Audio,
+			rate:    SpeechRate,
+			nframes: nframes,
+			frame:   func(int) image.Image { return img },
+			fps:     o.FPS,
+			split:   splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
+			labels:  map[string]string{"caption": text, "speaker": sp.ID, "syllables": u.Text},
 		}, nil
 	}
-	sample := func(c *clip) image.Image { return c.frames[0] }
+	sample := func(c *clip) image.Image { return c.frame(0) }
 	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
 }

@@ -321,6 +321,7 @@ func TestOptionErrors(t *testing.T) {
 		{"dur", Scenes(dir, ScenesOptions{N: 1, Duration: 1000}), "duration"},
 		{"items", Captions(dir, CaptionsOptions{N: 1, MaxItems: 9}), "items"},
 		{"split", Captions(dir, CaptionsOptions{N: 1, ValFrac: 0.6, TestFrac: 0.6}), "fractions"},
+		{"nan", Speakers(dir, SpeakersOptions{N: 1, ValFrac: math.NaN()}), "fractions"},
 	}
 	// a second corpus never goes into a used folder
 	full := genSmall(t, "scenes", 1, 0)

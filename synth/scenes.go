@@ -110,7 +110,7 @@ func (o *ScenesOptions) defaults() error {
 		return fmt.Errorf("synth: scenes: fps %g out of range (0, 60]", o.FPS)
 	case o.Size < 16 || o.Size > 512:
 		return fmt.Errorf("synth: scenes: size %d out of range [16, 512]", o.Size)
-	case o.ValFrac < 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1:
+	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
 		return fmt.Errorf("synth: scenes: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
 	return nil
@@ -552,17 +552,14 @@ func Scenes(dir string, o ScenesOptions) error {
 		r := rngFor(o.Seed, "scenes-clip", i)
 		sc, ob := r.IntN(o.Scenes), r.IntN(o.Objects)
 		c := drawSceneClip(r, sc, ob, o.Duration)
-		frames := make([]image.Image, nframes)
-		for k := range frames {
-			frames[k] = c.render(o.Size, float64(k)/o.FPS)
-		}
 		return &clip{
-			name:   fmt.Sprintf("%06d", i),
-			audio:  c.audio(r, n),
-			rate:   SceneRate,
-			frames: frames,
-			fps:    o.FPS,
-			split:  splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
+			name:    fmt.Sprintf("%06d", i),
+			audio:   c.audio(r, n),
+			rate:    SceneRate,
+			nframes: nframes,
+			frame:   func(k int) image.Image { return c.render(o.Size, float64(k)/o.FPS) },
+			fps:     o.FPS,
+			split:   splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
 			labels: map[string]string{
 				"scene":   SceneNames[sc],
 				"object":  ObjectNames[ob],
@@ -573,12 +570,12 @@ func Scenes(dir string, o ScenesOptions) error {
 	}
 	sample := func(c *clip) image.Image {
 		v := c.labels["visible"]
-		for k := range c.frames {
+		for k := 0; k < c.nframes; k++ {
 			if k < len(v) && v[k] == '1' {
-				return c.frames[k]
+				return c.frame(k)
 			}
 		}
-		return c.frames[0]
+		return c.frame(0)
 	}
 	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
 }

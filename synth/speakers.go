@@ -129,7 +129,7 @@ func (o *SpeakersOptions) defaults() error {
 		return fmt.Errorf("synth: speakers: fps %g out of range (0, 120]", o.FPS)
 	case o.Size < 16 || o.Size > 512:
 		return fmt.Errorf("synth: speakers: size %d out of range [16, 512]", o.Size)
-	case o.ValFrac < 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1:
+	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
 		return fmt.Errorf("synth: speakers: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
 	return nil
@@ -173,20 +173,28 @@ func SpeakerSet(seed int64, k int, valFrac, testFrac float64) ([]Speaker, []stri
 // over [i/fps, (i+1)/fps). base is the clip's pose; the head also moves a
 // little from frame to frame when r is not nil. u must not be nil.
 func TalkingFace(f Face, u *Utterance, fps float64, nframes, size int, base Pose, r *rand.Rand) []image.Image {
-	frames := make([]image.Image, nframes)
+	frame := talkingFrames(f, u, fps, size, base, r)
+	frames := make([]image.Image, max(nframes, 0))
+	for i := range frames {
+		frames[i] = frame(i)
+	}
+	return frames
+}
+
+// talkingFrames returns a function that renders frame i of TalkingFace.
+func talkingFrames(f Face, u *Utterance, fps float64, size int, base Pose, r *rand.Rand) func(i int) image.Image {
 	var ph1, ph2, amp float64
 	if r != nil {
 		ph1, ph2, amp = r.Float64()*2*math.Pi, r.Float64()*2*math.Pi, uniform(r, 0.002, 0.008)
 	}
-	for i := range frames {
+	return func(i int) image.Image {
 		p := base
 		t := float64(i) / fps
 		p.Mouth = u.MouthAt(t, t+1/fps)
 		p.DY += amp * math.Sin(2*math.Pi*0.7*t+ph1)
 		p.Roll += 2 * amp * math.Sin(2*math.Pi*0.4*t+ph2)
-		frames[i] = f.Render(size, p)
+		return f.Render(size, p)
 	}
-	return frames
 }
 
 // randomPose draws the per-clip pose, lighting and expression jitter.
@@ -242,7 +250,8 @@ func Speakers(dir string, o SpeakersOptions) error {
 			name:       fmt.Sprintf("%06d", i),
 			audio:      u.Audio,
 			rate:       SpeechRate,
-			frames:     TalkingFace(sp.Face, u, o.FPS, nframes, o.Size, pose, jr),
+			nframes:    nframes,
+			frame:      talkingFrames(sp.Face, u, o.FPS, o.Size, pose, jr),
 			fps:        o.FPS,
 			split:      split[k],
 			labels:     labels,
@@ -250,6 +259,6 @@ func Speakers(dir string, o SpeakersOptions) error {
 			extras:     []image.Image{refs[k]},
 		}, nil
 	}
-	sample := func(c *clip) image.Image { return c.frames[len(c.frames)/2] }
+	sample := func(c *clip) image.Image { return c.frame(c.nframes / 2) }
 	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
 }

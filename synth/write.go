@@ -39,13 +39,17 @@ func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float
 
 // clip is everything that makes up one clip folder.
 type clip struct {
-	name   string
-	audio  []float64
-	rate   int
-	frames []image.Image
-	fps    float64
-	split  string
-	labels map[string]string
+	name  string
+	audio []float64
+	rate  int
+	// nframes frames are made one at a time by frame, so a long clip never
+	// holds all its pictures in memory; frame may return the same image
+	// for consecutive frames (a still), which is then encoded once.
+	nframes int
+	frame   func(i int) image.Image
+	fps     float64
+	split   string
+	labels  map[string]string
 	// extra images written beside the frames (e.g. "face.png"), in order.
 	extraNames []string
 	extras     []image.Image
@@ -91,7 +95,8 @@ func writeClip(root string, c *clip) (err error) {
 	// a still picture repeated over frames is encoded once
 	var last image.Image
 	var enc bytes.Buffer
-	for i, f := range c.frames {
+	for i := 0; i < c.nframes; i++ {
+		f := c.frame(i)
 		if f != last {
 			enc.Reset()
 			if err := pngEnc.Encode(&enc, f); err != nil {
