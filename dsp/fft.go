@@ -12,10 +12,11 @@ import (
 // (n/2+1 bins, unnormalised) and Inverse is irfft (scaled by 1/n).
 //
 // Even lengths run as a complex transform of length n/2 followed by a
-// real-to-complex split step; powers of two use an iterative radix-4 kernel
-// with precomputed twiddles, other lengths use Bluestein's algorithm on top
-// of it, so every length costs O(n log n) and is accurate to a few ulps of
-// the largest bin.
+// real-to-complex split step (odd lengths as a complex transform of length
+// n). Powers of two use an iterative radix-4 kernel with precomputed
+// twiddles; lengths whose prime factors are at most 31 use self-sorting
+// mixed-radix passes; the rest use Bluestein's algorithm. Every length
+// costs O(n log n) and is accurate to a few ulps of the largest bin.
 //
 // An FFT is safe for concurrent use by multiple goroutines.
 type FFT struct {
@@ -34,7 +35,6 @@ type FFT struct {
 type fftWork struct {
 	z   []complex128
 	tmp []complex128 // mixed-radix or Bluestein scratch
-	y   []float64
 }
 
 // NewFFT returns a plan for real transforms of length n. It panics if n < 1.
