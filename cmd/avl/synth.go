@@ -25,7 +25,7 @@ const synthHelp = `Corpora (see "go doc github.com/avlearn/avlearn/synth" for wh
             face and voice tied by stochastic rules; splits by identity
   captions  pictures of coloured shapes with spoken captions, 16 kHz
 Every clip is ROOT/<clip>/{audio.wav,frames/%06d.png,meta.json}; DIR/contact.png shows samples.
-The same --seed gives the same bytes.
+DIR must be new or empty. The same --seed gives the same bytes.
 `
 
 func runSynth(args []string, stdout, stderr io.Writer) error {
@@ -90,10 +90,10 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usagef("unknown corpus %q: want scenes, speakers or captions", kind)
 	}
+	bar.Done() // end the progress line, also before an error message
 	if err != nil {
 		return err
 	}
-	bar.Done()
 	if !*quiet {
 		fmt.Fprintf(stdout, "%s: %d %s clips (seed %d), contact sheet %s\n", *out, *n, kind, *seed, filepath.Join(*out, "contact.png"))
 	}
