@@ -8,6 +8,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/spectrogram"
 )
 
@@ -37,6 +38,11 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	axes := fs.Bool("axes", true, "PNG: draw time and frequency axes")
 	rng := fs.Float64("range", 80, "PNG: dB range shown below the maximum")
 	quiet := fs.Bool("q", false, "print nothing on success")
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(stderr, spectrogramMemoryNote)
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -79,15 +85,15 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 		return usagef("--range %g: want > 0", *rng)
 	}
 
-	a, _, err := avio.ReadWAV(pos[0])
+	r, err := avio.OpenWAV(pos[0])
 	if err != nil {
 		return err
 	}
-	x, rate := a.Mono(), a.SampleRate
-	if *sr > 0 && *sr != rate {
-		if x, err = dsp.Resample(x, rate, *sr); err != nil {
-			return fmt.Errorf("%s: resampling to %d Hz: %w", pos[0], *sr, err)
-		}
+	defer r.Close()
+	info := r.Info()
+	rate := info.SampleRate
+	resample := *sr > 0 && *sr != rate
+	if resample {
 		rate = *sr
 	}
 	c, err := sf.config(rate)
@@ -105,21 +111,44 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	if err := c.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	s, err := spectrogram.Compute(x, c)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
-	}
-	if ext == ".npy" {
-		err = s.WriteNPY(*out)
-		if err == nil && *meta {
-			err = s.WriteMeta(sidecar(*out))
+	var s *spectrogram.Spectrogram
+	if ext == ".npy" && !resample && c.TopDB == 0 {
+		// Nothing needs the whole signal: read, transform and write it a
+		// block at a time, in memory that does not grow with the file.
+		side := ""
+		if *meta {
+			side = sidecar(*out)
+		}
+		if s, err = streamNPY(r, pos[0], c, *out, side, stderr, *quiet); err != nil {
+			return err
 		}
 	} else {
-		title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), describe(s))
-		err = s.WritePNG(*out, spectrogram.RenderOptions{Colormap: cm, Axes: *axes, Title: title, Range: *rng})
-	}
-	if err != nil {
-		return err
+		// Resampling and top-dB clipping need the whole signal; so does the
+		// picture. ReadMono gives the values of ReadWAV + Audio.Mono.
+		x := make([]float64, info.Frames) // Frames is bounded by the file's size
+		if _, err := r.ReadMono(x); err != nil && err != io.EOF {
+			return err
+		}
+		if resample {
+			if x, err = dsp.Resample(x, info.SampleRate, *sr); err != nil {
+				return fmt.Errorf("%s: resampling to %d Hz: %w", pos[0], *sr, err)
+			}
+		}
+		if s, err = spectrogram.Compute(x, c); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		if ext == ".npy" {
+			err = s.WriteNPY(*out)
+			if err == nil && *meta {
+				err = s.WriteMeta(sidecar(*out))
+			}
+		} else {
+			title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), describe(s))
+			err = s.WritePNG(*out, spectrogram.RenderOptions{Colormap: cm, Axes: *axes, Title: title, Range: *rng})
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
@@ -154,4 +183,75 @@ func describe(s *spectrogram.Spectrogram) string {
 // sidecar returns the JSON file kept beside a .npy spectrogram: a.npy → a.json.
 func sidecar(npy string) string {
 	return strings.TrimSuffix(npy, filepath.Ext(npy)) + ".json"
+}
+
+// spectrogramMemoryNote ends "avl spectrogram -h": which outputs stream.
+const spectrogramMemoryNote = `
+Memory: a .npy output is computed while the WAV file is read, a block at a
+time, so files of any length take a few megabytes (the .npy is filled in
+place on disk). Three cases hold the whole signal and spectrogram in memory
+instead: --sr resampling, --top-db clipping (it needs the maximum of the
+whole spectrogram; --mfcc implies --top-db 80, so add --top-db 0 to stream
+MFCCs of long files), and .png output (the picture needs every frame).
+`
+
+// streamNPY computes the spectrogram under c of the mono down-mix of r (the
+// file name) and writes it to out, block by block, and the JSON sidecar to
+// side unless it is "". The returned Spectrogram has the shape and Config
+// but no values.
+func streamNPY(r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
+	info := r.Info()
+	w, err := spectrogram.CreateNPY(out, c, info.Frames)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer w.Abort() // a no-op once Close has succeeded
+	var werr error  // an error writing out, as opposed to computing
+	st, err := spectrogram.NewStream(c, func(col []float32) error {
+		werr = w.WriteFrame(col)
+		return werr
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Long files show progress in seconds of audio read.
+	var bar *progress.Bar
+	if !quiet && info.Duration() >= 60 {
+		bar = progress.New(stderr, "spectrogram (seconds)", int(info.Duration()))
+	}
+	buf := make([]float64, 1<<15)
+	done := 0
+	for {
+		n, err := r.ReadMono(buf)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := st.Write(buf[:n]); err != nil {
+			if werr != nil {
+				return nil, werr
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		done += n
+		bar.Set(done/info.SampleRate, "")
+	}
+	if err := st.Close(); err != nil {
+		if werr != nil {
+			return nil, werr
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	bar.Done()
+	if side != "" {
+		if err := w.WriteMeta(side); err != nil {
+			return nil, err
+		}
+	}
+	return &spectrogram.Spectrogram{Bins: c.Bins(), Frames: w.Frames(), Config: c, Kind: c.Kind(), Scale: c.Scale()}, nil
 }

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
 	"image/png"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/spectrogram"
 )
 
 const speech = "../../testdata/speech.wav" // 16 kHz mono, 42828 samples
@@ -246,4 +253,218 @@ func TestSpectrogramMatchesTorchaudio(t *testing.T) {
 			t.Errorf("%s: max error %g > 1e-4 × %g", tc.golden, e, m)
 		}
 	}
+}
+
+// TestSpectrogramStreamEqualsCompute: the streamed .npy (no --sr, no
+// --top-db) and the in-memory one (--top-db) hold the bytes of
+// spectrogram.Compute on ReadWAV's mono down-mix, and the sidecars match.
+func TestSpectrogramStreamEqualsCompute(t *testing.T) {
+	dir := t.TempDir()
+	stereo := "../../testdata/spectrogram/stereo44k.wav"
+	def := spectrogram.DefaultConfig(16000)
+	mel := def
+	mel.NMels, mel.DB = 40, true
+	mfcc := mel
+	mfcc.DB, mfcc.NMFCC = false, 13
+	mfccTop := mfcc
+	mfccTop.TopDB = 80
+	hann := def
+	hann.Window, hann.NFFT, hann.WinLength, hann.Hop, hann.Center, hann.Power = "hann", 256, 256, 128, false, 1
+	st := spectrogram.DefaultConfig(44100)
+	st.NMels, st.MelScale, st.MelNorm = 64, dsp.MelSlaney, dsp.MelNormSlaney
+	for _, tc := range []struct {
+		in   string
+		args []string
+		c    spectrogram.Config
+	}{
+		{speech, nil, def},
+		{speech, []string{"--sr", "16000"}, def}, // the file's own rate: no resampling
+		{speech, []string{"--mel", "40", "--db"}, mel},
+		{speech, []string{"--mel", "40", "--mfcc", "13", "--top-db", "0"}, mfcc},
+		{speech, []string{"--mel", "40", "--mfcc", "13"}, mfccTop}, // in memory
+		{speech, []string{"--window", "hann", "--n-fft", "256", "--hop", "128", "--center=false", "--power", "1"}, hann},
+		{stereo, []string{"--mel", "64", "--mel-scale", "slaney", "--mel-norm", "slaney"}, st},
+	} {
+		got := filepath.Join(dir, "got.npy")
+		if code, e := avl(t, append([]string{"spectrogram", tc.in, "-o", got, "-q"}, tc.args...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, e)
+		}
+		a, _, err := avio.ReadWAV(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := spectrogram.Compute(a.Mono(), tc.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filepath.Join(dir, "want.npy")
+		if err := s.WriteNPY(want); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WriteMeta(filepath.Join(dir, "want.json")); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range [][2]string{{"want.npy", "got.npy"}, {"want.json", "got.json"}} {
+			w, _ := os.ReadFile(filepath.Join(dir, p[0]))
+			g, _ := os.ReadFile(filepath.Join(dir, p[1]))
+			if len(w) == 0 || !bytes.Equal(w, g) {
+				t.Errorf("%s %v: %s differs from Compute's", tc.in, tc.args, p[1])
+			}
+		}
+	}
+	// Errors of the streaming path name the input; nothing is left behind.
+	short := filepath.Join(dir, "short.wav")
+	if err := avio.WriteMonoWAV(short, make([]float64, 100), 16000, avio.PCM16); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "short.npy")
+	if code, e := avl(t, "spectrogram", short, "-o", out); code != 1 || !strings.Contains(e, "short.wav") {
+		t.Errorf("100 samples: exit %d, %s", code, e)
+	}
+	if code, e := avl(t, "spectrogram", short, "-o", out, "--center=false"); code != 1 || !strings.Contains(e, "short.wav: spectrogram: signal of 100 samples gives no frame") {
+		t.Errorf("100 samples, no centring: exit %d, %s", code, e)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed run left short.npy")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 5 { // got/want .npy/.json, short.wav
+		t.Errorf("%d files in the directory, want 5", len(ents))
+	}
+}
+
+// writeLongWAV writes n samples of 16-bit mono PCM at rate, sample i being
+// pcm(i), straight to disk (a canonical 44-byte header, then the samples).
+func writeLongWAV(t *testing.T, path string, n, rate int, pcm func(i int) int16) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	h := []byte("RIFF")
+	h = le.AppendUint32(h, uint32(36+2*n))
+	h = append(h, "WAVEfmt "...)
+	h = le.AppendUint32(h, 16)
+	h = le.AppendUint16(h, 1)
+	h = le.AppendUint16(h, 1)
+	h = le.AppendUint32(h, uint32(rate))
+	h = le.AppendUint32(h, uint32(2*rate))
+	h = le.AppendUint16(h, 2)
+	h = le.AppendUint16(h, 16)
+	h = append(h, "data"...)
+	h = le.AppendUint32(h, uint32(2*n))
+	w := bufio.NewWriter(f)
+	w.Write(h)
+	var b [2]byte
+	for i := 0; i < n; i++ {
+		le.PutUint16(b[:], uint16(pcm(i)))
+		w.Write(b[:])
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// longPCM is a deterministic test signal: a slow chirp plus a hash-driven
+// noise floor, so every frame differs.
+func longPCM(i int) int16 {
+	ts := float64(i) / 16000
+	v := 0.4*math.Sin(2*math.Pi*(200+5*ts)*ts) + 0.05*float64(int32(uint32(i)*2654435761)>>16)/32768
+	return int16(math.Round(v * 32767))
+}
+
+// TestSpectrogramStreamLong runs ten minutes of 16 kHz audio (19 MB of
+// PCM16; ReadWAV + Mono + Compute would hold about 340 MB) through the
+// streaming path while sampling the heap, then checks the .npy's shape and
+// its first and last 100 frames against Compute on a prefix and a suffix.
+func TestSpectrogramStreamLong(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ten minutes of audio")
+	}
+	const rate, n = 16000, 10 * 60 * 16000
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "long.wav"), filepath.Join(dir, "long.npy")
+	writeLongWAV(t, in, n, rate, longPCM)
+
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	peak := before.HeapAlloc
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapAlloc)
+			}
+		}
+	}()
+	code, e := avl(t, "spectrogram", in, "-o", out, "-q")
+	close(stop)
+	<-sampled
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	grow := int64(max(peak, after.HeapAlloc)) - int64(before.HeapAlloc)
+	t.Logf("heap: peak %.1f MB above the start; %.1f MB allocated in all", float64(grow)/1e6, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
+	if grow > 20e6 {
+		t.Errorf("the heap grew by %.1f MB for a %.1f MB file", float64(grow)/1e6, float64(2*n)/1e6)
+	}
+
+	const bins, frames = 257, 1 + n/160
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hdr := make([]byte, 128)
+	if _, err := io.ReadFull(f, hdr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(hdr, []byte("'shape': (257, 60001)")) || hdr[127] != '\n' {
+		t.Fatalf("header %q", hdr)
+	}
+	if st, _ := f.Stat(); st.Size() != 128+4*bins*frames {
+		t.Fatalf("file of %d bytes, want %d", st.Size(), 128+4*bins*frames)
+	}
+	// frames t0..t0+99 of the file must equal frames s0..s0+99 of Compute
+	// on samples [from, to).
+	check := func(what string, from, to, t0, s0 int) {
+		x := make([]float64, to-from)
+		for i := range x {
+			x[i] = float64(longPCM(from+i)) / 32768
+		}
+		s, err := spectrogram.Compute(x, spectrogram.DefaultConfig(rate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]byte, 4*100)
+		for b := 0; b < bins; b++ {
+			if _, err := f.ReadAt(row, 128+4*int64(b*frames+t0)); err != nil {
+				t.Fatal(err)
+			}
+			for j := 0; j < 100; j++ {
+				g := math.Float32frombits(binary.LittleEndian.Uint32(row[4*j:]))
+				if w := s.At(b, s0+j); g != w {
+					t.Fatalf("%s: bin %d frame %d = %g, Compute %g", what, b, t0+j, g, w)
+				}
+			}
+		}
+	}
+	check("start", 0, 200*160, 0, 0)
+	// A suffix starting at frame 59801's centre has the same frames from
+	// the one whose window lies wholly inside it up to the end.
+	check("end", (frames-200)*160, n, frames-100, 100)
 }
