@@ -13,10 +13,11 @@ import (
 type Mode int
 
 const (
-	Eval Mode = iota
-	Train
+	Eval  Mode = iota // inference: BatchNorm uses running statistics, no Dropout
+	Train             // training: batch statistics, Dropout active
 )
 
+// String returns "train" or "eval".
 func (m Mode) String() string {
 	if m == Train {
 		return "train"

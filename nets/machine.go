@@ -16,6 +16,10 @@ import (
 // v0.9.18), and the layers of this package avoid Gorgonia's stateful
 // BatchNorm and Dropout ops, which reset their state for each new machine
 // and seed from the clock.
+//
+// The layers' ops keep their output and scratch buffers from pass to pass,
+// so one Graph must not be run by two machines at the same time; build one
+// graph per goroutine (they can share the Params).
 type Machine struct {
 	g      *Graph
 	vm     G.VM

@@ -141,6 +141,7 @@ func (op *coreOp) Hashcode() uint32 {
 	return h.Sum32()
 }
 
+// String implements G.Op.
 func (op *coreOp) String() string { return op.name }
 
 // DiffWRT implements G.SDOp.
