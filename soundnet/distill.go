@@ -3,6 +3,7 @@ package soundnet
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/nets"
 )
 
@@ -83,17 +85,20 @@ func windows(c *avio.Clip, t Teacher, n int) ([]window, error) {
 	return out, nil
 }
 
-func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int) ([]window, error) {
+func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int, w io.Writer) ([]window, error) {
 	var out []window
-	for _, c := range clips {
+	bar := progress.New(w, "teacher targets", len(clips))
+	defer bar.Done()
+	for i, c := range clips {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		w, err := windows(c, t, n)
+		ws, err := windows(c, t, n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, w...)
+		out = append(out, ws...)
+		bar.Set(i+1, "")
 	}
 	return out, nil
 }
@@ -190,11 +195,11 @@ func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Rep
 			len(to), len(ts), m.Config.Objects, m.Config.Scenes)
 	}
 	n := max(m.Config.WindowSamples(), MinSamples())
-	tr, err := allWindows(ctx, data.Train, data.Teacher, n)
+	tr, err := allWindows(ctx, data.Train, data.Teacher, n, o.Progress)
 	if err != nil {
 		return rep, err
 	}
-	va, err := allWindows(ctx, data.Val, data.Teacher, n)
+	va, err := allWindows(ctx, data.Val, data.Teacher, n, o.Progress)
 	if err != nil {
 		return rep, err
 	}
@@ -265,7 +270,7 @@ type Agreement struct {
 // Evaluate measures the student's agreement with teacher on clips (held
 // out from training), excerpted as in Train.
 func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Agreement, error) {
-	ws, err := allWindows(context.Background(), clips, teacher, max(m.Config.WindowSamples(), MinSamples()))
+	ws, err := allWindows(context.Background(), clips, teacher, max(m.Config.WindowSamples(), MinSamples()), nil)
 	if err != nil {
 		return Agreement{}, err
 	}
