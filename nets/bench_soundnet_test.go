@@ -58,9 +58,23 @@ type soundnetState struct {
 // BenchmarkSoundNetTrainStep times one training step (forward, backward,
 // Adam) of SoundNet-8's conv stack on 4 clips of 20 s at 22,050 Hz
 // (441,000 samples), with loss −mean(log_softmax(conv8, dim=1)). Peer:
-// testdata/nets/bench_soundnet_torch.py. Reports the process's peak RSS.
+// testdata/nets/bench_soundnet_torch.py. Reports the process's peak RSS
+// and the CPU seconds per step (steadier than wall time on a busy machine).
 //
-//	go test ./nets -run XXX -bench SoundNet -benchtime 5x -cpu 1,2
+//	go test ./nets -run XXX -bench 'SoundNetTrainStep$' -benchtime 3x -cpu 1
+//	/usr/bin/python3 testdata/nets/bench_soundnet_torch.py 3 1
+//
+// Same sitting, 2026-11-26, 2-core AMD EPYC shared with other jobs (load
+// average 10–13, so wall times are inflated about 3–4×), two rounds:
+//
+//	                    wall s/step   CPU s/step   peak RSS
+//	torch, 1 thread     4.74 / 4.59   1.24 / 1.39  751 MiB
+//	ours, -cpu 1        4.05 / 3.80   1.11 / 0.90  694 MiB
+//	torch, 2 threads    6.80 / 5.25   2.53 / 2.07  728–760 MiB
+//	ours, -cpu 2        5.47 / 2.53   1.25 / 1.08  698 MiB
+//
+// Before the custom ops (BenchmarkSoundNetTrainStepGorgonia): 5.69 CPU s
+// and 2651 MiB per step.
 func BenchmarkSoundNetTrainStep(b *testing.B) {
 	sb := &soundnetBench
 	sb.once.Do(func() {
