@@ -117,8 +117,9 @@ func (w *WAVReader) ReadMono(dst []float64) (int, error) {
 			break
 		}
 		out := dst[done : done+n]
+		bps := w.h.BitsPerSample / 8
 		if nch == 1 {
-			w.decode([][]float64{out}, 0, n, raw)
+			decodeChannel(out, raw, bps, w.h.SubFormat, bps)
 		} else {
 			// The sum and scale of Audio.Mono, in the same order, so the
 			// values are identical.
@@ -127,7 +128,6 @@ func (w *WAVReader) ReadMono(dst []float64) (int, error) {
 			}
 			clear(out)
 			tmp := w.tmp[:n]
-			bps := w.h.BitsPerSample / 8
 			for c := 0; c < nch; c++ {
 				decodeChannel(tmp, raw[c*bps:], nch*bps, w.h.SubFormat, bps)
 				for i, v := range tmp {
