@@ -409,13 +409,16 @@ func TestSpectrogramStreamLong(t *testing.T) {
 			}
 		}
 	}()
-	code, e := avl(t, "spectrogram", in, "-o", out, "-q")
+	code, e := avl(t, "spectrogram", in, "-o", out)
 	close(stop)
 	<-sampled
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, e)
+	}
+	if !strings.Contains(e, "spectrogram (seconds) 600/600") {
+		t.Errorf("no progress on stderr: %q", e)
 	}
 	grow := int64(max(peak, after.HeapAlloc)) - int64(before.HeapAlloc)
 	t.Logf("heap: peak %.1f MB above the start; %.1f MB allocated in all", float64(grow)/1e6, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
