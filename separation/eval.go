@@ -1,0 +1,268 @@
+package separation
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"strings"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/progress"
+)
+
+// EvalOptions configures Evaluate.
+type EvalOptions struct {
+	Mixtures int     // mixtures to draw; 0 means 100
+	Seconds  float64 // length of each mixture; 0 means Config.Segment
+	Seed     int64   // draws the mixtures
+	// Baseline, if set, is an audio-only model of the same condition
+	// (Config.Speakers) scored with the best speaker permutation per
+	// mixture, as PIT models are.
+	Baseline *Model
+	Progress io.Writer // nil is quiet
+}
+
+// Result is one row of the evaluation table: a system on a condition,
+// averaged over mixtures and, for two speakers, over both voices.
+type Result struct {
+	System    string
+	Condition string
+	Mixtures  int
+	SISDR     float64 // dB, of the estimates
+	SISDRi    float64 // dB, improvement over the unprocessed mixture
+	SDR       float64 // dB, BSS Eval SDR with a 512-tap distortion filter
+	SDRi      float64
+	// Assigned is the fraction of mixtures whose voices came out at the
+	// right faces (face order beats the swapped order in SI-SDR); NaN
+	// where it does not apply (one speaker, PIT, oracle, mixture).
+	Assigned float64
+}
+
+// Metrics is the evaluation table.
+type Metrics struct {
+	Rows []Result
+}
+
+// String formats the table.
+func (m Metrics) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-26s %-16s %5s %8s %8s %8s %8s %9s\n", "system", "condition", "mixes", "SI-SDR", "SI-SDRi", "SDR", "SDRi", "assigned")
+	for _, r := range m.Rows {
+		as := "—"
+		if !math.IsNaN(r.Assigned) {
+			as = fmt.Sprintf("%.1f%%", 100*r.Assigned)
+		}
+		fmt.Fprintf(&b, "%-26s %-16s %5d %8.2f %8.2f %8.2f %8.2f %9s\n", r.System, r.Condition, r.Mixtures, r.SISDR, r.SISDRi, r.SDR, r.SDRi, as)
+	}
+	return b.String()
+}
+
+// Condition names the mixtures a config separates.
+func (c Config) Condition() string {
+	if c.Speakers == 1 {
+		return "speech + noise"
+	}
+	return fmt.Sprintf("%d speakers", c.Speakers)
+}
+
+// score accumulates the metrics of one system.
+type score struct {
+	sisdr, sisdri, sdr, sdri float64
+	n, right, asg            int
+}
+
+func (s *score) result(system, cond string, mixtures int, assign bool) Result {
+	r := Result{System: system, Condition: cond, Mixtures: mixtures, Assigned: math.NaN()}
+	k := float64(max(1, s.n))
+	r.SISDR, r.SISDRi, r.SDR, r.SDRi = s.sisdr/k, s.sisdri/k, s.sdr/k, s.sdri/k
+	if assign && s.asg > 0 {
+		r.Assigned = float64(s.right) / float64(s.asg)
+	}
+	return r
+}
+
+// sdrLen is the BSS Eval distortion filter length (bss_eval_sources).
+const sdrLen = 512
+
+// Evaluate measures m on mixtures drawn (as in training, with o.Seed) from
+// clips, which should be speakers never seen in training: per source the
+// SI-SDR and SDR of the estimate and their improvement over the
+// unprocessed mixture. Rows: the model, o.Baseline if given, the oracle
+// ideal ratio mask (an upper bound for real masks; all sources, noise
+// included, known) and the mixture itself. For one speaker + noise only
+// the speech is scored.
+func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
+	var out Metrics
+	cfg := m.Config
+	if o.Mixtures == 0 {
+		o.Mixtures = 100
+	}
+	if o.Mixtures < 0 {
+		return out, fmt.Errorf("separation: EvalOptions.Mixtures = %d, want > 0", o.Mixtures)
+	}
+	if o.Seconds == 0 {
+		o.Seconds = cfg.Segment
+	}
+	frames := int(math.Round(o.Seconds * cfg.FPS))
+	if frames < 1 || o.Seconds > 60 {
+		return out, fmt.Errorf("separation: EvalOptions.Seconds = %v, want one video frame … 60 s", o.Seconds)
+	}
+	if b := o.Baseline; b != nil && (b.Config.Speakers != cfg.Speakers || b.Config.Rate != cfg.Rate) {
+		return out, fmt.Errorf("separation: baseline separates %d speakers at %d Hz, the model %d at %d Hz", b.Config.Speakers, b.Config.Rate, cfg.Speakers, cfg.Rate)
+	}
+	srcs, err := cfg.loadSources(context.Background(), clips, o.Progress, "loading test clips")
+	if err != nil {
+		return out, err
+	}
+	mx, err := newMixer(cfg, srcs, frames)
+	if err != nil {
+		return out, err
+	}
+	r := rand.New(rand.NewSource(o.Seed))
+	var model, base, oracle, mixture score
+	bar := progress.New(o.Progress, "evaluating "+cfg.Condition(), o.Mixtures)
+	defer bar.Done()
+	for i := 0; i < o.Mixtures; i++ {
+		ex := mx.draw(r)
+		refs := ex.srcs
+		mixScores := make([][2]float64, len(refs))
+		for s, ref := range refs {
+			a, err1 := dsp.SISDR(ref, ex.mix)
+			b, err2 := dsp.SDR(ref, ex.mix, sdrLen)
+			if err1 != nil || err2 != nil {
+				return out, fmt.Errorf("separation: mixture %d: %v %v", i, err1, err2)
+			}
+			mixScores[s] = [2]float64{a, b}
+			mixture.add(a, b, mixScores[s])
+		}
+		est, err := m.separate(ex)
+		if err != nil {
+			return out, err
+		}
+		if err := model.addAll(refs, est, mixScores, !cfg.AudioOnly && len(refs) == 2, cfg.AudioOnly); err != nil {
+			return out, err
+		}
+		if o.Baseline != nil {
+			bex := *ex
+			bex.mouths = nil
+			best, err := o.Baseline.separate(&bex)
+			if err != nil {
+				return out, err
+			}
+			if err := base.addAll(refs, best, mixScores, false, true); err != nil {
+				return out, err
+			}
+		}
+		ideal, err := cfg.oracle(ex)
+		if err != nil {
+			return out, err
+		}
+		if err := oracle.addAll(refs, ideal, mixScores, false, false); err != nil {
+			return out, err
+		}
+		bar.Add(1)
+	}
+	cond := cfg.Condition()
+	name := "face-guided (this model)"
+	if cfg.AudioOnly {
+		name = "audio-only PIT (this model)"
+	}
+	out.Rows = append(out.Rows, model.result(name, cond, o.Mixtures, true))
+	if o.Baseline != nil {
+		out.Rows = append(out.Rows, base.result("audio-only PIT", cond, o.Mixtures, false))
+	}
+	out.Rows = append(out.Rows, oracle.result("oracle IRM (upper bound)", cond, o.Mixtures, false),
+		mixture.result("unprocessed mixture", cond, o.Mixtures, false))
+	return out, nil
+}
+
+func (s *score) add(sisdr, sdr float64, mix [2]float64) {
+	s.sisdr += sisdr
+	s.sdr += sdr
+	s.sisdri += sisdr - mix[0]
+	s.sdri += sdr - mix[1]
+	s.n++
+}
+
+// addAll scores estimates est against refs in face order, or in the best
+// order when pit is set; assign records whether face order beat the swap.
+func (s *score) addAll(refs, est [][]float64, mix [][2]float64, assign, pit bool) error {
+	si := func(a, b []float64) (float64, error) { return dsp.SISDR(a, b) }
+	order := make([]int, len(refs))
+	for i := range order {
+		order[i] = i
+	}
+	if (assign || pit) && len(refs) == 2 && len(est) == 2 {
+		var straight, swapped float64
+		for i := 0; i < 2; i++ {
+			a, err := si(refs[i], est[i])
+			if err != nil {
+				return err
+			}
+			b, err := si(refs[i], est[1-i])
+			if err != nil {
+				return err
+			}
+			straight, swapped = straight+a, swapped+b
+		}
+		if assign {
+			s.asg++
+			if straight > swapped {
+				s.right++
+			}
+		}
+		if pit && swapped > straight {
+			order = []int{1, 0}
+		}
+	}
+	for i, ref := range refs {
+		e := est[order[i]]
+		a, err := dsp.SISDR(ref, e)
+		if err != nil {
+			return err
+		}
+		b, err := dsp.SDR(ref, e, sdrLen)
+		if err != nil {
+			return err
+		}
+		s.add(a, b, mix[i])
+	}
+	return nil
+}
+
+// oracle returns the ideal-ratio-mask estimates of ex's sources: masks
+// from the true sources (and noise), applied to the mixture's linear STFT.
+func (c Config) oracle(ex *example) ([][]float64, error) {
+	st := c.STFT()
+	X, err := dsp.STFT(ex.mix, st)
+	if err != nil {
+		return nil, err
+	}
+	parts := append([][]float64(nil), ex.srcs...)
+	if ex.noise != nil {
+		parts = append(parts, ex.noise)
+	}
+	var specs []*dsp.ComplexSpectrogram
+	for _, p := range parts {
+		S, err := dsp.STFT(p, st)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, S)
+	}
+	masks := IdealRatioMasks(specs)
+	out := make([][]float64, len(ex.srcs))
+	for s := range ex.srcs {
+		Y, err := ApplyMask(X, masks[s], nil)
+		if err != nil {
+			return nil, err
+		}
+		if out[s], err = dsp.ISTFT(Y, st, len(ex.mix)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
