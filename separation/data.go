@@ -14,8 +14,8 @@ import (
 // source is one clip loaded for mixing: its voice and its mouth crops.
 type source struct {
 	name, speaker string
-	audio         []float64   // at Config.Rate
-	mouths        []float32   // [frames, MouthH·MouthW]
+	audio         []float64 // at Config.Rate
+	mouths        []float32 // [frames, MouthH·MouthW]
 	frames        int
 }
 

@@ -76,14 +76,14 @@ type Report struct {
 }
 
 type trainTask struct {
-	m      *Model
-	mx     *mixer
-	r      *rand.Rand
-	k      *graph
-	val    []*example
-	valFt  []*features
-	evals  map[int]*graph
-	steps  int
+	m     *Model
+	mx    *mixer
+	r     *rand.Rand
+	k     *graph
+	val   []*example
+	valFt []*features
+	evals map[int]*graph
+	steps int
 }
 
 func (t *trainTask) Params() []*nets.Param { return t.m.params }
