@@ -266,3 +266,43 @@ func FuzzWAVReader(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWAVReaderMono streams the input of BenchmarkReadWAV (10 s,
+// 16 kHz, 16-bit stereo) as mono in blocks of 4096 frames; the "whole"
+// case is ReadWAV followed by Audio.Mono, for comparison.
+func BenchmarkWAVReaderMono(b *testing.B) {
+	x := make([]float64, 160000)
+	for i := range x {
+		x[i] = float64(i%200)/200 - 0.5
+	}
+	path := b.TempDir() + "/bench.wav"
+	if err := WriteWAV(path, &Audio{SampleRate: 16000, Channels: [][]float64{x, x}}, PCM16); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("stream", func(b *testing.B) {
+		buf := make([]float64, 4096)
+		for b.Loop() {
+			r, err := OpenWAV(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				if _, err := r.ReadMono(buf); err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+			r.Close()
+		}
+	})
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			a, _, err := ReadWAV(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			a.Mono()
+		}
+	})
+}
