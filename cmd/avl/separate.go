@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/jpeg" // frames may be JPEG
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/separation"
+	"github.com/avlearn/avlearn/spectrogram"
+)
+
+func init() {
+	register(&command{
+		name:    "separate",
+		summary: "separate the voices of visible speakers in a mixture, one face video each",
+		run:     runSeparate,
+	})
+}
+
+func runSeparate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
+	model := fs.String("model", "", "separation model (required)")
+	mix := fs.String("mix", "", "mixture WAV (required; resampled to the model's rate if needed)")
+	var faces multiFlag
+	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
+	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
+	out := fs.String("o", "", "output folder: speaker_1.wav … and separation.png (required)")
+	quiet := fs.Bool("q", false, "no summary")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	if *model == "" || *mix == "" || *out == "" {
+		return usagef("--model, --mix and -o are required")
+	}
+	m, err := separation.Load(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	a, info, err := avio.ReadWAV(*mix)
+	if err != nil {
+		return err
+	}
+	x := a.Mono()
+	if info.SampleRate != m.Config.Rate {
+		if x, err = dsp.Resample(x, info.SampleRate, m.Config.Rate); err != nil {
+			return fmt.Errorf("%s: %w", *mix, err)
+		}
+	}
+	want := m.Config.Speakers
+	if m.Config.AudioOnly {
+		want = 0
+	}
+	if len(faces) != want {
+		return usagef("the model separates %d speaker(s) and needs %d --face folder(s), got %d", m.Config.Speakers, want, len(faces))
+	}
+	var tracks []separation.FaceTrack
+	for _, dir := range faces {
+		t, err := readFaceTrack(dir, *fps, m.Config.FPS)
+		if err != nil {
+			return err
+		}
+		tracks = append(tracks, t)
+	}
+	ys, err := m.Separate(x, tracks)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *mix, err)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for i, y := range ys {
+		p := filepath.Join(*out, fmt.Sprintf("speaker_%d.wav", i+1))
+		if err := avio.WriteMonoWAV(p, y, m.Config.Rate, avio.Float32); err != nil {
+			return err
+		}
+	}
+	png := filepath.Join(*out, "separation.png")
+	if err := writeSeparationPNG(png, m.Config, x, ys); err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%s: %.2f s, %d voice(s) → %s (speaker_1.wav …, separation.png)\n", *mix, float64(len(x))/float64(m.Config.Rate), len(ys), *out)
+	}
+	return nil
+}
+
+// readFaceTrack reads a face video folder: a clip folder (frames/ and
+// meta.json with its fps) or a folder of frame images in name order.
+func readFaceTrack(dir string, fps, def float64) (separation.FaceTrack, error) {
+	t := separation.FaceTrack{FPS: fps}
+	frames := dir
+	if st, err := os.Stat(filepath.Join(dir, "frames")); err == nil && st.IsDir() {
+		frames = filepath.Join(dir, "frames")
+		if b, err := os.ReadFile(filepath.Join(dir, "meta.json")); err == nil && t.FPS == 0 {
+			var meta struct {
+				FPS float64 `json:"fps"`
+			}
+			if err := json.Unmarshal(b, &meta); err != nil {
+				return t, fmt.Errorf("%s: meta.json: %w", dir, err)
+			}
+			t.FPS = meta.FPS
+		}
+	}
+	if t.FPS == 0 {
+		t.FPS = def
+	}
+	ents, err := os.ReadDir(frames)
+	if err != nil {
+		return t, fmt.Errorf("--face %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range ents {
+		n := strings.ToLower(e.Name())
+		if !e.IsDir() && (strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".jpg") || strings.HasSuffix(n, ".jpeg")) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return t, fmt.Errorf("--face %s: no .png or .jpg frames", frames)
+	}
+	for _, n := range names {
+		img, err := decodeFrame(filepath.Join(frames, n))
+		if err != nil {
+			return t, err
+		}
+		t.Frames = append(t.Frames, img)
+	}
+	return t, nil
+}
+
+func decodeFrame(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > avio.MaxFramePixels {
+		return nil, fmt.Errorf("%s: %d×%d frame is too large", path, cfg.Width, cfg.Height)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return img, nil
+}
+
+// writeSeparationPNG draws the power spectrograms of the mixture and of
+// every separated voice one above the other (model's STFT, dB).
+func writeSeparationPNG(path string, c separation.Config, mix []float64, ys [][]float64) error {
+	sc := spectrogram.DefaultConfig(c.Rate)
+	sc.NFFT, sc.Hop, sc.WinLength, sc.Window = c.NFFT, c.Hop, c.WinLength, "hann"
+	var imgs []image.Image
+	for i, x := range append([][]float64{mix}, ys...) {
+		s, err := spectrogram.Compute(x, sc)
+		if err != nil {
+			return err
+		}
+		title := "mixture"
+		if i > 0 {
+			title = fmt.Sprintf("speaker %d (separated)", i)
+		}
+		img, err := s.Image(spectrogram.RenderOptions{Axes: true, Title: title, Width: 600, Height: 200})
+		if err != nil {
+			return err
+		}
+		imgs = append(imgs, img)
+	}
+	w, h := 0, 0
+	for _, im := range imgs {
+		w = max(w, im.Bounds().Dx())
+		h += im.Bounds().Dy()
+	}
+	sheet := image.NewRGBA(image.Rect(0, 0, w, h))
+	y := 0
+	for _, im := range imgs {
+		b := im.Bounds()
+		draw.Draw(sheet, image.Rect(0, y, b.Dx(), y+b.Dy()), im, b.Min, draw.Src)
+		y += b.Dy()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".separation-*.png")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := png.Encode(tmp, sheet); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

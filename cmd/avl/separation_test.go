@@ -1,0 +1,88 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/avlearn/avlearn/avio"
+)
+
+func TestSeparationTrainEvalSeparate(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "spk")
+	if code := run([]string{"synth", "speakers", "--out", data, "--n", "14", "--speakers", "14", "--duration", "1", "--size", "32", "-q"}, io.Discard, io.Discard); code != 0 {
+		t.Fatal("synth failed")
+	}
+	model := filepath.Join(dir, "m.safetensors")
+	var out, errb strings.Builder
+	args := []string{"separation", "train", "--data", data, "--out", model, "--channels", "8", "--hidden", "8",
+		"--epochs", "1", "--steps", "2", "--batch", "2", "--segment", "0.4"}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "model ") || !strings.Contains(errb.String(), "train") {
+		t.Fatalf("train output %q, progress %q", out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"face-guided", "oracle IRM", "unprocessed mixture", "SI-SDRi"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("eval table lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// A mixture of the first two clips of different speakers.
+	ds, err := avio.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ds.Clips[0]
+	var b *avio.Clip
+	for _, c := range ds.Clips {
+		if c.Meta.Labels["speaker"] != a.Meta.Labels["speaker"] {
+			b = c
+			break
+		}
+	}
+	xa, _ := a.Audio(16000)
+	xb, _ := b.Audio(16000)
+	for i := range xa {
+		xa[i] += xb[i]
+	}
+	mix := filepath.Join(dir, "mix.wav")
+	if err := avio.WriteMonoWAV(mix, xa, 16000, avio.Float32); err != nil {
+		t.Fatal(err)
+	}
+	res := filepath.Join(dir, "out")
+	if code := run([]string{"separate", "--model", model, "--mix", mix, "--face", a.Dir, "--face", b.Dir, "-o", res, "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("separate: exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"speaker_1.wav", "speaker_2.wav", "separation.png"} {
+		if _, err := os.Stat(filepath.Join(res, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	y, info, err := avio.ReadWAV(filepath.Join(res, "speaker_1.wav"))
+	if err != nil || y.Len() != len(xa) || info.SampleRate != 16000 {
+		t.Fatalf("speaker_1.wav: %v, %d samples, want %d", err, y.Len(), len(xa))
+	}
+	// one face for a two-speaker model: usage; a too-short face video: error
+	if code := run([]string{"separate", "--model", model, "--mix", mix, "--face", a.Dir, "-o", res}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("one face: exit %d, want 2", code)
+	}
+	short := filepath.Join(dir, "short")
+	os.MkdirAll(short, 0o755)
+	for i := 0; i < 10; i++ {
+		src, _ := os.ReadFile(a.FramePath(i))
+		os.WriteFile(filepath.Join(short, filepath.Base(a.FramePath(i))), src, 0o644)
+	}
+	var e strings.Builder
+	if code := run([]string{"separate", "--model", model, "--mix", mix, "--face", a.Dir, "--face", short, "-o", res}, io.Discard, &e); code != 1 || !strings.Contains(e.String(), "frames") {
+		t.Errorf("short face video: exit %d, stderr %q", code, e.String())
+	}
+}
