@@ -109,11 +109,8 @@ func (q *convGeom) patchRow(x []float32, r, pos0, cnt int, dst []float32, stride
 				copy(dst[d:d+b-a], src[s:s+b-a])
 				d += b - a
 			} else {
-				for k := a; k < b; k++ {
-					dst[d] = src[s]
-					s += q.sw
-					d += stride
-				}
+				convGather(dst[d:], stride, src[s:], q.sw, b-a)
+				d += (b - a) * stride
 			}
 			for k := b; k < ow+run; k++ {
 				dst[d] = 0
@@ -122,6 +119,33 @@ func (q *convGeom) patchRow(x []float32, r, pos0, cnt int, dst []float32, stride
 		}
 		t += run
 		ow = 0
+	}
+}
+
+// convGather sets dst[k·ds] = src[k·ss] for k < n. The common cases get
+// their own loops with the strides as constants.
+func convGather(dst []float32, ds int, src []float32, ss, n int) {
+	switch {
+	case ds == 1 && ss == 2:
+		dst = dst[:n]
+		src = src[:2*n-1]
+		for k := range dst {
+			dst[k] = src[2*k]
+		}
+	case ds == 1:
+		dst = dst[:n]
+		for k := range dst {
+			dst[k] = src[k*ss]
+		}
+	case ds == gemmNR && ss == 1:
+		src = src[:n]
+		for k, v := range src {
+			dst[k*gemmNR] = v
+		}
+	default:
+		for k := 0; k < n; k++ {
+			dst[k*ds] = src[k*ss]
+		}
 	}
 }
 
