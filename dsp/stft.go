@@ -401,6 +401,9 @@ func STFT(x []float64, c STFTConfig) (*ComplexSpectrogram, error) {
 		return nil, err
 	}
 	bins, frames := c.Bins(), c.NumFrames(len(x))
+	if bins*frames/bins != frames {
+		return nil, errors.New("dsp: STFT: output too large")
+	}
 	s := &ComplexSpectrogram{Bins: bins, Frames: frames, Data: make([]complex128, bins*frames)}
 	p.parallelFrames(frames, func(w *stftWorker, t0, t1 int) {
 		for t := t0; t < t1; t++ {
