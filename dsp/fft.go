@@ -183,15 +183,18 @@ func (f *FFT) Inverse(dst []float64, src []complex128) []float64 {
 	}
 	dst = dst[:f.n]
 	w := f.pool.Get().(*fftWork)
-	f.inverseWith(dst, src, w)
+	f.inverseWith(dst, src, w, nil)
 	f.pool.Put(w)
 	return dst
 }
 
-// inverseWith is Inverse with caller-provided scratch; len(dst) == n.
-func (f *FFT) inverseWith(dst []float64, src []complex128, w *fftWork) {
+// inverseWith is Inverse with caller-provided scratch; len(dst) == n. If
+// win is not nil (len n), each output sample is also multiplied by it, as
+// (x[j]·(1/n))·win[j].
+func (f *FFT) inverseWith(dst []float64, src []complex128, w *fftWork, win []float64) {
 	scale := 1 / float64(f.n)
 	z := w.z
+	dst = dst[:f.n]
 	if f.half == nil {
 		n := f.n
 		// Unnormalised inverse as conj(DFT(conj Y)) of the full Hermitian Y.
@@ -205,14 +208,26 @@ func (f *FFT) inverseWith(dst []float64, src []complex128, w *fftWork) {
 		for j := range dst {
 			dst[j] = real(z[j]) * scale
 		}
-		return
+	} else {
+		f.unsplit(z, src)
+		f.half.transformLoaded(z, w.tmp)
+		if win != nil {
+			win = win[:len(dst)]
+			for j, v := range z {
+				dst[2*j] = real(v) * scale * win[2*j]
+				dst[2*j+1] = -imag(v) * scale * win[2*j+1]
+			}
+			return
+		}
+		for j, v := range z {
+			dst[2*j] = real(v) * scale
+			dst[2*j+1] = -imag(v) * scale
+		}
 	}
-	f.unsplit(z, src)
-	f.half.transformLoaded(z, w.tmp)
-	dst = dst[:2*len(z)]
-	for j, v := range z {
-		dst[2*j] = real(v) * scale
-		dst[2*j+1] = -imag(v) * scale
+	if win != nil {
+		for j, v := range win[:len(dst)] {
+			dst[j] *= v
+		}
 	}
 }
 

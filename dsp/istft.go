@@ -101,11 +101,7 @@ func ISTFT(s *ComplexSpectrogram, c STFTConfig, length int) ([]float64, error) {
 				defer wg.Done()
 				for t := a; t < b; t++ {
 					fr := buf[(t-a)*n : (t-a+1)*n]
-					p.fft.inverseWith(fr, s.Data[t*s.Bins:(t+1)*s.Bins], fw)
-					fw := fr[lo:hi]
-					for i, v := range w {
-						fw[i] *= v
-					}
+					p.fft.inverseWith(fr, s.Data[t*s.Bins:(t+1)*s.Bins], fw, p.wpad)
 				}
 			}(bufs[i], works[i])
 		}
