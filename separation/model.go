@@ -176,6 +176,9 @@ type graph struct {
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
 	mach     *nets.Machine
+	// inference only: copies of er and ei taken while valid (Gorgonia
+	// reuses the memory of intermediate values)
+	wr, wi []*nets.Watch
 
 	// training only
 	sr, si []*G.Node // per speaker targets [n, t, F]

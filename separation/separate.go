@@ -77,6 +77,14 @@ func (m *Model) evalGraph(n, t, vf int) (*graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
+	for s := range k.er {
+		wr, err1 := nets.NewWatch(k.er[s])
+		wi, err2 := nets.NewWatch(k.ei[s])
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("separation: watch: %v %v", err1, err2)
+		}
+		k.wr, k.wi = append(k.wr, wr), append(k.wi, wi)
+	}
 	if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
@@ -132,50 +140,48 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 	return nil
 }
 
-// masks runs the network on one example and returns per face the mask
-// (re, and im for complex masks), frame-major like the mixture STFT.
-func (m *Model) masks(ex *example) (*features, [][2][]float32, error) {
+// estimates runs the network on one example and returns per face the
+// masked compressed mixture (mask × compressed mixture STFT).
+func (m *Model) estimates(ex *example) ([]*dsp.ComplexSpectrogram, error) {
 	ft, err := m.Config.features(ex, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	k, err := m.evalGraph(1, ft.t, ex.vf)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
-		return nil, nil, fmt.Errorf("separation: %w", err)
+		return nil, fmt.Errorf("separation: %w", err)
 	}
 	if err := k.mach.Run(); err != nil {
-		return nil, nil, fmt.Errorf("separation: %w", err)
+		return nil, fmt.Errorf("separation: %w", err)
 	}
-	out := make([][2][]float32, len(k.mr))
-	for s := range k.mr {
-		if out[s][0], err = nets.Value(k.mr[s]); err != nil {
-			return nil, nil, err
+	out := make([]*dsp.ComplexSpectrogram, len(k.wr))
+	for s := range k.wr {
+		re, err1 := k.wr[s].Value()
+		im, err2 := k.wi[s].Value()
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("separation: %v %v", err1, err2)
 		}
-		if k.mi[s] != nil {
-			if out[s][1], err = nets.Value(k.mi[s]); err != nil {
-				return nil, nil, err
-			}
+		e := &dsp.ComplexSpectrogram{Bins: ft.mixC.Bins, Frames: ft.mixC.Frames, Data: make([]complex128, len(re))}
+		for i := range re {
+			e.Data[i] = complex(float64(re[i]), float64(im[i]))
 		}
+		out[s] = e
 	}
-	return ft, out, nil
+	return out, nil
 }
 
 // separate runs the model on one example and returns one waveform per face.
 func (m *Model) separate(ex *example) ([][]float64, error) {
-	ft, ms, err := m.masks(ex)
+	es, err := m.estimates(ex)
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]float64, len(ms))
-	for s, mk := range ms {
-		est, err := ApplyMask(ft.mixC, mk[0], mk[1])
-		if err != nil {
-			return nil, err
-		}
-		if out[s], err = m.Config.Synthesise(est, len(ex.mix)); err != nil {
+	out := make([][]float64, len(es))
+	for s, e := range es {
+		if out[s], err = m.Config.Synthesise(e, len(ex.mix)); err != nil {
 			return nil, err
 		}
 	}

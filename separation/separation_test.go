@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/nets"
 )
 
 // voice returns a harmonic test signal with a wandering pitch.
@@ -291,6 +292,69 @@ func TestConfigValidate(t *testing.T) {
 		f(&c)
 		if c.Validate() == nil {
 			t.Errorf("bad config accepted: %+v", c)
+		}
+	}
+}
+
+// The estimates Separate inverts are the ones the loss sees: the L2 loss
+// recomputed from them equals the graph's loss on the same mixture.
+func TestEstimatesMatchLoss(t *testing.T) {
+	for _, mask := range []string{MaskComplex, MaskReal} {
+		c := tinyConfig()
+		c.Mask = mask
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := c.SegmentSamples()
+		ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
+		for s := 0; s < 2; s++ {
+			v := voice(n, 100+80*float64(s), int64(s))
+			ex.srcs = append(ex.srcs, v)
+			for i := range v {
+				ex.mix[i] += v[i]
+			}
+			ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
+		}
+		ft, err := c.features(ex, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.addLoss(c); err != nil {
+			t.Fatal(err)
+		}
+		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer k.mach.Close()
+		if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.mach.Run(); err != nil {
+			t.Fatal(err)
+		}
+		want, err := nets.Scalar(k.loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := m.estimates(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64
+		for s, e := range es {
+			for j, v := range e.Data {
+				dr, di := real(v)-float64(ft.sr[s][j]), imag(v)-float64(ft.si[s][j])
+				got += dr*dr + di*di
+			}
+		}
+		got /= float64(2 * len(ft.xr))
+		if math.Abs(got-float64(want)) > 1e-4*float64(want) {
+			t.Fatalf("%s: loss from the estimates %g, graph loss %g", mask, got, want)
 		}
 	}
 }
