@@ -240,7 +240,7 @@ func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Rep
 	defer k.mach.Close()
 	rep.TrainWindows, rep.ValWindows, rep.Steps = len(tr), len(va), steps
 	rep.History, err = nets.Fit(ctx, k, len(tr), len(va), nets.TrainOptions{
-		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: nets.NewAdam(o.LR),
+		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: o.optimizer(),
 		Patience: o.Patience, CheckpointPath: o.CheckpointPath,
 		Meta:        map[string]string{metaConfig: m.Config.marshal(), "format": "soundnet8"},
 		RestoreBest: len(va) > 0, Progress: o.Progress, DropLast: true,

@@ -508,7 +508,7 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 	defer k.mach.Close()
 	b, _ := json.Marshal(cfg)
 	rep.History, err = nets.Fit(ctx, k, tr.n(), va.n(), nets.TrainOptions{
-		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: nets.NewAdam(o.LR),
+		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: o.optimizer(),
 		Patience: o.Patience, CheckpointPath: o.CheckpointPath, Meta: map[string]string{metaTeacher: string(b)},
 		RestoreBest: va.n() > 0, Progress: o.Progress, DropLast: true,
 	})

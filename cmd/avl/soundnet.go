@@ -75,8 +75,9 @@ func snTrainFlags(fs interface {
 	l := fs.Float64("lr", lr, "Adam learning rate")
 	s := fs.Int64("seed", 1, "seed of the weights and the shuffling")
 	p := fs.Int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
+	wd := fs.Float64("wd", 0, "AdamW weight decay (0: plain Adam)")
 	return func() soundnet.TrainOptions {
-		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p}
+		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p, WeightDecay: *wd}
 	}
 }
 
