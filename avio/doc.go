@@ -14,6 +14,10 @@
 // as libsndfile and sox do. Compressed codecs (μ-law, A-law, ADPCM, MP3 …)
 // are refused with an error that names them.
 //
+// OpenWAV (or NewWAVReader on any io.ReaderAt) returns a WAVReader that
+// decodes the same files block by block, with ReadWAV's values and errors,
+// so a long recording is processed in memory that does not grow with it.
+//
 // WriteWAV stores 16-bit PCM or 32-bit float. Like every writer in this
 // package it writes a temporary file in the destination directory and renames
 // it, so an error never leaves a partial file behind.
@@ -23,6 +27,9 @@
 // WriteNPY and WriteNPY64 write float32 and float64 arrays in C order, the
 // layout numpy.load expects; ReadNPY reads the common numeric dtypes of
 // either byte order and either memory order into float64 values in C order.
+// CreateNPYColumns returns an NPYColumnWriter that writes a float32
+// (rows, cols) array of known shape one column at a time (a spectrogram
+// frame by frame) in memory that does not grow with cols.
 //
 // # Clip datasets
 //

@@ -17,7 +17,9 @@
 // Values are stored like torch and the .npy files avlearn writes: float32,
 // (Bins, Frames) row-major, so Data[b*Frames+t] is bin b of frame t. Bin 0 is
 // the lowest frequency (or the first MFCC coefficient). WriteNPY saves the
-// values, WriteMeta the Config beside them as JSON. Image and WritePNG draw
+// values, WriteMeta the Config beside them as JSON. CreateNPY returns an
+// NPYWriter that takes a Stream's frames one by one and writes the same
+// .npy bytes as WriteNPY without holding the spectrogram in memory. Image and WritePNG draw
 // low frequencies at the bottom in viridis or magma (the published 256-entry
 // tables), with optional time and frequency axes. Invert rebuilds a waveform
 // from a linear spectrogram by Griffin-Lim.

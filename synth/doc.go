@@ -5,8 +5,9 @@
 // the same seed gives the same bytes, whatever the number of workers,
 // because clip i draws all its randomness from a stream derived from the
 // seed and i. (Bytes are reproducible on one architecture; compilers for
-// some, such as arm64, may fuse multiply-adds and change the last bits.) Clips are written to a hidden temporary folder and renamed,
-// so an interrupted run never leaves half a clip; each run also writes
+// some, such as arm64, may fuse multiply-adds and change the last bits.)
+// Clips are written to a hidden temporary folder and renamed, so an
+// interrupted run never leaves half a clip; each run also writes
 // contact.png, a grid of sample frames, at the corpus root. The output
 // folder must be new or empty, so two corpora are never mixed.
 //
