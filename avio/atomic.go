@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 )
 
-// writeAtomic writes a file through fill into a temporary file in the same
-// directory and renames it over path only when everything succeeded, so a
-// crash or an error never leaves half a file under the final name.
-func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
+// WriteFileAtomic writes a file through fill, which gets a buffered writer
+// on a temporary file in path's directory; the file is synced, given mode
+// 0644 and renamed to path only when everything succeeded, so a crash or an
+// error never leaves half a file under the final name. Errors name path.
+// Every writer of avlearn that creates a whole file goes through it.
+func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -74,7 +74,7 @@ func writeNPY(path, descr string, n int, shape []int, put func([]byte, int) []by
 		return fmt.Errorf("%s: shape %v holds %d values but data has %d", path, shape, prod, n)
 	}
 	hdr := npyHeader(descr, shape)
-	return writeAtomic(path, func(w io.Writer) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
 		if _, err := w.Write(hdr); err != nil {
 			return err
 		}

@@ -414,7 +414,7 @@ func WriteWAV(path string, a *Audio, enc Encoding) error {
 	if err := checkAudio(a, enc); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { return EncodeWAV(w, a, enc) })
+	return WriteFileAtomic(path, func(w io.Writer) error { return EncodeWAV(w, a, enc) })
 }
 
 // WriteMonoWAV writes one channel of samples at rate Hz; see WriteWAV.

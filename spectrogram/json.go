@@ -86,7 +86,12 @@ func (s *Spectrogram) WriteMeta(path string) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(meta{s.Kind.String(), s.Scale.String(), [2]int{s.Bins, s.Frames}, s.Config}, "", "  ")
+	return writeMeta(path, meta{s.Kind.String(), s.Scale.String(), [2]int{s.Bins, s.Frames}, s.Config})
+}
+
+// writeMeta writes m as indented JSON to path, atomically.
+func writeMeta(path string, m meta) error {
+	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("spectrogram: %w", err)
 	}

@@ -1,9 +1,7 @@
 package spectrogram
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/avlearn/avlearn/avio"
 )
@@ -67,12 +65,5 @@ func (w *NPYWriter) Abort() { w.w.Abort() }
 // path, atomically; ReadMeta reads it.
 func (w *NPYWriter) WriteMeta(path string) error {
 	c := w.c
-	b, err := json.MarshalIndent(meta{c.Kind().String(), c.Scale().String(), [2]int{c.Bins(), w.frames}, c}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("spectrogram: %w", err)
-	}
-	return writeAtomic(path, func(f io.Writer) error {
-		_, err := f.Write(append(b, '\n'))
-		return err
-	})
+	return writeMeta(path, meta{c.Kind().String(), c.Scale().String(), [2]int{c.Bins(), w.frames}, c})
 }

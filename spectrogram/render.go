@@ -8,14 +8,13 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
 )
 
@@ -375,28 +374,9 @@ func (s *Spectrogram) WritePNG(path string, opts RenderOptions) error {
 	return writeAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
-// writeAtomic fills a temporary file next to path and renames it to path.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("spectrogram: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil { // CreateTemp makes 0600 files
-		return fmt.Errorf("spectrogram: %w", err)
-	}
-	if err = fill(f); err != nil {
-		return fmt.Errorf("spectrogram: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("spectrogram: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+// writeAtomic is avio.WriteFileAtomic with this package's error prefix.
+func writeAtomic(path string, fill func(io.Writer) error) error {
+	if err := avio.WriteFileAtomic(path, fill); err != nil {
 		return fmt.Errorf("spectrogram: %w", err)
 	}
 	return nil
