@@ -42,7 +42,7 @@ type Config struct {
 	MouthW, MouthH int
 
 	// Network widths.
-	AudioOnly     bool  // no visual stream: the audio-only baseline, trained with a permutation-invariant loss
+	AudioOnly     bool  // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
 	AudioChannels int   // channels of the audio stream's dilated convolutions
 	Dilations     []int // dilations of the audio stream's k=3 temporal convolutions
 	VisualDim     int   // per-frame face feature size
@@ -105,8 +105,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.Mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
 	case !(c.Segment > 0 && c.Segment <= 30) || math.Round(c.Segment*c.FPS) < 1:
 		return fmt.Errorf("separation: Config.Segment = %v s, want (0, 30] and at least one video frame", c.Segment)
-	case c.AudioOnly && c.Speakers < 2:
-		return fmt.Errorf("separation: Config.AudioOnly needs Speakers ≥ 2 (a permutation-invariant loss over one source is meaningless)")
+	case c.AudioOnly && c.Speakers > 2:
+		return fmt.Errorf("separation: Config.AudioOnly supports 1 or 2 speakers (the permutation-invariant loss is written for two), got %d", c.Speakers)
 	}
 	for _, d := range append(append([]int(nil), c.Dilations...), c.VisualDil...) {
 		if d < 1 || d > 64 {

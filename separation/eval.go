@@ -168,11 +168,15 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	cond := cfg.Condition()
 	name := "face-guided (this model)"
 	if cfg.AudioOnly {
-		name = "audio-only PIT (this model)"
+		name = "audio-only (this model)"
 	}
 	out.Rows = append(out.Rows, model.result(name, cond, o.Mixtures, true))
 	if o.Baseline != nil {
-		out.Rows = append(out.Rows, base.result("audio-only PIT", cond, o.Mixtures, false))
+		bn := "audio-only PIT"
+		if cfg.Speakers == 1 {
+			bn = "audio-only"
+		}
+		out.Rows = append(out.Rows, base.result(bn, cond, o.Mixtures, false))
 	}
 	out.Rows = append(out.Rows, oracle.result("oracle IRM (upper bound)", cond, o.Mixtures, false),
 		mixture.result("unprocessed mixture", cond, o.Mixtures, false))

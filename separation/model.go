@@ -310,8 +310,9 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 
 // addLoss adds the targets and the L2 loss on the compressed spectrogram:
 // the mean over speakers, frames and bins of |Ŝ_s − S_s|² with Ŝ the masked
-// mixture, targets in face order; for the audio-only model the better of
-// the two speaker orders per mixture (permutation-invariant training).
+// mixture, targets in face order; for the audio-only two-speaker model the
+// better of the two speaker orders per mixture (permutation-invariant
+// training).
 func (k *graph) addLoss(cfg Config) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -331,7 +332,7 @@ func (k *graph) addLoss(cfg Config) (err error) {
 		sq := G.Must(G.Add(G.Must(G.Square(dr)), G.Must(G.Square(di))))
 		return G.Must(G.Mean(sq, 1, 2))
 	}
-	if !cfg.AudioOnly {
+	if !cfg.AudioOnly || cfg.Speakers == 1 {
 		var sum *G.Node
 		for s := 0; s < cfg.Speakers; s++ {
 			p := pair(s, s)

@@ -286,7 +286,7 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.Mask = "phase" },
 		func(c *Config) { c.Speakers = 0 },
 		func(c *Config) { c.MouthBox[2] = 0.1 },
-		func(c *Config) { c.AudioOnly, c.Speakers = true, 1 },
+		func(c *Config) { c.AudioOnly, c.Speakers = true, 3 },
 	} {
 		c := DefaultConfig()
 		f(&c)

@@ -26,11 +26,11 @@ const separationHelp = `usage: avl separation train|eval [flags]
          learn to separate mixtures made on the fly from the train split's clips
          (two different speakers, or one speaker + noise with --speakers 1); the
          val split gives the validation loss; --audio-only trains the audio-only
-         baseline with a permutation-invariant loss
-  eval   --model M [--model M2] [--pit P] --data ROOT
+         baseline (permutation-invariant loss for two speakers)
+  eval   --model M [--model M2] [--pit P] [--pit P2] --data ROOT
          SI-SDRi and SDRi (dB) on mixtures of the test split's held-out speakers:
-         each model beside the audio-only PIT model P (same condition), the oracle
-         ideal ratio mask and the unprocessed mixture
+         each model beside the audio-only model P of its condition (PIT for two
+         speakers), the oracle ideal ratio mask and the unprocessed mixture
 
 "avl separate" applies a model to a mixture and face videos.
 Run "avl separation CMD -h" for a sub-command's flags.
@@ -127,7 +127,8 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("separation eval", "--model M [--model M2] [--pit P] --data ROOT [flags]", stderr)
 	var models multiFlag
 	fs.Var(&models, "model", "face-guided model (repeat for more conditions, e.g. 2 speakers and speech + noise)")
-	pit := fs.String("pit", "", "audio-only PIT baseline model (compared on its own condition)")
+	var pits multiFlag
+	fs.Var(&pits, "pit", "audio-only baseline model of the same size (repeatable; each is compared with the --model of its condition)")
 	data := fs.String("data", "", "clip dataset (required)")
 	split := fs.String("split", "test", "split of held-out speakers")
 	n := fs.Int("n", 100, "mixtures per condition")
@@ -152,12 +153,17 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 	if len(clips) == 0 {
 		return fmt.Errorf("%s: no clips in split %q", *data, *split)
 	}
-	var base *separation.Model
-	if *pit != "" {
-		if base, err = separation.Load(*pit); err != nil {
+	var bases []*separation.Model
+	for _, p := range pits {
+		b, err := separation.Load(p)
+		if err != nil {
 			return err
 		}
-		defer base.Close()
+		if !b.Config.AudioOnly {
+			return fmt.Errorf("--pit %s is not an audio-only model", p)
+		}
+		defer b.Close()
+		bases = append(bases, b)
 	}
 	var all separation.Metrics
 	for _, path := range models {
@@ -166,8 +172,10 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		o := separation.EvalOptions{Mixtures: *n, Seconds: *seconds, Seed: *seed}
-		if base != nil && base.Config.Speakers == m.Config.Speakers {
-			o.Baseline = base
+		for _, b := range bases {
+			if b.Config.Speakers == m.Config.Speakers {
+				o.Baseline = b
+			}
 		}
 		if !*quiet {
 			o.Progress = stderr
