@@ -10,9 +10,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/avlearn/avlearn/avio"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors):
@@ -564,36 +565,9 @@ func stString(b *bytes.Buffer, s string) {
 	b.Truncate(b.Len() - 1) // Encode appends a newline
 }
 
-// stWriteAtomic writes a file through write into a temporary file in the
-// same directory, syncs it, and renames it over path.
-func stWriteAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("nets: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return fmt.Errorf("nets: writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("nets: writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("nets: writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("nets: writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+// stWriteAtomic is avio.WriteFileAtomic with this package's error prefix.
+func stWriteAtomic(path string, write func(io.Writer) error) error {
+	if err := avio.WriteFileAtomic(path, write); err != nil {
 		return fmt.Errorf("nets: %w", err)
 	}
 	return nil

@@ -157,13 +157,7 @@ func writeFile(path string, fill func(w io.Writer) error) error {
 
 // writePNGAtomic writes a PNG through a temporary file and a rename.
 func writePNGAtomic(path string, img image.Image) error {
-	tmp := path + ".tmp"
-	if err := writePNG(tmp, img); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := avio.WriteFileAtomic(path, func(w io.Writer) error { return pngEnc.Encode(w, img) }); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
 	return nil
