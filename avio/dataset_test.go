@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,7 +166,7 @@ func TestOpenDataset(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref, _ := dsp.Resample(x, 8000, 16000)
-	if !equalF(y, ref) {
+	if !slices.Equal(y, ref) {
 		t.Error("Audio(16000) differs from dsp.Resample")
 	}
 	w, err := c.AudioWindow(0.39, 0.02, 8000)

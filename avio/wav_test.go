@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,7 +108,7 @@ func TestReadWAVFixtures(t *testing.T) {
 func TestAudioMonoDuration(t *testing.T) {
 	a := &Audio{SampleRate: 4, Channels: [][]float64{{1, 2, 3}, {3, 4, -3}}}
 	m := a.Mono()
-	if want := []float64{2, 3, 0}; !equalF(m, want) {
+	if want := []float64{2, 3, 0}; !slices.Equal(m, want) {
 		t.Fatalf("Mono = %v, want %v", m, want)
 	}
 	if a.Len() != 3 || a.Duration() != 0.75 {
@@ -122,18 +123,6 @@ func TestAudioMonoDuration(t *testing.T) {
 	if (&Audio{}).Len() != 0 || (&Audio{}).Duration() != 0 || len((&Audio{}).Mono()) != 0 {
 		t.Fatal("empty audio")
 	}
-}
-
-func equalF(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestWritePCM16MatchesTorchaudio compares the PCM16 conversion with the
@@ -199,7 +188,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		{32767.0 / 32768, -1, 0, 0.5, -0.5, math.Floor(0.1*32768+0.5) / 32768},
 	}
 	for c := range want {
-		if !equalF(a.Channels[c], want[c]) {
+		if !slices.Equal(a.Channels[c], want[c]) {
 			t.Errorf("PCM16 channel %d = %v, want %v", c, a.Channels[c], want[c])
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -392,7 +393,7 @@ func stCheck(f *stFile, ps []*Param, o LoadOptions) error {
 			probs = append(probs, fmt.Sprintf("missing tensor %q", o.Prefix+p.Name))
 			continue
 		}
-		if !stSameShape(e.shape, p.Shape) {
+		if !slices.Equal(e.shape, p.Shape) {
 			probs = append(probs, fmt.Sprintf("%s: shape %v in file, model expects %v", o.Prefix+p.Name, e.shape, p.Shape))
 			continue
 		}
@@ -433,18 +434,6 @@ func stNumel(s []int) int {
 		n *= d
 	}
 	return n
-}
-
-func stSameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // SaveSafetensors writes ps and the metadata meta to path in the
