@@ -37,6 +37,21 @@ func (f *FeatureMap) Mean() []float32 {
 	return out
 }
 
+// Std returns the standard deviation over time of every channel.
+func (f *FeatureMap) Std() []float32 {
+	out := make([]float32, f.Channels)
+	mean := f.Mean()
+	for c := range out {
+		var s float64
+		for _, v := range f.Data[c*f.Steps : (c+1)*f.Steps] {
+			d := float64(v) - float64(mean[c])
+			s += d * d
+		}
+		out[c] = float32(math.Sqrt(s / float64(f.Steps)))
+	}
+	return out
+}
+
 // MaxSamples is the longest input Features runs in one pass (60 s); longer
 // inputs are cut into windows of this length, which bounds memory.
 const MaxSamples = 60 * Rate

@@ -29,8 +29,9 @@ func ClipWave(c *avio.Clip) ([]float64, error) {
 }
 
 // LayerDescriptors runs m over every clip's whole waveform and returns,
-// for each requested layer, the time average of its channels per clip (the
-// clip descriptor a linear probe reads). Clips shorter than MinSamples are
+// for each requested layer, the mean and then the standard deviation over
+// time of each channel per clip (2·channels values, the clip descriptor a
+// linear probe reads, built like the MFCC mean+std baseline). Clips shorter than MinSamples are
 // padded as in Features.
 func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers []string, w io.Writer) (map[string]Descriptors, error) {
 	for _, l := range layers {
@@ -61,10 +62,10 @@ func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers 
 			return nil, err
 		}
 		for _, l := range layers {
-			mean := fs[l][0].Mean()
-			row := make([]float64, len(mean))
-			for k, v := range mean {
-				row[k] = float64(v)
+			f := fs[l][0]
+			row := make([]float64, 0, 2*f.Channels)
+			for _, v := range append(f.Mean(), f.Std()...) {
+				row = append(row, float64(v))
 			}
 			out[l] = append(out[l], row)
 		}
