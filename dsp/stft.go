@@ -249,16 +249,12 @@ type stftWorker struct {
 	buf  []float64 // windowed frame (non-power-of-two paths)
 	z    []complex128
 	tmp  []complex128
-	spc  []complex128 // odd NFFT: the bins
 }
 
 func (p *stftPlan) newWorker() *stftWorker {
 	w := &stftWorker{p: p, edge: make([]float64, p.c.NFFT), buf: make([]float64, p.c.NFFT)}
 	fw := p.fft.newWork()
 	w.z, w.tmp = fw.z, fw.tmp
-	if p.fft.half == nil {
-		w.spc = make([]complex128, p.fft.Bins())
-	}
 	return w
 }
 
