@@ -265,17 +265,13 @@ func mean(x []float64) float64 {
 func bandFeatures(x []float64, rate int, edges []float64) []float64 {
 	const n = 1024
 	p := make([]float64, len(edges)-1)
-	buf := make([]complex128, n)
-	for s := 0; s+n <= len(x); s += n {
-		for i := range buf {
-			buf[i] = complex(x[s+i]*(0.5-0.5*math.Cos(2*math.Pi*float64(i)/n)), 0)
-		}
-		fft(buf)
+	pow, frames := longTermPower(x, n, n)
+	for t := 0; t < frames; t++ {
 		for k := 0; k <= n/2; k++ {
 			f := float64(k) * float64(rate) / n
 			for b := range p {
 				if f >= edges[b] && f < edges[b+1] {
-					p[b] += real(buf[k])*real(buf[k]) + imag(buf[k])*imag(buf[k])
+					p[b] += pow[t*(n/2+1)+k]
 				}
 			}
 		}

@@ -8,13 +8,13 @@ import (
 	"image"
 	"image/png"
 	"math"
-	"math/cmplx"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
 )
 
 type testClip struct {
@@ -161,23 +161,18 @@ func energy(x []float64) float64 {
 // of the long-term spectrum of the loud 32 ms frames of x.
 func spectralCentroid(x []float64, rate int, lo, hi float64) float64 {
 	const n = 512
-	ltas := make([]float64, n/2+1)
 	peak := 0.0
 	for s := 0; s+n <= len(x); s += n / 2 {
 		peak = math.Max(peak, rms(x[s:s+n]))
 	}
-	buf := make([]complex128, n)
-	for s := 0; s+n <= len(x); s += n / 2 {
-		if rms(x[s:s+n]) < 0.3*peak {
+	pow, frames := longTermPower(x, n, n/2)
+	ltas := make([]float64, n/2+1)
+	for t := 0; t < frames; t++ {
+		if rms(x[t*n/2:t*n/2+n]) < 0.3*peak {
 			continue
 		}
-		for i := range buf {
-			w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/n)
-			buf[i] = complex(x[s+i]*w, 0)
-		}
-		fft(buf)
 		for k := range ltas {
-			ltas[k] += real(buf[k])*real(buf[k]) + imag(buf[k])*imag(buf[k])
+			ltas[k] += pow[t*(n/2+1)+k]
 		}
 	}
 	num, den := 0.0, 0.0
@@ -191,30 +186,17 @@ func spectralCentroid(x []float64, rate int, lo, hi float64) float64 {
 	return num / (den + 1e-30)
 }
 
-// fft is an in-place radix-2 transform (len(a) a power of two).
-func fft(a []complex128) {
-	n := len(a)
-	for i, j := 1, 0; i < n; i++ {
-		bit := n >> 1
-		for ; j&bit != 0; bit >>= 1 {
-			j ^= bit
-		}
-		j ^= bit
-		if i < j {
-			a[i], a[j] = a[j], a[i]
-		}
+// longTermPower returns the power spectrogram of x (periodic Hann frames of
+// n samples every hop, not centred) frame-major, and the number of frames.
+func longTermPower(x []float64, n, hop int) ([]float64, int) {
+	if len(x) < n {
+		return nil, 0
 	}
-	for l := 2; l <= n; l <<= 1 {
-		w := cmplx.Exp(complex(0, -2*math.Pi/float64(l)))
-		for i := 0; i < n; i += l {
-			wk := complex(1, 0)
-			for k := 0; k < l/2; k++ {
-				u, v := a[i+k], a[i+k+l/2]*wk
-				a[i+k], a[i+k+l/2] = u+v, u-v
-				wk *= w
-			}
-		}
+	pow, frames, err := dsp.PowerSpectrogram(x, dsp.STFTConfig{NFFT: n, Hop: hop, Window: dsp.Hann(n, true)}, 2, nil)
+	if err != nil {
+		panic(err) // test helper: n and hop are constants
 	}
+	return pow, frames
 }
 
 // pearson is the correlation coefficient of x and y.
