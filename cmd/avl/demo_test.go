@@ -92,7 +92,14 @@ func TestDemoQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	second, stderr := quickDemo(t, dir, "-q")
+	if _, err := os.Stat(notes); err != nil {
+		t.Errorf("a rerun removed a file the demo did not write: %v", err)
+	}
 	if stderr != "" {
 		t.Errorf("-q printed on stderr: %q", stderr)
 	}
@@ -127,5 +134,33 @@ func TestDemoRefusesForeignFolder(t *testing.T) {
 	}
 	if code := run([]string{"demo", "-h"}, io.Discard, io.Discard); code != 0 {
 		t.Errorf("-h: exit %d", code)
+	}
+}
+
+// A marker that names paths outside the folder is refused, never followed.
+func TestDemoMarkerOutsideFolder(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "demo")
+	victim := filepath.Join(parent, "victim.txt")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(victim, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoMarker), []byte(`["../victim.txt"]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := prepareDemoDir(dir); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("err = %v, want a refusal naming the path outside", err)
+	}
+	if _, err := os.Stat(victim); err != nil {
+		t.Errorf("file outside the folder was removed: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoMarker), []byte(`not json`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := prepareDemoDir(dir); err == nil || !strings.Contains(err.Error(), demoMarker) {
+		t.Errorf("bad marker: err = %v", err)
 	}
 }
