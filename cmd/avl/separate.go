@@ -212,5 +212,8 @@ func writeSeparationPNG(path string, c separation.Config, mix []float64, ys [][]
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
