@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -262,6 +263,9 @@ func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
 	}
 	if *model == "" || *out == "" {
 		return usagef("--model and -o are required")
+	}
+	if !slices.Contains(soundnet.Layers, *layer) {
+		return usagef("unknown --layer %q: want one of %s", *layer, strings.Join(soundnet.Layers, ", "))
 	}
 	m, err := soundnet.Load(*model)
 	if err != nil {

@@ -93,6 +93,7 @@ func TestSoundNetUsage(t *testing.T) {
 		{"soundnet", "teacher", "--out", "x"},
 		{"soundnet", "distill", "--data", dir, "--teacher", "npy"},
 		{"soundnet", "features", "--model", "m"},
+		{"soundnet", "features", "--model", "m", "x.wav", "-o", "f.npy", "--layer", "conv9"},
 		{"soundnet", "probe", "--data", dir},
 	} {
 		if code := run(args, io.Discard, io.Discard); code != 2 {
