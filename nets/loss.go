@@ -143,41 +143,32 @@ func CosineLoss(a, b *G.Node) (_ *G.Node, err error) {
 	return G.Sub(G.NewConstant(float32(1)), m)
 }
 
-// LogSoftmax is log softmax over the last axis of a [N, C] node, computed as
-// x − m − log Σ exp(x − m) with m the row maximum held constant (the result
-// does not depend on m, so its gradient is exact).
-func LogSoftmax(x *G.Node) (_ *G.Node, err error) {
-	defer seqRecover("LogSoftmax", &err)
-	s := x.Shape()
-	if s.Dims() != 2 {
-		return nil, fmt.Errorf("nets: LogSoftmax: input shape %v, want [N, C]", s)
-	}
-	m, err := G.Max(x, 1)
-	if err != nil {
+// LogSoftmax is log softmax over the last axis of a [N, C] node:
+// LogSoftmaxAxis(x, 1) with the rank checked.
+func LogSoftmax(x *G.Node) (*G.Node, error) {
+	if err := lossRank2("LogSoftmax", x); err != nil {
 		return nil, err
 	}
-	m, err = StopGradient(m)
-	if err != nil {
-		return nil, err
-	}
-	xc, err := G.BroadcastSub(x, m, nil, []byte{1})
-	if err != nil {
-		return nil, err
-	}
-	lse, err := G.Log(G.Must(G.Sum(G.Must(G.Exp(xc)), 1)))
-	if err != nil {
-		return nil, err
-	}
-	return G.BroadcastSub(xc, lse, nil, []byte{1})
+	return LogSoftmaxAxis(x, 1)
 }
 
-// Softmax is softmax over the last axis of a [N, C] node (exp of LogSoftmax).
+// Softmax is softmax over the last axis of a [N, C] node: SoftmaxAxis(x, 1)
+// with the rank checked.
 func Softmax(x *G.Node) (*G.Node, error) {
-	ls, err := LogSoftmax(x)
-	if err != nil {
+	if err := lossRank2("Softmax", x); err != nil {
 		return nil, err
 	}
-	return G.Exp(ls)
+	return SoftmaxAxis(x, 1)
+}
+
+func lossRank2(name string, x *G.Node) error {
+	if x == nil {
+		return fmt.Errorf("nets: %s: nil input", name)
+	}
+	if s := x.Shape(); s.Dims() != 2 {
+		return fmt.Errorf("nets: %s: input shape %v, want [N, C]", name, s)
+	}
+	return nil
 }
 
 func lossSameShape(name string, a, b *G.Node) error {
