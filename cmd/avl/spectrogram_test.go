@@ -122,7 +122,27 @@ func TestResample(t *testing.T) {
 	}
 	// 65740 samples at 44.1 kHz → ceil(65740·16000/44100) = 23852.
 	if a.SampleRate != 16000 || len(a.Channels) != 2 || a.Len() != 23852 {
-		t.Errorf("got %d Hz, %d channels, %d samples", a.SampleRate, len(a.Channels), a.Len())
+		t.Fatalf("got %d Hz, %d channels, %d samples", a.SampleRate, len(a.Channels), a.Len())
+	}
+	// Each channel is dsp.Resample of the same input channel (checked
+	// against torchaudio in package dsp), up to 16-bit rounding: the command
+	// must neither mix nor swap channels.
+	in, _, err := avio.ReadWAV("../../testdata/spectrogram/stereo44k.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, ch := range in.Channels {
+		want, err := dsp.Resample(ch, in.SampleRate, 16000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e float64
+		for i, w := range want {
+			e = max(e, math.Abs(a.Channels[c][i]-max(-1, min(w, 32767.0/32768))))
+		}
+		if e > 0.5/32768+1e-12 {
+			t.Errorf("channel %d: max |out − dsp.Resample| = %g, want ≤ half a 16-bit step", c, e)
+		}
 	}
 }
 
