@@ -301,8 +301,14 @@ func (w *stftWorker) transform(frame []float64) {
 
 // complexFrame computes the Bins values of one padded frame into dst.
 func (w *stftWorker) complexFrame(dst []complex128, frame []float64) {
-	w.transform(frame)
 	f := w.p.fft
+	if hp := f.half; hp != nil && hp.rev != nil && hp.n >= 8 {
+		hp.loadFirst(w.z, frame, w.p.wfirst)
+		hp.runStages(w.z[:hp.n], 1, len(hp.stages)-1)
+		f.lastPassSplit(dst, w.z)
+		return
+	}
+	w.transform(frame)
 	if f.half == nil {
 		copy(dst, w.z[:len(dst)])
 		return
