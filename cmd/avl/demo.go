@@ -80,7 +80,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed of every corpus, model and shuffle")
 	quick := fs.Bool("quick", false, "tiny corpora and a few training steps per task: checks the whole pipeline in seconds, but the task numbers mean little")
 	nScenes := fs.Int("scenes", 0, "scene clips (default 120, quick 16)")
-	nSpeakers := fs.Int("speakers", 0, "talking-face clips (default 40, quick 8)")
+	nSpeakers := fs.Int("speakers", 0, "talking-face clips (default 80, quick 8)")
 	nCaptions := fs.Int("captions", 0, "spoken-caption clips (default 24, quick 6)")
 	quiet := fs.Bool("q", false, "no progress on stderr (the summary is still printed)")
 	pos, err := parseFlags(fs, args)
@@ -99,7 +99,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		n               *int
 		def, quick, min int
 	}{
-		{"scenes", &o.Scenes, 120, 16, 10}, {"speakers", &o.Speakers, 40, 8, 8}, {"captions", &o.Captions, 24, 6, 3},
+		{"scenes", &o.Scenes, 120, 16, 10}, {"speakers", &o.Speakers, 80, 8, 8}, {"captions", &o.Captions, 24, 6, 3},
 	} {
 		if *f.n == 0 {
 			*f.n = f.def
@@ -981,7 +981,7 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	s.addf("model: %s masks from the compressed STFT (n_fft %d, Hann %d, hop %d, p %g) and the mouth crops of each face, audio stream %d channels, BiLSTM %d; %s",
 		cfg.Mask, cfg.NFFT, cfg.WinLength, cfg.Hop, cfg.Power, cfg.AudioChannels, cfg.LSTMHidden, cfg.Condition())
-	s.addf("separation.Train: %d steps of %d fresh %g s mixtures from %d clips of %d train speakers; train loss %.4f → %.4f, best val loss %.4f (%d val mixtures)",
+	s.addf("separation.Train: %d steps of %d fresh %g s mixtures from %d clips of %d train speakers (a demo-sized run; the package's default is 1,000 steps, see avl separation train -h); train loss %.4f → %.4f, best val loss %.4f (%d val mixtures)",
 		rep.Steps, batch, cfg.Segment, rep.TrainClips, rep.TrainSpeakers, rep.History.Epochs[0].TrainLoss, last.TrainLoss, rep.History.BestLoss, rep.ValMixtures)
 	met, err := separation.Evaluate(m, test, separation.EvalOptions{Mixtures: mixtures, Seed: seed + 1, Progress: d.o.Progress})
 	if err != nil {
