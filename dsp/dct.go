@@ -5,6 +5,10 @@ import (
 	"math"
 )
 
+// maxMatrixValues bounds the filterbank and DCT matrices (2 GiB of float64),
+// so absurd sizes are an error, not an overflowed or exhausted allocation.
+const maxMatrixValues = 1 << 28
+
 // DCTMatrix returns the DCT-II basis as an nMFCC × nMels row-major matrix:
 // row k holds cos(π/nMels·(n+½)·k) for n = 0 … nMels−1, so that the k-th
 // coefficient of a vector v is Σ_n D[k*nMels+n]·v[n].
@@ -21,6 +25,9 @@ func DCTMatrix(nMFCC, nMels int, ortho bool) ([]float64, error) {
 	}
 	if nMFCC < 1 || nMFCC > nMels {
 		return nil, fmt.Errorf("dsp: DCTMatrix: nMFCC = %d, want 1 … nMels (%d)", nMFCC, nMels)
+	}
+	if nMels > maxMatrixValues/nMFCC {
+		return nil, fmt.Errorf("dsp: DCTMatrix: %d × %d exceeds %d values", nMFCC, nMels, maxMatrixValues)
 	}
 	d := make([]float64, nMFCC*nMels)
 	scale := 2.0

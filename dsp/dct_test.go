@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +43,9 @@ func TestDCTOrthonormal(t *testing.T) {
 	}
 	if _, err := DCTMatrix(41, 40, true); err == nil {
 		t.Error("nMFCC > nMels: no error")
+	}
+	if _, err := DCTMatrix(1<<30, 1<<30, true); err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("2^30 × 2^30: error %v, want a size error (not an overflowed allocation)", err)
 	}
 	if _, err := DCTMatrix(0, 40, true); err == nil {
 		t.Error("nMFCC = 0: no error")

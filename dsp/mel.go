@@ -130,12 +130,14 @@ func MelToHz(m float64, scale MelScale) float64 {
 // 0 ≤ fmin < fmax ≤ sampleRate/2.
 func MelFilterbank(nFFT int, sampleRate, fmin, fmax float64, nMels int, scale MelScale, norm MelNorm) ([]float64, error) {
 	switch {
-	case nFFT < 2:
-		return nil, fmt.Errorf("dsp: MelFilterbank: nFFT = %d, want ≥ 2", nFFT)
+	case nFFT < 2 || nFFT > MaxNFFT:
+		return nil, fmt.Errorf("dsp: MelFilterbank: nFFT = %d, want 2 … %d", nFFT, MaxNFFT)
 	case !(sampleRate > 0) || math.IsInf(sampleRate, 0):
 		return nil, fmt.Errorf("dsp: MelFilterbank: sampleRate = %v, want a positive finite rate", sampleRate)
 	case nMels < 1:
 		return nil, fmt.Errorf("dsp: MelFilterbank: nMels = %d, want ≥ 1", nMels)
+	case nMels > maxMatrixValues/(nFFT/2+1):
+		return nil, fmt.Errorf("dsp: MelFilterbank: %d mels × %d bins exceed %d values", nMels, nFFT/2+1, maxMatrixValues)
 	case !(fmin >= 0):
 		return nil, fmt.Errorf("dsp: MelFilterbank: fmin = %v Hz, want ≥ 0", fmin)
 	case !(fmax > fmin) || fmax > sampleRate/2:
