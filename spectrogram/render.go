@@ -83,6 +83,9 @@ func (s *Spectrogram) Image(opts RenderOptions) (image.Image, error) {
 	if opts.Range < 0 || math.IsNaN(opts.Range) {
 		return nil, fmt.Errorf("spectrogram: render range %g dB, want > 0", opts.Range)
 	}
+	if opts.Colormap < Viridis || opts.Colormap > Gray {
+		return nil, fmt.Errorf("spectrogram: render colour map %v, want Viridis, Magma or Gray", opts.Colormap)
+	}
 	if opts.Width < 0 || opts.Height < 0 || opts.Width > 1<<14 || opts.Height > 1<<14 {
 		return nil, fmt.Errorf("spectrogram: render size %d×%d, want 0..16384 each", opts.Width, opts.Height)
 	}

@@ -146,6 +146,21 @@ func TestWritePNG(t *testing.T) {
 	if _, err := (&Spectrogram{Bins: 2, Frames: 3, Data: make([]float32, 5)}).Image(RenderOptions{}); err == nil {
 		t.Error("no error for inconsistent Data length")
 	}
+	// Bad options are errors naming the option, not a silent default.
+	for _, c := range []struct {
+		o    RenderOptions
+		word string
+	}{
+		{RenderOptions{Width: -1}, "size"},
+		{RenderOptions{Height: 1 << 20}, "size"},
+		{RenderOptions{Range: math.NaN()}, "range"},
+		{RenderOptions{Range: -3}, "range"},
+		{RenderOptions{Colormap: Gray + 1}, "colour map"},
+	} {
+		if _, err := s.Image(c.o); err == nil || !strings.Contains(err.Error(), c.word) {
+			t.Errorf("Image(%+v): error %v, want one about the %s", c.o, err, c.word)
+		}
+	}
 }
 
 func TestColormaps(t *testing.T) {
