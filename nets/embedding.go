@@ -31,6 +31,9 @@ func NewEmbedding(name string, num, dim int, rng *rand.Rand) (*Embedding, error)
 	if num <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("nets: embedding %q: num %d and dim %d must be positive", name, num, dim)
 	}
+	if err := seqSizes("embedding", name, []int{num, dim}); err != nil {
+		return nil, err
+	}
 	w := NewParam(seqJoin(name, "weight"), num, dim)
 	for i := range w.Data {
 		w.Data[i] = float32(rng.NormFloat64())

@@ -59,3 +59,27 @@ func TestEmbeddingIntIndicesAndRange(t *testing.T) {
 		t.Fatalf("want a range error, got %v", err)
 	}
 }
+
+// TestLayerSizeLimits: sizes whose parameter tensors would overflow int or
+// exhaust memory (as a corrupt configuration file could ask for) are
+// errors naming the layer, for every constructor of this file group.
+func TestLayerSizeLimits(t *testing.T) {
+	const big = 1 << 40
+	rng := rand.New(rand.NewSource(1))
+	for name, f := range map[string]func() error{
+		"embedding":         func() error { _, err := NewEmbedding("e", big, big, rng); return err },
+		"VQ":                func() error { _, err := NewVQ("v", big, 8, 0.25, rng); return err },
+		"LayerNorm":         func() error { _, err := NewLayerNorm("l", big, big); return err },
+		"LSTM":              func() error { _, err := NewLSTM("l", LSTMConfig{Input: 8, Hidden: big, Layers: 1}, rng); return err },
+		"GatedSum":          func() error { _, err := NewGatedSum("g", big, 2, rng); return err },
+		"AdditiveAttention": func() error { _, err := NewAdditiveAttention("a", 8, big, big, rng); return err },
+		"ConvTranspose2d": func() error {
+			_, err := NewConvTranspose2d("c", ConvTranspose2dConfig{In: big, Out: big, Kernel: 3, Stride: 2}, rng)
+			return err
+		},
+	} {
+		if err := f(); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v, want a size error naming the layer", name, err)
+		}
+	}
+}

@@ -29,6 +29,9 @@ func NewLayerNorm(name string, shape ...int) (*LayerNorm, error) {
 			return nil, fmt.Errorf("nets: LayerNorm %q: normalized shape %v must be positive", name, shape)
 		}
 	}
+	if err := seqSizes("LayerNorm", name, shape); err != nil {
+		return nil, err
+	}
 	w := NewParam(seqJoin(name, "weight"), shape...)
 	for i := range w.Data {
 		w.Data[i] = 1

@@ -47,6 +47,12 @@ func NewLSTM(name string, cfg LSTMConfig, rng *rand.Rand) (*LSTM, error) {
 	if cfg.Input <= 0 || cfg.Hidden <= 0 || cfg.Layers <= 0 {
 		return nil, fmt.Errorf("nets: LSTM %q: input %d, hidden %d and layers %d must be positive", name, cfg.Input, cfg.Hidden, cfg.Layers)
 	}
+	if cfg.Hidden > maxParamValues/4 {
+		return nil, fmt.Errorf("nets: LSTM %q: hidden %d too large", name, cfg.Hidden)
+	}
+	if err := seqSizes("LSTM", name, []int{4 * cfg.Hidden, cfg.Input}, []int{4 * cfg.Hidden, cfg.Hidden, lstmDirs(cfg)}); err != nil {
+		return nil, err
+	}
 	l := &LSTM{Config: cfg}
 	h := cfg.Hidden
 	bound := 1 / math.Sqrt(float64(h))
@@ -230,6 +236,26 @@ func lstmDirs(cfg LSTMConfig) int {
 }
 
 // seqJoin joins a module prefix and a parameter name with a dot.
+// maxParamValues bounds the elements of one parameter tensor of the layers
+// in this file group (8 GiB of float32): sizes from a configuration file
+// beyond it are an error, not a wrapped or exhausted allocation.
+const maxParamValues = 1 << 31
+
+// seqSizes checks that every shape has at most maxParamValues elements,
+// without overflowing; dimensions are already known to be positive.
+func seqSizes(layer, name string, shapes ...[]int) error {
+	for _, s := range shapes {
+		n := 1
+		for _, d := range s {
+			if d > maxParamValues/n {
+				return fmt.Errorf("nets: %s %q: parameter shape %v has more than %d elements", layer, name, s, maxParamValues)
+			}
+			n *= d
+		}
+	}
+	return nil
+}
+
 func seqJoin(prefix, name string) string {
 	if prefix == "" {
 		return name
