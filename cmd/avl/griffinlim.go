@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/avlearn/avlearn/avio"
@@ -47,11 +46,8 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one input .npy file, got %d arguments", len(pos))
 	}
-	if *out == "" {
-		return usagef("-o OUT.wav is required")
-	}
-	if ext := strings.ToLower(filepath.Ext(*out)); ext != ".wav" {
-		return usagef("-o %s: unknown output type %q (want .wav)", *out, ext)
+	if err := checkWAVOut(*out); err != nil {
+		return err
 	}
 	if *sr == 0 {
 		return usagef("--sr must be given (the spectrogram's sample rate)")

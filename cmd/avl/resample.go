@@ -31,11 +31,8 @@ func runResample(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one input WAV file, got %d arguments", len(pos))
 	}
-	if *out == "" {
-		return usagef("-o OUT.wav is required")
-	}
-	if ext := strings.ToLower(filepath.Ext(*out)); ext != ".wav" {
-		return usagef("-o %s: unknown output type %q (want .wav)", *out, ext)
+	if err := checkWAVOut(*out); err != nil {
+		return err
 	}
 	if *rate == 0 {
 		return usagef("--rate R is required")
@@ -63,6 +60,17 @@ func runResample(args []string, stdout, stderr io.Writer) error {
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%s: %d Hz → %s: %d Hz, %d channels, %d samples\n", pos[0], from, *out, *rate, len(res.Channels), res.Len())
+	}
+	return nil
+}
+
+// checkWAVOut checks the -o flag of a command that writes one WAV file.
+func checkWAVOut(out string) error {
+	if out == "" {
+		return usagef("-o OUT.wav is required")
+	}
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".wav" {
+		return usagef("-o %s: unknown output type %q (want .wav)", out, ext)
 	}
 	return nil
 }
