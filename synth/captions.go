@@ -140,14 +140,8 @@ func (o *CaptionsOptions) defaults() error {
 		return fmt.Errorf("synth: captions: number of voices must be >= 1, got %d", o.Speakers)
 	case o.MaxItems < 1 || o.MaxItems > len(CaptionPositions):
 		return fmt.Errorf("synth: captions: items per picture must be 1–%d, got %d", len(CaptionPositions), o.MaxItems)
-	case !(o.FPS > 0 && o.FPS <= 60):
-		return fmt.Errorf("synth: captions: fps %g out of range (0, 60]", o.FPS)
-	case o.Size < 16 || o.Size > 512:
-		return fmt.Errorf("synth: captions: size %d out of range [16, 512]", o.Size)
-	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
-		return fmt.Errorf("synth: captions: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
-	return nil
+	return checkFramesAndSplits("captions", o.FPS, 60, o.Size, o.ValFrac, o.TestFrac)
 }
 
 // Captions writes a spoken-caption corpus to dir: each clip is a still

@@ -106,14 +106,8 @@ func (o *ScenesOptions) defaults() error {
 		return fmt.Errorf("synth: scenes: number of object classes must be 1–%d, got %d", len(objProtos), o.Objects)
 	case !(o.Duration >= 0.5 && o.Duration <= 60):
 		return fmt.Errorf("synth: scenes: duration %g s out of range [0.5, 60]", o.Duration)
-	case !(o.FPS > 0 && o.FPS <= 60):
-		return fmt.Errorf("synth: scenes: fps %g out of range (0, 60]", o.FPS)
-	case o.Size < 16 || o.Size > 512:
-		return fmt.Errorf("synth: scenes: size %d out of range [16, 512]", o.Size)
-	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
-		return fmt.Errorf("synth: scenes: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
-	return nil
+	return checkFramesAndSplits("scenes", o.FPS, 60, o.Size, o.ValFrac, o.TestFrac)
 }
 
 // splitOf assigns clip i to a split with a seeded draw, so the split sizes

@@ -125,14 +125,8 @@ func (o *SpeakersOptions) defaults() error {
 		return fmt.Errorf("synth: speakers: number of identities must be >= 1, got %d", o.Speakers)
 	case !(o.Duration >= 0.3 && o.Duration <= 60):
 		return fmt.Errorf("synth: speakers: duration %g s out of range [0.3, 60]", o.Duration)
-	case !(o.FPS > 0 && o.FPS <= 120):
-		return fmt.Errorf("synth: speakers: fps %g out of range (0, 120]", o.FPS)
-	case o.Size < 16 || o.Size > 512:
-		return fmt.Errorf("synth: speakers: size %d out of range [16, 512]", o.Size)
-	case !(o.ValFrac >= 0 && o.TestFrac >= 0 && o.ValFrac+o.TestFrac < 1):
-		return fmt.Errorf("synth: speakers: val %g + test %g fractions must be in [0, 1)", o.ValFrac, o.TestFrac)
 	}
-	return nil
+	return checkFramesAndSplits("speakers", o.FPS, 120, o.Size, o.ValFrac, o.TestFrac)
 }
 
 // SpeakerSet draws the identities of a corpus and assigns each to a split.

@@ -175,6 +175,20 @@ type common struct {
 	Progress Progress
 }
 
+// checkFramesAndSplits checks the options every generator shares once its
+// defaults are in place: frame rate, picture size and split fractions.
+func checkFramesAndSplits(kind string, fps, maxFPS float64, size int, valFrac, testFrac float64) error {
+	switch {
+	case !(fps > 0 && fps <= maxFPS):
+		return fmt.Errorf("synth: %s: fps %g out of range (0, %g]", kind, fps, maxFPS)
+	case size < 16 || size > 512:
+		return fmt.Errorf("synth: %s: size %d out of range [16, 512]", kind, size)
+	case !(valFrac >= 0 && testFrac >= 0 && valFrac+testFrac < 1):
+		return fmt.Errorf("synth: %s: val %g + test %g fractions must be in [0, 1)", kind, valFrac, testFrac)
+	}
+	return nil
+}
+
 func (c common) check(kind string) error {
 	if c.N < 1 {
 		return fmt.Errorf("synth: %s: number of clips must be at least 1, got %d", kind, c.N)
