@@ -1,14 +1,17 @@
 package avio
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -302,6 +305,19 @@ func trimPath(err error, path string) string {
 	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
+// writeCounts writes a line "title k1 (n1) k2 (n2) …" with the keys of m in
+// increasing order, each through format; nothing if m is empty.
+func writeCounts[K cmp.Ordered](sb *strings.Builder, title, format string, m map[K]int) {
+	if len(m) == 0 {
+		return
+	}
+	sb.WriteString(title)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(sb, format, k, m[k])
+	}
+	sb.WriteString("\n")
+}
+
 // maxListedValues is how many values of a label WriteTo lists one by one.
 const maxListedValues = 12
 
@@ -315,30 +331,8 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&sb, " (clips %s to %s)", fmtDur(r.MinAudio), fmtDur(r.MaxAudio))
 	}
 	sb.WriteString("\n")
-	if len(r.Rates) > 0 {
-		sb.WriteString("audio rates:")
-		rates := make([]int, 0, len(r.Rates))
-		for k := range r.Rates {
-			rates = append(rates, k)
-		}
-		sort.Ints(rates)
-		for _, k := range rates {
-			fmt.Fprintf(&sb, " %d Hz (%d)", k, r.Rates[k])
-		}
-		sb.WriteString("\n")
-	}
-	if len(r.FPS) > 0 {
-		sb.WriteString("frame rates:")
-		fps := make([]float64, 0, len(r.FPS))
-		for k := range r.FPS {
-			fps = append(fps, k)
-		}
-		sort.Float64s(fps)
-		for _, k := range fps {
-			fmt.Fprintf(&sb, " %g fps (%d)", k, r.FPS[k])
-		}
-		sb.WriteString("\n")
-	}
+	writeCounts(&sb, "audio rates:", " %d Hz (%d)", r.Rates)
+	writeCounts(&sb, "frame rates:", " %g fps (%d)", r.FPS)
 	if len(r.Splits) > 0 {
 		sb.WriteString("splits:\n")
 		names := sortedKeys(r.Splits)
