@@ -105,11 +105,13 @@ func TestStreamBoundedMemory(t *testing.T) {
 		}
 		n += len(chunk)
 	}
+	// Measured while st is still live (Close uses it below), so a Stream
+	// that kept the signal and let go of it at Close would fail.
+	runtime.GC()
+	runtime.ReadMemStats(&after)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
 	if want := 1 + n/c.Hop; frames != want {
 		t.Errorf("%d frames, want %d", frames, want)
 	}
