@@ -82,6 +82,14 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !c.DB {
+		for i, v := range s.Data {
+			if v < 0 {
+				return fmt.Errorf("%s: value %g at bin %d, frame %d is negative: a linear spectrogram is ≥ 0 (pass --db if it holds decibels)",
+					pos[0], v, i/s.Frames, i%s.Frames)
+			}
+		}
+	}
 	var w io.Writer
 	if !*quiet {
 		w = stderr

@@ -225,6 +225,12 @@ func TestGriffinLimSidecar(t *testing.T) {
 	if code, e := avl(t, "griffinlim", spec, "-o", wav, "-q", "--n-fft", "512"); code != 1 || !strings.Contains(e, "s.npy") {
 		t.Errorf("--n-fft 512 on 513 rows: exit %d, %s", code, e)
 	}
+	// Decibels read without --db (no sidecar) are negative: the error says
+	// to pass --db.
+	os.Remove(filepath.Join(dir, "s.json"))
+	if code, e := avl(t, "griffinlim", spec, "-o", wav, "-q", "--n-fft", "1024", "--hop", "256"); code != 1 || !strings.Contains(e, "s.npy") || !strings.Contains(e, "--db") {
+		t.Errorf("dB input without --db: exit %d, %s", code, e)
+	}
 	// A mel spectrogram cannot be inverted.
 	mel := filepath.Join(dir, "m.npy")
 	if code, e := avl(t, "spectrogram", speech, "-o", mel, "--mel", "40"); code != 0 {
