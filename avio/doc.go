@@ -20,7 +20,8 @@
 //
 // WriteWAV stores 16-bit PCM or 32-bit float. Like every writer in this
 // package it writes a temporary file in the destination directory and renames
-// it, so an error never leaves a partial file behind.
+// it, so an error never leaves a partial file behind; WriteFileAtomic
+// offers the same to the other packages.
 //
 // # NumPy arrays
 //
