@@ -183,6 +183,7 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	width := fs.Float64("width", 0.25, "channel multiplier (1 is the paper's SoundNet-8)")
 	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
 	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
+	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
 	quiet := fs.Bool("q", false, "no progress")
 	opts := snTrainFlags(fs, 10, 8, 1e-3)
 	pos, err := parseFlags(fs, args)
@@ -208,13 +209,20 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 		o.Progress = stderr
 	}
 	on, sn := teacher.Classes()
-	cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
-	if err := cfg.Validate(); err != nil {
-		return usageError{err}
-	}
-	m, err := soundnet.New(cfg)
-	if err != nil {
-		return err
+	var m *soundnet.Model
+	if *initFrom != "" {
+		if m, err = soundnet.Load(*initFrom); err != nil {
+			return err
+		}
+		*width, *window = m.Config.Width, m.Config.Window
+	} else {
+		cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
+		if err := cfg.Validate(); err != nil {
+			return usageError{err}
+		}
+		if m, err = soundnet.New(cfg); err != nil {
+			return err
+		}
 	}
 	defer m.Close()
 	train := ds.Split(*split)
