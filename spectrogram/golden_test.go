@@ -19,8 +19,6 @@ type goldenCase struct {
 	Config            Config
 }
 
-func (g goldenCase) config(*testing.T) Config { return g.Config }
-
 func loadCases(t *testing.T) []goldenCase {
 	t.Helper()
 	b, err := os.ReadFile("../testdata/spectrogram/cases.json")
@@ -70,7 +68,7 @@ func TestComputeMatchesTorchaudio(t *testing.T) {
 				t.Fatal(err)
 			}
 			want, shape := ref.Float32(), ref.Shape
-			c := g.config(t)
+			c := g.Config
 			s, err := Compute(goldenInput(t, g.Input), c)
 			if err != nil {
 				t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 func TestNPYWriterEqualsWriteNPY(t *testing.T) {
 	dir := t.TempDir()
 	for _, g := range loadCases(t) {
-		c := g.config(t)
+		c := g.Config
 		c.TopDB = 0
 		x := goldenInput(t, g.Input)
 		s, err := Compute(x, c)

@@ -52,7 +52,7 @@ func TestStreamEqualsCompute(t *testing.T) {
 		"whole":  func() int { return 1 << 30 },
 	}
 	for _, g := range loadCases(t) {
-		c := g.config(t)
+		c := g.Config
 		c.TopDB = 0
 		x := goldenInput(t, g.Input)
 		want, err := Compute(x, c)
