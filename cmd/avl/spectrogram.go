@@ -119,6 +119,9 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 		if *meta {
 			side = sidecar(*out)
 		}
+		if err := checkSignalLength(pos[0], info.Frames, c); err != nil {
+			return err
+		}
 		if s, err = streamNPY(r, pos[0], c, *out, side, stderr, *quiet); err != nil {
 			return err
 		}
@@ -133,6 +136,9 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 			if x, err = dsp.Resample(x, info.SampleRate, *sr); err != nil {
 				return fmt.Errorf("%s: resampling to %d Hz: %w", pos[0], *sr, err)
 			}
+		}
+		if err := checkSignalLength(pos[0], len(x), c); err != nil {
+			return err
 		}
 		if s, err = spectrogram.Compute(x, c); err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
@@ -152,6 +158,18 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
+	}
+	return nil
+}
+
+// checkSignalLength reports, in the command's terms, a signal of n samples
+// too short for the framing of c (dsp's own error names its Go options).
+func checkSignalLength(name string, n int, c spectrogram.Config) error {
+	switch {
+	case c.Center && c.Pad == dsp.PadReflect && n <= c.NFFT/2:
+		return fmt.Errorf("%s: %d samples are too short for centred frames with reflect padding of %d; use --pad-mode constant or a longer file", name, n, c.NFFT/2)
+	case !c.Center && n < c.NFFT:
+		return fmt.Errorf("%s: %d samples are fewer than one frame of --n-fft %d; use --center or a longer file", name, n, c.NFFT)
 	}
 	return nil
 }

@@ -80,12 +80,18 @@ func TestSpectrogramNPYShapes(t *testing.T) {
 func TestSpectrogramBadArgs(t *testing.T) {
 	dir := t.TempDir()
 	png := filepath.Join(dir, "s.png")
+	tiny := filepath.Join(dir, "tiny.wav") // 10 samples: shorter than any frame
+	if err := avio.WriteMonoWAV(tiny, make([]float64, 10), 16000, avio.PCM16); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
 		msg  string
 	}{
 		{[]string{"spectrogram", speech, "-o", filepath.Join(dir, "s.jpg")}, 2, `".jpg"`},
+		{[]string{"spectrogram", tiny, "-o", filepath.Join(dir, "t.npy")}, 1, "tiny.wav: 10 samples are too short for centred frames with reflect padding of 256; use --pad-mode constant"},
+		{[]string{"spectrogram", tiny, "-o", png, "--center=false"}, 1, "tiny.wav: 10 samples are fewer than one frame of --n-fft 512"},
 		{[]string{"spectrogram", speech}, 2, "-o"},
 		{[]string{"spectrogram", "-o", png}, 2, "one input"},
 		{[]string{"spectrogram", speech, "-o", png, "--window", "kaiser"}, 2, "--window"},
@@ -347,7 +353,7 @@ func TestSpectrogramStreamEqualsCompute(t *testing.T) {
 	if code, e := avl(t, "spectrogram", short, "-o", out); code != 1 || !strings.Contains(e, "short.wav") {
 		t.Errorf("100 samples: exit %d, %s", code, e)
 	}
-	if code, e := avl(t, "spectrogram", short, "-o", out, "--center=false"); code != 1 || !strings.Contains(e, "short.wav: spectrogram: signal of 100 samples gives no frame") {
+	if code, e := avl(t, "spectrogram", short, "-o", out, "--center=false"); code != 1 || !strings.Contains(e, "short.wav: 100 samples are fewer than one frame of --n-fft 512; use --center") {
 		t.Errorf("100 samples, no centring: exit %d, %s", code, e)
 	}
 	if _, err := os.Stat(out); err == nil {
