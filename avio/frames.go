@@ -100,7 +100,7 @@ func ImageTensor(img image.Image, o FrameOptions) ([]float32, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	if img.Bounds().Empty() {
+	if img == nil || img.Bounds().Empty() {
 		return nil, fmt.Errorf("empty image")
 	}
 	src := opaqueRGBA(img)

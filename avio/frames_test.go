@@ -127,6 +127,9 @@ func TestImageTensorOptions(t *testing.T) {
 	if _, err := ImageTensor(image.NewRGBA(image.Rect(0, 0, 0, 0)), FrameOptions{}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty image: %v", err)
 	}
+	if _, err := ImageTensor(nil, FrameOptions{}); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("nil image: %v", err)
+	}
 }
 
 // TestOpaqueRGBAFastPaths checks every decoder-type fast path, on

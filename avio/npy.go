@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -63,12 +64,18 @@ func writeNPY(path, descr string, n int, shape []int, put func([]byte, int) []by
 	if len(shape) == 0 {
 		shape = []int{n}
 	}
-	prod := 1
-	for _, d := range shape {
-		if d < 0 {
-			return fmt.Errorf("%s: negative dimension in shape %v", path, shape)
+	if slices.Min(shape) < 0 {
+		return fmt.Errorf("%s: negative dimension in shape %v", path, shape)
+	}
+	prod := 0
+	if !slices.Contains(shape, 0) {
+		prod = 1
+		for _, d := range shape {
+			if prod > math.MaxInt/d { // the product would wrap, maybe to n
+				return fmt.Errorf("%s: shape %v holds more values than an int counts (data has %d)", path, shape, n)
+			}
+			prod *= d
 		}
-		prod *= d
 	}
 	if prod != n {
 		return fmt.Errorf("%s: shape %v holds %d values but data has %d", path, shape, prod, n)

@@ -107,6 +107,13 @@ func TestNPYRoundTripAndErrors(t *testing.T) {
 	if err := WriteNPY(p, nil, -1, 0); err == nil || !strings.Contains(err.Error(), "negative") {
 		t.Errorf("negative shape: %v", err)
 	}
+	// 2^40·2^40·2^40 wraps to 0 in an int: no empty data may claim it.
+	if err := WriteNPY(p, nil, 1<<40, 1<<40, 1<<40); err == nil || !strings.Contains(err.Error(), "more values") {
+		t.Errorf("overflowing shape: %v", err)
+	}
+	if err := WriteNPY(filepath.Join(dir, "empty.npy"), nil, 1<<40, 1<<40, 1<<40, 0); err != nil {
+		t.Errorf("shape with a zero dimension: %v", err)
+	}
 	// The failed writes left the earlier file intact.
 	if a, err := ReadNPY(p); err != nil || a.Size() != 6 {
 		t.Errorf("earlier file damaged: %v", err)
