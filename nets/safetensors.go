@@ -428,9 +428,17 @@ func stCheck(f *stFile, ps []*Param, o LoadOptions) error {
 	return errors.New(strings.Join(probs, "; "))
 }
 
+// stNumel is the product of s, or -1 if a dimension is negative or the
+// product overflows int (a wrapped product could match len(Data)).
 func stNumel(s []int) int {
+	if slices.Contains(s, 0) {
+		return 0
+	}
 	n := 1
 	for _, d := range s {
+		if d < 0 || n > math.MaxInt/d {
+			return -1
+		}
 		n *= d
 	}
 	return n
@@ -485,6 +493,8 @@ func stHeader(ps []*Param, meta map[string]string) ([]byte, []*Param, error) {
 			return nil, nil, fmt.Errorf("tensor name %q used twice", p.Name)
 		case p.DType != "" && p.DType != "F32" && p.DType != "I64":
 			return nil, nil, fmt.Errorf("tensor %q: unsupported DType %q", p.Name, p.DType)
+		case stNumel(p.Shape) < 0:
+			return nil, nil, fmt.Errorf("tensor %q: shape %v has a negative dimension or too many elements", p.Name, p.Shape)
 		case stNumel(p.Shape) != len(p.Data):
 			return nil, nil, fmt.Errorf("tensor %q: shape %v has %d elements but Data has %d", p.Name, p.Shape, stNumel(p.Shape), len(p.Data))
 		}

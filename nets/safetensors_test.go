@@ -237,6 +237,8 @@ func TestSaveSafetensorsRejects(t *testing.T) {
 		{[]*Param{bad}, "shape [2] has 2 elements but Data has 1"},
 		{[]*Param{{Name: "b", Shape: []int{1}, Data: []float32{1}, DType: "F16"}}, `unsupported DType "F16"`},
 		{[]*Param{NewParam("__metadata__", 1)}, "invalid tensor name"},
+		// 2^40·2^40·2^40 wraps to 0 = len(Data) in an int.
+		{[]*Param{{Name: "c", Shape: []int{1 << 40, 1 << 40, 1 << 40}}}, `tensor "c": shape [1099511627776 1099511627776 1099511627776] has a negative dimension or too many elements`},
 	} {
 		err := SaveSafetensors(p, c.ps, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
