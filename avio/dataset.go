@@ -123,6 +123,11 @@ func (c *Clip) AudioWindow(t0, dur float64, rate int) ([]float64, error) {
 	if rate <= 0 {
 		return nil, fmt.Errorf("clip %s: sample rate %d, need > 0", c.Name, rate)
 	}
+	// NaN and ±Inf convert to int differently on each architecture, and a
+	// huge dur would size the window.
+	if math.IsNaN(t0) || math.IsInf(t0, 0) || !(dur >= 0 && dur*float64(rate) <= 1<<31) {
+		return nil, fmt.Errorf("clip %s: window at %g s of %g s, want a finite start and 0 ≤ duration ≤ 2^31 samples", c.Name, t0, dur)
+	}
 	x, err := c.Audio(rate)
 	if err != nil {
 		return nil, err

@@ -182,6 +182,11 @@ func TestOpenDataset(t *testing.T) {
 	if _, err := c.AudioWindow(0, 1, 0); err == nil {
 		t.Error("AudioWindow rate 0")
 	}
+	for _, w := range [][2]float64{{math.NaN(), 1}, {math.Inf(-1), 1}, {0, -1}, {0, math.NaN()}, {0, 1e12}} {
+		if _, err := c.AudioWindow(w[0], w[1], 8000); err == nil || !strings.Contains(err.Error(), "window") {
+			t.Errorf("AudioWindow(%g, %g): error %v", w[0], w[1], err)
+		}
+	}
 }
 
 // TestExampleDataset opens the committed fixture made by gen_clips.py.
