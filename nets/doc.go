@@ -31,4 +31,24 @@
 // reuses its output buffer from pass to pass; a SoundNet-8 training step
 // on 20 s of audio costs about the CPU time PyTorch needs, in less memory
 // (see BenchmarkSoundNetTrainStep).
+//
+// Sequence and utility layers, also checked against PyTorch
+// (testdata/nets/gen_seq.py): [LSTM] (multi-layer, bidirectional,
+// batch-first; weight_ih_l0 … with gate order i, f, g, o), [Embedding],
+// [LayerNorm], [Dropout] (mask drawn from the graph's seeded source),
+// [AdditiveAttention] (Bahdanau), the vector quantiser [VQ] (straight-through
+// gradient, commitment loss, code usage), the fusion blocks [Concat] and
+// [GatedSum], and [ConvTranspose2d] for learned 2× upsampling. Losses:
+// [MSELoss], [L1Loss], [CrossEntropyLoss], [KLDivLoss] (batchmean, as
+// torch.nn.KLDivLoss) and [CosineLoss].
+//
+// Training: the optimisers [SGD], [Adam] and AdamW ([NewAdamW]) follow
+// torch's update formulas step for step; [ClipGradNorm] and the schedules
+// ([StepLR], [Cosine], [Warmup]) complete them. [Fit] runs epochs over a
+// [Task] with seeded shuffling, validation, early stopping, a keep-best
+// checkpoint, a clear stop on a NaN loss, context cancellation, progress
+// with ETA and loss curves (CSV and PNG). Checkpoints are safetensors files
+// ([SaveSafetensors], [LoadSafetensors], [SaveModel]) holding tensors under
+// PyTorch's state_dict names and the model's config as metadata, so a
+// state_dict saved in Python loads into the Go twin by name.
 package nets
