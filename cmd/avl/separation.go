@@ -60,7 +60,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "model file to write (required)")
 	speakers := fs.Int("speakers", 2, "faces per mixture: 2 (two speakers) or 1 (speech + noise)")
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
-	mask := fs.String("mask", separation.MaskComplex, "mask kind: complex or real")
+	mask := fs.String("mask", separation.MaskComplex, "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
 	segment := fs.Float64("segment", 1, "seconds per training mixture")
 	channels := fs.Int("channels", 64, "audio-stream channels")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
