@@ -72,6 +72,29 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// verbs maps the verbs of a command with sub-commands ("avl soundnet
+// distill") to their functions.
+type verbs map[string]func(args []string, stdout, stderr io.Writer) error
+
+// runVerb runs the verb named by args[0], printing help on -h and on a
+// missing or unknown verb.
+func runVerb(help string, vs verbs, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, help)
+		return usagef("missing sub-command")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, help)
+		return nil
+	}
+	if f, ok := vs[args[0]]; ok {
+		return f(args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, help)
+	return usagef("unknown sub-command %q", args[0])
+}
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {

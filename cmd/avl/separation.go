@@ -37,21 +37,10 @@ Run "avl separation CMD -h" for a sub-command's flags.
 `
 
 func runSeparation(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, separationHelp)
-		return usagef("missing sub-command")
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, separationHelp)
-		return nil
-	case "train":
-		return separationTrain(args[1:], stdout, stderr)
-	case "eval":
-		return separationEval(args[1:], stdout, stderr)
-	}
-	fmt.Fprint(stderr, separationHelp)
-	return usagef("unknown sub-command %q", args[0])
+	return runVerb(separationHelp, verbs{
+		"train": separationTrain,
+		"eval":  separationEval,
+	}, args, stdout, stderr)
 }
 
 func separationTrain(args []string, stdout, stderr io.Writer) error {

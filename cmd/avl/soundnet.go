@@ -44,25 +44,12 @@ Run "avl soundnet CMD -h" for a sub-command's flags.
 `
 
 func runSoundNet(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, soundnetHelp)
-		return usagef("missing sub-command")
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, soundnetHelp)
-		return nil
-	case "teacher":
-		return soundnetTeacher(args[1:], stdout, stderr)
-	case "distill":
-		return soundnetDistill(args[1:], stdout, stderr)
-	case "features":
-		return soundnetFeatures(args[1:], stdout, stderr)
-	case "probe":
-		return soundnetProbe(args[1:], stdout, stderr)
-	}
-	fmt.Fprint(stderr, soundnetHelp)
-	return usagef("unknown sub-command %q", args[0])
+	return runVerb(soundnetHelp, verbs{
+		"teacher":  soundnetTeacher,
+		"distill":  soundnetDistill,
+		"features": soundnetFeatures,
+		"probe":    soundnetProbe,
+	}, args, stdout, stderr)
 }
 
 // snTrainFlags adds the shared training flags.
