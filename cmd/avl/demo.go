@@ -83,12 +83,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	nSpeakers := fs.Int("speakers", 0, "talking-face clips (default 80, quick 8)")
 	nCaptions := fs.Int("captions", 0, "spoken-caption clips (default 24, quick 6)")
 	quiet := fs.Bool("q", false, "no progress on stderr (the summary is still printed)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *out == "" {
 		return usagef("--out must not be empty")

@@ -95,6 +95,18 @@ func runVerb(help string, vs verbs, args []string, stdout, stderr io.Writer) err
 	return usagef("unknown sub-command %q", args[0])
 }
 
+// parseFlagsOnly parses args for a command that takes flags only.
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	return nil
+}
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -36,12 +36,8 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
 	out := fs.String("o", "", "output folder: speaker_1.wav … and separation.png (required)")
 	quiet := fs.Bool("q", false, "no summary")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *model == "" || *mix == "" || *out == "" {
 		return usagef("--model, --mix and -o are required")

@@ -60,12 +60,8 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed of the weights and the mixtures")
 	curves := fs.String("curves", "", "write loss curves PREFIX.csv and PREFIX.png")
 	quiet := fs.Bool("q", false, "no progress")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *data == "" || *out == "" {
 		return usagef("--data and --out are required")
@@ -124,12 +120,8 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 	seconds := fs.Float64("seconds", 0, "seconds per mixture (0: the model's training segment)")
 	seed := fs.Int64("seed", 1, "seed of the evaluation mixtures")
 	quiet := fs.Bool("q", false, "no progress")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if len(models) == 0 || *data == "" {
 		return usagef("--model and --data are required")

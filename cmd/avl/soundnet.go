@@ -90,12 +90,8 @@ func soundnetTeacher(args []string, stdout, stderr io.Writer) error {
 	export := fs.Bool("export", false, "also write teacher_objects.npy and teacher_scenes.npy into every clip folder")
 	quiet := fs.Bool("q", false, "no progress")
 	opts := snTrainFlags(fs, 10, 32, 2e-3)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *out == "" {
 		return usagef("--out is required")
@@ -173,12 +169,8 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
 	quiet := fs.Bool("q", false, "no progress")
 	opts := snTrainFlags(fs, 10, 8, 1e-3)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *out == "" {
 		return usagef("--out is required")
@@ -305,12 +297,8 @@ func soundnetProbe(args []string, stdout, stderr io.Writer) error {
 	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC baseline")
 	seed := fs.Int64("random-seed", 12345, "seed of the random-weight baseline network")
 	quiet := fs.Bool("q", false, "no progress")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if *model == "" {
 		return usagef("--model is required")
