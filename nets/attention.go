@@ -32,7 +32,7 @@ func NewAdditiveAttention(name string, dq, dk, da int, rng *rand.Rand) (*Additiv
 	if dq <= 0 || dk <= 0 || da <= 0 {
 		return nil, fmt.Errorf("nets: AdditiveAttention %q: sizes %d, %d, %d must be positive", name, dq, dk, da)
 	}
-	if err := seqSizes("AdditiveAttention", name, []int{da, dq}, []int{da, dk}); err != nil {
+	if err := paramSizes("AdditiveAttention", name, []int{da, dq}, []int{da, dk}); err != nil {
 		return nil, err
 	}
 	a := &AdditiveAttention{

@@ -31,6 +31,9 @@ func NewConv1d(name string, in, out, kernel int, o Conv1dOptions, rng *rand.Rand
 	if in <= 0 || out <= 0 || kernel <= 0 || o.Stride <= 0 || o.Dilation <= 0 || o.Padding < 0 {
 		return nil, fmt.Errorf("nets: Conv1d %q: invalid sizes in=%d out=%d kernel=%d stride=%d padding=%d dilation=%d", name, in, out, kernel, o.Stride, o.Padding, o.Dilation)
 	}
+	if err := paramSizes("Conv1d", name, []int{out, in, kernel}); err != nil {
+		return nil, err
+	}
 	c := &Conv1d{In: in, Out: out, Kernel: kernel, Conv1dOptions: o, Weight: NewParam(name+".weight", out, in, kernel)}
 	if !o.NoBias {
 		c.Bias = NewParam(name+".bias", out)
@@ -102,6 +105,9 @@ func NewConv2d(name string, in, out, kh, kw int, o Conv2dOptions, rng *rand.Rand
 	}
 	if in <= 0 || out <= 0 || kh <= 0 || kw <= 0 {
 		return nil, fmt.Errorf("nets: Conv2d %q: invalid sizes in=%d out=%d kernel=%dx%d", name, in, out, kh, kw)
+	}
+	if err := paramSizes("Conv2d", name, []int{out, in, kh, kw}); err != nil {
+		return nil, err
 	}
 	c := &Conv2d{In: in, Out: out, Kernel: [2]int{kh, kw}, Conv2dOptions: o, Weight: NewParam(name+".weight", out, in, kh, kw)}
 	if !o.NoBias {

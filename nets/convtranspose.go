@@ -51,7 +51,7 @@ func NewConvTranspose2d(name string, cfg ConvTranspose2dConfig, rng *rand.Rand) 
 	case c.OutputPadding < 0 || c.OutputPadding >= c.Stride:
 		return nil, fmt.Errorf("nets: ConvTranspose2d %q: output padding %d outside [0, stride %d)", name, c.OutputPadding, c.Stride)
 	}
-	if err := seqSizes("ConvTranspose2d", name, []int{c.In, c.Out, c.Kernel, c.Kernel}); err != nil {
+	if err := paramSizes("ConvTranspose2d", name, []int{c.In, c.Out, c.Kernel, c.Kernel}); err != nil {
 		return nil, err
 	}
 	l := &ConvTranspose2d{Config: cfg, Weight: NewParam(seqJoin(name, "weight"), c.In, c.Out, c.Kernel, c.Kernel)}

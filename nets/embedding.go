@@ -31,7 +31,7 @@ func NewEmbedding(name string, num, dim int, rng *rand.Rand) (*Embedding, error)
 	if num <= 0 || dim <= 0 {
 		return nil, fmt.Errorf("nets: embedding %q: num %d and dim %d must be positive", name, num, dim)
 	}
-	if err := seqSizes("embedding", name, []int{num, dim}); err != nil {
+	if err := paramSizes("embedding", name, []int{num, dim}); err != nil {
 		return nil, err
 	}
 	w := NewParam(seqJoin(name, "weight"), num, dim)

@@ -73,6 +73,9 @@ func TestLayerSizeLimits(t *testing.T) {
 		"LSTM":              func() error { _, err := NewLSTM("l", LSTMConfig{Input: 8, Hidden: big, Layers: 1}, rng); return err },
 		"GatedSum":          func() error { _, err := NewGatedSum("g", big, 2, rng); return err },
 		"AdditiveAttention": func() error { _, err := NewAdditiveAttention("a", 8, big, big, rng); return err },
+		"Linear":            func() error { _, err := NewLinear("l", big, big, true, rng); return err },
+		"Conv1d":            func() error { _, err := NewConv1d("c", big, big, 3, Conv1dOptions{}, rng); return err },
+		"Conv2d":            func() error { _, err := NewConv2d("c", big, big, 3, 3, Conv2dOptions{}, rng); return err },
 		"ConvTranspose2d": func() error {
 			_, err := NewConvTranspose2d("c", ConvTranspose2dConfig{In: big, Out: big, Kernel: 3, Stride: 2}, rng)
 			return err

@@ -51,7 +51,7 @@ func NewGatedSum(name string, dim, streams int, rng *rand.Rand) (*GatedSum, erro
 	if dim <= 0 || streams < 2 {
 		return nil, fmt.Errorf("nets: GatedSum %q: dim %d must be positive and streams %d at least 2", name, dim, streams)
 	}
-	if err := seqSizes("GatedSum", name, []int{streams, dim, dim}); err != nil {
+	if err := paramSizes("GatedSum", name, []int{streams, dim, dim}); err != nil {
 		return nil, err
 	}
 	f := &GatedSum{Dim: dim, Streams: streams}

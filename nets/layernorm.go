@@ -29,7 +29,7 @@ func NewLayerNorm(name string, shape ...int) (*LayerNorm, error) {
 			return nil, fmt.Errorf("nets: LayerNorm %q: normalized shape %v must be positive", name, shape)
 		}
 	}
-	if err := seqSizes("LayerNorm", name, shape); err != nil {
+	if err := paramSizes("LayerNorm", name, shape); err != nil {
 		return nil, err
 	}
 	w := NewParam(seqJoin(name, "weight"), shape...)

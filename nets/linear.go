@@ -22,6 +22,9 @@ func NewLinear(name string, in, out int, bias bool, rng *rand.Rand) (*Linear, er
 	if in <= 0 || out <= 0 {
 		return nil, fmt.Errorf("nets: Linear %q: invalid sizes in=%d out=%d", name, in, out)
 	}
+	if err := paramSizes("Linear", name, []int{out, in}); err != nil {
+		return nil, err
+	}
 	l := &Linear{In: in, Out: out, Weight: NewParam(name+".weight", out, in)}
 	if bias {
 		l.Bias = NewParam(name+".bias", out)

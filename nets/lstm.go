@@ -50,7 +50,7 @@ func NewLSTM(name string, cfg LSTMConfig, rng *rand.Rand) (*LSTM, error) {
 	if cfg.Hidden > maxParamValues/4 {
 		return nil, fmt.Errorf("nets: LSTM %q: hidden %d too large", name, cfg.Hidden)
 	}
-	if err := seqSizes("LSTM", name, []int{4 * cfg.Hidden, cfg.Input}, []int{4 * cfg.Hidden, cfg.Hidden, lstmDirs(cfg)}); err != nil {
+	if err := paramSizes("LSTM", name, []int{4 * cfg.Hidden, cfg.Input}, []int{4 * cfg.Hidden, cfg.Hidden, lstmDirs(cfg)}); err != nil {
 		return nil, err
 	}
 	l := &LSTM{Config: cfg}
@@ -235,15 +235,14 @@ func lstmDirs(cfg LSTMConfig) int {
 	return 1
 }
 
-// seqJoin joins a module prefix and a parameter name with a dot.
-// maxParamValues bounds the elements of one parameter tensor of the layers
-// in this file group (8 GiB of float32): sizes from a configuration file
+// maxParamValues bounds the elements of one parameter tensor of a layer
+// (8 GiB of float32): sizes from a configuration file
 // beyond it are an error, not a wrapped or exhausted allocation.
 const maxParamValues = 1 << 31
 
-// seqSizes checks that every shape has at most maxParamValues elements,
+// paramSizes checks that every shape has at most maxParamValues elements,
 // without overflowing; dimensions are already known to be positive.
-func seqSizes(layer, name string, shapes ...[]int) error {
+func paramSizes(layer, name string, shapes ...[]int) error {
 	for _, s := range shapes {
 		n := 1
 		for _, d := range s {
@@ -256,6 +255,7 @@ func seqSizes(layer, name string, shapes ...[]int) error {
 	return nil
 }
 
+// seqJoin joins a module prefix and a parameter name with a dot.
 func seqJoin(prefix, name string) string {
 	if prefix == "" {
 		return name

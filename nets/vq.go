@@ -36,7 +36,7 @@ func NewVQ(name string, k, d int, beta float64, rng *rand.Rand) (*VQ, error) {
 	if k <= 0 || d <= 0 {
 		return nil, fmt.Errorf("nets: VQ %q: codes %d and dim %d must be positive", name, k, d)
 	}
-	if err := seqSizes("VQ", name, []int{k, d}); err != nil {
+	if err := paramSizes("VQ", name, []int{k, d}); err != nil {
 		return nil, err
 	}
 	if beta < 0 || math.IsNaN(beta) {
