@@ -333,28 +333,12 @@ func (d *demoRun) writeMarker() error {
 	return writeFileAtomic(filepath.Join(d.o.Out, demoMarker), append(b, '\n'))
 }
 
-// writeFileAtomic writes b to a temporary file beside path and renames it.
+// writeFileAtomic writes b to path through avio.WriteFileAtomic.
 func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
+	return avio.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Chmod(0o644) // CreateTemp makes 0600; these are ordinary outputs
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	})
 }
 
 func writePNGFile(path string, img image.Image) error {

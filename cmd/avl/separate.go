@@ -196,20 +196,5 @@ func writeSeparationPNG(path string, c separation.Config, mix []float64, ys [][]
 		draw.Draw(sheet, image.Rect(0, y, b.Dx(), y+b.Dy()), im, b.Min, draw.Src)
 		y += b.Dy()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".separation-*.png")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, sheet); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return avio.WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, sheet) })
 }
