@@ -247,3 +247,58 @@ func gemmBenchData(m, n, k int) (a, b, c []float32) {
 	}
 	return a, b, c
 }
+
+// For stride-1 convolutions the input gradient is computed as a
+// convolution with flipped, transposed weights; it must equal the
+// col2im path for every padding, dilation and kernel shape, batched or not.
+func TestConvTransposedInputGradient(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	geoms := []convGeom{
+		{n: 2, c: 3, h: 7, w: 9, o: 4, kh: 3, kw: 3, ph: 1, pw: 1, dh: 1, dw: 1},
+		{n: 3, c: 2, h: 11, w: 13, o: 5, kh: 3, kw: 5, ph: 2, pw: 1, dh: 2, dw: 3},
+		{n: 1, c: 4, h: 1, w: 40, o: 3, kh: 1, kw: 5, ph: 0, pw: 0, dh: 1, dw: 2},
+		{n: 2, c: 3, h: 9, w: 8, o: 2, kh: 2, kw: 3, ph: 0, pw: 2, dh: 3, dw: 1},
+		{n: 4, c: 5, h: 40, w: 40, o: 6, kh: 3, kw: 3, ph: 4, pw: 4, dh: 4, dw: 4},
+	}
+	for gi, q := range geoms {
+		q.sh, q.sw = 1, 1
+		q.oh, q.ow = convOut(q.h, q.kh, 1, q.ph, q.dh), convOut(q.w, q.kw, 1, q.pw, q.dw)
+		w := make([]float32, q.o*q.rows())
+		gy := make([]float32, q.n*q.o*q.cols())
+		for i := range w {
+			w[i] = float32(rng.NormFloat64())
+		}
+		for i := range gy {
+			gy[i] = float32(rng.NormFloat64())
+		}
+		// reference: dcol = wᵀ·dy per sample, then col2im
+		want := make([]float32, q.n*q.c*q.h*q.w)
+		dcol := make([]float32, q.rows()*q.cols())
+		for n := 0; n < q.n; n++ {
+			clear(dcol)
+			gemmNaive(true, false, q.rows(), q.cols(), q.o, w, q.rows(), gy[n*q.o*q.cols():], q.cols(), dcol, q.cols())
+			q.col2im(dcol, q.cols(), want[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
+		}
+		for _, maxP := range []int{1 << 30, 0} {
+			old := convBatchMaxP
+			convBatchMaxP = maxP
+			st := q.transposedConv()
+			if st == nil {
+				t.Fatalf("geometry %d: no transposed convolution", gi)
+			}
+			wt := make([]float32, len(w))
+			q.flipWeights(w, wt)
+			got := make([]float32, len(want))
+			st.forward(gy, wt, got)
+			convBatchMaxP = old
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("geometry %d, batchMaxP %d: dx[%d] = %g, col2im gives %g", gi, maxP, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if (&convGeom{sh: 2, sw: 1, kh: 3, kw: 3, dh: 1, dw: 1}).transposedConv() != nil {
+		t.Fatal("strided convolution took the stride-1 shortcut")
+	}
+}

@@ -258,13 +258,76 @@ func (q *convGeom) gatherBatch(gy, dst []float32) {
 // panels straight from the input (packCols, packRows); only the input
 // gradient keeps one sample's patch-matrix gradient (dcol) for col2im.
 type convState struct {
-	q convGeom
+	q   convGeom
+	tmp []float32 // [O, N·P] for the batched product
+
+	// For stride-1 convolutions the input gradient is itself a
+	// convolution: of dy with the weights flipped and transposed, padded by
+	// d·(k−1) − p. dxConv is that convolution and wt its weights; nil when
+	// the shortcut does not apply.
+	dxConv *convState
+	wt     []float32
+}
+
+// forward sets y = conv(x, w) without bias.
+func (s *convState) forward(xv, wv, y []float32) {
+	q := &s.q
+	rows, p := q.rows(), q.cols()
+	if q.batched() && !q.direct() {
+		np := q.n * p
+		if s.tmp == nil {
+			s.tmp = make([]float32, q.o*np)
+		}
+		convGemmPacked(false, q.o, np, rows, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
+		for n := 0; n < q.n; n++ {
+			for o := 0; o < q.o; o++ {
+				copy(y[(n*q.o+o)*p:(n*q.o+o+1)*p], s.tmp[o*np+n*p:o*np+(n+1)*p])
+			}
+		}
+		return
+	}
+	for n := 0; n < q.n; n++ {
+		yn := y[n*q.o*p : (n+1)*q.o*p]
+		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		if q.direct() {
+			convGemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
+		} else {
+			convGemmPacked(false, q.o, p, rows, wv, rows, s.packCols(xn), false, yn, p)
+		}
+	}
+}
+
+// transposedConv returns the convolution that computes dx from dy for a
+// stride-1 convolution, or nil if q is strided, a 1×1 direct product, or
+// padded by more than d·(k−1) (a negative padding in the transpose).
+func (q *convGeom) transposedConv() *convState {
+	ph, pw := q.dh*(q.kh-1)-q.ph, q.dw*(q.kw-1)-q.pw
+	if q.sh != 1 || q.sw != 1 || q.direct() || ph < 0 || pw < 0 {
+		return nil
+	}
+	return &convState{q: convGeom{n: q.n, c: q.o, h: q.oh, w: q.ow, o: q.c, kh: q.kh, kw: q.kw,
+		sh: 1, sw: 1, ph: ph, pw: pw, dh: q.dh, dw: q.dw, oh: q.h, ow: q.w}}
+}
+
+// flipWeights writes w [O, C, kh, kw] as wt [C, O, kh, kw] with both
+// kernel axes reversed.
+func (q *convGeom) flipWeights(w, wt []float32) {
+	k := q.kh * q.kw
+	for o := 0; o < q.o; o++ {
+		for c := 0; c < q.c; c++ {
+			src := w[(o*q.c+c)*k : (o*q.c+c+1)*k]
+			dst := wt[(c*q.o+o)*k : (c*q.o+o+1)*k]
+			for i := range src {
+				dst[k-1-i] = src[i]
+			}
+		}
+	}
 }
 
 // convApply adds y = conv(x, w) + b to the graph; b may be nil. x has
 // rank 3 ([N, C, L], with q.h = 1) or 4.
 func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, error) {
-	st := &convState{q: q}
+	st := &convState{q: q, dxConv: q.transposedConv()}
 	rank := x.Dims()
 	outShape := tensor.Shape{q.n, q.o, q.oh, q.ow}
 	if rank == 3 {
@@ -276,41 +339,13 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 	}
 	op := newCoreOp(name, outShape, dims...)
 	op.diffWRT = []bool{true, true, true}
-	var tmp []float32 // [O, N·P] for the batched product
 	op.fwd = func(y []float32, in [][]float32) error {
-		xv, wv := in[0], in[1]
-		rows, p := q.rows(), q.cols()
-		if q.batched() && !q.direct() {
-			np := q.n * p
-			if tmp == nil {
-				tmp = make([]float32, q.o*np)
-			}
-			convGemmPacked(false, q.o, np, rows, wv, rows, st.packColsBatch(xv), false, tmp, np)
+		st.forward(in[0], in[1], y)
+		if len(in) == 3 {
+			p := q.cols()
 			for n := 0; n < q.n; n++ {
-				for o := 0; o < q.o; o++ {
-					yr := y[(n*q.o+o)*p : (n*q.o+o+1)*p]
-					copy(yr, tmp[o*np+n*p:o*np+(n+1)*p])
-					if len(in) == 3 {
-						bv := in[2][o]
-						for i := range yr {
-							yr[i] += bv
-						}
-					}
-				}
-			}
-			return nil
-		}
-		for n := 0; n < q.n; n++ {
-			yn := y[n*q.o*p : (n+1)*q.o*p]
-			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-			if q.direct() {
-				convGemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
-			} else {
-				convGemmPacked(false, q.o, p, rows, wv, rows, st.packCols(xn), false, yn, p)
-			}
-			if len(in) == 3 {
 				for o, bv := range in[2] {
-					row := yn[o*p : (o+1)*p]
+					row := y[(n*q.o+o)*p : (n*q.o+o+1)*p]
 					for i := range row {
 						row[i] += bv
 					}
@@ -354,6 +389,14 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 	op.fwd = func(dx []float32, in [][]float32) error {
 		wv, gv := in[0], in[1]
 		rows, p := q.rows(), q.cols()
+		if st.dxConv != nil {
+			if st.wt == nil {
+				st.wt = make([]float32, len(wv))
+			}
+			q.flipWeights(wv, st.wt)
+			st.dxConv.forward(gv, st.wt, dx)
+			return nil
+		}
 		clear(dx)
 		if q.batched() {
 			np := q.n * p
