@@ -19,6 +19,22 @@ const (
 	MaskReal = "real"
 )
 
+// Audio stream kinds of Config.AudioStream.
+const (
+	// StreamTF keeps the frequency axis, as the paper's audio stream does:
+	// 2-D dilated convolutions over (time, frequency) on the compressed
+	// spectrogram, and the masks come out of 2-D convolutions at full
+	// resolution, told per STFT frame what the BiLSTM made of the audio and
+	// the faces. A mask can then follow one voice's harmonics bin by bin.
+	StreamTF = "tf"
+	// StreamFrames squeezes every STFT frame to AudioChannels features (a
+	// 1×1 convolution over the bins, then dilated temporal convolutions)
+	// and predicts each mask with a linear layer from the fused frame
+	// vector: smaller and faster, but the masks cannot resolve harmonics
+	// well. Model files written before AudioStream existed use it.
+	StreamFrames = "frames"
+)
+
 // Config holds every size and hyper-parameter of a separation model. It is
 // saved beside the weights, so a model file describes itself.
 type Config struct {
@@ -42,13 +58,16 @@ type Config struct {
 	MouthW, MouthH int
 
 	// Network widths.
-	AudioOnly     bool  // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
-	AudioChannels int   // channels of the audio stream's dilated convolutions
-	Dilations     []int // dilations of the audio stream's k=3 temporal convolutions
-	VisualDim     int   // per-frame face feature size
-	VisualDil     []int // dilations of the visual stream's k=3 temporal convolutions
-	LSTMHidden    int   // hidden size of each direction of the BiLSTM
-	FCHidden      int   // width of the two fully connected layers after the BiLSTM
+	AudioOnly     bool   // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
+	AudioStream   string // StreamTF or StreamFrames ("" means StreamFrames, for files written before the field)
+	AudioChannels int    // StreamFrames: channels of the audio stream's dilated convolutions
+	Dilations     []int  // StreamFrames: dilations of the k=3 temporal convolutions
+	TFChannels    int    // StreamTF: channels of the 3×3 convolutions over (time, frequency)
+	TFDilations   []int  // StreamTF: dilations (the same along time and frequency) of the residual 3×3 convolutions
+	VisualDim     int    // per-frame face feature size
+	VisualDil     []int  // dilations of the visual stream's k=3 temporal convolutions
+	LSTMHidden    int    // hidden size of each direction of the BiLSTM
+	FCHidden      int    // width of the two fully connected layers after the BiLSTM
 	Mask          string
 
 	// Training examples.
@@ -64,7 +83,9 @@ func DefaultConfig() Config {
 		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
 		Speakers: 2, FPS: 25,
 		MouthBox: [4]float64{0.3, 0.55, 0.7, 0.85}, MouthW: 24, MouthH: 16,
+		AudioStream:   StreamTF,
 		AudioChannels: 64, Dilations: []int{1, 2, 4, 8},
+		TFChannels: 16, TFDilations: []int{1, 2, 4, 8},
 		VisualDim: 32, VisualDil: []int{1, 2},
 		LSTMHidden: 64, FCHidden: 128, Mask: MaskComplex,
 		Segment: 1.0, Seed: 1,
@@ -95,6 +116,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.MouthW×MouthH = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
 	case c.AudioChannels < 1 || c.AudioChannels > 4096:
 		return fmt.Errorf("separation: Config.AudioChannels = %d, want 1 … 4096", c.AudioChannels)
+	case c.AudioStream != "" && c.AudioStream != StreamTF && c.AudioStream != StreamFrames:
+		return fmt.Errorf("separation: Config.AudioStream = %q, want %q or %q", c.AudioStream, StreamTF, StreamFrames)
+	case c.stream() == StreamTF && (c.TFChannels < 1 || c.TFChannels > 1024):
+		return fmt.Errorf("separation: Config.TFChannels = %d, want 1 … 1024", c.TFChannels)
 	case c.VisualDim < 1 || c.VisualDim > 4096:
 		return fmt.Errorf("separation: Config.VisualDim = %d, want 1 … 4096", c.VisualDim)
 	case c.LSTMHidden < 1 || c.LSTMHidden > 4096:
@@ -108,12 +133,20 @@ func (c Config) Validate() error {
 	case c.AudioOnly && c.Speakers > 2:
 		return fmt.Errorf("separation: Config.AudioOnly supports 1 or 2 speakers (the permutation-invariant loss is written for two), got %d", c.Speakers)
 	}
-	for _, d := range append(append([]int(nil), c.Dilations...), c.VisualDil...) {
+	for _, d := range append(append(append([]int(nil), c.Dilations...), c.VisualDil...), c.TFDilations...) {
 		if d < 1 || d > 64 {
 			return fmt.Errorf("separation: Config dilation %d, want 1 … 64", d)
 		}
 	}
 	return nil
+}
+
+// stream returns the audio stream kind, StreamFrames for "".
+func (c Config) stream() string {
+	if c.AudioStream == "" {
+		return StreamFrames
+	}
+	return c.AudioStream
 }
 
 // STFT returns the dsp configuration of the model's transform: periodic

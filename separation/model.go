@@ -48,8 +48,15 @@ type Model struct {
 	faceTConvs []*nets.Conv1d
 	blstm      *nets.LSTM
 	fc1, fc2   *nets.Linear
-	heads      [][2]*nets.Linear // per speaker: re, im (im nil for real masks)
+	heads      [][2]*nets.Linear // StreamFrames, per speaker: re, im (im nil for real masks)
 	params     []*nets.Param
+
+	// StreamTF
+	tfIn, tfSummary *nets.Conv2d
+	tfConvs         []*nets.Conv2d
+	maskCond        *nets.Linear
+	maskConvs       [2]*nets.Conv2d
+	maskOut         *nets.Conv2d // per speaker one channel (real) or two (re, im)
 
 	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
 }
@@ -80,15 +87,31 @@ func New(cfg Config) (*Model, error) {
 		}
 	}
 	f := cfg.Bins()
-	c := cfg.AudioChannels
-	m.audioIn, err = nets.NewConv1d("audio_in", 3*f, c, 1, nets.Conv1dOptions{}, rng)
-	must(m.audioIn, err)
-	for i, d := range cfg.Dilations {
-		l, e := nets.NewConv1d(fmt.Sprintf("audio_conv%d", i+1), c, c, 3, nets.Conv1dOptions{Padding: d, Dilation: d}, rng)
-		m.audioConvs = append(m.audioConvs, l)
-		must(l, e)
+	tf := cfg.stream() == StreamTF
+	var in int
+	if tf {
+		c := cfg.TFChannels
+		m.tfIn, err = nets.NewConv2d("audio_tf_in", tfInputs, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
+		must(m.tfIn, err)
+		for i, d := range cfg.TFDilations {
+			l, e := nets.NewConv2d(fmt.Sprintf("audio_tf%d", i+1), c, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{d, d}, Dilation: [2]int{d, d}}, rng)
+			m.tfConvs = append(m.tfConvs, l)
+			must(l, e)
+		}
+		m.tfSummary, err = nets.NewConv2d("audio_tf_summary", c, tfSummary, 1, 1, nets.Conv2dOptions{}, rng)
+		must(m.tfSummary, err)
+		in = tfSummary * f
+	} else {
+		c := cfg.AudioChannels
+		m.audioIn, err = nets.NewConv1d("audio_in", 3*f, c, 1, nets.Conv1dOptions{}, rng)
+		must(m.audioIn, err)
+		for i, d := range cfg.Dilations {
+			l, e := nets.NewConv1d(fmt.Sprintf("audio_conv%d", i+1), c, c, 3, nets.Conv1dOptions{Padding: d, Dilation: d}, rng)
+			m.audioConvs = append(m.audioConvs, l)
+			must(l, e)
+		}
+		in = c
 	}
-	in := c
 	if !cfg.AudioOnly {
 		v := cfg.VisualDim
 		m.faceConv1, err = nets.NewConv2d("face_conv1", 1, 8, 3, 3, nets.Conv2dOptions{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}, rng)
@@ -111,7 +134,22 @@ func New(cfg Config) (*Model, error) {
 	must(m.fc1, err)
 	m.fc2, err = nets.NewLinear("fc2", cfg.FCHidden, cfg.FCHidden, true, rng)
 	must(m.fc2, err)
-	for s := 0; s < cfg.Speakers; s++ {
+	if tf {
+		c := cfg.TFChannels
+		m.maskCond, err = nets.NewLinear("mask_cond", cfg.FCHidden, c, true, rng)
+		must(m.maskCond, err)
+		for i := range m.maskConvs {
+			m.maskConvs[i], err = nets.NewConv2d(fmt.Sprintf("mask_conv%d", i+1), c, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
+			must(m.maskConvs[i], err)
+		}
+		outs := cfg.Speakers
+		if cfg.Mask == MaskComplex {
+			outs *= 2
+		}
+		m.maskOut, err = nets.NewConv2d("mask_out", c, outs, 1, 1, nets.Conv2dOptions{}, rng)
+		must(m.maskOut, err)
+	}
+	for s := 0; s < cfg.Speakers && !tf; s++ {
 		var h [2]*nets.Linear
 		h[0], err = nets.NewLinear(fmt.Sprintf("mask%d_re", s+1), cfg.FCHidden, f, true, rng)
 		must(h[0], err)
@@ -201,18 +239,15 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	k.audio = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, 3*f, t), G.WithName("audio"))
 	k.xr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_re"))
 	k.xi = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_im"))
-	h, err := relu(m.audioIn.Forward(k.g, k.audio))
+	var h, tfMap *G.Node
+	var err error
+	if cfg.stream() == StreamTF {
+		tfMap, h, err = m.audioTF(k)
+	} else {
+		h, err = m.audioFrames(k)
+	}
 	if err != nil {
 		return nil, err
-	}
-	for _, l := range m.audioConvs {
-		r, err := relu(l.Forward(k.g, h))
-		if err != nil {
-			return nil, err
-		}
-		if h, err = G.Add(h, r); err != nil {
-			return nil, err
-		}
 	}
 	streams := []*G.Node{h}
 	if !cfg.AudioOnly {
@@ -279,12 +314,28 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	if h, err = relu(m.fc2.Forward(k.g, h)); err != nil {
 		return nil, err
 	}
+	var raw [][2]*G.Node // per speaker: mask re (pre-sigmoid for real masks), im
+	if cfg.stream() == StreamTF {
+		if raw, err = m.tfMasks(k, tfMap, h); err != nil {
+			return nil, err
+		}
+	}
 	for _, hd := range m.heads {
 		mr, err := hd[0].Forward(k.g, h)
 		if err != nil {
 			return nil, err
 		}
-		if hd[1] == nil {
+		var mi *G.Node
+		if hd[1] != nil {
+			if mi, err = hd[1].Forward(k.g, h); err != nil {
+				return nil, err
+			}
+		}
+		raw = append(raw, [2]*G.Node{mr, mi})
+	}
+	for _, r := range raw {
+		mr, mi := r[0], r[1]
+		if mi == nil {
 			if mr, err = nets.Sigmoid(mr); err != nil {
 				return nil, err
 			}
@@ -295,10 +346,6 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 			k.mr, k.mi, k.er, k.ei = append(k.mr, mr), append(k.mi, nil), append(k.er, er), append(k.ei, ei)
 			continue
-		}
-		mi, err := hd[1].Forward(k.g, h)
-		if err != nil {
-			return nil, err
 		}
 		// (mr + i·mi)(xr + i·xi)
 		er := G.Must(G.Sub(G.Must(G.HadamardProd(mr, k.xr)), G.Must(G.HadamardProd(mi, k.xi))))

@@ -204,6 +204,7 @@ func tinyConfig() Config {
 	c.NFFT, c.WinLength, c.Hop = 128, 100, 40
 	c.Rate = 4000
 	c.AudioChannels, c.Dilations = 8, []int{1, 2}
+	c.TFChannels, c.TFDilations = 4, []int{1, 2}
 	c.VisualDim, c.VisualDil = 4, []int{1}
 	c.LSTMHidden, c.FCHidden = 8, 16
 	c.MouthW, c.MouthH = 8, 8
@@ -225,10 +226,23 @@ func faces(n int, seed int64) FaceTrack {
 	return ft
 }
 
+// variants lists the tiny configuration with every audio stream and mask
+// kind.
+func variants() []Config {
+	var cs []Config
+	for _, stream := range []string{StreamTF, StreamFrames} {
+		for _, mask := range []string{MaskComplex, MaskReal} {
+			c := tinyConfig()
+			c.AudioStream, c.Mask = stream, mask
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
-	for _, mask := range []string{MaskComplex, MaskReal} {
-		c := tinyConfig()
-		c.Mask = mask
+	for _, c := range variants() {
+		mask := c.AudioStream + "/" + c.Mask
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -287,6 +301,9 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.Speakers = 0 },
 		func(c *Config) { c.MouthBox[2] = 0.1 },
 		func(c *Config) { c.AudioOnly, c.Speakers = true, 3 },
+		func(c *Config) { c.AudioStream = "2d" },
+		func(c *Config) { c.TFChannels = 0 },
+		func(c *Config) { c.TFDilations = []int{0} },
 	} {
 		c := DefaultConfig()
 		f(&c)
@@ -296,12 +313,25 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// Files written before Config.AudioStream existed hold no such field: they
+// load as the frame-wise stream they were trained with.
+func TestConfigWithoutStreamIsFrames(t *testing.T) {
+	c := tinyConfig()
+	c.AudioStream = ""
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.audioIn == nil || m.tfIn != nil || len(m.heads) != c.Speakers {
+		t.Fatal("a config without AudioStream did not build the frame-wise model")
+	}
+}
+
 // The estimates Separate inverts are the ones the loss sees: the L2 loss
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
-	for _, mask := range []string{MaskComplex, MaskReal} {
-		c := tinyConfig()
-		c.Mask = mask
+	for _, c := range variants() {
+		mask := c.AudioStream + "/" + c.Mask
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

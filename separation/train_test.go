@@ -2,6 +2,7 @@ package separation
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"os"
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 // tinyCorpus writes 12 one-second clips of 6 speakers (32-pixel frames).
-func tinyCorpus(t *testing.T) *avio.Dataset {
+func tinyCorpus(t testing.TB) *avio.Dataset {
 	t.Helper()
 	corpusOnce.Do(func() {
 		if corpusDir, corpusErr = os.MkdirTemp("", "separation-test"); corpusErr != nil {
@@ -98,12 +99,17 @@ func TestMixerExact(t *testing.T) {
 }
 
 // A few Adam steps lower the loss on fresh mixtures, for the face-guided
-// and the PIT model, and Evaluate produces the table.
+// model with either audio stream and the PIT model, and Evaluate produces
+// the table.
 func TestTrainLowersLoss(t *testing.T) {
 	ds := tinyCorpus(t)
-	for _, audioOnly := range []bool{false, true} {
+	for _, v := range []struct {
+		stream    string
+		audioOnly bool
+	}{{StreamTF, false}, {StreamFrames, false}, {StreamTF, true}} {
 		c := tinyConfig()
-		c.AudioOnly = audioOnly
+		c.AudioStream, c.AudioOnly = v.stream, v.audioOnly
+		audioOnly := v.stream + fmt.Sprint(" audio-only=", v.audioOnly)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +121,7 @@ func TestTrainLowersLoss(t *testing.T) {
 		h := rep.History.Epochs
 		first, last := h[0].TrainLoss, h[len(h)-1].TrainLoss
 		if !(last < 0.8*first) || math.IsNaN(last) {
-			t.Fatalf("audioOnly=%v: loss %g → %g", audioOnly, first, last)
+			t.Fatalf("%s: loss %g → %g", audioOnly, first, last)
 		}
 		if rep.Steps != 20 || rep.TrainSpeakers != 6 {
 			t.Fatalf("report %+v", rep)

@@ -51,7 +51,8 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
 	mask := fs.String("mask", separation.MaskComplex, "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
 	segment := fs.Float64("segment", 1, "seconds per training mixture")
-	channels := fs.Int("channels", 64, "audio-stream channels")
+	stream := fs.String("stream", separation.StreamTF, "audio stream: tf (2-D convolutions over time and frequency, the paper's design) or frames (each STFT frame squeezed to --channels features; smaller, weaker)")
+	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -75,7 +76,10 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := separation.DefaultConfig()
 	cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
-	cfg.AudioChannels, cfg.LSTMHidden = *channels, *hidden
+	cfg.AudioStream, cfg.LSTMHidden = *stream, *hidden
+	if *channels != 0 {
+		cfg.AudioChannels, cfg.TFChannels = *channels, *channels
+	}
 	m, err := separation.New(cfg)
 	if err != nil {
 		return err
