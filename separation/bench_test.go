@@ -2,6 +2,7 @@ package separation
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -10,10 +11,14 @@ import (
 // (16 kHz synthetic speakers).
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
-	for _, stream := range []string{StreamTF, StreamFrames} {
-		b.Run(stream, func(b *testing.B) {
+	for _, v := range []struct {
+		stream   string
+		channels int
+	}{{StreamTF, 16}, {StreamTF, 8}, {StreamFrames, 64}} {
+		b.Run(fmt.Sprintf("%s-%d", v.stream, v.channels), func(b *testing.B) {
 			c := DefaultConfig()
-			c.AudioStream, c.Mask = stream, MaskReal
+			c.AudioStream, c.Mask = v.stream, MaskReal
+			c.TFChannels, c.AudioChannels = v.channels, v.channels
 			m, err := New(c)
 			if err != nil {
 				b.Fatal(err)

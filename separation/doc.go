@@ -5,11 +5,16 @@
 //
 // The mixture's one-sided STFT (16 kHz, 25 ms Hann, 10 ms hop, 512-point
 // FFT) is power-law compressed bin by bin (|X|^0.3·e^{iφ}, never the
-// waveform). An audio stream of dilated convolutions and one visual stream
-// per face (mouth crops → small CNN → dilated temporal convolutions →
-// upsampled from 25 fps to the 100 frames/s of the STFT) are concatenated
-// per frame and go through a BiLSTM and fully connected layers to one
-// complex (or real) ratio mask per face. Each mask multiplies the
+// waveform). An audio stream and one visual stream per face (mouth crops →
+// small CNN → dilated temporal convolutions → upsampled from 25 fps to the
+// 100 frames/s of the STFT) are concatenated per frame and go through a
+// BiLSTM and fully connected layers. The default audio stream (StreamTF)
+// keeps the frequency axis, as the paper's does: 2-D dilated convolutions
+// over time and frequency, whose per-bin map also produces the masks
+// through 2-D convolutions told per frame what the BiLSTM concluded; the
+// smaller StreamFrames squeezes each frame to a vector and predicts the
+// masks from the fused vector. Either gives one complex (or real) ratio
+// mask per face. Each mask multiplies the
 // compressed mixture; the product is decompressed and inverted with dsp's
 // one-sided ISTFT to a waveform as long as the mixture. Training minimises
 // the L2 distance between masked and clean compressed spectrograms on
