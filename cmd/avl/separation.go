@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -58,7 +59,8 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
 	batch := fs.Int("batch", 8, "mixtures per step")
 	lr := fs.Float64("lr", 1e-3, "Adam learning rate")
-	seed := fs.Int64("seed", 1, "seed of the weights and the mixtures")
+	seed := fs.Int64("seed", 1, "seed of the weights and the mixtures (give a new one when continuing with --init, or the mixtures repeat)")
+	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh)")
 	curves := fs.String("curves", "", "write loss curves PREFIX.csv and PREFIX.png")
 	quiet := fs.Bool("q", false, "no progress")
 	if err := parseFlagsOnly(fs, args); err != nil {
@@ -74,15 +76,31 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	if len(ds.Split("train")) == 0 {
 		return fmt.Errorf("%s: no clips in the train split", *data)
 	}
-	cfg := separation.DefaultConfig()
-	cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
-	cfg.AudioStream, cfg.LSTMHidden = *stream, *hidden
-	if *channels != 0 {
-		cfg.AudioChannels, cfg.TFChannels = *channels, *channels
-	}
-	m, err := separation.New(cfg)
-	if err != nil {
-		return err
+	var m *separation.Model
+	if *initFrom != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "speakers", "audio-only", "mask", "segment", "stream", "channels", "hidden":
+				clash = append(clash, "--"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			return usagef("%s: the model given by --init fixes these", strings.Join(clash, ", "))
+		}
+		if m, err = separation.Load(*initFrom); err != nil {
+			return err
+		}
+	} else {
+		cfg := separation.DefaultConfig()
+		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
+		cfg.AudioStream, cfg.LSTMHidden = *stream, *hidden
+		if *channels != 0 {
+			cfg.AudioChannels, cfg.TFChannels = *channels, *channels
+		}
+		if m, err = separation.New(cfg); err != nil {
+			return err
+		}
 	}
 	defer m.Close()
 	o := separation.TrainOptions{Epochs: *epochs, StepsPerEpoch: *steps, BatchSize: *batch, LR: *lr, Seed: *seed,

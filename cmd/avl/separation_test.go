@@ -26,6 +26,14 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if !strings.Contains(out.String(), "model ") || !strings.Contains(errb.String(), "train") {
 		t.Fatalf("train output %q, progress %q", out.String(), errb.String())
 	}
+	// continuing: the file fixes the architecture, so --channels is refused
+	more := filepath.Join(dir, "m2.safetensors")
+	if code := run([]string{"separation", "train", "--data", data, "--out", more, "--init", model, "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "2", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train --init: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"separation", "train", "--data", data, "--out", more, "--init", model, "--channels", "4"}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("--init with --channels: exit %d, want 2", code)
+	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, errb.String())
