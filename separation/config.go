@@ -25,13 +25,16 @@ const (
 	// 2-D dilated convolutions over (time, frequency) on the compressed
 	// spectrogram, and the masks come out of 2-D convolutions at full
 	// resolution, told per STFT frame what the BiLSTM made of the audio and
-	// the faces. A mask can then follow one voice's harmonics bin by bin.
+	// the faces, so a mask can follow one voice's harmonics bin by bin. On
+	// synth speakers it learned no faster per step than StreamFrames over
+	// the first 700 steps and costs 7× the time per step (see
+	// separation/README.md), so it is not the default.
 	StreamTF = "tf"
 	// StreamFrames squeezes every STFT frame to AudioChannels features (a
 	// 1×1 convolution over the bins, then dilated temporal convolutions)
 	// and predicts each mask with a linear layer from the fused frame
-	// vector: smaller and faster, but the masks cannot resolve harmonics
-	// well. Model files written before AudioStream existed use it.
+	// vector. The default; model files written before AudioStream existed
+	// use it.
 	StreamFrames = "frames"
 )
 
@@ -59,7 +62,7 @@ type Config struct {
 
 	// Network widths.
 	AudioOnly     bool   // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
-	AudioStream   string // StreamTF or StreamFrames ("" means StreamFrames, for files written before the field)
+	AudioStream   string // StreamFrames or StreamTF ("" means StreamFrames, for files written before the field)
 	AudioChannels int    // StreamFrames: channels of the audio stream's dilated convolutions
 	Dilations     []int  // StreamFrames: dilations of the k=3 temporal convolutions
 	TFChannels    int    // StreamTF: channels of the 3×3 convolutions over (time, frequency)
@@ -83,7 +86,7 @@ func DefaultConfig() Config {
 		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
 		Speakers: 2, FPS: 25,
 		MouthBox: [4]float64{0.3, 0.55, 0.7, 0.85}, MouthW: 24, MouthH: 16,
-		AudioStream:   StreamTF,
+		AudioStream:   StreamFrames,
 		AudioChannels: 64, Dilations: []int{1, 2, 4, 8},
 		TFChannels: 16, TFDilations: []int{1, 2, 4, 8},
 		VisualDim: 32, VisualDil: []int{1, 2},

@@ -8,13 +8,13 @@
 // waveform). An audio stream and one visual stream per face (mouth crops →
 // small CNN → dilated temporal convolutions → upsampled from 25 fps to the
 // 100 frames/s of the STFT) are concatenated per frame and go through a
-// BiLSTM and fully connected layers. The default audio stream (StreamTF)
-// keeps the frequency axis, as the paper's does: 2-D dilated convolutions
-// over time and frequency, whose per-bin map also produces the masks
-// through 2-D convolutions told per frame what the BiLSTM concluded; the
-// smaller StreamFrames squeezes each frame to a vector and predicts the
-// masks from the fused vector. Either gives one complex (or real) ratio
-// mask per face. Each mask multiplies the
+// BiLSTM and fully connected layers. The default audio stream
+// (StreamFrames) squeezes each frame to a vector and predicts the masks
+// from the fused vector; StreamTF keeps the frequency axis, as the paper's
+// does: 2-D dilated convolutions over time and frequency, whose per-bin
+// map also produces the masks through 2-D convolutions told per frame what
+// the BiLSTM concluded. Either gives one complex (or real) ratio mask per
+// face. Each mask multiplies the
 // compressed mixture; the product is decompressed and inverted with dsp's
 // one-sided ISTFT to a waveform as long as the mixture. Training minimises
 // the L2 distance between masked and clean compressed spectrograms on

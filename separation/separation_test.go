@@ -302,7 +302,7 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.MouthBox[2] = 0.1 },
 		func(c *Config) { c.AudioOnly, c.Speakers = true, 3 },
 		func(c *Config) { c.AudioStream = "2d" },
-		func(c *Config) { c.TFChannels = 0 },
+		func(c *Config) { c.AudioStream, c.TFChannels = StreamTF, 0 },
 		func(c *Config) { c.TFDilations = []int{0} },
 	} {
 		c := DefaultConfig()

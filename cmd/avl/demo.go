@@ -937,9 +937,6 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	// from there; a complex mask needs far more steps than a demo has
 	// before it beats the mixture.
 	cfg.Mask, cfg.Seed = separation.MaskReal, seed
-	// The frame-wise stream costs a seventh of the time-frequency one per
-	// step, and on a demo's few hundred steps it gets further.
-	cfg.AudioStream = separation.StreamFrames
 	epochs, steps, batch, mixtures := 8, 25, 8, 40
 	if d.o.Quick {
 		cfg.AudioChannels, cfg.LSTMHidden, cfg.FCHidden, cfg.VisualDim = 16, 16, 32, 8
