@@ -32,6 +32,12 @@ import (
 //   - output: mask × compressed mixture, decompressed, one-sided inverse
 //     STFT: one waveform per face, as long as the mixture, in face order.
 //
+// That is the default audio stream, StreamFrames. With StreamTF the audio
+// stream is 2-D convolutions over (time, frequency) (audio_tf_in,
+// audio_tf{i}, audio_tf_summary) and the masks come from 2-D convolutions
+// over the same map conditioned on the fused features (mask_cond,
+// mask_conv{i}, mask_out) instead of the linear heads.
+//
 // The paper frames the audio without centre padding (3 s → 298 frames);
 // here frames are centred with zero padding (3 s → 301 frames) because an
 // uncentred Hann analysis gives the first and last NFFT/2 samples a zero
