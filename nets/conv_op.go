@@ -255,8 +255,9 @@ func (q *convGeom) gatherBatch(gy, dst []float32) {
 
 // convState is what the forward and gradient ops of one convolution node
 // share. The patch (im2col) matrix is never stored: the GEMM packs its
-// panels straight from the input (packCols, packRows); only the input
-// gradient keeps one sample's patch-matrix gradient (dcol) for col2im.
+// panels straight from the input (packCols, packRows). The input
+// gradient of a stride-1 convolution is another convolution (dxConv);
+// only strided ones keep a patch-matrix gradient (dcol) for col2im.
 type convState struct {
 	q   convGeom
 	tmp []float32 // [O, N·P] for the batched product

@@ -7,8 +7,8 @@ import (
 )
 
 // BenchmarkTrainStep times one Adam step on 8 fresh one-second two-speaker
-// mixtures with the default configuration and the given audio stream
-// (16 kHz synthetic speakers).
+// mixtures (16 kHz synthetic speakers, real masks) for each audio stream
+// and width: time-frequency with 16 and 8 channels, frame-wise with 64.
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {

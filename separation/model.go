@@ -154,16 +154,17 @@ func New(cfg Config) (*Model, error) {
 		}
 		m.maskOut, err = nets.NewConv2d("mask_out", c, outs, 1, 1, nets.Conv2dOptions{}, rng)
 		must(m.maskOut, err)
-	}
-	for s := 0; s < cfg.Speakers && !tf; s++ {
-		var h [2]*nets.Linear
-		h[0], err = nets.NewLinear(fmt.Sprintf("mask%d_re", s+1), cfg.FCHidden, f, true, rng)
-		must(h[0], err)
-		if cfg.Mask == MaskComplex {
-			h[1], err = nets.NewLinear(fmt.Sprintf("mask%d_im", s+1), cfg.FCHidden, f, true, rng)
-			must(h[1], err)
+	} else {
+		for s := 0; s < cfg.Speakers; s++ {
+			var h [2]*nets.Linear
+			h[0], err = nets.NewLinear(fmt.Sprintf("mask%d_re", s+1), cfg.FCHidden, f, true, rng)
+			must(h[0], err)
+			if cfg.Mask == MaskComplex {
+				h[1], err = nets.NewLinear(fmt.Sprintf("mask%d_im", s+1), cfg.FCHidden, f, true, rng)
+				must(h[1], err)
+			}
+			m.heads = append(m.heads, h)
 		}
-		m.heads = append(m.heads, h)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("separation: %w", err)

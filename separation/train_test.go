@@ -109,7 +109,7 @@ func TestTrainLowersLoss(t *testing.T) {
 	}{{StreamTF, false}, {StreamFrames, false}, {StreamTF, true}} {
 		c := tinyConfig()
 		c.AudioStream, c.AudioOnly = v.stream, v.audioOnly
-		audioOnly := v.stream + fmt.Sprint(" audio-only=", v.audioOnly)
+		name := fmt.Sprintf("%s audio-only=%v", v.stream, v.audioOnly)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestTrainLowersLoss(t *testing.T) {
 		h := rep.History.Epochs
 		first, last := h[0].TrainLoss, h[len(h)-1].TrainLoss
 		if !(last < 0.8*first) || math.IsNaN(last) {
-			t.Fatalf("%s: loss %g → %g", audioOnly, first, last)
+			t.Fatalf("%s: loss %g → %g", name, first, last)
 		}
 		if rep.Steps != 20 || rep.TrainSpeakers != 6 {
 			t.Fatalf("report %+v", rep)
