@@ -90,9 +90,10 @@ const sdrLen = 512
 // Evaluate measures m on mixtures drawn (as in training, with o.Seed) from
 // clips, which should be speakers never seen in training: per source the
 // SI-SDR and SDR of the estimate and their improvement over the
-// unprocessed mixture. Rows: the model, o.Baseline if given, the oracle
-// ideal ratio mask (an upper bound for real masks; all sources, noise
-// included, known) and the mixture itself. For one speaker + noise only
+// unprocessed mixture. Rows: the model, o.Baseline if given, two oracles
+// (all sources, noise included, known): the ideal ratio mask and the
+// phase-sensitive mask (the best real mask in [0, 1] under the training
+// loss, so the upper bound of a real-mask model), and the mixture itself. For one speaker + noise only
 // the speech is scored.
 func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	var out Metrics
@@ -122,7 +123,7 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		return out, err
 	}
 	r := rand.New(rand.NewSource(o.Seed))
-	var model, base, oracle, mixture score
+	var model, base, oracle, phase, mixture score
 	bar := progress.New(o.Progress, "evaluating "+cfg.Condition(), o.Mixtures)
 	defer bar.Done()
 	for i := 0; i < o.Mixtures; i++ {
@@ -156,11 +157,14 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 				return out, err
 			}
 		}
-		ideal, err := cfg.oracle(ex)
+		irm, psm, err := cfg.oracle(ex)
 		if err != nil {
 			return out, err
 		}
-		if err := oracle.addAll(refs, ideal, mixScores, false, false); err != nil {
+		if err := oracle.addAll(refs, irm, mixScores, false, false); err != nil {
+			return out, err
+		}
+		if err := phase.addAll(refs, psm, mixScores, false, false); err != nil {
 			return out, err
 		}
 		bar.Add(1)
@@ -178,7 +182,8 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		}
 		out.Rows = append(out.Rows, base.result(bn, cond, o.Mixtures, false))
 	}
-	out.Rows = append(out.Rows, oracle.result("oracle IRM (upper bound)", cond, o.Mixtures, false),
+	out.Rows = append(out.Rows, oracle.result("oracle IRM", cond, o.Mixtures, false),
+		phase.result("oracle PSM (best real)", cond, o.Mixtures, false),
 		mixture.result("unprocessed mixture", cond, o.Mixtures, false))
 	return out, nil
 }
@@ -237,36 +242,48 @@ func (s *score) addAll(refs, est [][]float64, mix [][2]float64, assign, pit bool
 	return nil
 }
 
-// oracle returns the ideal-ratio-mask estimates of ex's sources: masks
-// from the true sources (and noise), applied to the mixture's linear STFT.
-func (c Config) oracle(ex *example) ([][]float64, error) {
+// oracle returns the oracle estimates of ex's sources (masks from the
+// true sources, noise included): the ideal ratio masks applied to the
+// mixture's linear STFT, and the phase-sensitive masks applied to its
+// compressed STFT, the best any real mask in [0, 1] can do under the
+// training loss.
+func (c Config) oracle(ex *example) (irm, psm [][]float64, err error) {
 	st := c.STFT()
 	X, err := dsp.STFT(ex.mix, st)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	parts := append([][]float64(nil), ex.srcs...)
 	if ex.noise != nil {
 		parts = append(parts, ex.noise)
 	}
-	var specs []*dsp.ComplexSpectrogram
+	var specs, comp []*dsp.ComplexSpectrogram
 	for _, p := range parts {
 		S, err := dsp.STFT(p, st)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		specs = append(specs, S)
+		specs, comp = append(specs, S), append(comp, Compress(S, c.Power))
 	}
-	masks := IdealRatioMasks(specs)
-	out := make([][]float64, len(ex.srcs))
+	Xc := Compress(X, c.Power)
+	ratio, phase := IdealRatioMasks(specs), PhaseSensitiveMasks(Xc, comp)
 	for s := range ex.srcs {
-		Y, err := ApplyMask(X, masks[s], nil)
+		Y, err := ApplyMask(X, ratio[s], nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if out[s], err = dsp.ISTFT(Y, st, len(ex.mix)); err != nil {
-			return nil, err
+		y, err := dsp.ISTFT(Y, st, len(ex.mix))
+		if err != nil {
+			return nil, nil, err
 		}
+		if Y, err = ApplyMask(Xc, phase[s], nil); err != nil {
+			return nil, nil, err
+		}
+		z, err := c.Synthesise(Y, len(ex.mix))
+		if err != nil {
+			return nil, nil, err
+		}
+		irm, psm = append(irm, y), append(psm, z)
 	}
-	return out, nil
+	return irm, psm, nil
 }

@@ -388,3 +388,50 @@ func TestEstimatesMatchLoss(t *testing.T) {
 		}
 	}
 }
+
+// The phase-sensitive mask minimises |m·X − S|² over real m in [0, 1] bin
+// by bin: nudging it either way (within [0, 1]) never lowers the error.
+func TestPhaseSensitiveMasksMinimiseLoss(t *testing.T) {
+	c := DefaultConfig()
+	n := 8000
+	a, b := voice(n, 120, 5), voice(n, 190, 6)
+	mix := make([]float64, n)
+	for i := range mix {
+		mix[i] = a[i] + b[i]
+	}
+	X, _ := c.Analyse(mix)
+	A, _ := c.Analyse(a)
+	B, _ := c.Analyse(b)
+	masks := PhaseSensitiveMasks(X, []*dsp.ComplexSpectrogram{A, B})
+	loss := func(m float64, x, s complex128) float64 {
+		d := complex(m, 0)*x - s
+		return real(d)*real(d) + imag(d)*imag(d)
+	}
+	inside := 0
+	for j, S := range []*dsp.ComplexSpectrogram{A, B} {
+		for i, x := range X.Data {
+			m := float64(masks[j][i])
+			if m < 0 || m > 1 {
+				t.Fatalf("mask %d bin %d = %g, outside [0, 1]", j, i, m)
+			}
+			best := loss(m, x, S.Data[i])
+			for _, d := range []float64{-1e-3, 1e-3} {
+				if v := m + d; v >= 0 && v <= 1 && loss(v, x, S.Data[i]) < best-1e-12 {
+					t.Fatalf("mask %d bin %d: %g has error %g, %g has %g", j, i, m, best, v, loss(v, x, S.Data[i]))
+				}
+			}
+			if m > 0.05 && m < 0.95 {
+				inside++
+			}
+		}
+	}
+	if inside < len(X.Data)/10 {
+		t.Fatalf("only %d of %d mask values strictly inside (0, 1): the test checks little", inside, 2*len(X.Data))
+	}
+	// A lone source's mask is 1 wherever it has energy.
+	for i, v := range PhaseSensitiveMasks(A, []*dsp.ComplexSpectrogram{A})[0] {
+		if A.Data[i] != 0 && math.Abs(float64(v)-1) > 1e-6 {
+			t.Fatalf("lone source bin %d: mask %g", i, v)
+		}
+	}
+}

@@ -99,3 +99,23 @@ func IdealRatioMasks(sources []*dsp.ComplexSpectrogram) [][]float32 {
 	}
 	return out
 }
+
+// PhaseSensitiveMasks returns, for every source, the best real mask in
+// [0, 1] for mixture mix: per bin the m that minimises |m·X − S|², which
+// is Re(S·X̄)/|X|² clipped to [0, 1] (the truncated phase-sensitive mask).
+// Given compressed spectrograms it is the minimum of the training loss
+// over real masks, so a real-mask model can approach it but not pass it.
+func PhaseSensitiveMasks(mix *dsp.ComplexSpectrogram, sources []*dsp.ComplexSpectrogram) [][]float32 {
+	out := make([][]float32, len(sources))
+	for j, s := range sources {
+		m := make([]float32, len(mix.Data))
+		for i, x := range mix.Data {
+			if p := real(x)*real(x) + imag(x)*imag(x); p > 0 {
+				v := real(s.Data[i]*cmplx.Conj(x)) / p
+				m[i] = float32(math.Max(0, math.Min(1, v)))
+			}
+		}
+		out[j] = m
+	}
+	return out
+}

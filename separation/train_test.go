@@ -130,11 +130,14 @@ func TestTrainLowersLoss(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(met.Rows) != 3 || met.Rows[2].SISDRi != 0 {
+		if len(met.Rows) != 4 || met.Rows[3].SISDRi != 0 {
 			t.Fatalf("rows %+v", met.Rows)
 		}
 		if met.Rows[1].SISDRi < 3 {
 			t.Fatalf("oracle IRM improves SI-SDR by only %.1f dB", met.Rows[1].SISDRi)
+		}
+		if met.Rows[2].SISDRi < met.Rows[1].SISDRi {
+			t.Fatalf("oracle PSM (%.1f dB) below oracle IRM (%.1f dB)", met.Rows[2].SISDRi, met.Rows[1].SISDRi)
 		}
 	}
 }

@@ -55,6 +55,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	stream := fs.String("stream", separation.StreamFrames, "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; 7× the time per step, no better in our runs)")
 	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
+	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
 	batch := fs.Int("batch", 8, "mixtures per step")
@@ -81,7 +82,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "speakers", "audio-only", "mask", "segment", "stream", "channels", "hidden":
+			case "speakers", "audio-only", "mask", "segment", "stream", "channels", "hidden", "fc":
 				clash = append(clash, "--"+f.Name)
 			}
 		})
@@ -97,6 +98,9 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		cfg.AudioStream, cfg.LSTMHidden = *stream, *hidden
 		if *channels != 0 {
 			cfg.AudioChannels, cfg.TFChannels = *channels, *channels
+		}
+		if *fc != 0 {
+			cfg.FCHidden = *fc
 		}
 		if m, err = separation.New(cfg); err != nil {
 			return err
