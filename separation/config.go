@@ -72,6 +72,11 @@ type Config struct {
 	LSTMHidden    int    // hidden size of each direction of the BiLSTM
 	FCHidden      int    // width of the two fully connected layers after the BiLSTM
 	Mask          string
+	// Combs is the number of candidate fundamental frequencies, log-spaced
+	// over CombF0 Hz, of the harmonic comb term of every mask (see
+	// combBank); 0 means no comb term.
+	Combs  int
+	CombF0 [2]float64
 
 	// Training examples.
 	Segment float64 // seconds of audio per training mixture (1.0)
@@ -91,6 +96,7 @@ func DefaultConfig() Config {
 		TFChannels: 16, TFDilations: []int{1, 2, 4, 8},
 		VisualDim: 32, VisualDil: []int{1, 2},
 		LSTMHidden: 64, FCHidden: 128, Mask: MaskComplex,
+		CombF0:  [2]float64{60, 480},
 		Segment: 1.0, Seed: 1,
 	}
 }
@@ -129,6 +135,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.LSTMHidden = %d, want 1 … 4096", c.LSTMHidden)
 	case c.FCHidden < 1 || c.FCHidden > 8192:
 		return fmt.Errorf("separation: Config.FCHidden = %d, want 1 … 8192", c.FCHidden)
+	case c.Combs < 0 || c.Combs > 2048:
+		return fmt.Errorf("separation: Config.Combs = %d, want 0 … 2048", c.Combs)
+	case c.Combs > 0 && !(c.CombF0[0] >= 20 && c.CombF0[0] < c.CombF0[1] && c.CombF0[1] <= float64(c.Rate)/4):
+		return fmt.Errorf("separation: Config.CombF0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
 	case c.Mask != MaskComplex && c.Mask != MaskReal:
 		return fmt.Errorf("separation: Config.Mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
 	case !(c.Segment > 0 && c.Segment <= 30) || math.Round(c.Segment*c.FPS) < 1:

@@ -63,6 +63,10 @@ type Model struct {
 	maskCond        *nets.Linear
 	maskConvs       [2]*nets.Conv2d
 	maskOut         *nets.Conv2d // per speaker one channel (real) or two (re, im)
+	// Harmonic combs (Config.Combs > 0)
+	comb, combSal []float32 // fixed banks [Combs, F]: combs and salience weights
+	pitch         []*nets.Linear
+	combGain      [][]*nets.Linear
 
 	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
 }
@@ -166,6 +170,9 @@ func New(cfg Config) (*Model, error) {
 			m.heads = append(m.heads, h)
 		}
 	}
+	if cfg.Combs > 0 {
+		m.newCombLayers(rng, must)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
@@ -217,6 +224,7 @@ type graph struct {
 	g        *nets.Graph
 	audio    *G.Node   // [n, 3F, t]: |X|^p, Re, Im of the compressed mixture
 	xr, xi   *G.Node   // [n, t, F] compressed mixture
+	sal      *G.Node   // [n, t, Combs] harmonic salience of the mixture (Combs > 0)
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
@@ -246,6 +254,9 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	k.audio = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, 3*f, t), G.WithName("audio"))
 	k.xr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_re"))
 	k.xi = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_im"))
+	if cfg.Combs > 0 {
+		k.sal = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, cfg.Combs), G.WithName("salience"))
+	}
 	var h, tfMap *G.Node
 	var err error
 	if cfg.stream() == StreamTF {
@@ -339,6 +350,17 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 		}
 		raw = append(raw, [2]*G.Node{mr, mi})
+	}
+	if cfg.Combs > 0 {
+		terms, err := m.combTerms(k, h)
+		if err != nil {
+			return nil, err
+		}
+		for s, x := range terms {
+			if raw[s][0], err = G.Add(raw[s][0], x); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, r := range raw {
 		mr, mi := r[0], r[1]

@@ -25,6 +25,7 @@ type features struct {
 	mixC   *dsp.ComplexSpectrogram
 	audio  []float32   // [3F, t]
 	xr, xi []float32   // [t, F]
+	sal    []float32   // [t, Combs]
 	sr, si [][]float32 // per face [t, F]
 }
 
@@ -36,6 +37,10 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	f, t := xc.Bins, xc.Frames
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
+	if c.Combs > 0 {
+		_, bank := c.combBank()
+		ft.sal = c.salience(xc, bank)
+	}
 	for j, v := range xc.Data {
 		tt, kk := j/f, j%f
 		ft.audio[kk*t+tt] = float32(cmplx.Abs(v))
@@ -117,6 +122,11 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 	}
 	if err := nets.Let(k.xi, cat(func(f *features) []float32 { return f.xi })); err != nil {
 		return err
+	}
+	if k.sal != nil {
+		if err := nets.Let(k.sal, cat(func(f *features) []float32 { return f.sal })); err != nil {
+			return err
+		}
 	}
 	for s, x := range k.faces {
 		var v []float32

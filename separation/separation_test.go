@@ -1,6 +1,7 @@
 package separation
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -237,12 +238,14 @@ func variants() []Config {
 			cs = append(cs, c)
 		}
 	}
-	return cs
+	c := tinyConfig()
+	c.AudioStream, c.Mask, c.Combs = StreamFrames, MaskReal, 12
+	return append(cs, c)
 }
 
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
 	for _, c := range variants() {
-		mask := c.AudioStream + "/" + c.Mask
+		mask := fmt.Sprintf("%s/%s/combs=%d", c.AudioStream, c.Mask, c.Combs)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -304,6 +307,8 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.AudioStream = "2d" },
 		func(c *Config) { c.AudioStream, c.TFChannels = StreamTF, 0 },
 		func(c *Config) { c.TFDilations = []int{0} },
+		func(c *Config) { c.Combs = -1 },
+		func(c *Config) { c.Combs, c.CombF0 = 10, [2]float64{200, 100} },
 	} {
 		c := DefaultConfig()
 		f(&c)
@@ -331,7 +336,7 @@ func TestConfigWithoutStreamIsFrames(t *testing.T) {
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
 	for _, c := range variants() {
-		mask := c.AudioStream + "/" + c.Mask
+		mask := fmt.Sprintf("%s/%s/combs=%d", c.AudioStream, c.Mask, c.Combs)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

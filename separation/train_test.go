@@ -106,10 +106,11 @@ func TestTrainLowersLoss(t *testing.T) {
 	for _, v := range []struct {
 		stream    string
 		audioOnly bool
-	}{{StreamTF, false}, {StreamFrames, false}, {StreamTF, true}} {
+		combs     int
+	}{{StreamTF, false, 0}, {StreamFrames, false, 0}, {StreamTF, true, 0}, {StreamFrames, false, 12}} {
 		c := tinyConfig()
-		c.AudioStream, c.AudioOnly = v.stream, v.audioOnly
-		name := fmt.Sprintf("%s audio-only=%v", v.stream, v.audioOnly)
+		c.AudioStream, c.AudioOnly, c.Combs = v.stream, v.audioOnly, v.combs
+		name := fmt.Sprintf("%s audio-only=%v combs=%d", v.stream, v.audioOnly, v.combs)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

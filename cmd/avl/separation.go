@@ -55,6 +55,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	stream := fs.String("stream", separation.StreamFrames, "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; 7× the time per step, no better in our runs)")
 	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
+	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -92,6 +93,18 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
+		if *combs != 0 && *combs != m.Config.Combs {
+			cfg := m.Config
+			cfg.Combs = *combs
+			if cfg.CombF0 == ([2]float64{}) { // a model saved before combs existed
+				cfg.CombF0 = separation.DefaultConfig().CombF0
+			}
+			old := m
+			if m, err = separation.WarmStart(cfg, old); err != nil {
+				return err
+			}
+			old.Close()
+		}
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
@@ -102,6 +115,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if *fc != 0 {
 			cfg.FCHidden = *fc
 		}
+		cfg.Combs = *combs
 		if m, err = separation.New(cfg); err != nil {
 			return err
 		}

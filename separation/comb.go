@@ -1,0 +1,190 @@
+package separation
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// Harmonic combs (Config.Combs > 0). A mask that separates two voiced
+// speakers must be sharp to a bin or two: it has to pass one voice's
+// harmonics and stop the other's, a few bins apart below 1 kHz, where
+// most of the energy is. Blurring the best real mask over 5 bins costs
+// 5 dB of SI-SDR on synth speakers, and a frame-wise network squeezed
+// through a few hundred features learns no such comb. So each speaker's
+// mask gets a term built from a fixed bank of harmonic combs, one per
+// candidate fundamental frequency: the network picks a distribution over
+// candidates per speaker and frame (softmax of a linear layer that sees
+// the fused features and the mixture's harmonic salience), and per-bin
+// gains, from the fused features, say how much each speaker's comb raises
+// or lowers each mask.
+
+// combBank returns the bank of Combs harmonic combs over the Bins() bins,
+// row-major [Combs, F], and the salience weights of the same shape. The
+// fundamentals are log-spaced over CombF0; each harmonic is a Gaussian
+// lobe as wide as the analysis window's main lobe (σ = Rate/WinLength/2).
+// A salience row is its comb normalised to sum 1 minus 1/F, so the
+// salience of a candidate is the mean compressed magnitude on its
+// harmonics less the frame's mean: a subharmonic, half of whose lobes
+// fall between the harmonics, scores lower than the true fundamental.
+func (c Config) combBank() (comb, sal []float32) {
+	f, k := c.Bins(), c.Combs
+	comb, sal = make([]float32, k*f), make([]float32, k*f)
+	binHz := float64(c.Rate) / float64(c.NFFT)
+	sigma := float64(c.Rate) / float64(c.WinLength) / 2
+	nyq := float64(c.Rate) / 2
+	for i := 0; i < k; i++ {
+		f0 := c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1)))
+		row := comb[i*f : (i+1)*f]
+		sum := 0.0
+		for b := range row {
+			hz := float64(b) * binHz
+			h := math.Max(1, math.Round(hz/f0)) // nearest harmonic
+			v := 0.0
+			if h*f0 < nyq+3*sigma {
+				d := (hz - h*f0) / sigma
+				v = math.Exp(-d * d / 2)
+			}
+			row[b] = float32(v)
+			sum += v
+		}
+		for b, v := range row {
+			sal[i*f+b] = float32(float64(v)/sum - 1/float64(f))
+		}
+	}
+	return comb, sal
+}
+
+// salience returns the harmonic salience of compressed spectrogram x,
+// frame-major [t, Combs].
+func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
+	f, k := x.Bins, c.Combs
+	out := make([]float32, x.Frames*k)
+	mag := make([]float32, f)
+	for t := 0; t < x.Frames; t++ {
+		for b, v := range x.Data[t*f : (t+1)*f] {
+			mag[b] = float32(cmplx.Abs(v))
+		}
+		for i := 0; i < k; i++ {
+			var s float32
+			for b, w := range bank[i*f : (i+1)*f] {
+				s += w * mag[b]
+			}
+			out[t*k+i] = s
+		}
+	}
+	return out
+}
+
+// combSalienceGain is the initial weight of a candidate's own salience in
+// its pitch logit: enough that, from the start, the softmax leans towards
+// the candidates whose harmonics carry the mixture's energy.
+const combSalienceGain = 8
+
+// newCombLayers adds the pitch layers (pitch{s}: fused features and
+// salience → candidate logits) and the comb gains (comb{s}_{j}: fused
+// features → per-bin weight of speaker j's comb in speaker s's mask).
+// The gains start at zero, so a model warm-started from one without
+// combs computes the same masks until training moves them.
+func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
+	cfg := m.Config
+	f, k := cfg.Bins(), cfg.Combs
+	m.comb, m.combSal = cfg.combBank()
+	for s := 0; s < cfg.Speakers; s++ {
+		p, err := nets.NewLinear(fmt.Sprintf("pitch%d", s+1), cfg.FCHidden+k, k, true, rng)
+		if err == nil {
+			w := p.Weight.Data // [k, FCHidden+k]
+			for i := 0; i < k; i++ {
+				for j := 0; j < k; j++ {
+					w[i*(cfg.FCHidden+k)+cfg.FCHidden+j] = 0
+				}
+				w[i*(cfg.FCHidden+k)+cfg.FCHidden+i] = combSalienceGain
+			}
+		}
+		must(p, err)
+		m.pitch = append(m.pitch, p)
+		var gains []*nets.Linear
+		for j := 0; j < cfg.Speakers; j++ {
+			g, err := nets.NewLinear(fmt.Sprintf("comb%d_%d", s+1, j+1), cfg.FCHidden, f, true, rng)
+			if err == nil {
+				clear(g.Weight.Data)
+				clear(g.Bias.Data)
+			}
+			must(g, err)
+			gains = append(gains, g)
+		}
+		m.combGain = append(m.combGain, gains)
+	}
+}
+
+// combTerms returns, per speaker, the comb term to add to the mask's
+// (real part's) logit, [n, t, F], given the fused features h [n, t, FC].
+func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("separation: harmonic combs: %v", r)
+		}
+	}()
+	cfg := m.Config
+	f, kc := cfg.Bins(), cfg.Combs
+	bank := G.NewConstant(tensor.New(tensor.WithShape(kc, f), tensor.WithBacking(m.comb)), G.WithName("comb_bank"))
+	in := G.Must(G.Concat(2, h, k.sal))
+	var combs []*G.Node
+	for s := range m.pitch {
+		z, err := m.pitch[s].Forward(k.g, in)
+		if err != nil {
+			return nil, err
+		}
+		p, err := nets.SoftmaxAxis(z, 2)
+		if err != nil {
+			return nil, err
+		}
+		p = G.Must(G.Reshape(p, tensor.Shape{k.n * k.t, kc}))
+		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
+	}
+	for s := range m.combGain {
+		var sum *G.Node
+		for j, g := range m.combGain[s] {
+			w, err := g.Forward(k.g, h)
+			if err != nil {
+				return nil, err
+			}
+			x := G.Must(G.HadamardProd(w, combs[j]))
+			if sum == nil {
+				sum = x
+			} else {
+				sum = G.Must(G.Add(sum, x))
+			}
+		}
+		terms = append(terms, sum)
+	}
+	return terms, nil
+}
+
+// WarmStart returns a new model of config cfg whose tensors are copied
+// from old wherever old has one of the same name and shape; the rest are
+// initialised as New does. Use it to add harmonic combs (whose gains start
+// at zero) to a trained model.
+func WarmStart(cfg Config, old *Model) (*Model, error) {
+	m, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]*nets.Param{}
+	for _, p := range old.params {
+		have[p.Name] = p
+	}
+	for _, p := range m.params {
+		if q, ok := have[p.Name]; ok && fmt.Sprint(q.Shape) == fmt.Sprint(p.Shape) {
+			copy(p.Data, q.Data)
+		}
+	}
+	return m, nil
+}
