@@ -63,7 +63,9 @@ func (c Config) combBank() (comb, sal []float32) {
 }
 
 // salience returns the harmonic salience of compressed spectrogram x,
-// frame-major [t, Combs].
+// frame-major [t, Combs], standardised per frame (zero mean, unit
+// deviation over the candidates; all zero for a frame without structure)
+// so that its peaks stand out alike in loud and quiet frames.
 func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
 	f, k := x.Bins, c.Combs
 	out := make([]float32, x.Frames*k)
@@ -72,12 +74,28 @@ func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
 		for b, v := range x.Data[t*f : (t+1)*f] {
 			mag[b] = float32(cmplx.Abs(v))
 		}
-		for i := 0; i < k; i++ {
+		row := out[t*k : (t+1)*k]
+		var mean float64
+		for i := range row {
 			var s float32
 			for b, w := range bank[i*f : (i+1)*f] {
 				s += w * mag[b]
 			}
-			out[t*k+i] = s
+			row[i] = s
+			mean += float64(s)
+		}
+		mean /= float64(k)
+		var sd float64
+		for _, v := range row {
+			sd += (float64(v) - mean) * (float64(v) - mean)
+		}
+		sd = math.Sqrt(sd / float64(k))
+		for i, v := range row {
+			if sd > 1e-6 {
+				row[i] = float32((float64(v) - mean) / sd)
+			} else {
+				row[i] = 0
+			}
 		}
 	}
 	return out
@@ -86,7 +104,7 @@ func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
 // combSalienceGain is the initial weight of a candidate's own salience in
 // its pitch logit: enough that, from the start, the softmax leans towards
 // the candidates whose harmonics carry the mixture's energy.
-const combSalienceGain = 8
+const combSalienceGain = 4
 
 // newCombLayers adds the pitch layers (pitch{s}: fused features and
 // salience → candidate logits) and the comb gains (comb{s}_{j}: fused

@@ -38,6 +38,13 @@ import (
 // over the same map conditioned on the fused features (mask_cond,
 // mask_conv{i}, mask_out) instead of the linear heads.
 //
+// With Config.Combs > 0 every mask's (real part's) logit also gets a
+// harmonic comb term: per speaker a softmax over candidate fundamentals
+// (pitch{s}, from the fused features and the mixture's harmonic salience)
+// picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
+// fused features) weigh speaker j's comb in speaker s's mask. See
+// combBank for why.
+//
 // The paper frames the audio without centre padding (3 s → 298 frames);
 // here frames are centred with zero padding (3 s → 301 frames) because an
 // uncentred Hann analysis gives the first and last NFFT/2 samples a zero
