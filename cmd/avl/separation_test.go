@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/separation"
 )
 
 func TestSeparationTrainEvalSeparate(t *testing.T) {
@@ -33,6 +34,13 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	}
 	if code := run([]string{"separation", "train", "--data", data, "--out", more, "--init", model, "--channels", "4"}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("--init with --channels: exit %d, want 2", code)
+	}
+	// --combs with --init adds harmonic combs to the trained model
+	if code := run([]string{"separation", "train", "--data", data, "--out", more, "--init", model, "--combs", "16", "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "3", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train --init --combs: exit %d: %s", code, errb.String())
+	}
+	if m, err := separation.Load(more); err != nil || m.Config.Combs != 16 {
+		t.Fatalf("model after --init --combs 16: %v", err)
 	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
