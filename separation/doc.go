@@ -14,7 +14,11 @@
 // does: 2-D dilated convolutions over time and frequency, whose per-bin
 // map also produces the masks through 2-D convolutions told per frame what
 // the BiLSTM concluded. Either gives one complex (or real) ratio mask per
-// face. Each mask multiplies the
+// face. Config.Combs adds to every mask a harmonic comb term: a softmax
+// over candidate fundamentals per speaker and frame, fed the mixture's
+// harmonic salience, picks a comb from a fixed bank, so a mask can pass
+// one voice's harmonics and stop the other's bin by bin, which a
+// frame-wise network does not learn on its own. Each mask multiplies the
 // compressed mixture; the product is decompressed and inverted with dsp's
 // one-sided ISTFT to a waveform as long as the mixture. Training minimises
 // the L2 distance between masked and clean compressed spectrograms on
@@ -26,6 +30,7 @@
 //
 // The package has the shape of every avlearn task: Config, DefaultConfig,
 // Validate, New, Save, Load, Train, the inference verb Separate, and
-// Evaluate on held-out speakers beside an oracle ratio mask, the audio-only
-// model and the unprocessed mixture.
+// Evaluate on held-out speakers beside two oracle masks (the ideal ratio
+// mask, and the phase-sensitive mask: the best real mask under the
+// training loss), the audio-only model and the unprocessed mixture.
 package separation
