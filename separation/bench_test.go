@@ -8,16 +8,17 @@ import (
 
 // BenchmarkTrainStep times one Adam step on 8 fresh one-second two-speaker
 // mixtures (16 kHz synthetic speakers, real masks) for each audio stream
-// and width: time-frequency with 16 and 8 channels, frame-wise with 64.
+// and width: time-frequency with 16 and 8 channels, frame-wise with 64,
+// and frame-wise with 240 harmonic combs.
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {
-		stream   string
-		channels int
-	}{{StreamTF, 16}, {StreamTF, 8}, {StreamFrames, 64}} {
-		b.Run(fmt.Sprintf("%s-%d", v.stream, v.channels), func(b *testing.B) {
+		stream          string
+		channels, combs int
+	}{{StreamTF, 16, 0}, {StreamTF, 8, 0}, {StreamFrames, 64, 0}, {StreamFrames, 64, 240}} {
+		b.Run(fmt.Sprintf("%s-%d-combs%d", v.stream, v.channels, v.combs), func(b *testing.B) {
 			c := DefaultConfig()
-			c.AudioStream, c.Mask = v.stream, MaskReal
+			c.AudioStream, c.Mask, c.Combs = v.stream, MaskReal, v.combs
 			c.TFChannels, c.AudioChannels = v.channels, v.channels
 			m, err := New(c)
 			if err != nil {
