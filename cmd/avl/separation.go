@@ -31,7 +31,8 @@ const separationHelp = `usage: avl separation train|eval [flags]
   eval   --model M [--model M2] [--pit P] [--pit P2] --data ROOT
          SI-SDRi and SDRi (dB) on mixtures of the test split's held-out speakers:
          each model beside the audio-only model P of its condition (PIT for two
-         speakers), the oracle ideal ratio mask and the unprocessed mixture
+         speakers), two oracle masks (ideal ratio; phase-sensitive, the best real
+         mask under the training loss) and the unprocessed mixture
 
 "avl separate" applies a model to a mixture and face videos.
 Run "avl separation CMD -h" for a sub-command's flags.
