@@ -1,7 +1,7 @@
 // Command separation is the face-guided speech separation example: it
 // writes a small synthetic talking-face corpus, trains a Looking-to-Listen
 // model on mixtures of its training speakers, evaluates it on held-out
-// speakers beside the oracle ideal ratio mask and the unprocessed mixture,
+// speakers beside two oracle masks (ideal ratio, phase-sensitive) and the unprocessed mixture,
 // and separates one test mixture into out/speaker_1.wav and speaker_2.wav.
 //
 //	go run ./examples/separation -out /tmp/sepdemo            # about 2 minutes
