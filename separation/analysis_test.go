@@ -17,7 +17,8 @@ import (
 //	AVL_SEPARATION_DATA=spk go test ./separation -run Analysis -v
 //	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test ./separation -run Analysis -v
 
-// analysisMixer returns a mixer over the test split of $AVL_SEPARATION_DATA.
+// analysisMixer returns a mixer over the val split of $AVL_SEPARATION_DATA
+// (design decisions are made on val; the test speakers only score).
 func analysisMixer(t *testing.T, cfg Config) *mixer {
 	root := os.Getenv("AVL_SEPARATION_DATA")
 	if root == "" {
@@ -27,7 +28,7 @@ func analysisMixer(t *testing.T, cfg Config) *mixer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcs, err := cfg.loadSources(context.Background(), ds.Split("test"), nil, "")
+	srcs, err := cfg.loadSources(context.Background(), ds.Split("val"), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
