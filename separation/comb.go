@@ -3,8 +3,8 @@ package separation
 import (
 	"fmt"
 	"math"
-	"math/cmplx"
 	"math/rand"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -69,17 +69,15 @@ func (c Config) combBank() (comb, sal []float32) {
 func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
 	f, k := x.Bins, c.Combs
 	out := make([]float32, x.Frames*k)
-	mag := make([]float32, f)
+	mag := x.Power(1)
 	for t := 0; t < x.Frames; t++ {
-		for b, v := range x.Data[t*f : (t+1)*f] {
-			mag[b] = float32(cmplx.Abs(v))
-		}
+		frame := mag[t*f : (t+1)*f]
 		row := out[t*k : (t+1)*k]
 		var mean float64
 		for i := range row {
 			var s float32
 			for b, w := range bank[i*f : (i+1)*f] {
-				s += w * mag[b]
+				s += w * float32(frame[b])
 			}
 			row[i] = s
 			mean += float64(s)
@@ -114,7 +112,7 @@ const combSalienceGain = 4
 func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
 	cfg := m.Config
 	f, k := cfg.Bins(), cfg.Combs
-	m.comb, m.combSal = cfg.combBank()
+	m.comb, _ = cfg.combBank()
 	for s := 0; s < cfg.Speakers; s++ {
 		p, err := nets.NewLinear(fmt.Sprintf("pitch%d", s+1), cfg.FCHidden+k, k, true, rng)
 		if err == nil {
@@ -200,7 +198,7 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 		have[p.Name] = p
 	}
 	for _, p := range m.params {
-		if q, ok := have[p.Name]; ok && fmt.Sprint(q.Shape) == fmt.Sprint(p.Shape) {
+		if q, ok := have[p.Name]; ok && slices.Equal(q.Shape, p.Shape) {
 			copy(p.Data, q.Data)
 		}
 	}

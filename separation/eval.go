@@ -93,8 +93,8 @@ const sdrLen = 512
 // unprocessed mixture. Rows: the model, o.Baseline if given, two oracles
 // (all sources, noise included, known): the ideal ratio mask and the
 // phase-sensitive mask (the best real mask in [0, 1] under the training
-// loss, so the upper bound of a real-mask model), and the mixture itself. For one speaker + noise only
-// the speech is scored.
+// loss, so the upper bound of a real-mask model), and the mixture itself.
+// For one speaker + noise only the speech is scored.
 func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	var out Metrics
 	cfg := m.Config

@@ -71,9 +71,9 @@ type Model struct {
 	maskConvs       [2]*nets.Conv2d
 	maskOut         *nets.Conv2d // per speaker one channel (real) or two (re, im)
 	// Harmonic combs (Config.Combs > 0)
-	comb, combSal []float32 // fixed banks [Combs, F]: combs and salience weights
-	pitch         []*nets.Linear
-	combGain      [][]*nets.Linear
+	comb     []float32 // fixed bank of harmonic combs [Combs, F]
+	pitch    []*nets.Linear
+	combGain [][]*nets.Linear
 
 	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
 }
