@@ -162,6 +162,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		if err != nil {
 			return nil, err
 		}
+		k.pitch = append(k.pitch, p)
 		p = G.Must(G.Reshape(p, tensor.Shape{k.n * k.t, kc}))
 		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
 	}
@@ -186,8 +187,10 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 
 // WarmStart returns a new model of config cfg whose tensors are copied
 // from old wherever old has one of the same name and shape; the rest are
-// initialised as New does. Use it to add harmonic combs (whose gains start
-// at zero) to a trained model.
+// initialised as New does. A matrix that gained input columns (the
+// BiLSTM's, with TrackPitch) keeps old's columns and gets zeros in the
+// new ones. Use it to add harmonic combs (whose gains start at zero) or
+// pitch tracking to a trained model: it starts from the same masks.
 func WarmStart(cfg Config, old *Model) (*Model, error) {
 	m, err := New(cfg)
 	if err != nil {
@@ -198,8 +201,18 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 		have[p.Name] = p
 	}
 	for _, p := range m.params {
-		if q, ok := have[p.Name]; ok && slices.Equal(q.Shape, p.Shape) {
+		q, ok := have[p.Name]
+		switch {
+		case !ok:
+		case slices.Equal(q.Shape, p.Shape):
 			copy(p.Data, q.Data)
+		case len(p.Shape) == 2 && len(q.Shape) == 2 && p.Shape[0] == q.Shape[0] && p.Shape[1] > q.Shape[1]:
+			wide, narrow := p.Shape[1], q.Shape[1]
+			for r := range p.Shape[0] {
+				row := p.Data[r*wide : (r+1)*wide]
+				copy(row, q.Data[r*narrow:(r+1)*narrow])
+				clear(row[narrow:])
+			}
 		}
 	}
 	return m, nil

@@ -2,6 +2,7 @@ package separation
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 )
 
@@ -55,8 +56,9 @@ func TestCombBankLobes(t *testing.T) {
 	}
 }
 
-// Adding combs to a trained model by WarmStart changes nothing until
-// training moves their gains: the masks are those of the model without.
+// Adding combs to a trained model by WarmStart, and then pitch tracking,
+// changes nothing until training moves the new weights: the masks are
+// those of the model without.
 func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 	c := tinyConfig()
 	c.Mask = MaskReal
@@ -74,19 +76,43 @@ func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 	}
 	mix := voice(4000, 160, 2)
 	fs := []FaceTrack{faces(25, 1), faces(25, 2)}
-	a, err := old.Separate(mix, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := m.Separate(mix, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for s := range a {
-		for i := range a[s] {
-			if math.Abs(a[s][i]-b[s][i]) > 1e-6 {
-				t.Fatalf("speaker %d sample %d: %g without combs, %g with", s, i, a[s][i], b[s][i])
+	same := func(a, b *Model, what string) {
+		t.Helper()
+		x, err := a.Separate(mix, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := b.Separate(mix, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range x {
+			for i := range x[s] {
+				if math.Abs(x[s][i]-y[s][i]) > 1e-6 {
+					t.Fatalf("%s: speaker %d sample %d: %g before, %g after", what, s, i, x[s][i], y[s][i])
+				}
 			}
 		}
+	}
+	same(old, m, "adding combs")
+
+	// Give the comb gains weight, so that a change of the fused features
+	// would show, then add pitch tracking.
+	r := rand.New(rand.NewSource(3))
+	for _, g := range m.combGain {
+		for _, l := range g {
+			for i := range l.Weight.Data {
+				l.Weight.Data[i] = float32(r.NormFloat64())
+			}
+		}
+	}
+	c.TrackPitch = true
+	p, err := WarmStart(c, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(m, p, "adding pitch tracking")
+	if _, err := New(Config{TrackPitch: true}); err == nil {
+		t.Error("TrackPitch without combs accepted")
 	}
 }

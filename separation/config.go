@@ -77,6 +77,10 @@ type Config struct {
 	// combBank); 0 means no comb term.
 	Combs  int
 	CombF0 [2]float64
+	// TrackPitch feeds the mixture's harmonic salience (Combs > 0) to the
+	// BiLSTM too, so that it can follow each voice's pitch over time and
+	// tell the pitch layers whose harmonics are whose.
+	TrackPitch bool
 
 	// Training examples.
 	Segment float64 // seconds of audio per training mixture (1.0)
@@ -139,6 +143,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.Combs = %d, want 0 … 2048", c.Combs)
 	case c.Combs > 0 && !(c.CombF0[0] >= 20 && c.CombF0[0] < c.CombF0[1] && c.CombF0[1] <= float64(c.Rate)/4):
 		return fmt.Errorf("separation: Config.CombF0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
+	case c.TrackPitch && c.Combs == 0:
+		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:
 		return fmt.Errorf("separation: Config.Mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
 	case !(c.Segment > 0 && c.Segment <= 30) || math.Round(c.Segment*c.FPS) < 1:

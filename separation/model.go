@@ -43,7 +43,8 @@ import (
 // (pitch{s}, from the fused features and the mixture's harmonic salience)
 // picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
 // fused features) weigh speaker j's comb in speaker s's mask. See
-// combBank for why.
+// combBank for why. With Config.TrackPitch the BiLSTM sees the salience
+// too.
 //
 // The paper frames the audio without centre padding (3 s → 298 frames);
 // here frames are centred with zero padding (3 s → 301 frames) because an
@@ -145,6 +146,9 @@ func New(cfg Config) (*Model, error) {
 		}
 		in += cfg.Speakers * v
 	}
+	if cfg.TrackPitch {
+		in += cfg.Combs
+	}
 	m.blstm, err = nets.NewLSTM("blstm", nets.LSTMConfig{Input: in, Hidden: cfg.LSTMHidden, Layers: 1, Bidirectional: true, BatchFirst: true}, rng)
 	must(m.blstm, err)
 	m.fc1, err = nets.NewLinear("fc1", 2*cfg.LSTMHidden, cfg.FCHidden, true, rng)
@@ -232,6 +236,7 @@ type graph struct {
 	audio    *G.Node   // [n, 3F, t]: |X|^p, Re, Im of the compressed mixture
 	xr, xi   *G.Node   // [n, t, F] compressed mixture
 	sal      *G.Node   // [n, t, Combs] harmonic salience of the mixture (Combs > 0)
+	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0)
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
@@ -321,6 +326,13 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 			streams = append(streams, y)
 		}
+	}
+	if cfg.TrackPitch { // last: WarmStart gives the new input columns zeros
+		sal, err := G.Transpose(k.sal, 0, 2, 1) // [n, Combs, t]
+		if err != nil {
+			return nil, err
+		}
+		streams = append(streams, sal)
 	}
 	if len(streams) > 1 {
 		if h, err = G.Concat(1, streams...); err != nil {

@@ -240,12 +240,14 @@ func variants() []Config {
 	}
 	c := tinyConfig()
 	c.AudioStream, c.Mask, c.Combs = StreamFrames, MaskReal, 12
+	cs = append(cs, c)
+	c.TrackPitch = true
 	return append(cs, c)
 }
 
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d", c.AudioStream, c.Mask, c.Combs)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -336,7 +338,7 @@ func TestConfigWithoutStreamIsFrames(t *testing.T) {
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d", c.AudioStream, c.Mask, c.Combs)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

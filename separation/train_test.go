@@ -107,10 +107,11 @@ func TestTrainLowersLoss(t *testing.T) {
 		stream    string
 		audioOnly bool
 		combs     int
-	}{{StreamTF, false, 0}, {StreamFrames, false, 0}, {StreamTF, true, 0}, {StreamFrames, false, 12}} {
+		track     bool
+	}{{StreamTF, false, 0, false}, {StreamFrames, false, 0, false}, {StreamTF, true, 0, false}, {StreamFrames, false, 12, false}, {StreamFrames, false, 12, true}} {
 		c := tinyConfig()
-		c.AudioStream, c.AudioOnly, c.Combs = v.stream, v.audioOnly, v.combs
-		name := fmt.Sprintf("%s audio-only=%v combs=%d", v.stream, v.audioOnly, v.combs)
+		c.AudioStream, c.AudioOnly, c.Combs, c.TrackPitch = v.stream, v.audioOnly, v.combs, v.track
+		name := fmt.Sprintf("%s audio-only=%v combs=%d track-pitch=%v", v.stream, v.audioOnly, v.combs, v.track)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

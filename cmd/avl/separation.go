@@ -57,6 +57,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
+	trackPitch := fs.Bool("track-pitch", false, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -94,9 +95,12 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
-		if *combs != 0 && *combs != m.Config.Combs {
+		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) {
 			cfg := m.Config
-			cfg.Combs = *combs
+			if *combs != 0 {
+				cfg.Combs = *combs
+			}
+			cfg.TrackPitch = cfg.TrackPitch || *trackPitch
 			if cfg.CombF0 == ([2]float64{}) { // a model saved before combs existed
 				cfg.CombF0 = separation.DefaultConfig().CombF0
 			}
@@ -116,7 +120,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if *fc != 0 {
 			cfg.FCHidden = *fc
 		}
-		cfg.Combs = *combs
+		cfg.Combs, cfg.TrackPitch = *combs, *trackPitch
 		if m, err = separation.New(cfg); err != nil {
 			return err
 		}

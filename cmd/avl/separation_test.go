@@ -42,6 +42,17 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if m, err := separation.Load(more); err != nil || m.Config.Combs != 16 {
 		t.Fatalf("model after --init --combs 16: %v", err)
 	}
+	// --track-pitch with --init adds pitch tracking to a model with combs
+	tracked := filepath.Join(dir, "m3.safetensors")
+	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", more, "--track-pitch", "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "4", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train --init --track-pitch: exit %d: %s", code, errb.String())
+	}
+	if m, err := separation.Load(tracked); err != nil || !m.Config.TrackPitch || m.Config.Combs != 16 {
+		t.Fatalf("model after --init --track-pitch: %v", err)
+	}
+	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 1 {
+		t.Errorf("--track-pitch on a model without combs: exit %d, want 1", code)
+	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, errb.String())
