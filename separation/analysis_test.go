@@ -9,6 +9,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/nets"
 )
 
 // The analyses behind separation/README.md's argument for harmonic combs.
@@ -165,4 +166,138 @@ func TestAnalysisModelBands(t *testing.T) {
 			t.Fatalf("NaN SI-SDRi at cut %d", cuts[k])
 		}
 	}
+}
+
+// Does each speaker's pitch layer pick that speaker's fundamental? A
+// voice's fundamental in a frame is taken as the peak of its clean
+// recording's contrast salience (MultiPitch's, on a 40 ms window, which
+// resolves low voices),
+// where that peak stands out (more than 4 standard deviations over the
+// candidates). Counted per speaker and frame: frames
+// where only this voice is voiced (and there, how often the mixture's own
+// salience peak is right, for comparison), and frames where both are,
+// with fundamentals more than 6 candidates apart (there the pitch layer
+// may pick its own voice's, the other's, an octave off, or else).
+func TestAnalysisPitchAssignment(t *testing.T) {
+	path := os.Getenv("AVL_SEPARATION_MODEL")
+	if path == "" {
+		t.Skip("AVL_SEPARATION_MODEL not set")
+	}
+	m, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := m.Config
+	if cfg.Combs == 0 {
+		t.Skip("model without harmonic combs")
+	}
+	K := cfg.Combs
+	octave := int(math.Round(float64(K-1) / math.Log2(cfg.CombF0[1]/cfg.CombF0[0])))
+	mx := analysisMixer(t, cfg)
+	r := rand.New(rand.NewSource(1))
+	truthCfg := cfg
+	truthCfg.SalienceWindow, truthCfg.MultiPitch = int(math.Round(0.04*float64(cfg.Rate))), true
+	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
+	var single, singleOwn, singleMix, both, own, other, oct, frames, same int
+	for range 50 {
+		ex := mx.draw(r)
+		ft, err := cfg.features(ex, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ws []*nets.Watch
+		for _, p := range k.pitch {
+			w, err := nets.NewWatch(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws = append(ws, w)
+		}
+		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.mach.Run(); err != nil {
+			t.Fatal(err)
+		}
+		var picks, truth [2][]int
+		for s, w := range ws {
+			p, err := w.Value()
+			if err != nil {
+				t.Fatal(err)
+			}
+			sal, err := truthCfg.salienceOf(ex.srcs[s])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for tt := range ft.t {
+				i, _ := peak(p[tt*K : (tt+1)*K])
+				picks[s] = append(picks[s], i)
+				j, v := peak(sal[tt*K : (tt+1)*K])
+				if v <= 4 {
+					j = -1
+				}
+				truth[s] = append(truth[s], j)
+			}
+		}
+		k.mach.Close()
+		for tt := range ft.t {
+			if a, b := truth[0][tt], truth[1][tt]; a >= 0 && b >= 0 && (a-b > 6 || b-a > 6) {
+				frames++
+				if near(picks[0][tt], picks[1][tt]) {
+					same++
+				}
+			}
+			mixPeak, _ := peak(ft.sal[tt*K : (tt+1)*K])
+			for s := range 2 {
+				mine, theirs, pick := truth[s][tt], truth[1-s][tt], picks[s][tt]
+				switch {
+				case mine < 0:
+				case theirs < 0:
+					single++
+					if near(pick, mine) {
+						singleOwn++
+					}
+					if near(mixPeak, mine) {
+						singleMix++
+					}
+				case mine-theirs > 6 || theirs-mine > 6:
+					both++
+					switch {
+					case near(pick, mine):
+						own++
+					case near(pick, theirs):
+						other++
+					case near(pick, mine+octave) || near(pick, mine-octave):
+						oct++
+					}
+				}
+			}
+		}
+	}
+	if single == 0 || both == 0 {
+		t.Fatalf("no voiced frames (%d alone, %d together)", single, both)
+	}
+	pct := func(a, b int) float64 { return 100 * float64(a) / float64(b) }
+	t.Logf("only this voice voiced: %d speaker-frames; the pitch layer picks its fundamental in %.1f%% (the mixture's salience peak: %.1f%%)", single, pct(singleOwn, single), pct(singleMix, single))
+	t.Logf("both voiced, fundamentals apart: %d speaker-frames; the pitch layer picks its own voice's in %.1f%%, the other's in %.1f%%, an octave off in %.1f%%, else %.1f%%",
+		both, pct(own, both), pct(other, both), pct(oct, both), pct(both-own-other-oct, both))
+	t.Logf("in those frames the two pitch layers pick the same candidate in %.1f%%", pct(same, frames))
+}
+
+// peak returns the index and value of the largest element of x.
+func peak(x []float32) (int, float32) {
+	b := 0
+	for i, v := range x {
+		if v > x[b] {
+			b = i
+		}
+	}
+	return b, x[b]
 }

@@ -62,6 +62,40 @@ func (c Config) combBank() (comb, sal []float32) {
 	return comb, sal
 }
 
+// salienceWeights returns the salience weights of c's salience STFT,
+// [Combs, Bins()]: combBank's, or with MultiPitch the contrast of each
+// candidate's harmonics with its inter-harmonic gaps (the lobes at h·f0,
+// normalised to sum 1, minus the lobes at (h+½)·f0, likewise), which
+// scores a candidate an octave above the voice near zero, since its gaps
+// fall on the voice's odd harmonics.
+func (c Config) salienceWeights() []float32 {
+	if !c.MultiPitch {
+		_, sal := c.combBank()
+		return sal
+	}
+	f, k := c.Bins(), c.Combs
+	out := make([]float32, k*f)
+	binHz := float64(c.Rate) / float64(c.NFFT)
+	sigma := float64(c.Rate) / float64(c.WinLength) / 2
+	lobe := func(hz, at float64) float64 { d := (hz - at) / sigma; return math.Exp(-d * d / 2) }
+	on, off := make([]float64, f), make([]float64, f)
+	for i := 0; i < k; i++ {
+		f0 := c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1)))
+		var sumOn, sumOff float64
+		for b := range on {
+			hz := float64(b) * binHz
+			on[b] = lobe(hz, math.Max(1, math.Round(hz/f0))*f0)
+			gap := math.Max(0.5, math.Floor(hz/f0-0.5)+0.5) // the gap at or below hz
+			off[b] = lobe(hz, gap*f0) + lobe(hz, (gap+1)*f0)
+			sumOn, sumOff = sumOn+on[b], sumOff+off[b]
+		}
+		for b := range on {
+			out[i*f+b] = float32(on[b]/sumOn - off[b]/sumOff)
+		}
+	}
+	return out
+}
+
 // salience returns the harmonic salience of compressed spectrogram x,
 // frame-major [t, Combs], standardised per frame (zero mean, unit
 // deviation over the candidates; all zero for a frame without structure)
@@ -71,32 +105,99 @@ func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
 	out := make([]float32, x.Frames*k)
 	mag := x.Power(1)
 	for t := 0; t < x.Frames; t++ {
-		frame := mag[t*f : (t+1)*f]
-		row := out[t*k : (t+1)*k]
-		var mean float64
-		for i := range row {
-			var s float32
-			for b, w := range bank[i*f : (i+1)*f] {
-				s += w * float32(frame[b])
-			}
-			row[i] = s
-			mean += float64(s)
-		}
-		mean /= float64(k)
-		var sd float64
-		for _, v := range row {
-			sd += (float64(v) - mean) * (float64(v) - mean)
-		}
-		sd = math.Sqrt(sd / float64(k))
-		for i, v := range row {
-			if sd > 1e-6 {
-				row[i] = float32((float64(v) - mean) / sd)
-			} else {
-				row[i] = 0
-			}
-		}
+		salienceFrame(out[t*k:(t+1)*k], mag[t*f:(t+1)*f], bank)
 	}
 	return out
+}
+
+// salienceFrame writes to row the standardised salience of one frame of
+// compressed magnitudes.
+func salienceFrame(row []float32, frame []float64, bank []float32) {
+	f := len(frame)
+	var mean float64
+	for i := range row {
+		var s float32
+		for b, w := range bank[i*f : (i+1)*f] {
+			s += w * float32(frame[b])
+		}
+		row[i] = s
+		mean += float64(s)
+	}
+	mean /= float64(len(row))
+	var sd float64
+	for _, v := range row {
+		sd += (float64(v) - mean) * (float64(v) - mean)
+	}
+	sd = math.Sqrt(sd / float64(len(row)))
+	for i, v := range row {
+		if sd > 1e-6 {
+			row[i] = float32((float64(v) - mean) / sd)
+		} else {
+			row[i] = 0
+		}
+	}
+}
+
+// salienceConfig returns c with the STFT the salience is measured on: a
+// SalienceWindow-sample window, the next power of two as FFT size and the
+// model's hop, so frame t is centred on sample t·Hop as the model's are.
+func (c Config) salienceConfig() Config {
+	if w := c.SalienceWindow; w > 0 && w != c.WinLength {
+		c.WinLength, c.NFFT = w, 1
+		for c.NFFT < w {
+			c.NFFT *= 2
+		}
+	}
+	return c
+}
+
+// salienceOf returns the harmonic salience of waveform x (see salience)
+// on the salience STFT (salienceConfig).
+func (c Config) salienceOf(x []float64) ([]float32, error) {
+	sc := c.salienceConfig()
+	X, err := sc.Analyse(x)
+	if err != nil {
+		return nil, err
+	}
+	return sc.salience(X, sc.salienceWeights()), nil
+}
+
+// pitchPair estimates two fundamentals per frame of mixture x, as indices
+// into the candidates: a, the salience peak, and b, the peak of the
+// salience once a's harmonics are cancelled (the frame's magnitudes
+// times one minus a's comb). It also returns the salience of x.
+func (c Config) pitchPair(x []float64) (a, b []int, sal []float32, err error) {
+	sc := c.salienceConfig()
+	X, err := sc.Analyse(x)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	comb, _ := sc.combBank()
+	bank := sc.salienceWeights()
+	sal = sc.salience(X, bank)
+	f, k := X.Bins, c.Combs
+	mag := X.Power(1)
+	rest := make([]float64, f)
+	row := make([]float32, k)
+	for t := 0; t < X.Frames; t++ {
+		i := argmax(sal[t*k : (t+1)*k])
+		for bin, v := range mag[t*f : (t+1)*f] {
+			rest[bin] = v * (1 - float64(comb[i*f+bin]))
+		}
+		salienceFrame(row, rest, bank)
+		a, b = append(a, i), append(b, argmax(row))
+	}
+	return a, b, sal, nil
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 // combSalienceGain is the initial weight of a candidate's own salience in
@@ -108,24 +209,26 @@ const combSalienceGain = 4
 // salience → candidate logits) and the comb gains (comb{s}_{j}: fused
 // features → per-bin weight of speaker j's comb in speaker s's mask).
 // The gains start at zero, so a model warm-started from one without
-// combs computes the same masks until training moves them.
+// combs computes the same masks until training moves them. With
+// MultiPitch the pitch layers give way to one assignment layer (assign:
+// fused features → whether face 1 has the pitch pair's first fundamental).
 func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
 	cfg := m.Config
-	f, k := cfg.Bins(), cfg.Combs
+	f := cfg.Bins()
 	m.comb, _ = cfg.combBank()
-	for s := 0; s < cfg.Speakers; s++ {
-		p, err := nets.NewLinear(fmt.Sprintf("pitch%d", s+1), cfg.FCHidden+k, k, true, rng)
-		if err == nil {
-			w := p.Weight.Data // [k, FCHidden+k]
-			for i := 0; i < k; i++ {
-				for j := 0; j < k; j++ {
-					w[i*(cfg.FCHidden+k)+cfg.FCHidden+j] = 0
-				}
-				w[i*(cfg.FCHidden+k)+cfg.FCHidden+i] = combSalienceGain
-			}
+	if cfg.MultiPitch {
+		a, err := nets.NewLinear("assign", cfg.FCHidden, 1, true, rng)
+		if err == nil { // start undecided: each face gets the mean of the two combs
+			clear(a.Weight.Data)
+			clear(a.Bias.Data)
 		}
-		must(p, err)
-		m.pitch = append(m.pitch, p)
+		must(a, err)
+		m.assign = a
+	}
+	for s := 0; s < cfg.Speakers; s++ {
+		if !cfg.MultiPitch {
+			m.newPitchLayer(s, rng, must)
+		}
 		var gains []*nets.Linear
 		for j := 0; j < cfg.Speakers; j++ {
 			g, err := nets.NewLinear(fmt.Sprintf("comb%d_%d", s+1, j+1), cfg.FCHidden, f, true, rng)
@@ -150,9 +253,24 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 	}()
 	cfg := m.Config
 	f, kc := cfg.Bins(), cfg.Combs
-	bank := G.NewConstant(tensor.New(tensor.WithShape(kc, f), tensor.WithBacking(m.comb)), G.WithName("comb_bank"))
-	in := G.Must(G.Concat(2, h, k.sal))
 	var combs []*G.Node
+	if cfg.MultiPitch {
+		// comb of face 1: q·A + (1−q)·B = B + q·(A−B); of face 2: A − q·(A−B)
+		z, err := m.assign.Forward(k.g, h)
+		if err != nil {
+			return nil, err
+		}
+		q, err := nets.Sigmoid(z)
+		if err != nil {
+			return nil, err
+		}
+		ones := G.NewConstant(tensor.New(tensor.WithShape(1, f), tensor.WithBacking(slices.Repeat([]float32{1}, f))), G.WithName("assign_ones"))
+		q = G.Must(G.Reshape(G.Must(G.Mul(G.Must(G.Reshape(q, tensor.Shape{k.n * k.t, 1})), ones)), tensor.Shape{k.n, k.t, f}))
+		qd := G.Must(G.HadamardProd(q, k.pairD))
+		b := G.Must(G.Sub(k.pairA, k.pairD))
+		combs = []*G.Node{G.Must(G.Add(b, qd)), G.Must(G.Sub(k.pairA, qd))}
+	}
+	in := G.Must(G.Concat(2, h, k.sal))
 	for s := range m.pitch {
 		z, err := m.pitch[s].Forward(k.g, in)
 		if err != nil {
@@ -164,6 +282,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		}
 		k.pitch = append(k.pitch, p)
 		p = G.Must(G.Reshape(p, tensor.Shape{k.n * k.t, kc}))
+		bank := G.NewConstant(tensor.New(tensor.WithShape(kc, f), tensor.WithBacking(m.comb)), G.WithName(fmt.Sprintf("comb_bank%d", s+1)))
 		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
 	}
 	for s := range m.combGain {
@@ -216,4 +335,55 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// typicalF0 returns the median, over the voiced frames of voice x (those
+// whose salience peak stands more than 4 standard deviations above the
+// other candidates), of the candidate fundamental at the peak; false if
+// fewer than 10 frames are voiced. Whatever the model's combs, it uses 240
+// candidates over 60–480 Hz, a 40 ms window, which resolves the harmonics
+// of low voices, and the contrast salience of MultiPitch.
+func (c Config) typicalF0(x []float64) (float64, bool) {
+	c.Combs, c.CombF0, c.MultiPitch = 240, [2]float64{60, 480}, true // the contrast salience
+	c.SalienceWindow = int(math.Round(0.04 * float64(c.Rate)))
+	sal, err := c.salienceOf(x)
+	if err != nil {
+		return 0, false
+	}
+	k := c.Combs
+	var f0s []float64
+	for t := range len(sal) / k {
+		row := sal[t*k : (t+1)*k]
+		i := 0
+		for j, v := range row {
+			if v > row[i] {
+				i = j
+			}
+		}
+		if row[i] > 4 {
+			f0s = append(f0s, c.CombF0[0]*math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1))))
+		}
+	}
+	if len(f0s) < 10 {
+		return 0, false
+	}
+	slices.Sort(f0s)
+	return f0s[len(f0s)/2], true
+}
+
+// newPitchLayer adds speaker s's pitch layer (pitch{s}: fused features and
+// salience → candidate logits), its salience block combSalienceGain·I.
+func (m *Model) newPitchLayer(s int, rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
+	cfg := m.Config
+	k, in := cfg.Combs, cfg.FCHidden+cfg.Combs
+	p, err := nets.NewLinear(fmt.Sprintf("pitch%d", s+1), in, k, true, rng)
+	if err == nil {
+		w := p.Weight.Data // [k, FCHidden+k]
+		for i := 0; i < k; i++ {
+			clear(w[i*in+cfg.FCHidden : (i+1)*in])
+			w[i*in+cfg.FCHidden+i] = combSalienceGain
+		}
+	}
+	must(p, err)
+	m.pitch = append(m.pitch, p)
 }

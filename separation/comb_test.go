@@ -116,3 +116,90 @@ func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 		t.Error("TrackPitch without combs accepted")
 	}
 }
+
+// tone returns a second of a voice-like harmonic tone at 16 kHz: every
+// harmonic up to 4 kHz at amplitude 1/h, with a slow ±2 % vibrato.
+func tone(f0 float64) []float64 {
+	x := make([]float64, 16000)
+	ph := 0.0
+	for i := range x {
+		f := f0 * (1 + 0.02*math.Sin(2*math.Pi*3*float64(i)/16000))
+		ph += 2 * math.Pi * f / 16000
+		for h := 1; float64(h)*f0 <= 4000; h++ {
+			x[i] += 0.1 / float64(h) * math.Sin(float64(h)*ph)
+		}
+	}
+	return x
+}
+
+// A voice's typical fundamental is found within a quarter tone; silence
+// has none.
+func TestTypicalF0(t *testing.T) {
+	c := DefaultConfig()
+	for _, f0 := range []float64{95, 150, 230} {
+		got, ok := c.typicalF0(tone(f0))
+		if !ok || math.Abs(12*math.Log2(got/f0)) > 0.5 {
+			t.Errorf("voice at %g Hz: typical F0 %.1f Hz (%v)", f0, got, ok)
+		}
+	}
+	if _, ok := c.typicalF0(make([]float64, 16000)); ok {
+		t.Error("silence has a typical F0")
+	}
+}
+
+// A 40 ms salience window makes a low voice's fundamental stand out where
+// the 25 ms analysis window blurs its harmonics together, on the same
+// frames.
+func TestSalienceWindow(t *testing.T) {
+	c := DefaultConfig()
+	c.Combs = 240
+	x := tone(95)
+	var peaks [2]float32
+	for i, w := range []int{0, 640} {
+		c.SalienceWindow = w
+		sal, err := c.salienceOf(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sal) != (1+len(x)/c.Hop)*c.Combs {
+			t.Fatalf("window %d: %d salience values, want %d frames × %d", w, len(sal), 1+len(x)/c.Hop, c.Combs)
+		}
+		_, peaks[i] = peak(sal[50*c.Combs : 51*c.Combs])
+	}
+	if !(peaks[1] > 4 && peaks[1] > peaks[0]+1) {
+		t.Errorf("95 Hz tone: salience peak %.2f σ with the 25 ms window, %.2f σ with 40 ms", peaks[0], peaks[1])
+	}
+}
+
+// The pitch pair of two voices finds both fundamentals: one at the
+// salience peak, the other once the first one's harmonics are cancelled.
+func TestPitchPair(t *testing.T) {
+	c := DefaultConfig()
+	c.Combs, c.SalienceWindow, c.MultiPitch = 240, 640, true
+	hz := func(i int) float64 {
+		return c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(c.Combs-1))
+	}
+	for _, f := range [][2]float64{{110, 190}, {230, 140}, {125, 160}} {
+		x, y := tone(f[0]), tone(f[1])
+		for i := range x {
+			x[i] += 0.7 * y[i]
+		}
+		a, b, sal, err := c.pitchPair(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) != 1+len(x)/c.Hop || len(sal) != len(a)*c.Combs {
+			t.Fatalf("%d frames, %d salience values", len(a), len(sal))
+		}
+		hit := 0
+		for tt := 10; tt < len(a)-10; tt++ {
+			near := func(i int, f float64) bool { return math.Abs(12*math.Log2(hz(i)/f)) < 0.5 }
+			if near(a[tt], f[0]) && near(b[tt], f[1]) || near(a[tt], f[1]) && near(b[tt], f[0]) {
+				hit++
+			}
+		}
+		if frac := float64(hit) / float64(len(a)-20); frac < 0.9 {
+			t.Errorf("tones at %g and %g Hz: both found in %.0f%% of frames", f[0], f[1], 100*frac)
+		}
+	}
+}

@@ -81,6 +81,19 @@ type Config struct {
 	// BiLSTM too, so that it can follow each voice's pitch over time and
 	// tell the pitch layers whose harmonics are whose.
 	TrackPitch bool
+	// SalienceWindow is the window length, in samples, of the STFT the
+	// harmonic salience is measured on (0: WinLength). A longer window
+	// resolves the harmonics of low voices: at 25 ms a Hann window's main
+	// lobe is 160 Hz wide, wider than the spacing of a 120 Hz voice's
+	// harmonics. The hop stays Hop, so the frames line up.
+	SalienceWindow int
+	// MultiPitch takes the combs from a fixed estimate of two
+	// fundamentals per frame (the salience peak, then the peak once its
+	// harmonics are cancelled) instead of from learned pitch layers; a
+	// per-frame assignment from the fused features hands one to each face.
+	// Learned pitch layers tend to pick the louder voice's fundamental for
+	// both faces.
+	MultiPitch bool
 
 	// Training examples.
 	Segment float64 // seconds of audio per training mixture (1.0)
@@ -143,6 +156,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.Combs = %d, want 0 … 2048", c.Combs)
 	case c.Combs > 0 && !(c.CombF0[0] >= 20 && c.CombF0[0] < c.CombF0[1] && c.CombF0[1] <= float64(c.Rate)/4):
 		return fmt.Errorf("separation: Config.CombF0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
+	case c.SalienceWindow < 0 || c.SalienceWindow > 8192:
+		return fmt.Errorf("separation: Config.SalienceWindow = %d, want 0 … 8192 samples", c.SalienceWindow)
+	case c.MultiPitch && (c.Combs == 0 || c.Speakers != 2):
+		return fmt.Errorf("separation: Config.MultiPitch needs harmonic combs (Config.Combs > 0) and two speakers")
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

@@ -22,6 +22,11 @@ type EvalOptions struct {
 	// (Config.Speakers) scored with the best speaker permutation per
 	// mixture, as PIT models are.
 	Baseline *Model
+	// Similar, if > 0, adds a condition for two speakers: mixtures of
+	// voices whose typical fundamentals (the median over a voice's voiced
+	// frames of its salience peak) are at most Similar semitones apart,
+	// where a face has to tell the voices apart.
+	Similar  float64
 	Progress io.Writer // nil is quiet
 }
 
@@ -123,69 +128,103 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		return out, err
 	}
 	r := rand.New(rand.NewSource(o.Seed))
+	rows, err := m.evaluate(mx, o, cfg.Condition(), func() (*example, error) { return mx.draw(r), nil })
+	if err != nil {
+		return out, err
+	}
+	out.Rows = rows
+	if o.Similar > 0 && cfg.Speakers == 2 {
+		r := rand.New(rand.NewSource(o.Seed))
+		draws := 0
+		similar := func() (*example, error) {
+			for ; draws < 100*o.Mixtures; draws++ {
+				ex := mx.draw(r)
+				a, okA := cfg.typicalF0(ex.srcs[0])
+				b, okB := cfg.typicalF0(ex.srcs[1])
+				if okA && okB && math.Abs(12*math.Log2(a/b)) <= o.Similar {
+					draws++
+					return ex, nil
+				}
+			}
+			return nil, fmt.Errorf("separation: no two voices within %g semitones in %d mixtures of these clips", o.Similar, draws)
+		}
+		rows, err := m.evaluate(mx, o, fmt.Sprintf("similar (≤%g st)", o.Similar), similar)
+		if err != nil {
+			return out, err
+		}
+		out.Rows = append(out.Rows, rows...)
+	}
+	return out, nil
+}
+
+// evaluate scores m (and o.Baseline and the oracles) on o.Mixtures
+// mixtures from draw and returns one row per system, of condition cond.
+func (m *Model) evaluate(mx *mixer, o EvalOptions, cond string, draw func() (*example, error)) ([]Result, error) {
+	cfg := m.Config
 	var model, base, oracle, phase, mixture score
-	bar := progress.New(o.Progress, "evaluating "+cfg.Condition(), o.Mixtures)
+	bar := progress.New(o.Progress, "evaluating "+cond, o.Mixtures)
 	defer bar.Done()
 	for i := 0; i < o.Mixtures; i++ {
-		ex := mx.draw(r)
+		ex, err := draw()
+		if err != nil {
+			return nil, err
+		}
 		refs := ex.srcs
 		mixScores := make([][2]float64, len(refs))
 		for s, ref := range refs {
 			a, err1 := dsp.SISDR(ref, ex.mix)
 			b, err2 := dsp.SDR(ref, ex.mix, sdrLen)
 			if err1 != nil || err2 != nil {
-				return out, fmt.Errorf("separation: mixture %d: %v %v", i, err1, err2)
+				return nil, fmt.Errorf("separation: mixture %d: %v %v", i, err1, err2)
 			}
 			mixScores[s] = [2]float64{a, b}
 			mixture.add(a, b, mixScores[s])
 		}
 		est, err := m.separate(ex)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
 		if err := model.addAll(refs, est, mixScores, !cfg.AudioOnly && len(refs) == 2, cfg.AudioOnly); err != nil {
-			return out, err
+			return nil, err
 		}
 		if o.Baseline != nil {
 			bex := *ex
 			bex.mouths = nil
 			best, err := o.Baseline.separate(&bex)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
 			if err := base.addAll(refs, best, mixScores, false, true); err != nil {
-				return out, err
+				return nil, err
 			}
 		}
 		irm, psm, err := cfg.oracle(ex)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
 		if err := oracle.addAll(refs, irm, mixScores, false, false); err != nil {
-			return out, err
+			return nil, err
 		}
 		if err := phase.addAll(refs, psm, mixScores, false, false); err != nil {
-			return out, err
+			return nil, err
 		}
 		bar.Add(1)
 	}
-	cond := cfg.Condition()
 	name := "face-guided (this model)"
 	if cfg.AudioOnly {
 		name = "audio-only (this model)"
 	}
-	out.Rows = append(out.Rows, model.result(name, cond, o.Mixtures, true))
+	rows := []Result{model.result(name, cond, o.Mixtures, true)}
 	if o.Baseline != nil {
 		bn := "audio-only PIT"
 		if cfg.Speakers == 1 {
 			bn = "audio-only"
 		}
-		out.Rows = append(out.Rows, base.result(bn, cond, o.Mixtures, false))
+		rows = append(rows, base.result(bn, cond, o.Mixtures, false))
 	}
-	out.Rows = append(out.Rows, oracle.result("oracle IRM", cond, o.Mixtures, false),
+	return append(rows, oracle.result("oracle IRM", cond, o.Mixtures, false),
 		phase.result("oracle PSM (best real)", cond, o.Mixtures, false),
-		mixture.result("unprocessed mixture", cond, o.Mixtures, false))
-	return out, nil
+		mixture.result("unprocessed mixture", cond, o.Mixtures, false)), nil
 }
 
 func (s *score) add(sisdr, sdr float64, mix [2]float64) {

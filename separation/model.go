@@ -74,6 +74,7 @@ type Model struct {
 	// Harmonic combs (Config.Combs > 0)
 	comb     []float32 // fixed bank of harmonic combs [Combs, F]
 	pitch    []*nets.Linear
+	assign   *nets.Linear // MultiPitch: fused features → logit of "face 1 has the first fundamental"
 	combGain [][]*nets.Linear
 
 	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
@@ -236,7 +237,9 @@ type graph struct {
 	audio    *G.Node   // [n, 3F, t]: |X|^p, Re, Im of the compressed mixture
 	xr, xi   *G.Node   // [n, t, F] compressed mixture
 	sal      *G.Node   // [n, t, Combs] harmonic salience of the mixture (Combs > 0)
-	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0)
+	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0, not MultiPitch)
+	pairA    *G.Node   // [n, t, F] comb of the pitch pair's first fundamental (MultiPitch)
+	pairD    *G.Node   // [n, t, F] that comb minus the second's
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
@@ -268,6 +271,10 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	k.xi = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_im"))
 	if cfg.Combs > 0 {
 		k.sal = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, cfg.Combs), G.WithName("salience"))
+	}
+	if cfg.MultiPitch {
+		k.pairA = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_a"))
+		k.pairD = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_d"))
 	}
 	var h, tfMap *G.Node
 	var err error

@@ -26,6 +26,8 @@ type features struct {
 	audio  []float32   // [3F, t]
 	xr, xi []float32   // [t, F]
 	sal    []float32   // [t, Combs]
+	pairA  []float32   // [t, F] comb of the first fundamental of the pitch pair (MultiPitch)
+	pairD  []float32   // [t, F] that comb minus the second's
 	sr, si [][]float32 // per face [t, F]
 }
 
@@ -37,9 +39,29 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	f, t := xc.Bins, xc.Frames
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
+	if c.MultiPitch {
+		a, b, sal, err := c.pitchPair(ex.mix)
+		if err != nil {
+			return nil, err
+		}
+		comb, _ := c.combBank()
+		ft.sal, ft.pairA, ft.pairD = sal, make([]float32, 0, t*f), make([]float32, 0, t*f)
+		for tt := range min(t, len(a)) {
+			ra, rb := comb[a[tt]*f:(a[tt]+1)*f], comb[b[tt]*f:(b[tt]+1)*f]
+			ft.pairA = append(ft.pairA, ra...)
+			for j := range ra {
+				ft.pairD = append(ft.pairD, ra[j]-rb[j])
+			}
+		}
+	} else if c.Combs > 0 {
+		if ft.sal, err = c.salienceOf(ex.mix); err != nil {
+			return nil, err
+		}
+	}
 	if c.Combs > 0 {
-		_, bank := c.combBank()
-		ft.sal = c.salience(xc, bank)
+		if len(ft.sal) != t*c.Combs {
+			return nil, fmt.Errorf("separation: salience has %d frames, the STFT %d", len(ft.sal)/c.Combs, t)
+		}
 	}
 	for j, v := range xc.Data {
 		tt, kk := j/f, j%f
@@ -125,6 +147,14 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 	}
 	if k.sal != nil {
 		if err := nets.Let(k.sal, cat(func(f *features) []float32 { return f.sal })); err != nil {
+			return err
+		}
+	}
+	if k.pairA != nil {
+		if err := nets.Let(k.pairA, cat(func(f *features) []float32 { return f.pairA })); err != nil {
+			return err
+		}
+		if err := nets.Let(k.pairD, cat(func(f *features) []float32 { return f.pairD })); err != nil {
 			return err
 		}
 	}

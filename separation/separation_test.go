@@ -242,12 +242,16 @@ func variants() []Config {
 	c.AudioStream, c.Mask, c.Combs = StreamFrames, MaskReal, 12
 	cs = append(cs, c)
 	c.TrackPitch = true
+	cs = append(cs, c)
+	c.MultiPitch, c.SalienceWindow = true, 200
+	cs = append(cs, c)
+	c.TrackPitch = false
 	return append(cs, c)
 }
 
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -338,7 +342,7 @@ func TestConfigWithoutStreamIsFrames(t *testing.T) {
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

@@ -108,10 +108,12 @@ func TestTrainLowersLoss(t *testing.T) {
 		audioOnly bool
 		combs     int
 		track     bool
-	}{{StreamTF, false, 0, false}, {StreamFrames, false, 0, false}, {StreamTF, true, 0, false}, {StreamFrames, false, 12, false}, {StreamFrames, false, 12, true}} {
+		multi     bool
+	}{{StreamTF, false, 0, false, false}, {StreamFrames, false, 0, false, false}, {StreamTF, true, 0, false, false},
+		{StreamFrames, false, 12, false, false}, {StreamFrames, false, 12, true, false}, {StreamFrames, false, 12, true, true}} {
 		c := tinyConfig()
-		c.AudioStream, c.AudioOnly, c.Combs, c.TrackPitch = v.stream, v.audioOnly, v.combs, v.track
-		name := fmt.Sprintf("%s audio-only=%v combs=%d track-pitch=%v", v.stream, v.audioOnly, v.combs, v.track)
+		c.AudioStream, c.AudioOnly, c.Combs, c.TrackPitch, c.MultiPitch = v.stream, v.audioOnly, v.combs, v.track, v.multi
+		name := fmt.Sprintf("%s audio-only=%v combs=%d track-pitch=%v multi-pitch=%v", v.stream, v.audioOnly, v.combs, v.track, v.multi)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -141,6 +143,22 @@ func TestTrainLowersLoss(t *testing.T) {
 		if met.Rows[2].SISDRi < met.Rows[1].SISDRi {
 			t.Fatalf("oracle PSM (%.1f dB) below oracle IRM (%.1f dB)", met.Rows[2].SISDRi, met.Rows[1].SISDRi)
 		}
+	}
+	// The similar-voices condition scores the same systems on its own
+	// mixtures.
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	met, err := Evaluate(m, ds.Clips, EvalOptions{Mixtures: 2, Similar: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(met.Rows) != 8 || met.Rows[4].Condition != "similar (≤12 st)" || met.Rows[4].Mixtures != 2 {
+		t.Fatalf("rows %+v", met.Rows)
+	}
+	if _, err := Evaluate(m, ds.Clips, EvalOptions{Mixtures: 1, Similar: 1e-9}); err == nil {
+		t.Fatal("no voices within 1e-9 semitones, yet no error")
 	}
 }
 

@@ -58,6 +58,8 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
 	trackPitch := fs.Bool("track-pitch", false, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
+	multiPitch := fs.Bool("multi-pitch", false, "combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment, instead of learned pitch layers (needs --combs or an --init model with combs); with --init, switches that model over")
+	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -95,12 +97,16 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
-		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) {
+		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) || (*salWin != 0 && *salWin != m.Config.SalienceWindow) || (*multiPitch && !m.Config.MultiPitch) {
 			cfg := m.Config
 			if *combs != 0 {
 				cfg.Combs = *combs
 			}
+			if *salWin != 0 {
+				cfg.SalienceWindow = *salWin
+			}
 			cfg.TrackPitch = cfg.TrackPitch || *trackPitch
+			cfg.MultiPitch = cfg.MultiPitch || *multiPitch
 			if cfg.CombF0 == ([2]float64{}) { // a model saved before combs existed
 				cfg.CombF0 = separation.DefaultConfig().CombF0
 			}
@@ -120,7 +126,10 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if *fc != 0 {
 			cfg.FCHidden = *fc
 		}
-		cfg.Combs, cfg.TrackPitch = *combs, *trackPitch
+		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch = *combs, *trackPitch, *multiPitch
+		if *salWin != 0 {
+			cfg.SalienceWindow = *salWin
+		}
 		if m, err = separation.New(cfg); err != nil {
 			return err
 		}
@@ -164,6 +173,7 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 100, "mixtures per condition")
 	seconds := fs.Float64("seconds", 0, "seconds per mixture (0: the model's training segment)")
 	seed := fs.Int64("seed", 1, "seed of the evaluation mixtures")
+	similar := fs.Float64("similar", 0, "also score mixtures of two voices whose typical pitches are at most this many semitones apart (0: not)")
 	quiet := fs.Bool("q", false, "no progress")
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
@@ -197,7 +207,7 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		o := separation.EvalOptions{Mixtures: *n, Seconds: *seconds, Seed: *seed}
+		o := separation.EvalOptions{Mixtures: *n, Seconds: *seconds, Seed: *seed, Similar: *similar}
 		for _, b := range bases {
 			if b.Config.Speakers == m.Config.Speakers {
 				o.Baseline = b

@@ -44,10 +44,10 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	}
 	// --track-pitch with --init adds pitch tracking to a model with combs
 	tracked := filepath.Join(dir, "m3.safetensors")
-	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", more, "--track-pitch", "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "4", "-q"}, io.Discard, &errb); code != 0 {
+	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", more, "--track-pitch", "--salience-window", "640", "--multi-pitch", "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "4", "-q"}, io.Discard, &errb); code != 0 {
 		t.Fatalf("train --init --track-pitch: exit %d: %s", code, errb.String())
 	}
-	if m, err := separation.Load(tracked); err != nil || !m.Config.TrackPitch || m.Config.Combs != 16 {
+	if m, err := separation.Load(tracked); err != nil || !m.Config.TrackPitch || m.Config.Combs != 16 || m.Config.SalienceWindow != 640 || !m.Config.MultiPitch {
 		t.Fatalf("model after --init --track-pitch: %v", err)
 	}
 	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 1 {
