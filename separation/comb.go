@@ -264,6 +264,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		if err != nil {
 			return nil, err
 		}
+		k.assign = q
 		ones := G.NewConstant(tensor.New(tensor.WithShape(1, f), tensor.WithBacking(slices.Repeat([]float32{1}, f))), G.WithName("assign_ones"))
 		q = G.Must(G.Reshape(G.Must(G.Mul(G.Must(G.Reshape(q, tensor.Shape{k.n * k.t, 1})), ones)), tensor.Shape{k.n, k.t, f}))
 		qd := G.Must(G.HadamardProd(q, k.pairD))

@@ -238,6 +238,7 @@ type graph struct {
 	xr, xi   *G.Node   // [n, t, F] compressed mixture
 	sal      *G.Node   // [n, t, Combs] harmonic salience of the mixture (Combs > 0)
 	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0, not MultiPitch)
+	assign   *G.Node   // [n, t, 1] probability that face 1 has the pitch pair's first fundamental (MultiPitch)
 	pairA    *G.Node   // [n, t, F] comb of the pitch pair's first fundamental (MultiPitch)
 	pairD    *G.Node   // [n, t, F] that comb minus the second's
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
