@@ -3,22 +3,32 @@ package separation
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"testing"
 )
 
 // BenchmarkTrainStep times one Adam step on 8 fresh one-second two-speaker
 // mixtures (16 kHz synthetic speakers, real masks) for each audio stream
 // and width: time-frequency with 16 and 8 channels, frame-wise with 64,
-// and frame-wise with 240 harmonic combs.
+// frame-wise with 240 harmonic combs, and with combs from the pitch pair
+// (MultiPitch, TrackPitch, 40 ms salience window).
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {
 		stream          string
 		channels, combs int
-	}{{StreamTF, 16, 0}, {StreamTF, 8, 0}, {StreamFrames, 64, 0}, {StreamFrames, 64, 240}} {
-		b.Run(fmt.Sprintf("%s-%d-combs%d", v.stream, v.channels, v.combs), func(b *testing.B) {
+		multi           bool
+	}{{StreamTF, 16, 0, false}, {StreamTF, 8, 0, false}, {StreamFrames, 64, 0, false}, {StreamFrames, 64, 240, false}, {StreamFrames, 64, 240, true}} {
+		name := fmt.Sprintf("%s-%d-combs%d", v.stream, v.channels, v.combs)
+		if v.multi {
+			name += "-multipitch"
+		}
+		b.Run(name, func(b *testing.B) {
 			c := DefaultConfig()
 			c.AudioStream, c.Mask, c.Combs = v.stream, MaskReal, v.combs
+			if v.multi {
+				c.MultiPitch, c.TrackPitch, c.SalienceWindow = true, true, 640
+			}
 			c.TFChannels, c.AudioChannels = v.channels, v.channels
 			m, err := New(c)
 			if err != nil {
@@ -27,6 +37,35 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.ResetTimer()
 			if _, err := Train(context.Background(), m, Data{Train: ds.Clips}, TrainOptions{Epochs: 1, StepsPerEpoch: b.N, BatchSize: 8}); err != nil {
 				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkFeatures times the input features of one second of mixture:
+// the compressed STFT alone, with the salience of 240 combs, and with the
+// pitch pair on a 40 ms window.
+func BenchmarkFeatures(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	ex := &example{mix: make([]float64, 16000)}
+	for i := range ex.mix {
+		ex.mix[i] = r.NormFloat64()
+	}
+	for _, v := range []struct {
+		name  string
+		combs int
+		multi bool
+	}{{"stft", 0, false}, {"combs240", 240, false}, {"combs240-multipitch", 240, true}} {
+		c := DefaultConfig()
+		c.Combs = v.combs
+		if v.multi {
+			c.MultiPitch, c.SalienceWindow = true, 640
+		}
+		b.Run(v.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.features(ex, false); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

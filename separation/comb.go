@@ -5,7 +5,10 @@ import (
 	"math"
 	"math/rand"
 	"slices"
+	"sync"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -35,6 +38,35 @@ import (
 // harmonics less the frame's mean: a subharmonic, half of whose lobes
 // fall between the harmonics, scores lower than the true fundamental.
 func (c Config) combBank() (comb, sal []float32) {
+	b := c.banks()
+	return b.comb, b.sal
+}
+
+// bankKey holds what the banks depend on.
+type bankKey struct {
+	rate, nfft, win, combs int
+	f0                     [2]float64
+}
+
+// combBanks are the fixed weights of one bankKey, computed once.
+type combBanks struct {
+	once                sync.Once
+	comb, sal, contrast []float32
+}
+
+var bankCache sync.Map // bankKey → *combBanks
+
+func (c Config) banks() *combBanks {
+	v, _ := bankCache.LoadOrStore(bankKey{c.Rate, c.NFFT, c.WinLength, c.Combs, c.CombF0}, new(combBanks))
+	b := v.(*combBanks)
+	b.once.Do(func() {
+		b.comb, b.sal = c.newCombBank()
+		b.contrast = c.newContrastBank()
+	})
+	return b
+}
+
+func (c Config) newCombBank() (comb, sal []float32) {
 	f, k := c.Bins(), c.Combs
 	comb, sal = make([]float32, k*f), make([]float32, k*f)
 	binHz := float64(c.Rate) / float64(c.NFFT)
@@ -70,9 +102,12 @@ func (c Config) combBank() (comb, sal []float32) {
 // fall on the voice's odd harmonics.
 func (c Config) salienceWeights() []float32 {
 	if !c.MultiPitch {
-		_, sal := c.combBank()
-		return sal
+		return c.banks().sal
 	}
+	return c.banks().contrast
+}
+
+func (c Config) newContrastBank() []float32 {
 	f, k := c.Bins(), c.Combs
 	out := make([]float32, k*f)
 	binHz := float64(c.Rate) / float64(c.NFFT)
@@ -101,27 +136,36 @@ func (c Config) salienceWeights() []float32 {
 // deviation over the candidates; all zero for a frame without structure)
 // so that its peaks stand out alike in loud and quiet frames.
 func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
-	f, k := x.Bins, c.Combs
-	out := make([]float32, x.Frames*k)
 	mag := x.Power(1)
-	for t := 0; t < x.Frames; t++ {
-		salienceFrame(out[t*k:(t+1)*k], mag[t*f:(t+1)*f], bank)
+	m := make([]float32, len(mag))
+	for i, v := range mag {
+		m[i] = float32(v)
+	}
+	return salienceOfFrames(m, x.Frames, x.Bins, bank)
+}
+
+// salienceOfFrames returns the standardised salience of t frames of f
+// compressed magnitudes, [t, f] row-major, as one matrix product with the
+// bank of weights [Combs, f] (the bulk of a comb model's input features).
+func salienceOfFrames(mag []float32, t, f int, bank []float32) []float32 {
+	k := len(bank) / f
+	out := make([]float32, t*k)
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+		blas32.General{Rows: t, Cols: f, Stride: f, Data: mag},
+		blas32.General{Rows: k, Cols: f, Stride: f, Data: bank},
+		0, blas32.General{Rows: t, Cols: k, Stride: k, Data: out})
+	for i := 0; i < t; i++ {
+		standardise(out[i*k : (i+1)*k])
 	}
 	return out
 }
 
-// salienceFrame writes to row the standardised salience of one frame of
-// compressed magnitudes.
-func salienceFrame(row []float32, frame []float64, bank []float32) {
-	f := len(frame)
+// standardise gives row zero mean and unit deviation (all zero if it is
+// flat).
+func standardise(row []float32) {
 	var mean float64
-	for i := range row {
-		var s float32
-		for b, w := range bank[i*f : (i+1)*f] {
-			s += w * float32(frame[b])
-		}
-		row[i] = s
-		mean += float64(s)
+	for _, v := range row {
+		mean += float64(v)
 	}
 	mean /= float64(len(row))
 	var sd float64
@@ -176,16 +220,19 @@ func (c Config) pitchPair(x []float64) (a, b []int, sal []float32, err error) {
 	bank := sc.salienceWeights()
 	sal = sc.salience(X, bank)
 	f, k := X.Bins, c.Combs
-	mag := X.Power(1)
-	rest := make([]float64, f)
-	row := make([]float32, k)
-	for t := 0; t < X.Frames; t++ {
-		i := argmax(sal[t*k : (t+1)*k])
-		for bin, v := range mag[t*f : (t+1)*f] {
-			rest[bin] = v * (1 - float64(comb[i*f+bin]))
+	rest := make([]float32, X.Frames*f)
+	a = make([]int, X.Frames)
+	for t, v := range X.Power(1) {
+		i := t / f
+		if t%f == 0 {
+			a[i] = argmax(sal[i*k : (i+1)*k])
 		}
-		salienceFrame(row, rest, bank)
-		a, b = append(a, i), append(b, argmax(row))
+		rest[t] = float32(v) * (1 - comb[a[i]*f+t%f])
+	}
+	restSal := salienceOfFrames(rest, X.Frames, f, bank)
+	b = make([]int, X.Frames)
+	for t := range b {
+		b[t] = argmax(restSal[t*k : (t+1)*k])
 	}
 	return a, b, sal, nil
 }
