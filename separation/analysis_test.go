@@ -242,7 +242,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			values = append(values, v)
 		}
 		if cfg.MultiPitch { // the pair's first fundamental to face 1 if assign > ½
-			a, b, _, err := cfg.pitchPair(ex.mix)
+			a, b, _, _, err := cfg.pitchPair(ex.mix)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,6 +42,12 @@ func (c Config) combBank() (comb, sal []float32) {
 	return b.comb, b.sal
 }
 
+// pairFeatures describe the pitch pair of a frame to the BiLSTM: each
+// fundamental's place among the candidates (0 … 1), the mean compressed
+// magnitude on its comb's lobes (its loudness, which rises and falls with
+// its speaker's mouth), and its salience (÷4).
+const pairFeatures = 6
+
 // bankKey holds what the banks depend on.
 type bankKey struct {
 	rate, nfft, win, combs int
@@ -209,12 +215,13 @@ func (c Config) salienceOf(x []float64) ([]float32, error) {
 // pitchPair estimates two fundamentals per frame of mixture x, as indices
 // into the candidates: a, the salience peak, and b, the peak of the
 // salience once a's harmonics are cancelled (the frame's magnitudes
-// times one minus a's comb). It also returns the salience of x.
-func (c Config) pitchPair(x []float64) (a, b []int, sal []float32, err error) {
+// times one minus a's comb), with b's salience there in zb. It also
+// returns the salience of x (whose value at a is a's).
+func (c Config) pitchPair(x []float64) (a, b []int, zb, sal []float32, err error) {
 	sc := c.salienceConfig()
 	X, err := sc.Analyse(x)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	comb, _ := sc.combBank()
 	bank := sc.salienceWeights()
@@ -230,11 +237,12 @@ func (c Config) pitchPair(x []float64) (a, b []int, sal []float32, err error) {
 		rest[t] = float32(v) * (1 - comb[a[i]*f+t%f])
 	}
 	restSal := salienceOfFrames(rest, X.Frames, f, bank)
-	b = make([]int, X.Frames)
+	b, zb = make([]int, X.Frames), make([]float32, X.Frames)
 	for t := range b {
 		b[t] = argmax(restSal[t*k : (t+1)*k])
+		zb[t] = restSal[t*k+b[t]]
 	}
-	return a, b, sal, nil
+	return a, b, zb, sal, nil
 }
 
 func argmax(x []float32) int {

@@ -184,7 +184,7 @@ func TestPitchPair(t *testing.T) {
 		for i := range x {
 			x[i] += 0.7 * y[i]
 		}
-		a, b, sal, err := c.pitchPair(x)
+		a, b, _, sal, err := c.pitchPair(x)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -90,7 +90,9 @@ type Config struct {
 	// MultiPitch takes the combs from a fixed estimate of two
 	// fundamentals per frame (the salience peak, then the peak once its
 	// harmonics are cancelled) instead of from learned pitch layers; a
-	// per-frame assignment from the fused features hands one to each face.
+	// per-frame assignment from the fused features hands one to each face;
+	// the BiLSTM sees the pair's places, loudness and salience, so that it
+	// can match each fundamental's loudness with a mouth's motion.
 	// Learned pitch layers tend to pick the louder voice's fundamental for
 	// both faces.
 	MultiPitch bool

@@ -44,7 +44,9 @@ import (
 // picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
 // fused features) weigh speaker j's comb in speaker s's mask. See
 // combBank for why. With Config.TrackPitch the BiLSTM sees the salience
-// too.
+// too. With Config.MultiPitch the combs come from a fixed estimate of two
+// fundamentals per frame instead (pitchPair), whose description the BiLSTM
+// sees, and one layer (assign) decides which face has which.
 //
 // The paper frames the audio without centre padding (3 s → 298 frames);
 // here frames are centred with zero padding (3 s → 301 frames) because an
@@ -150,6 +152,9 @@ func New(cfg Config) (*Model, error) {
 	if cfg.TrackPitch {
 		in += cfg.Combs
 	}
+	if cfg.MultiPitch {
+		in += pairFeatures
+	}
 	m.blstm, err = nets.NewLSTM("blstm", nets.LSTMConfig{Input: in, Hidden: cfg.LSTMHidden, Layers: 1, Bidirectional: true, BatchFirst: true}, rng)
 	must(m.blstm, err)
 	m.fc1, err = nets.NewLinear("fc1", 2*cfg.LSTMHidden, cfg.FCHidden, true, rng)
@@ -241,6 +246,7 @@ type graph struct {
 	assign   *G.Node   // [n, t, 1] probability that face 1 has the pitch pair's first fundamental (MultiPitch)
 	pairA    *G.Node   // [n, t, F] comb of the pitch pair's first fundamental (MultiPitch)
 	pairD    *G.Node   // [n, t, F] that comb minus the second's
+	pair     *G.Node   // [n, t, pairFeatures] the pitch pair's description, a BiLSTM input
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
@@ -276,6 +282,7 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	if cfg.MultiPitch {
 		k.pairA = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_a"))
 		k.pairD = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_d"))
+		k.pair = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, pairFeatures), G.WithName("pair"))
 	}
 	var h, tfMap *G.Node
 	var err error
@@ -335,12 +342,20 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			streams = append(streams, y)
 		}
 	}
-	if cfg.TrackPitch { // last: WarmStart gives the new input columns zeros
+	// last: WarmStart gives the new input columns zeros
+	if cfg.TrackPitch {
 		sal, err := G.Transpose(k.sal, 0, 2, 1) // [n, Combs, t]
 		if err != nil {
 			return nil, err
 		}
 		streams = append(streams, sal)
+	}
+	if cfg.MultiPitch {
+		pair, err := G.Transpose(k.pair, 0, 2, 1) // [n, pairFeatures, t]
+		if err != nil {
+			return nil, err
+		}
+		streams = append(streams, pair)
 	}
 	if len(streams) > 1 {
 		if h, err = G.Concat(1, streams...); err != nil {

@@ -28,6 +28,7 @@ type features struct {
 	sal    []float32   // [t, Combs]
 	pairA  []float32   // [t, F] comb of the first fundamental of the pitch pair (MultiPitch)
 	pairD  []float32   // [t, F] that comb minus the second's
+	pair   []float32   // [t, pairFeatures] the pitch pair's description (MultiPitch)
 	sr, si [][]float32 // per face [t, F]
 }
 
@@ -40,18 +41,30 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
 	if c.MultiPitch {
-		a, b, sal, err := c.pitchPair(ex.mix)
+		a, b, zb, sal, err := c.pitchPair(ex.mix)
 		if err != nil {
 			return nil, err
 		}
+		if len(a) != t {
+			return nil, fmt.Errorf("separation: pitch pair has %d frames, the STFT %d", len(a), t)
+		}
 		comb, _ := c.combBank()
-		ft.sal, ft.pairA, ft.pairD = sal, make([]float32, 0, t*f), make([]float32, 0, t*f)
-		for tt := range min(t, len(a)) {
+		ft.sal, ft.pairA, ft.pairD, ft.pair = sal, make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
+		mag := xc.Power(1)
+		k := c.Combs
+		for tt := range t {
 			ra, rb := comb[a[tt]*f:(a[tt]+1)*f], comb[b[tt]*f:(b[tt]+1)*f]
 			ft.pairA = append(ft.pairA, ra...)
+			var ea, eb, na, nb float64
 			for j := range ra {
 				ft.pairD = append(ft.pairD, ra[j]-rb[j])
+				m := mag[tt*f+j]
+				ea, na = ea+float64(ra[j])*m, na+float64(ra[j])
+				eb, nb = eb+float64(rb[j])*m, nb+float64(rb[j])
 			}
+			pos := func(i int) float32 { return float32(i) / float32(max(1, k-1)) }
+			ft.pair = append(ft.pair, pos(a[tt]), pos(b[tt]), float32(ea/max(na, 1e-9)), float32(eb/max(nb, 1e-9)),
+				sal[tt*k+a[tt]]/4, zb[tt]/4)
 		}
 	} else if c.Combs > 0 {
 		if ft.sal, err = c.salienceOf(ex.mix); err != nil {
@@ -152,6 +165,9 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 	}
 	if k.pairA != nil {
 		if err := nets.Let(k.pairA, cat(func(f *features) []float32 { return f.pairA })); err != nil {
+			return err
+		}
+		if err := nets.Let(k.pair, cat(func(f *features) []float32 { return f.pair })); err != nil {
 			return err
 		}
 		if err := nets.Let(k.pairD, cat(func(f *features) []float32 { return f.pairD })); err != nil {
