@@ -200,7 +200,8 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	truthCfg := cfg
 	truthCfg.SalienceWindow, truthCfg.MultiPitch = int(math.Round(0.04*float64(cfg.Rate))), true
 	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
-	var single, singleOwn, singleMix, both, own, other, oct, frames, same int
+	var single, singleOwn, singleMix, both, own, other, oct, frames, same, nq int
+	var decided float64
 	for range 50 {
 		ex := mx.draw(r)
 		ft, err := cfg.features(ex, false)
@@ -242,6 +243,10 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			values = append(values, v)
 		}
 		if cfg.MultiPitch { // the pair's first fundamental to face 1 if assign > ½
+			for _, q := range values[0] {
+				decided += math.Abs(float64(q) - 0.5)
+				nq++
+			}
 			a, b, _, _, err := cfg.pitchPair(ex.mix)
 			if err != nil {
 				t.Fatal(err)
@@ -316,6 +321,9 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	t.Logf("both voiced, fundamentals apart: %d speaker-frames; the pitch layer picks its own voice's in %.1f%%, the other's in %.1f%%, an octave off in %.1f%%, else %.1f%%",
 		both, pct(own, both), pct(other, both), pct(oct, both), pct(both-own-other-oct, both))
 	t.Logf("in those frames the two pitch layers pick the same candidate in %.1f%%", pct(same, frames))
+	if nq > 0 {
+		t.Logf("mean |assignment − ½| over all frames: %.3f", decided/float64(nq))
+	}
 }
 
 // peak returns the index and value of the largest element of x.

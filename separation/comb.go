@@ -42,6 +42,13 @@ func (c Config) combBank() (comb, sal []float32) {
 	return b.comb, b.sal
 }
 
+// pairCombGain is the initial weight of a face's own comb (and minus that
+// of the other's) in its mask's logit with MultiPitch. While the
+// assignment is undecided both faces get the same comb and the two cancel,
+// so a warm-started model keeps its masks; as soon as the assignment leans
+// one way, the loss says whether that way was right.
+const pairCombGain = 1
+
 // pairFeatures describe the pitch pair of a frame to the BiLSTM: each
 // fundamental's place among the candidates (0 … 1), the mean compressed
 // magnitude on its comb's lobes (its loudness, which rises and falls with
@@ -266,7 +273,8 @@ const combSalienceGain = 4
 // The gains start at zero, so a model warm-started from one without
 // combs computes the same masks until training moves them. With
 // MultiPitch the pitch layers give way to one assignment layer (assign:
-// fused features → whether face 1 has the pitch pair's first fundamental).
+// fused features → whether face 1 has the pitch pair's first fundamental)
+// and the gains (paircomb{s}_{j}) start at ±pairCombGain.
 func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
 	cfg := m.Config
 	f := cfg.Bins()
@@ -286,10 +294,23 @@ func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*n
 		}
 		var gains []*nets.Linear
 		for j := 0; j < cfg.Speakers; j++ {
-			g, err := nets.NewLinear(fmt.Sprintf("comb%d_%d", s+1, j+1), cfg.FCHidden, f, true, rng)
+			name := fmt.Sprintf("comb%d_%d", s+1, j+1)
+			if cfg.MultiPitch {
+				name = "pair" + name
+			}
+			g, err := nets.NewLinear(name, cfg.FCHidden, f, true, rng)
 			if err == nil {
 				clear(g.Weight.Data)
 				clear(g.Bias.Data)
+				if cfg.MultiPitch { // raise my comb, lower the other's
+					sign := float32(-1)
+					if j == s {
+						sign = 1
+					}
+					for i := range g.Bias.Data {
+						g.Bias.Data[i] = sign * pairCombGain
+					}
+				}
 			}
 			must(g, err)
 			gains = append(gains, g)

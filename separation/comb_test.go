@@ -57,8 +57,8 @@ func TestCombBankLobes(t *testing.T) {
 }
 
 // Adding combs to a trained model by WarmStart, and then pitch tracking,
-// changes nothing until training moves the new weights: the masks are
-// those of the model without.
+// or combs from the pitch pair, changes nothing until training moves the
+// new weights: the masks are those of the model without.
 func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 	c := tinyConfig()
 	c.Mask = MaskReal
@@ -112,6 +112,15 @@ func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	same(m, p, "adding pitch tracking")
+
+	// Combs from the pitch pair: undecided, both faces get the same comb,
+	// and their gains of ±pairCombGain cancel.
+	c.Combs, c.MultiPitch, c.SalienceWindow = 12, true, 200
+	q, err := WarmStart(c, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(old, q, "adding combs from the pitch pair")
 	if _, err := New(Config{TrackPitch: true}); err == nil {
 		t.Error("TrackPitch without combs accepted")
 	}
