@@ -18,7 +18,12 @@
 // over candidate fundamentals per speaker and frame, fed the mixture's
 // harmonic salience, picks a comb from a fixed bank, so a mask can pass
 // one voice's harmonics and stop the other's bin by bin, which a
-// frame-wise network does not learn on its own. Each mask multiplies the
+// frame-wise network does not learn on its own. Learned per-speaker
+// softmaxes tend to pick the louder voice for both faces; with
+// Config.MultiPitch the combs instead come from a fixed estimate of two
+// fundamentals per frame, and the network only learns which face has
+// which (Config.TrackPitch lets the BiLSTM follow the salience over
+// time). Each mask multiplies the
 // compressed mixture; the product is decompressed and inverted with dsp's
 // one-sided ISTFT to a waveform as long as the mixture. Training minimises
 // the L2 distance between masked and clean compressed spectrograms on
@@ -32,5 +37,6 @@
 // Validate, New, Save, Load, Train, the inference verb Separate, and
 // Evaluate on held-out speakers beside two oracle masks (the ideal ratio
 // mask, and the phase-sensitive mask: the best real mask under the
-// training loss), the audio-only model and the unprocessed mixture.
+// training loss), the audio-only model and the unprocessed mixture, and
+// optionally on mixtures of similar voices (EvalOptions.Similar).
 package separation
