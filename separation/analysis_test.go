@@ -197,8 +197,8 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	octave := int(math.Round(float64(K-1) / math.Log2(cfg.CombF0[1]/cfg.CombF0[0])))
 	mx := analysisMixer(t, cfg)
 	r := rand.New(rand.NewSource(1))
-	truthCfg := cfg
-	truthCfg.SalienceWindow, truthCfg.MultiPitch = int(math.Round(0.04*float64(cfg.Rate))), true
+	truthCfg := cfg.pitchConfig()
+	truthBank := truthCfg.contrastWeights()
 	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
 	var single, singleOwn, singleMix, both, own, other, oct, frames, same, nq int
 	var decided float64
@@ -266,10 +266,11 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			}
 		}
 		for s := range ex.srcs {
-			sal, err := truthCfg.salienceOf(ex.srcs[s])
+			S, err := truthCfg.Analyse(ex.srcs[s])
 			if err != nil {
 				t.Fatal(err)
 			}
+			sal := truthCfg.salience(S, truthBank)
 			for tt := range ft.t {
 				j, v := peak(sal[tt*K : (tt+1)*K])
 				if v <= 4 {

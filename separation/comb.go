@@ -107,18 +107,12 @@ func (c Config) newCombBank() (comb, sal []float32) {
 	return comb, sal
 }
 
-// salienceWeights returns the salience weights of c's salience STFT,
-// [Combs, Bins()]: combBank's, or with MultiPitch the contrast of each
-// candidate's harmonics with its inter-harmonic gaps (the lobes at h·f0,
-// normalised to sum 1, minus the lobes at (h+½)·f0, likewise), which
-// scores a candidate an octave above the voice near zero, since its gaps
-// fall on the voice's odd harmonics.
-func (c Config) salienceWeights() []float32 {
-	if !c.MultiPitch {
-		return c.banks().sal
-	}
-	return c.banks().contrast
-}
+// contrastWeights returns, for c's STFT, the contrast of each candidate's
+// harmonics with its inter-harmonic gaps, [Combs, Bins()]: the lobes at
+// h·f0, normalised to sum 1, minus the lobes at (h+½)·f0, likewise. It
+// scores a candidate an octave above a voice near zero, since its gaps
+// fall on the voice's odd harmonics; the pitch pair is measured with it.
+func (c Config) contrastWeights() []float32 { return c.banks().contrast }
 
 func (c Config) newContrastBank() []float32 {
 	f, k := c.Bins(), c.Combs
@@ -216,30 +210,39 @@ func (c Config) salienceOf(x []float64) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sc.salience(X, sc.salienceWeights()), nil
+	_, bank := sc.combBank()
+	return sc.salience(X, bank), nil
+}
+
+// pitchConfig returns c with the analysis the pitch pair and typicalF0
+// use: a 40 ms window, which resolves the harmonics of low voices.
+func (c Config) pitchConfig() Config {
+	c.SalienceWindow = int(math.Round(0.04 * float64(c.Rate)))
+	return c.salienceConfig()
 }
 
 // pitchPair estimates two fundamentals per frame of mixture x, as indices
-// into the candidates: a, the salience peak, and b, the peak of the
-// salience once a's harmonics are cancelled (the frame's magnitudes
-// times one minus a's comb), with b's salience there in zb. It also
-// returns the salience of x (whose value at a is a's).
-func (c Config) pitchPair(x []float64) (a, b []int, zb, sal []float32, err error) {
-	sc := c.salienceConfig()
+// into the candidates, on the contrast salience (contrastWeights) of a
+// 40 ms analysis: a, the salience peak, and b, the peak once a's harmonics
+// are cancelled (the frame's magnitudes times one minus a's comb), with
+// their saliences za and zb.
+func (c Config) pitchPair(x []float64) (a, b []int, za, zb []float32, err error) {
+	sc := c.pitchConfig()
 	X, err := sc.Analyse(x)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	comb, _ := sc.combBank()
-	bank := sc.salienceWeights()
-	sal = sc.salience(X, bank)
+	bank := sc.contrastWeights()
+	sal := sc.salience(X, bank)
 	f, k := X.Bins, c.Combs
 	rest := make([]float32, X.Frames*f)
-	a = make([]int, X.Frames)
+	a, za = make([]int, X.Frames), make([]float32, X.Frames)
 	for t, v := range X.Power(1) {
 		i := t / f
 		if t%f == 0 {
 			a[i] = argmax(sal[i*k : (i+1)*k])
+			za[i] = sal[i*k+a[i]]
 		}
 		rest[t] = float32(v) * (1 - comb[a[i]*f+t%f])
 	}
@@ -249,7 +252,7 @@ func (c Config) pitchPair(x []float64) (a, b []int, zb, sal []float32, err error
 		b[t] = argmax(restSal[t*k : (t+1)*k])
 		zb[t] = restSal[t*k+b[t]]
 	}
-	return a, b, zb, sal, nil
+	return a, b, za, zb, nil
 }
 
 func argmax(x []float32) int {
@@ -271,13 +274,12 @@ const combSalienceGain = 4
 // salience → candidate logits) and the comb gains (comb{s}_{j}: fused
 // features → per-bin weight of speaker j's comb in speaker s's mask).
 // The gains start at zero, so a model warm-started from one without
-// combs computes the same masks until training moves them. With
-// MultiPitch the pitch layers give way to one assignment layer (assign:
-// fused features → whether face 1 has the pitch pair's first fundamental)
-// and the gains (paircomb{s}_{j}) start at ±pairCombGain.
+// combs computes the same masks until training moves them. MultiPitch
+// adds the pitch pair's combs: one assignment layer (assign: fused
+// features → whether face 1 has the pair's first fundamental) and their
+// gains (paircomb{s}_{j}), which start at ±pairCombGain.
 func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
 	cfg := m.Config
-	f := cfg.Bins()
 	m.comb, _ = cfg.combBank()
 	if cfg.MultiPitch {
 		a, err := nets.NewLinear("assign", cfg.FCHidden, 1, true, rng)
@@ -289,34 +291,38 @@ func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*n
 		m.assign = a
 	}
 	for s := 0; s < cfg.Speakers; s++ {
-		if !cfg.MultiPitch {
-			m.newPitchLayer(s, rng, must)
-		}
-		var gains []*nets.Linear
-		for j := 0; j < cfg.Speakers; j++ {
-			name := fmt.Sprintf("comb%d_%d", s+1, j+1)
-			if cfg.MultiPitch {
-				name = "pair" + name
-			}
-			g, err := nets.NewLinear(name, cfg.FCHidden, f, true, rng)
-			if err == nil {
-				clear(g.Weight.Data)
-				clear(g.Bias.Data)
-				if cfg.MultiPitch { // raise my comb, lower the other's
-					sign := float32(-1)
-					if j == s {
-						sign = 1
-					}
-					for i := range g.Bias.Data {
-						g.Bias.Data[i] = sign * pairCombGain
-					}
-				}
-			}
-			must(g, err)
-			gains = append(gains, g)
-		}
-		m.combGain = append(m.combGain, gains)
+		m.newPitchLayer(s, rng, must)
+		m.combGain = append(m.combGain, m.newGains("comb", s, 0, rng, must))
 	}
+	if cfg.MultiPitch {
+		for s := 0; s < cfg.Speakers; s++ {
+			m.pairGain = append(m.pairGain, m.newGains("paircomb", s, pairCombGain, rng, must))
+		}
+	}
+}
+
+// newGains returns speaker s's gain layers ({prefix}{s}_{j}: fused
+// features → per-bin weight of comb j in s's mask), with zero weights and
+// biases of +own for j = s and −own for the other.
+func (m *Model) newGains(prefix string, s int, own float32, rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) []*nets.Linear {
+	cfg := m.Config
+	var gains []*nets.Linear
+	for j := 0; j < cfg.Speakers; j++ {
+		g, err := nets.NewLinear(fmt.Sprintf("%s%d_%d", prefix, s+1, j+1), cfg.FCHidden, cfg.Bins(), true, rng)
+		if err == nil {
+			clear(g.Weight.Data)
+			b := own
+			if j != s {
+				b = -own
+			}
+			for i := range g.Bias.Data {
+				g.Bias.Data[i] = b
+			}
+		}
+		must(g, err)
+		gains = append(gains, g)
+	}
+	return gains
 }
 
 // combTerms returns, per speaker, the comb term to add to the mask's
@@ -329,7 +335,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 	}()
 	cfg := m.Config
 	f, kc := cfg.Bins(), cfg.Combs
-	var combs []*G.Node
+	var combs, pair []*G.Node
 	if cfg.MultiPitch {
 		// comb of face 1: q·A + (1−q)·B = B + q·(A−B); of face 2: A − q·(A−B)
 		z, err := m.assign.Forward(k.g, h)
@@ -345,7 +351,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		q = G.Must(G.Reshape(G.Must(G.Mul(G.Must(G.Reshape(q, tensor.Shape{k.n * k.t, 1})), ones)), tensor.Shape{k.n, k.t, f}))
 		qd := G.Must(G.HadamardProd(q, k.pairD))
 		b := G.Must(G.Sub(k.pairA, k.pairD))
-		combs = []*G.Node{G.Must(G.Add(b, qd)), G.Must(G.Sub(k.pairA, qd))}
+		pair = []*G.Node{G.Must(G.Add(b, qd)), G.Must(G.Sub(k.pairA, qd))}
 	}
 	in := G.Must(G.Concat(2, h, k.sal))
 	for s := range m.pitch {
@@ -363,22 +369,38 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
 	}
 	for s := range m.combGain {
-		var sum *G.Node
-		for j, g := range m.combGain[s] {
-			w, err := g.Forward(k.g, h)
+		sum, err := weigh(k, h, m.combGain[s], combs)
+		if err != nil {
+			return nil, err
+		}
+		if pair != nil {
+			x, err := weigh(k, h, m.pairGain[s], pair)
 			if err != nil {
 				return nil, err
 			}
-			x := G.Must(G.HadamardProd(w, combs[j]))
-			if sum == nil {
-				sum = x
-			} else {
-				sum = G.Must(G.Add(sum, x))
-			}
+			sum = G.Must(G.Add(sum, x))
 		}
 		terms = append(terms, sum)
 	}
 	return terms, nil
+}
+
+// weigh returns Σ_j gains[j](h) ⊙ combs[j].
+func weigh(k *graph, h *G.Node, gains []*nets.Linear, combs []*G.Node) (*G.Node, error) {
+	var sum *G.Node
+	for j, g := range gains {
+		w, err := g.Forward(k.g, h)
+		if err != nil {
+			return nil, err
+		}
+		x := G.Must(G.HadamardProd(w, combs[j]))
+		if sum == nil {
+			sum = x
+		} else {
+			sum = G.Must(G.Add(sum, x))
+		}
+	}
+	return sum, nil
 }
 
 // WarmStart returns a new model of config cfg whose tensors are copied
@@ -419,26 +441,21 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 // other candidates), of the candidate fundamental at the peak; false if
 // fewer than 10 frames are voiced. Whatever the model's combs, it uses 240
 // candidates over 60–480 Hz, a 40 ms window, which resolves the harmonics
-// of low voices, and the contrast salience of MultiPitch.
+// of low voices, and the contrast salience (contrastWeights).
 func (c Config) typicalF0(x []float64) (float64, bool) {
-	c.Combs, c.CombF0, c.MultiPitch = 240, [2]float64{60, 480}, true // the contrast salience
-	c.SalienceWindow = int(math.Round(0.04 * float64(c.Rate)))
-	sal, err := c.salienceOf(x)
+	c.Combs, c.CombF0 = 240, [2]float64{60, 480}
+	pc := c.pitchConfig()
+	X, err := pc.Analyse(x)
 	if err != nil {
 		return 0, false
 	}
+	sal := pc.salience(X, pc.contrastWeights())
 	k := c.Combs
 	var f0s []float64
-	for t := range len(sal) / k {
+	for t := range X.Frames {
 		row := sal[t*k : (t+1)*k]
-		i := 0
-		for j, v := range row {
-			if v > row[i] {
-				i = j
-			}
-		}
-		if row[i] > 4 {
-			f0s = append(f0s, c.CombF0[0]*math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1))))
+		if i := argmax(row); row[i] > 4 {
+			f0s = append(f0s, c.CombF0[0]*math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(k-1)))
 		}
 	}
 	if len(f0s) < 10 {

@@ -87,14 +87,13 @@ type Config struct {
 	// lobe is 160 Hz wide, wider than the spacing of a 120 Hz voice's
 	// harmonics. The hop stays Hop, so the frames line up.
 	SalienceWindow int
-	// MultiPitch takes the combs from a fixed estimate of two
-	// fundamentals per frame (the salience peak, then the peak once its
-	// harmonics are cancelled) instead of from learned pitch layers; a
-	// per-frame assignment from the fused features hands one to each face;
-	// the BiLSTM sees the pair's places, loudness and salience, so that it
-	// can match each fundamental's loudness with a mouth's motion.
-	// Learned pitch layers tend to pick the louder voice's fundamental for
-	// both faces.
+	// MultiPitch adds combs from a fixed estimate of two fundamentals per
+	// frame (on a 40 ms window, the peak of a harmonic-against-gaps
+	// salience, then the peak once its harmonics are cancelled); a
+	// per-frame assignment from the fused features hands one to each face,
+	// and the BiLSTM sees the pair's places, loudness and salience, so that
+	// it can match each fundamental's loudness with a mouth's motion. The
+	// learned pitch layers tend to pick the louder voice for both faces.
 	MultiPitch bool
 
 	// Training examples.

@@ -19,11 +19,10 @@
 // harmonic salience, picks a comb from a fixed bank, so a mask can pass
 // one voice's harmonics and stop the other's bin by bin, which a
 // frame-wise network does not learn on its own. Learned per-speaker
-// softmaxes tend to pick the louder voice for both faces; with
-// Config.MultiPitch the combs instead come from a fixed estimate of two
-// fundamentals per frame, and the network only learns which face has
-// which (Config.TrackPitch lets the BiLSTM follow the salience over
-// time). Each mask multiplies the
+// softmaxes tend to pick the louder voice for both faces;
+// Config.MultiPitch adds combs from a fixed estimate of two fundamentals
+// per frame, of which the network only learns which face has which
+// (Config.TrackPitch lets the BiLSTM follow the salience over time). Each mask multiplies the
 // compressed mixture; the product is decompressed and inverted with dsp's
 // one-sided ISTFT to a waveform as long as the mixture. Training minimises
 // the L2 distance between masked and clean compressed spectrograms on

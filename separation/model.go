@@ -44,9 +44,9 @@ import (
 // picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
 // fused features) weigh speaker j's comb in speaker s's mask. See
 // combBank for why. With Config.TrackPitch the BiLSTM sees the salience
-// too. With Config.MultiPitch the combs come from a fixed estimate of two
-// fundamentals per frame instead (pitchPair), whose description the BiLSTM
-// sees, and one layer (assign) decides which face has which.
+// too. Config.MultiPitch adds combs from a fixed estimate of two
+// fundamentals per frame (pitchPair), whose description the BiLSTM sees;
+// one layer (assign) decides which face has which.
 //
 // The paper frames the audio without centre padding (3 s → 298 frames);
 // here frames are centred with zero padding (3 s → 301 frames) because an
@@ -78,6 +78,7 @@ type Model struct {
 	pitch    []*nets.Linear
 	assign   *nets.Linear // MultiPitch: fused features → logit of "face 1 has the first fundamental"
 	combGain [][]*nets.Linear
+	pairGain [][]*nets.Linear // MultiPitch
 
 	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
 }
@@ -242,7 +243,7 @@ type graph struct {
 	audio    *G.Node   // [n, 3F, t]: |X|^p, Re, Im of the compressed mixture
 	xr, xi   *G.Node   // [n, t, F] compressed mixture
 	sal      *G.Node   // [n, t, Combs] harmonic salience of the mixture (Combs > 0)
-	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0, not MultiPitch)
+	pitch    []*G.Node // per speaker [n, t, Combs] distribution over candidate fundamentals (Combs > 0)
 	assign   *G.Node   // [n, t, 1] probability that face 1 has the pitch pair's first fundamental (MultiPitch)
 	pairA    *G.Node   // [n, t, F] comb of the pitch pair's first fundamental (MultiPitch)
 	pairD    *G.Node   // [n, t, F] that comb minus the second's

@@ -40,8 +40,16 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	f, t := xc.Bins, xc.Frames
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
+	if c.Combs > 0 {
+		if ft.sal, err = c.salienceOf(ex.mix); err != nil {
+			return nil, err
+		}
+		if len(ft.sal) != t*c.Combs {
+			return nil, fmt.Errorf("separation: salience has %d frames, the STFT %d", len(ft.sal)/c.Combs, t)
+		}
+	}
 	if c.MultiPitch {
-		a, b, zb, sal, err := c.pitchPair(ex.mix)
+		a, b, za, zb, err := c.pitchPair(ex.mix)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +57,7 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 			return nil, fmt.Errorf("separation: pitch pair has %d frames, the STFT %d", len(a), t)
 		}
 		comb, _ := c.combBank()
-		ft.sal, ft.pairA, ft.pairD, ft.pair = sal, make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
+		ft.pairA, ft.pairD, ft.pair = make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
 		mag := xc.Power(1)
 		k := c.Combs
 		for tt := range t {
@@ -63,17 +71,7 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 				eb, nb = eb+float64(rb[j])*m, nb+float64(rb[j])
 			}
 			pos := func(i int) float32 { return float32(i) / float32(max(1, k-1)) }
-			ft.pair = append(ft.pair, pos(a[tt]), pos(b[tt]), float32(ea/max(na, 1e-9)), float32(eb/max(nb, 1e-9)),
-				sal[tt*k+a[tt]]/4, zb[tt]/4)
-		}
-	} else if c.Combs > 0 {
-		if ft.sal, err = c.salienceOf(ex.mix); err != nil {
-			return nil, err
-		}
-	}
-	if c.Combs > 0 {
-		if len(ft.sal) != t*c.Combs {
-			return nil, fmt.Errorf("separation: salience has %d frames, the STFT %d", len(ft.sal)/c.Combs, t)
+			ft.pair = append(ft.pair, pos(a[tt]), pos(b[tt]), float32(ea/max(na, 1e-9)), float32(eb/max(nb, 1e-9)), za[tt]/4, zb[tt]/4)
 		}
 	}
 	for j, v := range xc.Data {

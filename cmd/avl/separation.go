@@ -58,7 +58,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
 	trackPitch := fs.Bool("track-pitch", false, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
-	multiPitch := fs.Bool("multi-pitch", false, "combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment, instead of learned pitch layers (needs --combs or an --init model with combs); with --init, switches that model over")
+	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
 	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	epochs := fs.Int("epochs", 10, "epochs")
