@@ -170,16 +170,16 @@ func TestAnalysisModelBands(t *testing.T) {
 	}
 }
 
-// Does each speaker's pitch layer pick that speaker's fundamental? A
-// voice's fundamental in a frame is taken as the peak of its clean
-// recording's contrast salience (MultiPitch's, on a 40 ms window, which
-// resolves low voices),
-// where that peak stands out (more than 4 standard deviations over the
-// candidates). Counted per speaker and frame: frames
-// where only this voice is voiced (and there, how often the mixture's own
-// salience peak is right, for comparison), and frames where both are,
-// with fundamentals more than 6 candidates apart (there the pitch layer
-// may pick its own voice's, the other's, an octave off, or else).
+// Does each face's comb follow that face's voice? A voice's fundamental
+// in a frame is the peak of its clean recording's contrast salience (the
+// pitch pair's, on a 40 ms window), where that peak stands out (more than
+// 4 standard deviations over the candidates). The face's fundamental is
+// its pitch layer's pick or, with MultiPitch, the one of the pitch pair
+// the assignment hands it. Counted per face and frame: frames where only
+// this voice is voiced (with, for comparison, how often the mixture's own
+// salience peak is right), and frames where both are, with fundamentals
+// more than 6 candidates apart (its own voice's, the other's, an octave
+// off, or else).
 func TestAnalysisPitchAssignment(t *testing.T) {
 	path := os.Getenv("AVL_SEPARATION_MODEL")
 	if path == "" {
@@ -318,10 +318,14 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 		t.Fatalf("no voiced frames (%d alone, %d together)", single, both)
 	}
 	pct := func(a, b int) float64 { return 100 * float64(a) / float64(b) }
-	t.Logf("only this voice voiced: %d speaker-frames; the pitch layer picks its fundamental in %.1f%% (the mixture's salience peak: %.1f%%)", single, pct(singleOwn, single), pct(singleMix, single))
-	t.Logf("both voiced, fundamentals apart: %d speaker-frames; the pitch layer picks its own voice's in %.1f%%, the other's in %.1f%%, an octave off in %.1f%%, else %.1f%%",
-		both, pct(own, both), pct(other, both), pct(oct, both), pct(both-own-other-oct, both))
-	t.Logf("in those frames the two pitch layers pick the same candidate in %.1f%%", pct(same, frames))
+	what := "the pitch layer's pick"
+	if cfg.MultiPitch {
+		what = "the fundamental the assignment hands the face"
+	}
+	t.Logf("only this voice voiced: %d speaker-frames; %s is its fundamental in %.1f%% (the mixture's salience peak: %.1f%%)", single, what, pct(singleOwn, single), pct(singleMix, single))
+	t.Logf("both voiced, fundamentals apart: %d speaker-frames; %s is its own voice's in %.1f%%, the other's in %.1f%%, an octave off in %.1f%%, else %.1f%%", both, what,
+		pct(own, both), pct(other, both), pct(oct, both), pct(both-own-other-oct, both))
+	t.Logf("in those frames both faces get the same candidate in %.1f%%", pct(same, frames))
 	if nq > 0 {
 		t.Logf("mean |assignment − ½| over all frames: %.3f", decided/float64(nq))
 	}
