@@ -32,7 +32,8 @@ const separationHelp = `usage: avl separation train|eval [flags]
          SI-SDRi and SDRi (dB) on mixtures of the test split's held-out speakers:
          each model beside the audio-only model P of its condition (PIT for two
          speakers), two oracle masks (ideal ratio; phase-sensitive, the best real
-         mask under the training loss) and the unprocessed mixture
+         mask under the training loss) and the unprocessed mixture; --similar N
+         adds mixtures of voices within N semitones of each other
 
 "avl separate" applies a model to a mixture and face videos.
 Run "avl separation CMD -h" for a sub-command's flags.
