@@ -42,6 +42,19 @@ func analysisMixer(t *testing.T, cfg Config) *mixer {
 	return mx
 }
 
+// analysisModel loads $AVL_SEPARATION_MODEL.
+func analysisModel(t *testing.T) *Model {
+	path := os.Getenv("AVL_SEPARATION_MODEL")
+	if path == "" {
+		t.Skip("AVL_SEPARATION_MODEL not set")
+	}
+	m, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // psm returns the compressed mixture, the compressed sources and their
 // phase-sensitive masks.
 func psm(t *testing.T, cfg Config, ex *example) (*dsp.ComplexSpectrogram, []*dsp.ComplexSpectrogram, [][]float32) {
@@ -122,14 +135,7 @@ func TestAnalysisMaskResolution(t *testing.T) {
 // Where does a model lose against the best real mask? Its mask below a
 // cut-off frequency, the oracle above: the SI-SDRi as the cut-off rises.
 func TestAnalysisModelBands(t *testing.T) {
-	path := os.Getenv("AVL_SEPARATION_MODEL")
-	if path == "" {
-		t.Skip("AVL_SEPARATION_MODEL not set")
-	}
-	m, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := analysisModel(t)
 	cfg := m.Config
 	mx := analysisMixer(t, cfg)
 	r := rand.New(rand.NewSource(1))
@@ -181,14 +187,7 @@ func TestAnalysisModelBands(t *testing.T) {
 // more than 6 candidates apart (its own voice's, the other's, an octave
 // off, or else).
 func TestAnalysisPitchAssignment(t *testing.T) {
-	path := os.Getenv("AVL_SEPARATION_MODEL")
-	if path == "" {
-		t.Skip("AVL_SEPARATION_MODEL not set")
-	}
-	m, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := analysisModel(t)
 	cfg := m.Config
 	if cfg.Combs == 0 {
 		t.Skip("model without harmonic combs")
@@ -260,8 +259,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 		} else {
 			for s, p := range values {
 				for tt := range ft.t {
-					i, _ := peak(p[tt*K : (tt+1)*K])
-					picks[s] = append(picks[s], i)
+					picks[s] = append(picks[s], argmax(p[tt*K:(tt+1)*K]))
 				}
 			}
 		}
@@ -272,8 +270,8 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			}
 			sal := truthCfg.salience(S, truthBank)
 			for tt := range ft.t {
-				j, v := peak(sal[tt*K : (tt+1)*K])
-				if v <= 4 {
+				j := argmax(sal[tt*K : (tt+1)*K])
+				if sal[tt*K+j] <= 4 {
 					j = -1
 				}
 				truth[s] = append(truth[s], j)
@@ -287,7 +285,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 					same++
 				}
 			}
-			mixPeak, _ := peak(ft.sal[tt*K : (tt+1)*K])
+			mixPeak := argmax(ft.sal[tt*K : (tt+1)*K])
 			for s := range 2 {
 				mine, theirs, pick := truth[s][tt], truth[1-s][tt], picks[s][tt]
 				switch {
@@ -329,15 +327,4 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	if nq > 0 {
 		t.Logf("mean |assignment − ½| over all frames: %.3f", decided/float64(nq))
 	}
-}
-
-// peak returns the index and value of the largest element of x.
-func peak(x []float32) (int, float32) {
-	b := 0
-	for i, v := range x {
-		if v > x[b] {
-			b = i
-		}
-	}
-	return b, x[b]
 }
