@@ -203,15 +203,18 @@ func (c Config) salienceConfig() Config {
 }
 
 // salienceOf returns the harmonic salience of waveform x (see salience)
-// on the salience STFT (salienceConfig).
-func (c Config) salienceOf(x []float64) ([]float32, error) {
+// on the salience STFT (salienceConfig); xc, x's compressed STFT with the
+// model's own analysis, serves when that is the same.
+func (c Config) salienceOf(x []float64, xc *dsp.ComplexSpectrogram) ([]float32, error) {
 	sc := c.salienceConfig()
-	X, err := sc.Analyse(x)
-	if err != nil {
-		return nil, err
+	if sc.WinLength != c.WinLength || sc.NFFT != c.NFFT {
+		var err error
+		if xc, err = sc.Analyse(x); err != nil {
+			return nil, err
+		}
 	}
 	_, bank := sc.combBank()
-	return sc.salience(X, bank), nil
+	return sc.salience(xc, bank), nil
 }
 
 // pitchConfig returns c with the analysis the pitch pair and typicalF0

@@ -166,7 +166,11 @@ func TestSalienceWindow(t *testing.T) {
 	var peaks [2]float32
 	for i, w := range []int{0, 640} {
 		c.SalienceWindow = w
-		sal, err := c.salienceOf(x)
+		xc, err := c.Analyse(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sal, err := c.salienceOf(x, xc)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,7 +41,7 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
 	if c.Combs > 0 {
-		if ft.sal, err = c.salienceOf(ex.mix); err != nil {
+		if ft.sal, err = c.salienceOf(ex.mix, xc); err != nil {
 			return nil, err
 		}
 		if len(ft.sal) != t*c.Combs {
