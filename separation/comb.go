@@ -241,13 +241,13 @@ func (c Config) pitchPair(x []float64) (a, b []int, za, zb []float32, err error)
 	f, k := X.Bins, c.Combs
 	rest := make([]float32, X.Frames*f)
 	a, za = make([]int, X.Frames), make([]float32, X.Frames)
-	for t, v := range X.Power(1) {
-		i := t / f
-		if t%f == 0 {
-			a[i] = argmax(sal[i*k : (i+1)*k])
-			za[i] = sal[i*k+a[i]]
+	for j, v := range X.Power(1) { // j runs over frames × bins
+		t, bin := j/f, j%f
+		if bin == 0 {
+			a[t] = argmax(sal[t*k : (t+1)*k])
+			za[t] = sal[t*k+a[t]]
 		}
-		rest[t] = float32(v) * (1 - comb[a[i]*f+t%f])
+		rest[j] = float32(v) * (1 - comb[a[t]*f+bin])
 	}
 	restSal := salienceOfFrames(rest, X.Frames, f, bank)
 	b, zb = make([]int, X.Frames), make([]float32, X.Frames)
