@@ -258,6 +258,38 @@ func (c Config) pitchPair(x []float64) (a, b []int, za, zb []float32, err error)
 	return a, b, za, zb, nil
 }
 
+// pairInputs returns the pitch pair's network inputs for mixture x, whose
+// compressed STFT is xc: per frame the first fundamental's comb (a, [t, F]),
+// that comb minus the second's (d), and the pair's description for the
+// BiLSTM (desc, [t, pairFeatures]).
+func (c Config) pairInputs(x []float64, xc *dsp.ComplexSpectrogram) (a, d, desc []float32, err error) {
+	ia, ib, za, zb, err := c.pitchPair(x)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f, t, k := xc.Bins, xc.Frames, c.Combs
+	if len(ia) != t {
+		return nil, nil, nil, fmt.Errorf("separation: pitch pair has %d frames, the STFT %d", len(ia), t)
+	}
+	comb, _ := c.combBank()
+	mag := xc.Power(1)
+	a, d, desc = make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
+	place := func(i int) float32 { return float32(i) / float32(max(1, k-1)) }
+	for tt := range t {
+		ra, rb := comb[ia[tt]*f:(ia[tt]+1)*f], comb[ib[tt]*f:(ib[tt]+1)*f]
+		a = append(a, ra...)
+		var ea, eb, na, nb float64 // magnitude on, and weight of, each comb's lobes
+		for j := range ra {
+			d = append(d, ra[j]-rb[j])
+			m := mag[tt*f+j]
+			ea, na = ea+float64(ra[j])*m, na+float64(ra[j])
+			eb, nb = eb+float64(rb[j])*m, nb+float64(rb[j])
+		}
+		desc = append(desc, place(ia[tt]), place(ib[tt]), float32(ea/max(na, 1e-9)), float32(eb/max(nb, 1e-9)), za[tt]/4, zb[tt]/4)
+	}
+	return a, d, desc, nil
+}
+
 func argmax(x []float32) int {
 	best := 0
 	for i, v := range x {
@@ -357,6 +389,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		pair = []*G.Node{G.Must(G.Add(b, qd)), G.Must(G.Sub(k.pairA, qd))}
 	}
 	in := G.Must(G.Concat(2, h, k.sal))
+	bank := G.NewConstant(tensor.New(tensor.WithShape(kc, f), tensor.WithBacking(m.comb)), G.WithName("comb_bank"))
 	for s := range m.pitch {
 		z, err := m.pitch[s].Forward(k.g, in)
 		if err != nil {
@@ -368,7 +401,6 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		}
 		k.pitch = append(k.pitch, p)
 		p = G.Must(G.Reshape(p, tensor.Shape{k.n * k.t, kc}))
-		bank := G.NewConstant(tensor.New(tensor.WithShape(kc, f), tensor.WithBacking(m.comb)), G.WithName(fmt.Sprintf("comb_bank%d", s+1)))
 		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
 	}
 	for s := range m.combGain {
@@ -413,6 +445,13 @@ func weigh(k *graph, h *G.Node, gains []*nets.Linear, combs []*G.Node) (*G.Node,
 // new ones. Use it to add harmonic combs (whose gains start at zero) or
 // pitch tracking to a trained model: it starts from the same masks.
 func WarmStart(cfg Config, old *Model) (*Model, error) {
+	// The BiLSTM's extra inputs sit after the faces, the salience before
+	// the pair's description; widening copies old's columns in place, so
+	// old's extra inputs must stay where they are.
+	o := old.Config
+	if o.TrackPitch && (!cfg.TrackPitch || cfg.Combs != o.Combs) || o.MultiPitch && (!cfg.MultiPitch || cfg.TrackPitch != o.TrackPitch) {
+		return nil, fmt.Errorf("separation: WarmStart: the model's BiLSTM reads the salience of its %d combs (TrackPitch %v) and the pitch pair (MultiPitch %v); keep those and add only what comes after them (TrackPitch before MultiPitch)", o.Combs, o.TrackPitch, o.MultiPitch)
+	}
 	m, err := New(cfg)
 	if err != nil {
 		return nil, err

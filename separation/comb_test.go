@@ -121,6 +121,18 @@ func TestWarmStartAddsCombsWithoutChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	same(p, q, "adding combs from the pitch pair")
+
+	// The BiLSTM's extra inputs cannot move or go: WarmStart refuses.
+	moved := c
+	moved.Combs = 16
+	if _, err := WarmStart(moved, p); err == nil {
+		t.Error("changing the number of combs under TrackPitch accepted")
+	}
+	moved = c
+	moved.MultiPitch = false
+	if _, err := WarmStart(moved, q); err == nil {
+		t.Error("dropping MultiPitch accepted")
+	}
 	if _, err := New(Config{TrackPitch: true}); err == nil {
 		t.Error("TrackPitch without combs accepted")
 	}

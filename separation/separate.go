@@ -49,29 +49,8 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 		}
 	}
 	if c.MultiPitch {
-		a, b, za, zb, err := c.pitchPair(ex.mix)
-		if err != nil {
+		if ft.pairA, ft.pairD, ft.pair, err = c.pairInputs(ex.mix, xc); err != nil {
 			return nil, err
-		}
-		if len(a) != t {
-			return nil, fmt.Errorf("separation: pitch pair has %d frames, the STFT %d", len(a), t)
-		}
-		comb, _ := c.combBank()
-		ft.pairA, ft.pairD, ft.pair = make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
-		mag := xc.Power(1)
-		k := c.Combs
-		for tt := range t {
-			ra, rb := comb[a[tt]*f:(a[tt]+1)*f], comb[b[tt]*f:(b[tt]+1)*f]
-			ft.pairA = append(ft.pairA, ra...)
-			var ea, eb, na, nb float64
-			for j := range ra {
-				ft.pairD = append(ft.pairD, ra[j]-rb[j])
-				m := mag[tt*f+j]
-				ea, na = ea+float64(ra[j])*m, na+float64(ra[j])
-				eb, nb = eb+float64(rb[j])*m, nb+float64(rb[j])
-			}
-			pos := func(i int) float32 { return float32(i) / float32(max(1, k-1)) }
-			ft.pair = append(ft.pair, pos(a[tt]), pos(b[tt]), float32(ea/max(na, 1e-9)), float32(eb/max(nb, 1e-9)), za[tt]/4, zb[tt]/4)
 		}
 	}
 	for j, v := range xc.Data {

@@ -98,6 +98,9 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
+		if (*trackPitch || *multiPitch) && *combs == 0 && m.Config.Combs == 0 {
+			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K, or an --init model with combs (%s has none)", *initFrom)
+		}
 		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) || (*salWin != 0 && *salWin != m.Config.SalienceWindow) || (*multiPitch && !m.Config.MultiPitch) {
 			cfg := m.Config
 			if *combs != 0 {
@@ -126,6 +129,9 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		if *fc != 0 {
 			cfg.FCHidden = *fc
+		}
+		if (*trackPitch || *multiPitch) && *combs == 0 {
+			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch = *combs, *trackPitch, *multiPitch
 		if *salWin != 0 {

@@ -50,8 +50,8 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if m, err := separation.Load(tracked); err != nil || !m.Config.TrackPitch || m.Config.Combs != 16 || m.Config.SalienceWindow != 640 || !m.Config.MultiPitch {
 		t.Fatalf("model after --init --track-pitch: %v", err)
 	}
-	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 1 {
-		t.Errorf("--track-pitch on a model without combs: exit %d, want 1", code)
+	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("--track-pitch on a model without combs: exit %d, want 2", code)
 	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
