@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/cmplx"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 )
@@ -126,28 +128,22 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 		}
 		return out
 	}
-	if err := nets.Let(k.audio, cat(func(f *features) []float32 { return f.audio })); err != nil {
-		return err
-	}
-	if err := nets.Let(k.xr, cat(func(f *features) []float32 { return f.xr })); err != nil {
-		return err
-	}
-	if err := nets.Let(k.xi, cat(func(f *features) []float32 { return f.xi })); err != nil {
-		return err
-	}
-	if k.sal != nil {
-		if err := nets.Let(k.sal, cat(func(f *features) []float32 { return f.sal })); err != nil {
-			return err
+	for _, in := range []struct {
+		node *G.Node // nil when the model has no such input
+		get  func(*features) []float32
+	}{
+		{k.audio, func(f *features) []float32 { return f.audio }},
+		{k.xr, func(f *features) []float32 { return f.xr }},
+		{k.xi, func(f *features) []float32 { return f.xi }},
+		{k.sal, func(f *features) []float32 { return f.sal }},
+		{k.pairA, func(f *features) []float32 { return f.pairA }},
+		{k.pairD, func(f *features) []float32 { return f.pairD }},
+		{k.pair, func(f *features) []float32 { return f.pair }},
+	} {
+		if in.node == nil {
+			continue
 		}
-	}
-	if k.pairA != nil {
-		if err := nets.Let(k.pairA, cat(func(f *features) []float32 { return f.pairA })); err != nil {
-			return err
-		}
-		if err := nets.Let(k.pair, cat(func(f *features) []float32 { return f.pair })); err != nil {
-			return err
-		}
-		if err := nets.Let(k.pairD, cat(func(f *features) []float32 { return f.pairD })); err != nil {
+		if err := nets.Let(in.node, cat(in.get)); err != nil {
 			return err
 		}
 	}
