@@ -15,10 +15,12 @@ const (
 	actLeaky
 	actTanh
 	actSigmoid
+	actLogSigmoid
 )
 
 // actApply adds an element-wise activation whose derivative is computed
-// from the output y (ReLU, LeakyReLU with a positive slope, Tanh, Sigmoid).
+// from the output y (ReLU, LeakyReLU with a positive slope, Tanh, Sigmoid,
+// LogSigmoid).
 func actApply(name string, kind actKind, slope float32, x *G.Node) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("nets: %s: nil input", name)
@@ -66,6 +68,12 @@ func actForward(kind actKind, slope float32, x, y []float32) {
 		for i, v := range x {
 			y[i] = float32(1 / (1 + math.Exp(-float64(v))))
 		}
+	case actLogSigmoid:
+		// min(x, 0) − log(1 + e^−|x|): no overflow at either end.
+		for i, v := range x {
+			a := float64(v)
+			y[i] = float32(min(a, 0) - math.Log1p(math.Exp(-math.Abs(a))))
+		}
 	}
 }
 
@@ -98,8 +106,17 @@ func actBackward(kind actKind, slope float32, y, gy, dx []float32) {
 		for i, v := range y {
 			dx[i] = gy[i] * v * (1 - v)
 		}
+	case actLogSigmoid:
+		// d/dx log σ(x) = 1 − σ(x) = 1 − e^y
+		for i, v := range y {
+			dx[i] = gy[i] * float32(-math.Expm1(float64(v)))
+		}
 	}
 }
+
+// LogSigmoid is log(1/(1 + e^−x)) element-wise (torch.nn.functional.logsigmoid),
+// computed without overflow for large |x|.
+func LogSigmoid(x *G.Node) (*G.Node, error) { return actApply("logsigmoid", actLogSigmoid, 0, x) }
 
 // ReLU is max(x, 0) element-wise (torch.relu).
 func ReLU(x *G.Node) (*G.Node, error) { return actApply("relu", actReLU, 0, x) }

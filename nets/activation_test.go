@@ -12,6 +12,7 @@ func TestActivationGoldens(t *testing.T) {
 		"leaky_relu":       func(x *G.Node) (*G.Node, error) { return LeakyReLU(x, 0.2) },
 		"tanh":             Tanh,
 		"sigmoid":          Sigmoid,
+		"logsigmoid":       LogSigmoid,
 		"softmax_dim1":     func(x *G.Node) (*G.Node, error) { return SoftmaxAxis(x, 1) },
 		"softmax_last":     func(x *G.Node) (*G.Node, error) { return SoftmaxAxis(x, -1) },
 		"log_softmax_last": func(x *G.Node) (*G.Node, error) { return LogSoftmaxAxis(x, -1) },

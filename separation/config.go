@@ -95,6 +95,13 @@ type Config struct {
 	// it can match each fundamental's loudness with a mouth's motion. The
 	// learned pitch layers tend to pick the louder voice for both faces.
 	MultiPitch bool
+	// Consistency rescales the real masks so that the separated
+	// spectrograms add up to the mixture: each output takes the share of
+	// the remainder in proportion to its magnitude (see consistentMasks).
+	// Real masks in [0, 1] tend to leave part of every bin to no one; the
+	// rescaling needs no weights, so a model trained without it can be
+	// run with it, and it can also be trained through.
+	Consistency bool
 
 	// Training examples.
 	Segment float64 // seconds of audio per training mixture (1.0)
@@ -161,6 +168,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.SalienceWindow = %d, want 0 … 8192 samples", c.SalienceWindow)
 	case c.MultiPitch && (c.Combs == 0 || c.Speakers != 2):
 		return fmt.Errorf("separation: Config.MultiPitch needs harmonic combs (Config.Combs > 0) and two speakers")
+	case c.Consistency && (c.Speakers < 2 || c.Mask != MaskReal):
+		return fmt.Errorf("separation: Config.Consistency needs real masks (Config.Mask = %q) and two or more speakers, whose outputs make up the mixture", MaskReal)
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

@@ -214,6 +214,9 @@ func (m *Model) evaluate(mx *mixer, o EvalOptions, cond string, draw func() (*ex
 	if cfg.AudioOnly {
 		name = "audio-only (this model)"
 	}
+	if cfg.Consistency {
+		name = strings.Replace(name, "(this model)", "+ consistency", 1)
+	}
 	rows := []Result{model.result(name, cond, o.Mixtures, true)}
 	if o.Baseline != nil {
 		bn := "audio-only PIT"

@@ -405,10 +405,18 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 		}
 	}
-	for _, r := range raw {
+	var shares []*G.Node
+	if cfg.Consistency {
+		if shares, err = consistentMasks(raw, cfg.Power); err != nil {
+			return nil, err
+		}
+	}
+	for s, r := range raw {
 		mr, mi := r[0], r[1]
 		if mi == nil {
-			if mr, err = nets.Sigmoid(mr); err != nil {
+			if shares != nil {
+				mr = shares[s]
+			} else if mr, err = nets.Sigmoid(mr); err != nil {
 				return nil, err
 			}
 			er, err1 := G.HadamardProd(mr, k.xr)
@@ -425,6 +433,43 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 		k.mr, k.mi, k.er, k.ei = append(k.mr, mr), append(k.mi, mi), append(k.er, er), append(k.ei, ei)
 	}
 	return k, nil
+}
+
+// consistentMasks turns the real masks' logits z_s into masks whose
+// separated spectrograms add up to the mixture. A mask M on the compressed
+// spectrogram is the linear mask m = M^{1/p}; the sigmoid masks σ(z_s) are
+// rescaled to m_s / Σ_j m_j, the projection that hands each output the
+// share of the mixture's remainder in proportion to its magnitude, and
+// turned back into compressed masks, (m_s / Σ_j m_j)^p. In logs, with
+// l_s = log σ(z_s): p·log_softmax_s(l / p), stable however small the
+// masks.
+func consistentMasks(raw [][2]*G.Node, p float64) (out []*G.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("separation: consistent masks: %v", r)
+		}
+	}()
+	var cols []*G.Node
+	for _, r := range raw {
+		l, err := nets.LogSigmoid(r[0])
+		if err != nil {
+			return nil, err
+		}
+		sh := append(l.Shape().Clone(), 1)
+		cols = append(cols, G.Must(G.Reshape(G.Must(G.Mul(l, G.NewConstant(float32(1/p)))), sh)))
+	}
+	axis := len(cols[0].Shape()) - 1
+	ls, err := nets.LogSoftmaxAxis(G.Must(G.Concat(axis, cols...)), axis)
+	if err != nil {
+		return nil, err
+	}
+	all := G.Must(G.Exp(G.Must(G.Mul(ls, G.NewConstant(float32(p))))))
+	for s := range raw {
+		sl := make([]tensor.Slice, axis+1)
+		sl[axis] = G.S(s)
+		out = append(out, G.Must(G.Slice(all, sl...)))
+	}
+	return out, nil
 }
 
 // addLoss adds the targets and the L2 loss on the compressed spectrogram:

@@ -111,6 +111,20 @@ func (m *Model) evalGraph(n, t, vf int) (*graph, error) {
 	return k, nil
 }
 
+// SetConsistency switches Config.Consistency of a loaded model. The
+// rescaling has no weights, so any real-mask model of two or more speakers
+// can run with or without it.
+func (m *Model) SetConsistency(on bool) error {
+	c := m.Config
+	c.Consistency = on
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	m.Close() // the compiled graphs were built for the old setting
+	m.Config = c
+	return nil
+}
+
 // Close releases the compiled inference graphs; the model stays usable.
 func (m *Model) Close() {
 	for key, k := range m.runners {

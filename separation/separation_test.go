@@ -246,12 +246,14 @@ func variants() []Config {
 	c.MultiPitch, c.SalienceWindow = true, 200
 	cs = append(cs, c)
 	c.TrackPitch = false
+	cs = append(cs, c)
+	c.Consistency = true
 	return append(cs, c)
 }
 
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v/consistent=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -315,6 +317,8 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.TFDilations = []int{0} },
 		func(c *Config) { c.Combs = -1 },
 		func(c *Config) { c.Combs, c.CombF0 = 10, [2]float64{200, 100} },
+		func(c *Config) { c.Consistency = true }, // complex masks
+		func(c *Config) { c.Consistency, c.Mask, c.Speakers = true, MaskReal, 1 },
 	} {
 		c := DefaultConfig()
 		f(&c)
@@ -342,7 +346,7 @@ func TestConfigWithoutStreamIsFrames(t *testing.T) {
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch)
+		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v/consistent=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -444,5 +448,72 @@ func TestPhaseSensitiveMasksMinimiseLoss(t *testing.T) {
 		if A.Data[i] != 0 && math.Abs(float64(v)-1) > 1e-6 {
 			t.Fatalf("lone source bin %d: mask %g", i, v)
 		}
+	}
+}
+
+// With Consistency the separated spectrograms add up to the mixture, and
+// they are the projection of the plain masks' estimates: each output's
+// linear spectrogram plus its share, in proportion to its magnitude, of
+// what the plain estimates leave of the mixture.
+func TestConsistencyAddsUpToMixture(t *testing.T) {
+	c := tinyConfig()
+	c.Mask, c.Combs = MaskReal, 12
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.SegmentSamples()
+	ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
+	for s := 0; s < 2; s++ {
+		v := voice(n, 100+80*float64(s), int64(s))
+		for i := range v {
+			ex.mix[i] += v[i]
+		}
+		ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
+	}
+	plain, err := m.estimates(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetConsistency(true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.estimates(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X, err := dsp.STFT(ex.mix, c.STFT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lin, linPlain []*dsp.ComplexSpectrogram
+	for s := range got {
+		lin = append(lin, Decompress(got[s], c.Power))
+		linPlain = append(linPlain, Decompress(plain[s], c.Power))
+	}
+	var worstSum, worstProj, scale float64
+	for i, x := range X.Data {
+		scale = max(scale, cmplx.Abs(x))
+		worstSum = max(worstSum, cmplx.Abs(lin[0].Data[i]+lin[1].Data[i]-x))
+		a, b := cmplx.Abs(linPlain[0].Data[i]), cmplx.Abs(linPlain[1].Data[i])
+		if a+b < 1e-3*cmplx.Abs(x) {
+			continue // both masks near zero: the share is the logits' to decide
+		}
+		rest := x - linPlain[0].Data[i] - linPlain[1].Data[i]
+		want := linPlain[0].Data[i] + complex(a/(a+b), 0)*rest
+		worstProj = max(worstProj, cmplx.Abs(lin[0].Data[i]-want))
+	}
+	if worstSum > 1e-4*scale || worstProj > 1e-4*scale {
+		t.Fatalf("outputs miss the mixture by up to %.3g, the projection by %.3g (largest bin %.3g)", worstSum, worstProj, scale)
+	}
+	if err := m.SetConsistency(false); err != nil {
+		t.Fatal(err)
+	}
+	again, err := m.estimates(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Data[5] != plain[0].Data[5] {
+		t.Fatal("switching consistency off did not restore the plain masks")
 	}
 }

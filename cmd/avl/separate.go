@@ -35,6 +35,7 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
 	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
 	out := fs.String("o", "", "output folder: speaker_1.wav … and separation.png (required)")
+	consistency := fs.Bool("consistency", false, "with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
 	quiet := fs.Bool("q", false, "no summary")
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
@@ -47,6 +48,9 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.Close()
+	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
+		return err
+	}
 	a, info, err := avio.ReadWAV(*mix)
 	if err != nil {
 		return err

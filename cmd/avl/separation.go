@@ -62,6 +62,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
 	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
+	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
 	batch := fs.Int("batch", 8, "mixtures per step")
@@ -120,6 +121,9 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 			}
 			old.Close()
 		}
+		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
+			return err
+		}
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
@@ -133,7 +137,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if (*trackPitch || *multiPitch) && *combs == 0 {
 			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
-		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch = *combs, *trackPitch, *multiPitch
+		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
 		if *salWin != 0 {
 			cfg.SalienceWindow = *salWin
 		}
@@ -181,6 +185,7 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 	seconds := fs.Float64("seconds", 0, "seconds per mixture (0: the model's training segment)")
 	seed := fs.Int64("seed", 1, "seed of the evaluation mixtures")
 	similar := fs.Float64("similar", 0, "also score mixtures of two voices whose typical pitches are at most this many semitones apart (0: not)")
+	consistency := fs.Bool("consistency", false, "run every --model with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
 	quiet := fs.Bool("q", false, "no progress")
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
@@ -214,6 +219,10 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if err := applyConsistency(fs, m, *consistency, path); err != nil {
+			m.Close()
+			return err
+		}
 		o := separation.EvalOptions{Mixtures: *n, Seconds: *seconds, Seed: *seed, Similar: *similar}
 		for _, b := range bases {
 			if b.Config.Speakers == m.Config.Speakers {
@@ -231,5 +240,19 @@ func separationEval(args []string, stdout, stderr io.Writer) error {
 		all.Rows = append(all.Rows, met.Rows...)
 	}
 	fmt.Fprint(stdout, all.String())
+	return nil
+}
+
+// applyConsistency switches the mask rescaling of m (loaded from path) to
+// on when the --consistency flag of fs was given.
+func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path string) error {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "consistency" })
+	if !set {
+		return nil
+	}
+	if err := m.SetConsistency(on); err != nil {
+		return fmt.Errorf("--consistency with %s: %w", path, err)
+	}
 	return nil
 }
