@@ -19,6 +19,17 @@ const (
 	MaskReal = "real"
 )
 
+// Losses of Config.Loss.
+const (
+	// LossCompressed is the paper's: the mean squared error of the
+	// compressed spectrograms, |Ŝ|^p e^{iφ} against |S|^p e^{iφ}.
+	LossCompressed = "compressed"
+	// LossSDR is the signal-to-distortion ratio on the linear
+	// spectrogram, in dB and negated (see graph.addSDRLoss): it weighs bins
+	// by energy as the SI-SDR of evaluations does. Real masks only.
+	LossSDR = "sdr"
+)
+
 // Audio stream kinds of Config.AudioStream.
 const (
 	// StreamTF keeps the frequency axis, as the paper's audio stream does:
@@ -102,6 +113,9 @@ type Config struct {
 	// rescaling needs no weights, so a model trained without it can be
 	// run with it, and it can also be trained through.
 	Consistency bool
+	// Loss is LossCompressed ("" too, for files written before the field)
+	// or LossSDR.
+	Loss string
 
 	// Training examples.
 	Segment float64 // seconds of audio per training mixture (1.0)
@@ -170,6 +184,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.MultiPitch needs harmonic combs (Config.Combs > 0) and two speakers")
 	case c.Consistency && (c.Speakers < 2 || c.Mask != MaskReal):
 		return fmt.Errorf("separation: Config.Consistency needs real masks (Config.Mask = %q) and two or more speakers, whose outputs make up the mixture", MaskReal)
+	case c.Loss != "" && c.Loss != LossCompressed && c.Loss != LossSDR:
+		return fmt.Errorf("separation: Config.Loss = %q, want %q or %q", c.Loss, LossCompressed, LossSDR)
+	case c.Loss == LossSDR && (c.Mask != MaskReal || c.AudioOnly):
+		return fmt.Errorf("separation: Config.Loss = %q needs real masks (Config.Mask = %q) and faces (not AudioOnly)", LossSDR, MaskReal)
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

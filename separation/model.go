@@ -3,6 +3,7 @@ package separation
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand"
 
 	G "gorgonia.org/gorgonia"
@@ -257,7 +258,11 @@ type graph struct {
 	wr, wi []*nets.Watch
 
 	// training only
-	sr, si []*G.Node // per speaker targets [n, t, F]
+	sr, si []*G.Node // per speaker targets [n, t, F]: compressed, or linear for LossSDR
+	// LossSDR only
+	lin    []*G.Node // per speaker [n, t, F] linear real mask
+	lr, li *G.Node   // [n, t, F] linear mixture
+	tlog   []*G.Node // per speaker [n] log of the target's energy
 	loss   *G.Node
 }
 
@@ -405,17 +410,27 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 		}
 	}
-	var shares []*G.Node
-	if cfg.Consistency {
-		if shares, err = consistentMasks(raw, cfg.Power); err != nil {
+	var logLin []*G.Node // log linear masks of the real masks, when the consistency or the SDR loss needs them
+	if cfg.Mask == MaskReal && (cfg.Consistency || cfg.Loss == LossSDR) {
+		if logLin, err = logLinearMasks(raw, cfg.Power, cfg.Consistency); err != nil {
 			return nil, err
 		}
 	}
 	for s, r := range raw {
 		mr, mi := r[0], r[1]
 		if mi == nil {
-			if shares != nil {
-				mr = shares[s]
+			if logLin != nil {
+				// M = m^p = exp(p·log m)
+				if mr, err = G.Exp(G.Must(G.Mul(logLin[s], G.NewConstant(float32(cfg.Power))))); err != nil {
+					return nil, err
+				}
+				if cfg.Loss == LossSDR {
+					lin, err := G.Exp(logLin[s])
+					if err != nil {
+						return nil, err
+					}
+					k.lin = append(k.lin, lin)
+				}
 			} else if mr, err = nets.Sigmoid(mr); err != nil {
 				return nil, err
 			}
@@ -435,20 +450,29 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 	return k, nil
 }
 
-// consistentMasks turns the real masks' logits z_s into masks whose
-// separated spectrograms add up to the mixture. A mask M on the compressed
-// spectrogram is the linear mask m = M^{1/p}; the sigmoid masks σ(z_s) are
-// rescaled to m_s / Σ_j m_j, the projection that hands each output the
-// share of the mixture's remainder in proportion to its magnitude, and
-// turned back into compressed masks, (m_s / Σ_j m_j)^p. In logs, with
-// l_s = log σ(z_s): p·log_softmax_s(l / p), stable however small the
-// masks.
-func consistentMasks(raw [][2]*G.Node, p float64) (out []*G.Node, err error) {
+// logLinearMasks returns the logs of the linear masks of the real masks
+// with logits z_s. A mask M = σ(z) on the compressed spectrogram is the
+// linear mask m = M^{1/p}: log m_s = log σ(z_s) / p. With consistent set
+// they are rescaled to m_s / Σ_j m_j, the projection that hands each
+// output the share of the mixture's remainder in proportion to its
+// magnitude, so that the outputs add up to the mixture: in logs,
+// log_softmax_s(log σ(z) / p), stable however small the masks.
+func logLinearMasks(raw [][2]*G.Node, p float64, consistent bool) (out []*G.Node, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("separation: consistent masks: %v", r)
+			err = fmt.Errorf("separation: linear masks: %v", r)
 		}
 	}()
+	if !consistent {
+		for _, r := range raw {
+			l, err := nets.LogSigmoid(r[0])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, G.Must(G.Mul(l, G.NewConstant(float32(1/p)))))
+		}
+		return out, nil
+	}
 	var cols []*G.Node
 	for _, r := range raw {
 		l, err := nets.LogSigmoid(r[0])
@@ -463,11 +487,10 @@ func consistentMasks(raw [][2]*G.Node, p float64) (out []*G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	all := G.Must(G.Exp(G.Must(G.Mul(ls, G.NewConstant(float32(p))))))
 	for s := range raw {
 		sl := make([]tensor.Slice, axis+1)
 		sl[axis] = G.S(s)
-		out = append(out, G.Must(G.Slice(all, sl...)))
+		out = append(out, G.Must(G.Slice(ls, sl...)))
 	}
 	return out, nil
 }
@@ -485,6 +508,9 @@ func (k *graph) addLoss(cfg Config) (err error) {
 	}()
 	eg := k.g.ExprGraph
 	f := cfg.Bins()
+	if cfg.Loss == LossSDR {
+		return k.addSDRLoss(cfg)
+	}
 	for s := 0; s < cfg.Speakers; s++ {
 		k.sr = append(k.sr, G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_re", s+1))))
 		k.si = append(k.si, G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_im", s+1))))
@@ -516,3 +542,43 @@ func (k *graph) addLoss(cfg Config) (err error) {
 	k.loss = G.Must(G.Mul(G.Must(G.Mean(mn)), G.NewConstant(float32(0.25))))
 	return nil
 }
+
+// addSDRLoss adds the targets and the signal-to-distortion loss on the
+// linear spectrogram: per mixture and speaker 10·log10(Σ|m·X − S|² /
+// Σ|S|²) over frames and bins, averaged. By Parseval it tracks the
+// waveform's SDR (minus sign) that evaluations report, weighting bins by
+// their energy as that does; the compressed L2 weights quiet bins nearly as
+// much as loud ones.
+func (k *graph) addSDRLoss(cfg Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("separation: SDR loss: %v", r)
+		}
+	}()
+	eg := k.g.ExprGraph
+	f := cfg.Bins()
+	k.lr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_re"))
+	k.li = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_im"))
+	var sum *G.Node
+	for s := 0; s < cfg.Speakers; s++ {
+		sr := G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_linear_re", s+1)))
+		si := G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_linear_im", s+1)))
+		tl := G.NewTensor(eg, tensor.Float32, 1, G.WithShape(k.n), G.WithName(fmt.Sprintf("target%d_log_energy", s+1)))
+		k.sr, k.si, k.tlog = append(k.sr, sr), append(k.si, si), append(k.tlog, tl)
+		dr := G.Must(G.Sub(G.Must(G.HadamardProd(k.lin[s], k.lr)), sr))
+		di := G.Must(G.Sub(G.Must(G.HadamardProd(k.lin[s], k.li)), si))
+		e := G.Must(G.Sum(G.Must(G.Add(G.Must(G.Square(dr)), G.Must(G.Square(di)))), 1, 2))
+		d := G.Must(G.Sub(G.Must(G.Log(G.Must(G.Add(e, G.NewConstant(float32(sdrEps)))))), tl))
+		if sum == nil {
+			sum = d
+		} else {
+			sum = G.Must(G.Add(sum, d))
+		}
+	}
+	k.loss = G.Must(G.Mul(G.Must(G.Mean(sum)), G.NewConstant(float32(10/math.Ln10/float64(cfg.Speakers)))))
+	return nil
+}
+
+// sdrEps keeps the SDR loss finite for a silent target and a perfect
+// estimate (energies of a 1 s voice are ~10³).
+const sdrEps = 1e-6

@@ -31,7 +31,9 @@ type features struct {
 	pairA  []float32   // [t, F] comb of the first fundamental of the pitch pair (MultiPitch)
 	pairD  []float32   // [t, F] that comb minus the second's
 	pair   []float32   // [t, pairFeatures] the pitch pair's description (MultiPitch)
-	sr, si [][]float32 // per face [t, F]
+	sr, si [][]float32 // per face [t, F] targets: compressed, or linear for LossSDR
+	lr, li []float32   // [t, F] linear mixture (LossSDR targets only)
+	tlog   [][]float32 // per face [1] log energy of the linear target (LossSDR)
 }
 
 func (c Config) features(ex *example, targets bool) (*features, error) {
@@ -61,7 +63,26 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 		ft.audio[(f+kk)*t+tt] = float32(real(v))
 		ft.audio[(2*f+kk)*t+tt] = float32(imag(v))
 	}
-	if targets {
+	if targets && c.Loss == LossSDR {
+		x, err := dsp.STFT(ex.mix, c.STFT())
+		if err != nil {
+			return nil, fmt.Errorf("separation: %w", err)
+		}
+		ft.lr, ft.li = splitComplex(x)
+		for _, s := range ex.srcs {
+			sl, err := dsp.STFT(s, c.STFT())
+			if err != nil {
+				return nil, fmt.Errorf("separation: %w", err)
+			}
+			var e float64
+			for _, v := range sl.Data {
+				e += real(v)*real(v) + imag(v)*imag(v)
+			}
+			r, i := splitComplex(sl)
+			ft.sr, ft.si = append(ft.sr, r), append(ft.si, i)
+			ft.tlog = append(ft.tlog, []float32{float32(math.Log(e + sdrEps))})
+		}
+	} else if targets {
 		for _, s := range ex.srcs {
 			sc, err := c.Analyse(s)
 			if err != nil {
@@ -153,6 +174,8 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 		{k.pairA, func(f *features) []float32 { return f.pairA }},
 		{k.pairD, func(f *features) []float32 { return f.pairD }},
 		{k.pair, func(f *features) []float32 { return f.pair }},
+		{k.lr, func(f *features) []float32 { return f.lr }},
+		{k.li, func(f *features) []float32 { return f.li }},
 	} {
 		if in.node == nil {
 			continue
@@ -177,6 +200,11 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 			}
 			if err := nets.Let(k.si[s], cat(func(f *features) []float32 { return f.si[s] })); err != nil {
 				return err
+			}
+			if s < len(k.tlog) {
+				if err := nets.Let(k.tlog[s], cat(func(f *features) []float32 { return f.tlog[s] })); err != nil {
+					return err
+				}
 			}
 		}
 	}

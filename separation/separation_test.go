@@ -517,3 +517,74 @@ func TestConsistencyAddsUpToMixture(t *testing.T) {
 		t.Fatal("switching consistency off did not restore the plain masks")
 	}
 }
+
+// The SDR loss is what its name says: recomputed from the estimates
+// Separate inverts (linear spectrograms against the sources'), it equals
+// the graph's loss, with and without the consistency rescaling.
+func TestSDRLossMatchesEstimates(t *testing.T) {
+	for _, consistent := range []bool{false, true} {
+		c := tinyConfig()
+		c.Mask, c.Combs, c.Loss, c.Consistency = MaskReal, 12, LossSDR, consistent
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := c.SegmentSamples()
+		ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
+		for s := 0; s < 2; s++ {
+			v := voice(n, 100+80*float64(s), int64(s))
+			ex.srcs = append(ex.srcs, v)
+			for i := range v {
+				ex.mix[i] += v[i]
+			}
+			ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
+		}
+		ft, err := c.features(ex, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.addLoss(c); err != nil {
+			t.Fatal(err)
+		}
+		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer k.mach.Close()
+		if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.mach.Run(); err != nil {
+			t.Fatal(err)
+		}
+		want, err := nets.Scalar(k.loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := m.estimates(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got float64
+		for s, e := range es {
+			S, err := dsp.STFT(ex.srcs[s], c.STFT())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var num, den float64
+			for j, v := range Decompress(e, c.Power).Data {
+				d := v - S.Data[j]
+				num += real(d)*real(d) + imag(d)*imag(d)
+				den += real(S.Data[j])*real(S.Data[j]) + imag(S.Data[j])*imag(S.Data[j])
+			}
+			got += 10 * math.Log10(num/den) / 2
+		}
+		if math.Abs(got-float64(want)) > 1e-3*math.Abs(got)+1e-3 {
+			t.Fatalf("consistent=%v: SDR loss from the estimates %.5f dB, graph loss %.5f", consistent, got, want)
+		}
+		t.Logf("consistent=%v: %.4f dB", consistent, want)
+	}
+}

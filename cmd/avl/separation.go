@@ -62,6 +62,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
 	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
+	loss := fs.String("loss", separation.LossCompressed, "loss: compressed (the paper's L2 of compressed spectrograms) or sdr (signal-to-distortion ratio of linear spectrograms, weighing bins by energy as SI-SDR does; needs --mask real); with --init, switches that model's loss")
 	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -124,6 +125,14 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
 			return err
 		}
+		if *loss != m.Config.Loss && (*loss != separation.LossCompressed || m.Config.Loss != "") {
+			cfg := m.Config
+			cfg.Loss = *loss
+			if err := cfg.Validate(); err != nil {
+				return fmt.Errorf("--loss with %s: %w", *initFrom, err)
+			}
+			m.Config = cfg
+		}
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
@@ -138,6 +147,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
+		cfg.Loss = *loss
 		if *salWin != 0 {
 			cfg.SalienceWindow = *salWin
 		}
