@@ -24,10 +24,10 @@ const (
 	// LossCompressed is the paper's: the mean squared error of the
 	// compressed spectrograms, |Ŝ|^p e^{iφ} against |S|^p e^{iφ}.
 	LossCompressed = "compressed"
-	// LossSDR is the signal-to-distortion ratio on the linear
-	// spectrogram, in dB and negated (see graph.addSDRLoss): it weighs bins
-	// by energy as the SI-SDR of evaluations does. Real masks only.
-	LossSDR = "sdr"
+	// LossSISDR is the evaluations' measure, the scale-invariant
+	// signal-to-distortion ratio of the separated waveforms (after the
+	// inverse STFT), in dB and negated. Real masks only.
+	LossSISDR = "si-sdr"
 )
 
 // Audio stream kinds of Config.AudioStream.
@@ -114,7 +114,7 @@ type Config struct {
 	// run with it, and it can also be trained through.
 	Consistency bool
 	// Loss is LossCompressed ("" too, for files written before the field)
-	// or LossSDR.
+	// or LossSISDR.
 	Loss string
 
 	// Training examples.
@@ -184,10 +184,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: Config.MultiPitch needs harmonic combs (Config.Combs > 0) and two speakers")
 	case c.Consistency && (c.Speakers < 2 || c.Mask != MaskReal):
 		return fmt.Errorf("separation: Config.Consistency needs real masks (Config.Mask = %q) and two or more speakers, whose outputs make up the mixture", MaskReal)
-	case c.Loss != "" && c.Loss != LossCompressed && c.Loss != LossSDR:
-		return fmt.Errorf("separation: Config.Loss = %q, want %q or %q", c.Loss, LossCompressed, LossSDR)
-	case c.Loss == LossSDR && (c.Mask != MaskReal || c.AudioOnly):
-		return fmt.Errorf("separation: Config.Loss = %q needs real masks (Config.Mask = %q) and faces (not AudioOnly)", LossSDR, MaskReal)
+	case c.Loss != "" && c.Loss != LossCompressed && c.Loss != LossSISDR:
+		return fmt.Errorf("separation: Config.Loss = %q, want %q or %q", c.Loss, LossCompressed, LossSISDR)
+	case c.Loss == LossSISDR && (c.Mask != MaskReal || c.AudioOnly):
+		return fmt.Errorf("separation: Config.Loss = %q needs real masks (Config.Mask = %q) and faces (not AudioOnly)", LossSISDR, MaskReal)
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

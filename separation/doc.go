@@ -32,6 +32,14 @@
 // (Config.AudioOnly) has no faces and learns with a permutation-invariant
 // loss: it is the baseline that shows what the faces add.
 //
+// Real masks in [0, 1] leave part of many bins to no one. With
+// Config.Consistency the masks are rescaled so the outputs add up to the
+// mixture (each takes a share of the remainder in proportion to its
+// magnitude); it has no weights, so Model.SetConsistency switches it on a
+// model trained without it. Config.Loss = LossSISDR trains on the
+// evaluation's own measure: the SI-SDR of the waveforms, through the
+// inverse STFT.
+//
 // The package has the shape of every avlearn task: Config, DefaultConfig,
 // Validate, New, Save, Load, Train, the inference verb Separate, and
 // Evaluate on held-out speakers beside two oracle masks (the ideal ratio

@@ -3,7 +3,6 @@ package separation
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand"
 
 	G "gorgonia.org/gorgonia"
@@ -258,11 +257,12 @@ type graph struct {
 	wr, wi []*nets.Watch
 
 	// training only
-	sr, si []*G.Node // per speaker targets [n, t, F]: compressed, or linear for LossSDR
-	// LossSDR only
+	sr, si []*G.Node // per speaker targets [n, t, F] (compressed-spectrogram loss)
+	// LossSISDR only
 	lin    []*G.Node // per speaker [n, t, F] linear real mask
 	lr, li *G.Node   // [n, t, F] linear mixture
-	tlog   []*G.Node // per speaker [n] log of the target's energy
+	wav    []*G.Node // per speaker [n, samples] target waveform
+	energy []*G.Node // per speaker [n] its energy Σ s²
 	loss   *G.Node
 }
 
@@ -411,7 +411,7 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 		}
 	}
 	var logLin []*G.Node // log linear masks of the real masks, when the consistency or the SDR loss needs them
-	if cfg.Mask == MaskReal && (cfg.Consistency || cfg.Loss == LossSDR) {
+	if cfg.Mask == MaskReal && (cfg.Consistency || cfg.Loss == LossSISDR) {
 		if logLin, err = logLinearMasks(raw, cfg.Power, cfg.Consistency); err != nil {
 			return nil, err
 		}
@@ -424,7 +424,7 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 				if mr, err = G.Exp(G.Must(G.Mul(logLin[s], G.NewConstant(float32(cfg.Power))))); err != nil {
 					return nil, err
 				}
-				if cfg.Loss == LossSDR {
+				if cfg.Loss == LossSISDR {
 					lin, err := G.Exp(logLin[s])
 					if err != nil {
 						return nil, err
@@ -508,8 +508,8 @@ func (k *graph) addLoss(cfg Config) (err error) {
 	}()
 	eg := k.g.ExprGraph
 	f := cfg.Bins()
-	if cfg.Loss == LossSDR {
-		return k.addSDRLoss(cfg)
+	if cfg.Loss == LossSISDR {
+		return k.addSISDRLoss(cfg)
 	}
 	for s := 0; s < cfg.Speakers; s++ {
 		k.sr = append(k.sr, G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_re", s+1))))
@@ -542,43 +542,3 @@ func (k *graph) addLoss(cfg Config) (err error) {
 	k.loss = G.Must(G.Mul(G.Must(G.Mean(mn)), G.NewConstant(float32(0.25))))
 	return nil
 }
-
-// addSDRLoss adds the targets and the signal-to-distortion loss on the
-// linear spectrogram: per mixture and speaker 10·log10(Σ|m·X − S|² /
-// Σ|S|²) over frames and bins, averaged. By Parseval it tracks the
-// waveform's SDR (minus sign) that evaluations report, weighting bins by
-// their energy as that does; the compressed L2 weights quiet bins nearly as
-// much as loud ones.
-func (k *graph) addSDRLoss(cfg Config) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("separation: SDR loss: %v", r)
-		}
-	}()
-	eg := k.g.ExprGraph
-	f := cfg.Bins()
-	k.lr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_re"))
-	k.li = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_im"))
-	var sum *G.Node
-	for s := 0; s < cfg.Speakers; s++ {
-		sr := G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_linear_re", s+1)))
-		si := G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_linear_im", s+1)))
-		tl := G.NewTensor(eg, tensor.Float32, 1, G.WithShape(k.n), G.WithName(fmt.Sprintf("target%d_log_energy", s+1)))
-		k.sr, k.si, k.tlog = append(k.sr, sr), append(k.si, si), append(k.tlog, tl)
-		dr := G.Must(G.Sub(G.Must(G.HadamardProd(k.lin[s], k.lr)), sr))
-		di := G.Must(G.Sub(G.Must(G.HadamardProd(k.lin[s], k.li)), si))
-		e := G.Must(G.Sum(G.Must(G.Add(G.Must(G.Square(dr)), G.Must(G.Square(di)))), 1, 2))
-		d := G.Must(G.Sub(G.Must(G.Log(G.Must(G.Add(e, G.NewConstant(float32(sdrEps)))))), tl))
-		if sum == nil {
-			sum = d
-		} else {
-			sum = G.Must(G.Add(sum, d))
-		}
-	}
-	k.loss = G.Must(G.Mul(G.Must(G.Mean(sum)), G.NewConstant(float32(10/math.Ln10/float64(cfg.Speakers)))))
-	return nil
-}
-
-// sdrEps keeps the SDR loss finite for a silent target and a perfect
-// estimate (energies of a 1 s voice are ~10³).
-const sdrEps = 1e-6

@@ -31,9 +31,11 @@ type features struct {
 	pairA  []float32   // [t, F] comb of the first fundamental of the pitch pair (MultiPitch)
 	pairD  []float32   // [t, F] that comb minus the second's
 	pair   []float32   // [t, pairFeatures] the pitch pair's description (MultiPitch)
-	sr, si [][]float32 // per face [t, F] targets: compressed, or linear for LossSDR
-	lr, li []float32   // [t, F] linear mixture (LossSDR targets only)
-	tlog   [][]float32 // per face [1] log energy of the linear target (LossSDR)
+	sr, si [][]float32 // per face [t, F] compressed targets
+	// LossSISDR targets only
+	lr, li []float32   // [t, F] linear mixture
+	wav    [][]float32 // per face: the target waveform
+	energy [][]float32 // per face: [Σ s²]
 }
 
 func (c Config) features(ex *example, targets bool) (*features, error) {
@@ -63,24 +65,20 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 		ft.audio[(f+kk)*t+tt] = float32(real(v))
 		ft.audio[(2*f+kk)*t+tt] = float32(imag(v))
 	}
-	if targets && c.Loss == LossSDR {
+	if targets && c.Loss == LossSISDR {
 		x, err := dsp.STFT(ex.mix, c.STFT())
 		if err != nil {
 			return nil, fmt.Errorf("separation: %w", err)
 		}
 		ft.lr, ft.li = splitComplex(x)
 		for _, s := range ex.srcs {
-			sl, err := dsp.STFT(s, c.STFT())
-			if err != nil {
-				return nil, fmt.Errorf("separation: %w", err)
-			}
+			w := make([]float32, len(s))
 			var e float64
-			for _, v := range sl.Data {
-				e += real(v)*real(v) + imag(v)*imag(v)
+			for i, v := range s {
+				w[i] = float32(v)
+				e += v * v
 			}
-			r, i := splitComplex(sl)
-			ft.sr, ft.si = append(ft.sr, r), append(ft.si, i)
-			ft.tlog = append(ft.tlog, []float32{float32(math.Log(e + sdrEps))})
+			ft.wav, ft.energy = append(ft.wav, w), append(ft.energy, []float32{float32(e)})
 		}
 	} else if targets {
 		for _, s := range ex.srcs {
@@ -194,6 +192,14 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 		}
 	}
 	if targets {
+		for s := range k.wav {
+			if err := nets.Let(k.wav[s], cat(func(f *features) []float32 { return f.wav[s] })); err != nil {
+				return err
+			}
+			if err := nets.Let(k.energy[s], cat(func(f *features) []float32 { return f.energy[s] })); err != nil {
+				return err
+			}
+		}
 		for s := range k.sr {
 			if err := nets.Let(k.sr[s], cat(func(f *features) []float32 { return f.sr[s] })); err != nil {
 				return err
@@ -201,11 +207,7 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 			if err := nets.Let(k.si[s], cat(func(f *features) []float32 { return f.si[s] })); err != nil {
 				return err
 			}
-			if s < len(k.tlog) {
-				if err := nets.Let(k.tlog[s], cat(func(f *features) []float32 { return f.tlog[s] })); err != nil {
-					return err
-				}
-			}
+
 		}
 	}
 	return nil

@@ -1,0 +1,126 @@
+package separation
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// addSISDRLoss adds the targets and the loss of LossSISDR: the negated
+// SI-SDR in dB of each face's waveform, mean over mixtures and faces. The
+// linear estimate m·X goes through the inverse STFT (a nets.LinearMap whose
+// adjoint is an STFT); with ⟨y, s⟩ = d, Σy² = Y and Σs² = E the SI-SDR is
+// 10·log10(d² / (Y·E − d²)), which needs no broadcasting. Waveform means are
+// not removed (a voice's is ~0), unlike dsp.SISDR.
+func (k *graph) addSISDRLoss(cfg Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("separation: SI-SDR loss: %v", r)
+		}
+	}()
+	samples := cfg.SegmentSamples()
+	if got := cfg.STFT().NumFrames(samples); got != k.t {
+		return fmt.Errorf("separation: SI-SDR loss: graph of %d frames, a %d-sample segment has %d", k.t, samples, got)
+	}
+	eg := k.g.ExprGraph
+	f := cfg.Bins()
+	k.lr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_re"))
+	k.li = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_im"))
+	fwd, adj := cfg.istftMap(k.n, k.t, samples)
+	eps := G.NewConstant(float32(1e-8))
+	var sum *G.Node
+	for s := 0; s < cfg.Speakers; s++ {
+		wav := G.NewTensor(eg, tensor.Float32, 2, G.WithShape(k.n, samples), G.WithName(fmt.Sprintf("target%d_wave", s+1)))
+		energy := G.NewTensor(eg, tensor.Float32, 1, G.WithShape(k.n), G.WithName(fmt.Sprintf("target%d_energy", s+1)))
+		k.wav, k.energy = append(k.wav, wav), append(k.energy, energy)
+		part := func(x *G.Node) *G.Node {
+			return G.Must(G.Reshape(G.Must(G.HadamardProd(k.lin[s], x)), tensor.Shape{k.n, 1, k.t, f}))
+		}
+		spec := G.Must(G.Concat(1, part(k.lr), part(k.li)))
+		y, err := nets.LinearMap(fmt.Sprintf("istft%d", s+1), spec, tensor.Shape{k.n, samples}, fwd, adj)
+		if err != nil {
+			return err
+		}
+		d2 := G.Must(G.Square(G.Must(G.Sum(G.Must(G.HadamardProd(y, wav)), 1))))
+		yy := G.Must(G.Sum(G.Must(G.Square(y)), 1))
+		noise := G.Must(G.Sub(G.Must(G.HadamardProd(yy, energy)), d2))
+		neg := G.Must(G.Sub(G.Must(G.Log(G.Must(G.Add(noise, eps)))), G.Must(G.Log(G.Must(G.Add(d2, eps))))))
+		if sum == nil {
+			sum = neg
+		} else {
+			sum = G.Must(G.Add(sum, neg))
+		}
+	}
+	k.loss = G.Must(G.Mul(G.Must(G.Mean(sum)), G.NewConstant(float32(10/math.Ln10/float64(cfg.Speakers)))))
+	return nil
+}
+
+// istftMap returns the inverse STFT of n spectrograms of t frames, laid
+// out [n, 2 (re, im), t, F], to n waveforms of samples each, and its
+// adjoint. The inverse of frame τ is w·irfft(Y_τ) overlap-added and divided
+// by the window's squared overlap-add env; so the adjoint of a waveform
+// gradient g is, per frame, c_b/N · rfft(w · (g/env)) over that frame's
+// samples (c_b = 1 at DC and Nyquist, 2 between, as irfft counts the
+// negative frequencies): the STFT of g/env, scaled.
+func (c Config) istftMap(n, t, samples int) (fwd, adj func(dst, src []float32) error) {
+	st := c.STFT()
+	f := c.Bins()
+	// env at each output sample: the centred frames' squared windows.
+	env := make([]float64, samples)
+	left, pad := (c.NFFT-c.WinLength)/2, c.NFFT/2
+	for tau := range t {
+		for i, w := range st.Window {
+			if j := tau*c.Hop + left + i - pad; j >= 0 && j < samples {
+				env[j] += w * w
+			}
+		}
+	}
+	fwd = func(dst, src []float32) error {
+		spec := &dsp.ComplexSpectrogram{Bins: f, Frames: t, Data: make([]complex128, t*f)}
+		for e := range n {
+			re, im := src[(2*e)*t*f:(2*e+1)*t*f], src[(2*e+1)*t*f:(2*e+2)*t*f]
+			for i := range spec.Data {
+				spec.Data[i] = complex(float64(re[i]), float64(im[i]))
+			}
+			y, err := dsp.ISTFT(spec, st, samples)
+			if err != nil {
+				return err
+			}
+			for i, v := range y {
+				dst[e*samples+i] = float32(v)
+			}
+		}
+		return nil
+	}
+	adj = func(dst, src []float32) error {
+		u := make([]float64, samples)
+		for e := range n {
+			for i := range u {
+				u[i] = float64(src[e*samples+i]) / env[i]
+			}
+			U, err := dsp.STFT(u, st)
+			if err != nil {
+				return err
+			}
+			if U.Frames != t {
+				return fmt.Errorf("separation: adjoint STFT has %d frames, want %d", U.Frames, t)
+			}
+			re, im := dst[(2*e)*t*f:(2*e+1)*t*f], dst[(2*e+1)*t*f:(2*e+2)*t*f]
+			for i, v := range U.Data {
+				cb := 2.0
+				if b := i % f; b == 0 || b == f-1 {
+					cb = 1
+				}
+				cb /= float64(c.NFFT)
+				re[i], im[i] = float32(cb*real(v)), float32(cb*imag(v))
+			}
+		}
+		return nil
+	}
+	return fwd, adj
+}
