@@ -53,6 +53,27 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("--track-pitch on a model without combs: exit %d, want 2", code)
 	}
+	// real masks trained through the consistency rescaling on SI-SDR; the
+	// rescaling switched off at evaluation, and refused for complex masks
+	cons := filepath.Join(dir, "m4.safetensors")
+	if code := run([]string{"separation", "train", "--data", data, "--out", cons, "--mask", "real", "--consistency", "--loss", "si-sdr",
+		"--channels", "8", "--hidden", "8", "--epochs", "1", "--steps", "1", "--batch", "2", "--segment", "0.4", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train --consistency --loss si-sdr: exit %d: %s", code, errb.String())
+	}
+	if m, err := separation.Load(cons); err != nil || !m.Config.Consistency || m.Config.Loss != separation.LossSISDR {
+		t.Fatalf("model after --consistency --loss si-sdr: %v", err)
+	}
+	out.Reset()
+	if code := run([]string{"separation", "eval", "--model", cons, "--consistency=false", "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("eval --consistency=false: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "face-guided (this model)") {
+		t.Fatalf("eval --consistency=false still rescales:\n%s", out.String())
+	}
+	errb.Reset()
+	if code := run([]string{"separation", "eval", "--model", model, "--consistency", "--data", data, "--n", "2", "-q"}, io.Discard, &errb); code == 0 || !strings.Contains(errb.String(), "real masks") {
+		t.Errorf("--consistency on a complex-mask model: exit %d, %q", code, errb.String())
+	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", model, "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, errb.String())
