@@ -62,7 +62,7 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
 	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
-	loss := fs.String("loss", separation.LossCompressed, "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss")
+	loss := fs.String("loss", separation.LossCompressed, "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -125,7 +125,9 @@ func separationTrain(args []string, stdout, stderr io.Writer) error {
 		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
 			return err
 		}
-		if *loss != m.Config.Loss && (*loss != separation.LossCompressed || m.Config.Loss != "") {
+		lossSet := false
+		fs.Visit(func(f *flag.Flag) { lossSet = lossSet || f.Name == "loss" })
+		if lossSet && *loss != m.Config.Loss {
 			cfg := m.Config
 			cfg.Loss = *loss
 			if err := cfg.Validate(); err != nil {

@@ -63,6 +63,14 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if m, err := separation.Load(cons); err != nil || !m.Config.Consistency || m.Config.Loss != separation.LossSISDR {
 		t.Fatalf("model after --consistency --loss si-sdr: %v", err)
 	}
+	// continuing keeps the model's loss and rescaling unless told otherwise
+	cont := filepath.Join(dir, "m5.safetensors")
+	if code := run([]string{"separation", "train", "--data", data, "--out", cont, "--init", cons, "--epochs", "1", "--steps", "1", "--batch", "2", "--seed", "5", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train --init of an SI-SDR model: exit %d: %s", code, errb.String())
+	}
+	if m, err := separation.Load(cont); err != nil || !m.Config.Consistency || m.Config.Loss != separation.LossSISDR {
+		t.Fatalf("continued model lost its loss or rescaling: %v %+v", err, m.Config)
+	}
 	out.Reset()
 	if code := run([]string{"separation", "eval", "--model", cons, "--consistency=false", "--data", data, "--n", "2", "-q"}, &out, &errb); code != 0 {
 		t.Fatalf("eval --consistency=false: exit %d: %s", code, errb.String())
