@@ -351,41 +351,8 @@ func TestEstimatesMatchLoss(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := c.SegmentSamples()
-		ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
-		for s := 0; s < 2; s++ {
-			v := voice(n, 100+80*float64(s), int64(s))
-			ex.srcs = append(ex.srcs, v)
-			for i := range v {
-				ex.mix[i] += v[i]
-			}
-			ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
-		}
-		ft, err := c.features(ex, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.addLoss(c); err != nil {
-			t.Fatal(err)
-		}
-		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-			t.Fatal(err)
-		}
-		defer k.mach.Close()
-		if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.mach.Run(); err != nil {
-			t.Fatal(err)
-		}
-		want, err := nets.Scalar(k.loss)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ex := twoVoices(c)
+		want, ft := graphLoss(t, m, ex)
 		es, err := m.estimates(ex)
 		if err != nil {
 			t.Fatal(err)
@@ -462,15 +429,7 @@ func TestConsistencyAddsUpToMixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := c.SegmentSamples()
-	ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
-	for s := 0; s < 2; s++ {
-		v := voice(n, 100+80*float64(s), int64(s))
-		for i := range v {
-			ex.mix[i] += v[i]
-		}
-		ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
-	}
+	ex := twoVoices(c)
 	plain, err := m.estimates(ex)
 	if err != nil {
 		t.Fatal(err)
@@ -529,41 +488,8 @@ func TestSISDRLossMatchesSeparate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := c.SegmentSamples()
-		ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
-		for s := 0; s < 2; s++ {
-			v := voice(n, 100+80*float64(s), int64(s))
-			ex.srcs = append(ex.srcs, v)
-			for i := range v {
-				ex.mix[i] += v[i]
-			}
-			ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
-		}
-		ft, err := c.features(ex, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.addLoss(c); err != nil {
-			t.Fatal(err)
-		}
-		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-			t.Fatal(err)
-		}
-		defer k.mach.Close()
-		if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.mach.Run(); err != nil {
-			t.Fatal(err)
-		}
-		loss, err := nets.Scalar(k.loss)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ex := twoVoices(c)
+		loss, _ := graphLoss(t, m, ex)
 		ys, err := m.separate(ex)
 		if err != nil {
 			t.Fatal(err)
@@ -616,4 +542,53 @@ func TestISTFTAdjoint(t *testing.T) {
 	if math.Abs(a-b) > 1e-4*math.Abs(a) {
 		t.Fatalf("⟨ISTFT(Y), g⟩ = %.6g, ⟨Y, adjoint(g)⟩ = %.6g", a, b)
 	}
+}
+
+// twoVoices returns a mixture of two test voices (100 and 180 Hz) of one
+// training segment with random faces.
+func twoVoices(c Config) *example {
+	n := c.SegmentSamples()
+	ex := &example{mix: make([]float64, n), vf: c.SegmentFrames()}
+	for s := 0; s < 2; s++ {
+		v := voice(n, 100+80*float64(s), int64(s))
+		ex.srcs = append(ex.srcs, v)
+		for i := range v {
+			ex.mix[i] += v[i]
+		}
+		ex.mouths = append(ex.mouths, c.mouths(faces(ex.vf, int64(s)).Frames))
+	}
+	return ex
+}
+
+// graphLoss runs m's evaluation graph with its loss on ex and returns the
+// loss and ex's features.
+func graphLoss(t *testing.T, m *Model, ex *example) (float32, *features) {
+	t.Helper()
+	c := m.Config
+	ft, err := c.features(ex, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.addLoss(c); err != nil {
+		t.Fatal(err)
+	}
+	if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer k.mach.Close()
+	if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.mach.Run(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := nets.Scalar(k.loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, ft
 }
