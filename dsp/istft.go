@@ -128,3 +128,65 @@ func ISTFT(s *ComplexSpectrogram, c STFTConfig, length int) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// ISTFTAdjoint applies the adjoint (transpose) of the linear map
+// Y ↦ ISTFT(Y, c, len(g)) over spectrograms of frames frames to the
+// waveform g, treating the real and imaginary parts of every bin as
+// separate variables: it returns G with ⟨ISTFT(Y), g⟩ = Σ Re(Y)·Re(G) +
+// Im(Y)·Im(G). That is the gradient of a loss on the inverse STFT's output
+// with respect to its input, which a network trained through the inverse
+// STFT needs. Per frame it is c_b/NFFT · rfft(window · g/envelope) with
+// c_b = 1 at DC and Nyquist and 2 between (the inverse counts each other bin
+// twice, for its negative frequency). Errors are those of ISTFT.
+func ISTFTAdjoint(g []float64, c STFTConfig, frames int) (*ComplexSpectrogram, error) {
+	p, err := newSTFTPlan(c)
+	if err != nil {
+		return nil, err
+	}
+	if frames < 1 {
+		return nil, fmt.Errorf("dsp: ISTFTAdjoint: %d frames, want ≥ 1", frames)
+	}
+	if len(g) == 0 {
+		return nil, fmt.Errorf("dsp: ISTFTAdjoint: empty gradient")
+	}
+	n, hop := c.NFFT, c.Hop
+	full := n + hop*(frames-1)
+	lo, hi := p.left, p.left+p.win
+	env := make([]float64, full)
+	for t := range frames {
+		for i, w := range p.wpad[lo:hi] {
+			env[t*hop+lo+i] += w * w
+		}
+	}
+	// u is g/env at the padded positions ISTFT keeps; zero elsewhere, as
+	// ISTFT drops (or zero-extends) everything outside them.
+	u := make([]float64, full)
+	for j, v := range g {
+		i := p.pad + j
+		if i >= full {
+			break
+		}
+		if !(math.Abs(env[i]) >= istftNOLAMin) {
+			return nil, fmt.Errorf("dsp: ISTFTAdjoint: window overlap-add sum is %g at output sample %d (< %g): window and Hop=%d violate the NOLA condition", env[i], j, istftNOLAMin, hop)
+		}
+		u[i] = v / env[i]
+	}
+	bins := c.Bins()
+	out := &ComplexSpectrogram{Bins: bins, Frames: frames, Data: make([]complex128, bins*frames)}
+	fr := make([]float64, n)
+	var X []complex128
+	for t := range frames {
+		for i := range fr {
+			fr[i] = p.wpad[i] * u[t*hop+i]
+		}
+		X = p.fft.Forward(X, fr)
+		for b, v := range X {
+			cb := 2 / float64(n)
+			if b == 0 || (n%2 == 0 && b == bins-1) {
+				cb = 1 / float64(n)
+			}
+			out.Data[t*bins+b] = v * complex(cb, 0)
+		}
+	}
+	return out, nil
+}

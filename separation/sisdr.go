@@ -14,7 +14,7 @@ import (
 // addSISDRLoss adds the targets and the loss of LossSISDR: the negated
 // SI-SDR in dB of each face's waveform, mean over mixtures and faces. The
 // linear estimate m·X goes through the inverse STFT (a nets.LinearMap whose
-// adjoint is an STFT); with ⟨y, s⟩ = d, Σy² = Y and Σs² = E the SI-SDR is
+// gradient is dsp.ISTFTAdjoint); with ⟨y, s⟩ = d, Σy² = Y and Σs² = E the SI-SDR is
 // 10·log10(d² / (Y·E − d²)), which needs no broadcasting. Waveform means are
 // not removed (a voice's is ~0), unlike dsp.SISDR.
 func (k *graph) addSISDRLoss(cfg Config) (err error) {
@@ -62,24 +62,10 @@ func (k *graph) addSISDRLoss(cfg Config) (err error) {
 
 // istftMap returns the inverse STFT of n spectrograms of t frames, laid
 // out [n, 2 (re, im), t, F], to n waveforms of samples each, and its
-// adjoint. The inverse of frame τ is w·irfft(Y_τ) overlap-added and divided
-// by the window's squared overlap-add env; so the adjoint of a waveform
-// gradient g is, per frame, c_b/N · rfft(w · (g/env)) over that frame's
-// samples (c_b = 1 at DC and Nyquist, 2 between, as irfft counts the
-// negative frequencies): the STFT of g/env, scaled.
+// adjoint (dsp.ISTFTAdjoint), the gradient's way back.
 func (c Config) istftMap(n, t, samples int) (fwd, adj func(dst, src []float32) error) {
 	st := c.STFT()
 	f := c.Bins()
-	// env at each output sample: the centred frames' squared windows.
-	env := make([]float64, samples)
-	left, pad := (c.NFFT-c.WinLength)/2, c.NFFT/2
-	for tau := range t {
-		for i, w := range st.Window {
-			if j := tau*c.Hop + left + i - pad; j >= 0 && j < samples {
-				env[j] += w * w
-			}
-		}
-	}
 	fwd = func(dst, src []float32) error {
 		spec := &dsp.ComplexSpectrogram{Bins: f, Frames: t, Data: make([]complex128, t*f)}
 		for e := range n {
@@ -98,26 +84,18 @@ func (c Config) istftMap(n, t, samples int) (fwd, adj func(dst, src []float32) e
 		return nil
 	}
 	adj = func(dst, src []float32) error {
-		u := make([]float64, samples)
+		g := make([]float64, samples)
 		for e := range n {
-			for i := range u {
-				u[i] = float64(src[e*samples+i]) / env[i]
+			for i := range g {
+				g[i] = float64(src[e*samples+i])
 			}
-			U, err := dsp.STFT(u, st)
+			G, err := dsp.ISTFTAdjoint(g, st, t)
 			if err != nil {
 				return err
 			}
-			if U.Frames != t {
-				return fmt.Errorf("separation: adjoint STFT has %d frames, want %d", U.Frames, t)
-			}
 			re, im := dst[(2*e)*t*f:(2*e+1)*t*f], dst[(2*e+1)*t*f:(2*e+2)*t*f]
-			for i, v := range U.Data {
-				cb := 2.0
-				if b := i % f; b == 0 || b == f-1 {
-					cb = 1
-				}
-				cb /= float64(c.NFFT)
-				re[i], im[i] = float32(cb*real(v)), float32(cb*imag(v))
+			for i, v := range G.Data {
+				re[i], im[i] = float32(real(v)), float32(imag(v))
 			}
 		}
 		return nil
