@@ -2,6 +2,7 @@ package nets
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -141,6 +142,32 @@ func CosineLoss(a, b *G.Node) (_ *G.Node, err error) {
 		return nil, err
 	}
 	return G.Sub(G.NewConstant(float32(1)), m)
+}
+
+// SISDRLoss is minus the mean scale-invariant signal-to-distortion ratio,
+// in dB, of the rows of est against those of ref, [N, T] (or [T]): per row
+// 10·log10(d² / (Σest²·Σref² − d²)) with d = ⟨est, ref⟩, the ratio of
+// α·ref (α = d/Σref², the best-fitting target) to est − α·ref. Means are
+// not removed (asteroid's zero_mean=False); for zero-mean rows it equals
+// the usual SI-SDR. A tiny constant keeps a perfect or silent row finite.
+func SISDRLoss(est, ref *G.Node) (_ *G.Node, err error) {
+	defer seqRecover("SISDRLoss", &err)
+	if err := lossSameShape("SISDRLoss", est, ref); err != nil {
+		return nil, err
+	}
+	s := est.Shape()
+	if s.Dims() == 1 {
+		est, ref = G.Must(G.Reshape(est, tensor.Shape{1, s[0]})), G.Must(G.Reshape(ref, tensor.Shape{1, s[0]}))
+	} else if s.Dims() != 2 {
+		return nil, fmt.Errorf("nets: SISDRLoss: input shape %v, want [N, T] or [T]", s)
+	}
+	eps := G.NewConstant(float32(1e-8))
+	d2 := G.Must(G.Square(G.Must(G.Sum(G.Must(G.HadamardProd(est, ref)), 1))))
+	ee := G.Must(G.Sum(G.Must(G.Square(est)), 1))
+	rr := G.Must(G.Sum(G.Must(G.Square(ref)), 1))
+	noise := G.Must(G.Sub(G.Must(G.HadamardProd(ee, rr)), d2))
+	neg := G.Must(G.Sub(G.Must(G.Log(G.Must(G.Add(noise, eps)))), G.Must(G.Log(G.Must(G.Add(d2, eps))))))
+	return G.Mul(G.Must(G.Mean(neg)), G.NewConstant(float32(10/math.Ln10)))
 }
 
 // LogSoftmax is log softmax over the last axis of a [N, C] node:

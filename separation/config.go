@@ -108,7 +108,7 @@ type Config struct {
 	MultiPitch bool
 	// Consistency rescales the real masks so that the separated
 	// spectrograms add up to the mixture: each output takes the share of
-	// the remainder in proportion to its magnitude (see consistentMasks).
+	// the remainder in proportion to its magnitude (see logLinearMasks).
 	// Real masks in [0, 1] tend to leave part of every bin to no one; the
 	// rescaling needs no weights, so a model trained without it can be
 	// run with it, and it can also be trained through.

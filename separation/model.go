@@ -262,7 +262,6 @@ type graph struct {
 	lin    []*G.Node // per speaker [n, t, F] linear real mask
 	lr, li *G.Node   // [n, t, F] linear mixture
 	wav    []*G.Node // per speaker [n, samples] target waveform
-	energy []*G.Node // per speaker [n] its energy Σ s²
 	loss   *G.Node
 }
 
@@ -410,7 +409,7 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 			}
 		}
 	}
-	var logLin []*G.Node // log linear masks of the real masks, when the consistency or the SDR loss needs them
+	var logLin []*G.Node // log linear masks of the real masks, when the consistency or the SI-SDR loss needs them
 	if cfg.Mask == MaskReal && (cfg.Consistency || cfg.Loss == LossSISDR) {
 		if logLin, err = logLinearMasks(raw, cfg.Power, cfg.Consistency); err != nil {
 			return nil, err
@@ -463,34 +462,30 @@ func logLinearMasks(raw [][2]*G.Node, p float64, consistent bool) (out []*G.Node
 			err = fmt.Errorf("separation: linear masks: %v", r)
 		}
 	}()
-	if !consistent {
-		for _, r := range raw {
-			l, err := nets.LogSigmoid(r[0])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, G.Must(G.Mul(l, G.NewConstant(float32(1/p)))))
-		}
-		return out, nil
-	}
-	var cols []*G.Node
 	for _, r := range raw {
 		l, err := nets.LogSigmoid(r[0])
 		if err != nil {
 			return nil, err
 		}
-		sh := append(l.Shape().Clone(), 1)
-		cols = append(cols, G.Must(G.Reshape(G.Must(G.Mul(l, G.NewConstant(float32(1/p)))), sh)))
+		out = append(out, G.Must(G.Mul(l, G.NewConstant(float32(1/p)))))
 	}
-	axis := len(cols[0].Shape()) - 1
+	if !consistent {
+		return out, nil
+	}
+	// log_softmax over a new last axis that stacks the speakers
+	axis := len(out[0].Shape())
+	cols := make([]*G.Node, len(out))
+	for s, l := range out {
+		cols[s] = G.Must(G.Reshape(l, append(l.Shape().Clone(), 1)))
+	}
 	ls, err := nets.LogSoftmaxAxis(G.Must(G.Concat(axis, cols...)), axis)
 	if err != nil {
 		return nil, err
 	}
-	for s := range raw {
+	for s := range out {
 		sl := make([]tensor.Slice, axis+1)
 		sl[axis] = G.S(s)
-		out = append(out, G.Must(G.Slice(ls, sl...)))
+		out[s] = G.Must(G.Slice(ls, sl...))
 	}
 	return out, nil
 }

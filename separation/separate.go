@@ -35,7 +35,6 @@ type features struct {
 	// LossSISDR targets only
 	lr, li []float32   // [t, F] linear mixture
 	wav    [][]float32 // per face: the target waveform
-	energy [][]float32 // per face: [Σ s²]
 }
 
 func (c Config) features(ex *example, targets bool) (*features, error) {
@@ -73,12 +72,10 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 		ft.lr, ft.li = splitComplex(x)
 		for _, s := range ex.srcs {
 			w := make([]float32, len(s))
-			var e float64
 			for i, v := range s {
 				w[i] = float32(v)
-				e += v * v
 			}
-			ft.wav, ft.energy = append(ft.wav, w), append(ft.energy, []float32{float32(e)})
+			ft.wav = append(ft.wav, w)
 		}
 	} else if targets {
 		for _, s := range ex.srcs {
@@ -196,9 +193,6 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 			if err := nets.Let(k.wav[s], cat(func(f *features) []float32 { return f.wav[s] })); err != nil {
 				return err
 			}
-			if err := nets.Let(k.energy[s], cat(func(f *features) []float32 { return f.energy[s] })); err != nil {
-				return err
-			}
 		}
 		for s := range k.sr {
 			if err := nets.Let(k.sr[s], cat(func(f *features) []float32 { return f.sr[s] })); err != nil {
@@ -207,7 +201,6 @@ func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
 			if err := nets.Let(k.si[s], cat(func(f *features) []float32 { return f.si[s] })); err != nil {
 				return err
 			}
-
 		}
 	}
 	return nil

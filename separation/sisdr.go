@@ -2,7 +2,6 @@ package separation
 
 import (
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -11,12 +10,11 @@ import (
 	"github.com/avlearn/avlearn/nets"
 )
 
-// addSISDRLoss adds the targets and the loss of LossSISDR: the negated
-// SI-SDR in dB of each face's waveform, mean over mixtures and faces. The
-// linear estimate m·X goes through the inverse STFT (a nets.LinearMap whose
-// gradient is dsp.ISTFTAdjoint); with ⟨y, s⟩ = d, Σy² = Y and Σs² = E the SI-SDR is
-// 10·log10(d² / (Y·E − d²)), which needs no broadcasting. Waveform means are
-// not removed (a voice's is ~0), unlike dsp.SISDR.
+// addSISDRLoss adds the targets and the loss of LossSISDR: nets.SISDRLoss
+// of each face's waveform, mean over faces. The linear estimate m·X goes
+// through the inverse STFT, a nets.LinearMap whose gradient is
+// dsp.ISTFTAdjoint. Waveform means are not removed (a voice's is ~0),
+// unlike dsp.SISDR.
 func (k *graph) addSISDRLoss(cfg Config) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -32,12 +30,10 @@ func (k *graph) addSISDRLoss(cfg Config) (err error) {
 	k.lr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_re"))
 	k.li = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_im"))
 	fwd, adj := cfg.istftMap(k.n, k.t, samples)
-	eps := G.NewConstant(float32(1e-8))
 	var sum *G.Node
 	for s := 0; s < cfg.Speakers; s++ {
 		wav := G.NewTensor(eg, tensor.Float32, 2, G.WithShape(k.n, samples), G.WithName(fmt.Sprintf("target%d_wave", s+1)))
-		energy := G.NewTensor(eg, tensor.Float32, 1, G.WithShape(k.n), G.WithName(fmt.Sprintf("target%d_energy", s+1)))
-		k.wav, k.energy = append(k.wav, wav), append(k.energy, energy)
+		k.wav = append(k.wav, wav)
 		part := func(x *G.Node) *G.Node {
 			return G.Must(G.Reshape(G.Must(G.HadamardProd(k.lin[s], x)), tensor.Shape{k.n, 1, k.t, f}))
 		}
@@ -46,17 +42,17 @@ func (k *graph) addSISDRLoss(cfg Config) (err error) {
 		if err != nil {
 			return err
 		}
-		d2 := G.Must(G.Square(G.Must(G.Sum(G.Must(G.HadamardProd(y, wav)), 1))))
-		yy := G.Must(G.Sum(G.Must(G.Square(y)), 1))
-		noise := G.Must(G.Sub(G.Must(G.HadamardProd(yy, energy)), d2))
-		neg := G.Must(G.Sub(G.Must(G.Log(G.Must(G.Add(noise, eps)))), G.Must(G.Log(G.Must(G.Add(d2, eps))))))
+		l, err := nets.SISDRLoss(y, wav)
+		if err != nil {
+			return err
+		}
 		if sum == nil {
-			sum = neg
+			sum = l
 		} else {
-			sum = G.Must(G.Add(sum, neg))
+			sum = G.Must(G.Add(sum, l))
 		}
 	}
-	k.loss = G.Must(G.Mul(G.Must(G.Mean(sum)), G.NewConstant(float32(10/math.Ln10/float64(cfg.Speakers)))))
+	k.loss = G.Must(G.Mul(sum, G.NewConstant(float32(1/float64(cfg.Speakers)))))
 	return nil
 }
 
