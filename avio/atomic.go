@@ -2,10 +2,13 @@ package avio
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFileAtomic writes a file through fill, which gets a buffered writer
@@ -20,7 +23,7 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	tmp := f.Name()
 	defer func() {
@@ -31,23 +34,39 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = fill(bw); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	// CreateTemp makes the file 0600; give it the usual permissions.
 	if err = os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, tempFree(err, base))
 	}
 	return nil
+}
+
+// tempFree drops the name of the temporary file for base from an
+// *fs.PathError or *os.LinkError, so that errors name the file the caller
+// asked for, never the temporary one.
+func tempFree(err error, base string) error {
+	tmp := "." + base + ".tmp"
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.Contains(pe.Path, tmp) {
+		return fmt.Errorf("%s %w", pe.Op, pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) && strings.Contains(le.Old, tmp) {
+		return fmt.Errorf("%s: %w", le.Op, le.Err)
+	}
+	return err
 }

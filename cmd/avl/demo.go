@@ -15,7 +15,6 @@ import (
 	"math/rand"
 	randv2 "math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -70,24 +69,26 @@ type demoOptions struct {
 	Progress                   io.Writer // nil is quiet
 }
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "[--out DIR] [--seed S] [--quick] [-q]", stderr)
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "[-o DIR] [--seed S] [--quick] [-q]", stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: avl demo [--out DIR] [--seed S] [--quick] [-q]\n\n%s", demoHelp)
+		fmt.Fprintf(stderr, "usage: avl demo [-o DIR] [--seed S] [--quick] [-q]\n\n%s", demoHelp)
 		fs.PrintDefaults()
 	}
-	out := fs.String("out", "avl-demo", "output folder")
+	out := addOut(fs, "output folder: new, empty, or an earlier demo's")
+	*out = "avl-demo"
+	fs.Lookup("o").DefValue, fs.Lookup("out").DefValue = *out, *out
 	seed := fs.Int64("seed", 1, "seed of every corpus, model and shuffle")
 	quick := fs.Bool("quick", false, "tiny corpora and a few training steps per task: checks the whole pipeline in seconds, but the task numbers mean little")
-	nScenes := fs.Int("scenes", 0, "scene clips (default 120, quick 16)")
-	nSpeakers := fs.Int("speakers", 0, "talking-face clips (default 80, quick 8)")
-	nCaptions := fs.Int("captions", 0, "spoken-caption clips (default 24, quick 6)")
-	quiet := fs.Bool("q", false, "no progress on stderr (the summary is still printed)")
+	nScenes := fs.Int("scenes", 0, "scene clips (0: 120, quick 16)")
+	nSpeakers := fs.Int("speakers", 0, "talking-face clips (0: 80, quick 8)")
+	nCaptions := fs.Int("captions", 0, "spoken-caption clips (0: 24, quick 6)")
+	quiet := addQuiet(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usagef("--out must not be empty")
+		return usagef("-o must not be empty")
 	}
 	o := demoOptions{Out: *out, Seed: *seed, Quick: *quick, Scenes: *nScenes, Speakers: *nSpeakers, Captions: *nCaptions}
 	for _, f := range []struct {
@@ -107,11 +108,12 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return usagef("--%s %d: want %d…10000 clips", f.name, *f.n, f.min)
 		}
 	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
 	if !*quiet {
 		o.Progress = stderr
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	rep, err := runDemoSteps(ctx, o)
 	if rep != "" {
 		fmt.Fprint(stdout, rep)

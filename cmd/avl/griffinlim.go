@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -21,9 +23,9 @@ func init() {
 	})
 }
 
-func runGriffinLim(args []string, stdout, stderr io.Writer) error {
+func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("griffinlim", "IN.npy -o OUT.wav [flags]", stderr)
-	out := fs.String("o", "", "output WAV file")
+	out := addOut(fs, "output WAV file (required)")
 	sf := addSTFTFlags(fs)
 	sr := fs.Int("sr", 16000, "sample rate in Hz the spectrogram was made at")
 	db := fs.Bool("db", false, "the input holds decibels (of power or magnitude, per --power)")
@@ -34,20 +36,19 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 			"explicitly override it; otherwise the flags describe the spectrogram and\n"+
 			"n_fft defaults to 2·(bins−1).\n\n")
 		fs.PrintDefaults()
+		fmt.Fprint(stderr, griffinLimMemoryNote)
 	}
 	iters := fs.Int("iters", 32, "Griffin-Lim iterations")
 	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	quiet := fs.Bool("q", false, "no progress or summary")
+	quiet := addQuiet(fs)
+	maxGB := fs.Float64("max-memory", 2, "refuse inputs whose inversion needs more than this many GB (see Memory below)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usagef("want one input .npy file, got %d arguments", len(pos))
-	}
-	if err := checkWAVOut(*out); err != nil {
-		return err
 	}
 	if *sr == 0 {
 		return usagef("--sr must be given (the spectrogram's sample rate)")
@@ -60,9 +61,14 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 		return usagef("--iters %d: want 1..100000", *iters)
 	case !(*momentum >= 0 && *momentum < 1):
 		return usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
+	case !(*maxGB > 0):
+		return usagef("--max-memory %g: want > 0 GB", *maxGB)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
+		return err
+	}
+	if err := checkOutFile(*out, []string{".wav"}, pos[0]); err != nil {
 		return err
 	}
 	a, err := avio.ReadNPY(pos[0])
@@ -71,6 +77,10 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(a.Shape) != 2 || a.Shape[0] < 2 {
 		return fmt.Errorf("%s: shape %v, want a linear spectrogram (bins, frames)", pos[0], a.Shape)
+	}
+	if need := float64(a.Size()) * glBytesPerValue / 1e9; need > *maxGB {
+		return fmt.Errorf("%s: %d bins × %d frames need about %.1f GB for Griffin-Lim, more than --max-memory %g; raise --max-memory if the machine has it, or invert the recording in parts",
+			pos[0], a.Shape[0], a.Shape[1], need, *maxGB)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -81,6 +91,11 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	s, err := spectrogram.ReadNPY(pos[0], c)
 	if err != nil {
 		return err
+	}
+	for i, v := range s.Data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%s: value %g at bin %d, frame %d: a spectrogram must hold finite numbers", pos[0], v, i/s.Frames, i%s.Frames)
+		}
 	}
 	if !c.DB {
 		for i, v := range s.Data {
@@ -106,10 +121,8 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if err := avio.WriteMonoWAV(*out, x, *sr, e); err != nil {
 		return err
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d×%d → %s: %d samples at %d Hz (n_fft %d, hop %d, %s %d)\n",
-			pos[0], s.Bins, s.Frames, *out, len(x), *sr, c.NFFT, c.Hop, c.Window, c.WinLength)
-	}
+	fmt.Fprintf(stdout, "%s: %d×%d → %s: %d samples at %d Hz (n_fft %d, hop %d, %s %d)\n",
+		pos[0], s.Bins, s.Frames, *out, len(x), *sr, c.NFFT, c.Hop, c.Window, c.WinLength)
 	return nil
 }
 
@@ -164,3 +177,19 @@ func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, 
 	}
 	return c, nil
 }
+
+// glBytesPerValue is the peak memory Griffin-Lim takes per spectrogram
+// value (bin × frame): the float32 input, float64 magnitudes and targets,
+// complex128 phases, spectrum, previous and rebuilt spectra, and the
+// garbage of one iteration (measured peak RSS, see griffinLimMemoryNote).
+const glBytesPerValue = 120
+
+// griffinLimMemoryNote ends "avl griffinlim -h".
+const griffinLimMemoryNote = `
+Memory: Griffin-Lim holds the whole spectrogram several times over as complex
+numbers, about 120 bytes per value (bins × frames): a spectrogram of 257 bins
+with hop 160 at 16 kHz (n-fft 512) takes about 0.75 GB per 10 minutes of sound.
+Inputs that would need more than --max-memory are refused before any work;
+raise --max-memory if the machine has the memory, or invert a long recording in
+parts (make spectrograms of parts of the WAV file).
+`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -27,21 +28,27 @@ func init() {
 	})
 }
 
-func runSeparate(args []string, stdout, stderr io.Writer) error {
+func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
 	model := fs.String("model", "", "separation model (required)")
 	mix := fs.String("mix", "", "mixture WAV (required; resampled to the model's rate if needed)")
 	var faces multiFlag
 	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
 	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
-	out := fs.String("o", "", "output folder: speaker_1.wav … and separation.png (required)")
+	out := addOut(fs, "output folder: speaker_1.wav … and separation.png (required)")
 	consistency := fs.Bool("consistency", false, "with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
-	quiet := fs.Bool("q", false, "no summary")
+	addQuiet(fs) // separate has no progress to silence
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if *model == "" || *mix == "" || *out == "" {
 		return usagef("--model, --mix and -o are required")
+	}
+	if !(*fps >= 0 && *fps <= 120) {
+		return usagef("--fps %g: want 0…120 (0: the model's)", *fps)
+	}
+	if err := checkOutDir(*out, append([]string{*model, *mix}, faces...)...); err != nil {
+		return err
 	}
 	m, err := separation.Load(*model)
 	if err != nil {
@@ -51,7 +58,7 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
 		return err
 	}
-	a, info, err := avio.ReadWAV(*mix)
+	a, info, err := readWAV(*mix, stderr)
 	if err != nil {
 		return err
 	}
@@ -80,23 +87,33 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *mix, err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := writeSeparated(*out, m.Config, x, ys); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "%s: %.2f s, %d voice(s) → %s (speaker_1.wav …, separation.png)\n", *mix, float64(len(x))/float64(m.Config.Rate), len(ys), *out)
+	return nil
+}
+
+// writeSeparated writes the voices ys and their picture into the folder
+// out; on failure it leaves no partial output behind in a folder it made
+// or found empty.
+func writeSeparated(out string, c separation.Config, x []float64, ys [][]float64) (err error) {
+	created, fresh := freshDir(out)
+	defer func() {
+		if err != nil && fresh {
+			removeOutput(out, created)
+		}
+	}()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
+	}
 	for i, y := range ys {
-		p := filepath.Join(*out, fmt.Sprintf("speaker_%d.wav", i+1))
-		if err := avio.WriteMonoWAV(p, y, m.Config.Rate, avio.Float32); err != nil {
+		p := filepath.Join(out, fmt.Sprintf("speaker_%d.wav", i+1))
+		if err := avio.WriteMonoWAV(p, y, c.Rate, avio.Float32); err != nil {
 			return err
 		}
 	}
-	png := filepath.Join(*out, "separation.png")
-	if err := writeSeparationPNG(png, m.Config, x, ys); err != nil {
-		return err
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %.2f s, %d voice(s) → %s (speaker_1.wav …, separation.png)\n", *mix, float64(len(x))/float64(m.Config.Rate), len(ys), *out)
-	}
-	return nil
+	return writeSeparationPNG(filepath.Join(out, "separation.png"), c, x, ys)
 }
 
 // readFaceTrack reads a face video folder: a clip folder (frames/ and
