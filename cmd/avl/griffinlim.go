@@ -42,7 +42,7 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
 	quiet := addQuiet(fs)
-	maxGB := fs.Float64("max-memory", 2, "refuse inputs whose inversion needs more than this many GB (see Memory below)")
+	memGB := fs.Float64("memory", 1, "GB of working memory for Griffin-Lim; longer spectrograms are inverted in overlapping blocks that fit (see Memory below)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -61,8 +61,8 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef("--iters %d: want 1..100000", *iters)
 	case !(*momentum >= 0 && *momentum < 1):
 		return usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
-	case !(*maxGB > 0):
-		return usagef("--max-memory %g: want > 0 GB", *maxGB)
+	case !(*memGB >= 0.05):
+		return usagef("--memory %g: want ≥ 0.05 GB", *memGB)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
@@ -77,10 +77,6 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if len(a.Shape) != 2 || a.Shape[0] < 2 {
 		return fmt.Errorf("%s: shape %v, want a linear spectrogram (bins, frames)", pos[0], a.Shape)
-	}
-	if need := float64(a.Size()) * glBytesPerValue / 1e9; need > *maxGB {
-		return fmt.Errorf("%s: %d bins × %d frames need about %.1f GB for Griffin-Lim, more than --max-memory %g; raise --max-memory if the machine has it, or invert the recording in parts",
-			pos[0], a.Shape[0], a.Shape[1], need, *maxGB)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -109,11 +105,16 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if !*quiet {
 		w = stderr
 	}
-	bar := progress.New(w, "griffinlim", *iters)
-	x, err := s.Invert(spectrogram.InvertOptions{
-		Iters: *iters, Momentum: *momentum,
-		Observe: func(i int, conv float64) { bar.Set(i, fmt.Sprintf("convergence %.4f", conv)) },
-	})
+	o := spectrogram.InvertOptions{Iters: *iters, Momentum: *momentum,
+		Block: max(int(*memGB*1e9/glBytesPerValue)/s.Bins, 8*((c.NFFT+c.Hop-1)/c.Hop+1))}
+	blocks := o.Blocks(s.Frames)
+	label := "griffinlim"
+	if blocks > 1 {
+		label = fmt.Sprintf("griffinlim (%d blocks of %d frames)", blocks, o.Block)
+	}
+	bar := progress.New(w, label, *iters*blocks)
+	o.Observe = func(i int, conv float64) { bar.Set(i, fmt.Sprintf("convergence %.4f", conv)) }
+	x, err := s.Invert(o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -178,18 +179,18 @@ func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, 
 	return c, nil
 }
 
-// glBytesPerValue is the peak memory Griffin-Lim takes per spectrogram
-// value (bin × frame): the float32 input, float64 magnitudes and targets,
-// complex128 phases, spectrum, previous and rebuilt spectra, and the
-// garbage of one iteration (measured peak RSS, see griffinLimMemoryNote).
-const glBytesPerValue = 120
+// glBytesPerValue is Griffin-Lim's peak working memory per spectrogram
+// value (bin × frame): float64 magnitudes and targets, complex128 phases,
+// spectrum, previous and rebuilt spectra, and one iteration's garbage. It
+// is the measured peak RSS of a 10-minute inversion divided by its values.
+const glBytesPerValue = 150
 
 // griffinLimMemoryNote ends "avl griffinlim -h".
 const griffinLimMemoryNote = `
-Memory: Griffin-Lim holds the whole spectrogram several times over as complex
-numbers, about 120 bytes per value (bins × frames): a spectrogram of 257 bins
-with hop 160 at 16 kHz (n-fft 512) takes about 0.75 GB per 10 minutes of sound.
-Inputs that would need more than --max-memory are refused before any work;
-raise --max-memory if the machine has the memory, or invert a long recording in
-parts (make spectrograms of parts of the WAV file).
+Memory: Griffin-Lim works on about 150 bytes per spectrogram value (bins ×
+frames): 257 bins at hop 160 and 16 kHz (n-fft 512) are 3.9 million values,
+0.6 GB, per minute of sound. A spectrogram needing more than --memory is
+inverted in blocks that fit, overlapping by a quarter and cross-faded, so
+any length runs in about --memory plus 20 bytes per value for the input
+and output themselves (0.3 GB for 10 minutes at the settings above).
 `
