@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
 )
@@ -341,5 +344,65 @@ func TestNoOverwriteInput(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(in); string(after) != string(before) {
 		t.Error("the input was changed")
+	}
+}
+
+// TestInterrupt runs commands under a cancelled context, as Ctrl-C leaves
+// it: they stop with status 130 and a plain "interrupted", training says
+// what was kept, and no partial output stays behind.
+func TestInterrupt(t *testing.T) {
+	f := newCLIFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		out  string
+		want string
+	}{
+		{[]string{"synth", "speakers", "-o", filepath.Join(dir, "corpus"), "--n", "3", "--size", "16"}, filepath.Join(dir, "corpus"), "avl synth: interrupted\n"},
+		{[]string{"separation", "train", "--data", f.data, "-o", filepath.Join(dir, "sep.safetensors"), "--channels", "4", "--hidden", "4", "--fc", "8", "--segment", "0.4"},
+			filepath.Join(dir, "sep.safetensors"), "avl separation train: interrupted; no checkpoint was written"},
+		{[]string{"soundnet", "distill", "--data", f.data, "--teacher", "npy", "-o", filepath.Join(dir, "sn.safetensors"), "--width", "0.125", "--window", "9.5"},
+			filepath.Join(dir, "sn.safetensors"), "avl soundnet distill: interrupted; no checkpoint was written"},
+	} {
+		var stderr strings.Builder
+		code := runContext(ctx, append(c.args, "-q"), ioDiscard{}, &stderr)
+		if code != 130 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("avl %v interrupted: exit %d, stderr %q; want 130 and %q", c.args[:2], code, stderr.String(), c.want)
+		}
+		if _, err := os.Stat(c.out); err == nil {
+			t.Errorf("avl %v interrupted: %s was left behind", c.args[:2], c.out)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		var out strings.Builder
+		if code := run([]string{arg}, &out, ioDiscard{}); code != 0 || !strings.HasPrefix(out.String(), "avl ") {
+			t.Errorf("avl %s: exit %d, %q", arg, code, out.String())
+		}
+	}
+}
+
+// TestTrainErr checks what an interrupted training says it kept.
+func TestTrainErr(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	start := time.Now().Add(-time.Second)
+	if err := trainErr(context.Canceled, path, start); !strings.Contains(err.Error(), "no checkpoint was written") {
+		t.Errorf("no file: %v", err)
+	}
+	must(t, nets.SaveSafetensors(path, []*nets.Param{nets.NewParam("w", 2)}, map[string]string{"epoch": "3"}))
+	err := trainErr(context.Canceled, path, start)
+	if want := "kept the best checkpoint so far in " + path + " (epoch 3)"; !strings.Contains(err.Error(), want) || !errors.Is(err, context.Canceled) {
+		t.Errorf("checkpoint: %v, want %q", err, want)
+	}
+	if err := trainErr(context.Canceled, path, time.Now().Add(time.Hour)); !strings.Contains(err.Error(), "no checkpoint was written") {
+		t.Errorf("older file: %v", err)
+	}
+	other := errors.New("disk full")
+	if trainErr(other, path, start) != other {
+		t.Error("another error was changed")
 	}
 }
