@@ -84,6 +84,9 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if c.Bins() != a.Shape[0] {
+		return fmt.Errorf("%s: %d rows, but n-fft %d (from %s or the flags) gives %d bins", pos[0], a.Shape[0], c.NFFT, sidecar(pos[0]), c.Bins())
+	}
 	s, err := spectrogram.ReadNPY(pos[0], c)
 	if err != nil {
 		return err

@@ -223,13 +223,20 @@ func isHelp(s string) bool {
 	return s == "-h" || s == "-help" || s == "--help" || s == "help"
 }
 
-// message is err's text without the package prefixes that library errors
-// start with ("separation: "), which would stack after the command's name.
+// libPrefixes are the package names that library errors start with.
+var libPrefixes = []string{"avio", "dsp", "nets", "separation", "soundnet", "spectrogram", "synth"}
+
+// message is err's text without the package prefixes of library errors
+// ("separation: "), which would stack after the command's name and after
+// the file names that wrap them.
 func message(err error) string {
 	s := err.Error()
+	for _, p := range libPrefixes {
+		s = strings.ReplaceAll(s, ": "+p+": ", ": ")
+	}
 	for {
 		t := s
-		for _, p := range []string{"avio", "dsp", "nets", "separation", "soundnet", "spectrogram", "synth"} {
+		for _, p := range libPrefixes {
 			t = strings.TrimPrefix(t, p+": ")
 		}
 		if t == s {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -26,6 +27,20 @@ func TestHelp(t *testing.T) {
 		var e strings.Builder
 		if code := run([]string{name, "-h"}, io.Discard, &e); code != 0 {
 			t.Errorf("avl %s -h: exit %d, stderr %q", name, code, e.String())
+		}
+	}
+}
+
+func TestMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"separation: Config.Rate = 1":                "Config.Rate = 1",
+		"in.wav: spectrogram: nets: x":               "in.wav: x",
+		"clip c0: audio.wav: sample 3 is NaN":        "clip c0: audio.wav: sample 3 is NaN",
+		"soundnet: m.safetensors: dsp: bad":          "m.safetensors: bad",
+		"synth: output folder x is not empty; avio:": "output folder x is not empty; avio:",
+	} {
+		if got := message(errors.New(in)); got != want {
+			t.Errorf("message(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

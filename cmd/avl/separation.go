@@ -139,7 +139,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			old := m
 			if m, err = separation.WarmStart(cfg, old); err != nil {
-				return err
+				return fmt.Errorf("--init %s: %s", *initFrom, sepFlagNames(err))
 			}
 			old.Close()
 		}
