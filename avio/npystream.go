@@ -45,7 +45,7 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 		return nil, fmt.Errorf("%s: shape (%d, %d) is too large", path, rows, cols)
 	}
 	hdr := npyHeader("<f4", []int{rows, cols})
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, tempFree(err, filepath.Base(path)))
 	}
@@ -127,11 +127,6 @@ func (w *NPYColumnWriter) Close() error {
 	w.f = nil
 	w.err = fmt.Errorf("%s: NPYColumnWriter already closed", w.path)
 	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", w.path, tempFree(err, filepath.Base(w.path)))
-	}
-	// CreateTemp makes the file 0600; give it the usual permissions.
-	if err := os.Chmod(tmp, 0o644); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("%s: %w", w.path, tempFree(err, filepath.Base(w.path)))
 	}
