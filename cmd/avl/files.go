@@ -32,7 +32,7 @@ func checkOutFile(out string, exts []string, inputs ...string) error {
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		return fmt.Errorf("-o %s is a folder; name a file", out)
 	}
-	return checkWritableDir(out, filepath.Dir(out))
+	return checkWritableDir("-o "+out, filepath.Dir(out))
 }
 
 // checkOutDir checks, before any work, an output folder: not an input, and
@@ -50,29 +50,30 @@ func checkOutDir(out string, inputs ...string) error {
 	case err == nil && !st.IsDir():
 		return fmt.Errorf("-o %s exists and is not a folder", out)
 	case err == nil:
-		return checkWritableDir(out, out)
+		return checkWritableDir("-o "+out, out)
 	case errors.Is(err, fs.ErrNotExist):
-		return checkWritableDir(out, filepath.Dir(filepath.Clean(out)))
+		return checkWritableDir("-o "+out, filepath.Dir(filepath.Clean(out)))
 	}
 	return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
 }
 
-// checkWritableDir checks that dir, where out will be written, exists and
-// takes a new file, by creating and removing one.
-func checkWritableDir(out, dir string) error {
+// checkWritableDir checks that dir, where the output named by what (a flag
+// and its value) will be written, exists and takes a new file, by creating
+// and removing one.
+func checkWritableDir(what, dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("-o %s: folder %s does not exist", out, dir)
+			return fmt.Errorf("%s: folder %s does not exist", what, dir)
 		}
-		return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
+		return fmt.Errorf("%s: %w", what, unwrapPath(err))
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("-o %s: %s is not a folder", out, dir)
+		return fmt.Errorf("%s: %s is not a folder", what, dir)
 	}
 	f, err := os.CreateTemp(dir, ".avl-check-*")
 	if err != nil {
-		return fmt.Errorf("-o %s: cannot write in folder %s: %w", out, dir, unwrapPath(err))
+		return fmt.Errorf("%s: cannot write in folder %s: %w", what, dir, unwrapPath(err))
 	}
 	f.Close()
 	return os.Remove(f.Name())

@@ -95,8 +95,8 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if *curves != "" {
-		if err := checkWritableDir(*curves, filepath.Dir(*curves)); err != nil {
-			return fmt.Errorf("--curves: %w", err)
+		if err := checkWritableDir("--curves "+*curves, filepath.Dir(*curves)); err != nil {
+			return err
 		}
 	}
 	ds, err := avio.Open(*data)

@@ -111,6 +111,13 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	if *export {
+		for _, c := range ds.Clips {
+			if err := checkWritableDir("--export", c.Dir); err != nil {
+				return err
+			}
+		}
+	}
 	if !*quiet {
 		o.Progress = stderr
 	}
