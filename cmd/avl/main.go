@@ -125,32 +125,6 @@ func given(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// positive refuses a 0 (or negative) value given explicitly to one of the
-// named numeric flags, whose help does not give 0 a meaning.
-func positive(fs *flag.FlagSet, names ...string) error {
-	for _, n := range names {
-		f := fs.Lookup(n)
-		if f == nil || !given(fs, n) {
-			continue
-		}
-		if g, ok := f.Value.(flag.Getter); ok {
-			var v float64
-			switch x := g.Get().(type) {
-			case int:
-				v = float64(x)
-			case int64:
-				v = float64(x)
-			case float64:
-				v = x
-			}
-			if !(v > 0) {
-				return usagef("--%s %s: want a value > 0", n, f.Value)
-			}
-		}
-	}
-	return nil
-}
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)

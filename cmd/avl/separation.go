@@ -146,9 +146,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
 			return err
 		}
-		lossSet := false
-		fs.Visit(func(f *flag.Flag) { lossSet = lossSet || f.Name == "loss" })
-		if lossSet && *loss != m.Config.Loss {
+		if given(fs, "loss") && *loss != m.Config.Loss {
 			cfg := m.Config
 			cfg.Loss = *loss
 			if err := cfg.Validate(); err != nil {
@@ -289,9 +287,7 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 // applyConsistency switches the mask rescaling of m (loaded from path) to
 // on when the --consistency flag of fs was given.
 func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path string) error {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "consistency" })
-	if !set {
+	if !given(fs, "consistency") {
 		return nil
 	}
 	if err := m.SetConsistency(on); err != nil {
