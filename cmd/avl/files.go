@@ -32,7 +32,11 @@ func checkOutFile(out string, exts []string, inputs ...string) error {
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		return fmt.Errorf("-o %s is a folder; name a file", out)
 	}
-	return checkWritableDir("-o "+out, filepath.Dir(out))
+	if err := checkWritableDir("-o "+out, filepath.Dir(out)); err != nil {
+		return err
+	}
+	onAbandon(func() { removeTemps(out) })
+	return nil
 }
 
 // checkOutDir checks, before any work, an output folder: not an input, and
@@ -50,11 +54,28 @@ func checkOutDir(out string, inputs ...string) error {
 	case err == nil && !st.IsDir():
 		return fmt.Errorf("-o %s exists and is not a folder", out)
 	case err == nil:
-		return checkWritableDir("-o "+out, out)
+		err = checkWritableDir("-o "+out, out)
 	case errors.Is(err, fs.ErrNotExist):
-		return checkWritableDir("-o "+out, filepath.Dir(filepath.Clean(out)))
+		err = checkWritableDir("-o "+out, filepath.Dir(filepath.Clean(out)))
+	default:
+		return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
 	}
-	return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
+	if err != nil {
+		return err
+	}
+	if created, fresh := freshDir(out); fresh {
+		onAbandon(func() { removeOutput(out, created) })
+	}
+	return nil
+}
+
+// removeTemps removes the temporary files that avlearn's writers make
+// beside out (".out.tmp…") and that an abandoned command leaves behind.
+func removeTemps(out string) {
+	ms, _ := filepath.Glob(filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".tmp*"))
+	for _, m := range ms {
+		os.Remove(m)
+	}
 }
 
 // checkWritableDir checks that dir, where the output named by what (a flag

@@ -18,6 +18,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 )
 
 // runFunc parses args (everything after the command or verb name) and does
@@ -126,10 +128,70 @@ func given(fs *flag.FlagSet, name string) bool {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt)
+	os.Exit(supervise(sig, interruptGrace, os.Stderr, func(ctx context.Context) int {
+		return runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}))
+}
+
+// interruptGrace is how long a command may take to stop after Ctrl-C.
+const interruptGrace = 10 * time.Second
+
+// supervise runs cmd, cancelling its context at the first signal on sig.
+// A command that honours the context stops by itself and says what it
+// kept; one that has not returned after grace, or a second signal, is
+// abandoned: the outputs it registered are cleaned up and supervise
+// returns 130, after which main exits.
+func supervise(sig <-chan os.Signal, grace time.Duration, stderr io.Writer, cmd func(context.Context) int) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- cmd(ctx) }()
+	var timeout <-chan time.Time
+	for {
+		select {
+		case code := <-done:
+			return code
+		case <-sig:
+			if timeout != nil {
+				return abandon(stderr)
+			}
+			cancel()
+			timeout = time.After(grace)
+		case <-timeout:
+			return abandon(stderr)
+		}
+	}
+}
+
+// abandon cleans up after an interrupted command that did not stop.
+func abandon(stderr io.Writer) int {
+	runCleanups()
+	fmt.Fprintln(stderr, "avl: interrupted")
+	return 130
+}
+
+// cleanups undo the partial outputs of a command that is abandoned.
+var cleanups struct {
+	sync.Mutex
+	fns []func()
+}
+
+// onAbandon registers f to run if the command is abandoned after Ctrl-C.
+func onAbandon(f func()) {
+	cleanups.Lock()
+	defer cleanups.Unlock()
+	cleanups.fns = append(cleanups.fns, f)
+}
+
+func runCleanups() {
+	cleanups.Lock()
+	defer cleanups.Unlock()
+	for _, f := range cleanups.fns {
+		f()
+	}
+	cleanups.fns = nil
 }
 
 // run runs the command line args and returns the exit status.

@@ -21,7 +21,7 @@ func init() {
 	})
 }
 
-func runSpectrogram(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
 	out := addOut(fs, "output: .npy (float32, bins × frames) or .png picture (required)")
 	meta := fs.Bool("meta", true, "with .npy, also write OUT.json: the configuration that made it (read by griffinlim)")
@@ -89,6 +89,7 @@ func runSpectrogram(_ context.Context, args []string, stdout, stderr io.Writer) 
 		if err := notInput(sidecar(*out), pos); err != nil {
 			return err
 		}
+		onAbandon(func() { removeTemps(sidecar(*out)) })
 	}
 
 	r, err := avio.OpenWAV(pos[0])
@@ -133,7 +134,7 @@ func runSpectrogram(_ context.Context, args []string, stdout, stderr io.Writer) 
 		if err := checkSignalLength(pos[0], info.Frames, c); err != nil {
 			return err
 		}
-		if s, err = streamNPY(r, pos[0], c, *out, side, stderr, *quiet); err != nil {
+		if s, err = streamNPY(ctx, r, pos[0], c, *out, side, stderr, *quiet); err != nil {
 			return err
 		}
 	} else {
@@ -229,7 +230,7 @@ MFCCs of long files), and .png output (the picture needs every frame).
 // file name) and writes it to out, block by block, and the JSON sidecar to
 // side unless it is "". The returned Spectrogram has the shape and Config
 // but no values.
-func streamNPY(r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
+func streamNPY(ctx context.Context, r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
 	info := r.Info()
 	w, err := spectrogram.CreateNPY(out, c, info.Frames)
 	if err != nil {
@@ -252,6 +253,9 @@ func streamNPY(r *avio.WAVReader, name string, c spectrogram.Config, out, side s
 	buf := make([]float64, 1<<15)
 	done := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err // the deferred Abort removes the partial file
+		}
 		n, err := r.ReadMono(buf)
 		if err == io.EOF {
 			break
