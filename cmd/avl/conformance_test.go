@@ -34,6 +34,7 @@ type cliFixture struct {
 	snModel, sepModel string // untrained SoundNet and separation models
 	faceA, faceB      string // clip folders, used as face videos
 	notDir            string // a file, so that "notDir/x" cannot be created
+	readOnly          string // a folder without write permission ("" when running as root)
 	missing           string // a path that does not exist
 }
 
@@ -65,6 +66,11 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	writeClips(t, f.nanData, y)
 	f.faceA, f.faceB = filepath.Join(f.data, "c0"), filepath.Join(f.data, "c1")
 	must(t, os.WriteFile(f.notDir, []byte("x"), 0o644))
+	if os.Geteuid() != 0 {
+		f.readOnly = filepath.Join(d, "read-only")
+		must(t, os.Mkdir(f.readOnly, 0o555))
+		t.Cleanup(func() { os.Chmod(f.readOnly, 0o755) })
+	}
 
 	sn, err := soundnet.New(soundnet.Config{Width: 0.125, Objects: 2, Scenes: 2, ObjectNames: []string{"a", "b"},
 		SceneNames: []string{"x", "y"}, Window: 9.5, Seed: 1})
@@ -297,10 +303,14 @@ func TestCLIConformance(t *testing.T) {
 				}
 			}
 			if c.write != nil {
-				for _, o := range []string{
+				outs := []string{
 					filepath.Join(f.missing, "sub", "out"+strings.TrimSuffix(c.ext, "/")), // folder does not exist
 					filepath.Join(f.notDir, "out"+strings.TrimSuffix(c.ext, "/")),         // "folder" is a file
-				} {
+				}
+				if f.readOnly != "" { // root writes anywhere
+					outs = append(outs, filepath.Join(f.readOnly, "out"+strings.TrimSuffix(c.ext, "/")))
+				}
+				for _, o := range outs {
 					code, msg, took := call(t, c.write(o))
 					if code != 1 || took > 5*time.Second || !strings.Contains(msg, "-o") {
 						t.Errorf("unwritable -o %s: exit %d after %v, want 1 within 5 s naming -o\n%s", o, code, took, msg)
@@ -404,5 +414,30 @@ func TestTrainErr(t *testing.T) {
 	other := errors.New("disk full")
 	if trainErr(other, path, start) != other {
 		t.Error("another error was changed")
+	}
+}
+
+// TestWarnings checks the warnings that do not stop a command: a truncated
+// WAV file and more mel bands than FFT bins.
+func TestWarnings(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.wav")
+	must(t, avio.WriteMonoWAV(in, make([]float64, 4000), 16000, avio.PCM16))
+	b, err := os.ReadFile(in)
+	must(t, err)
+	cut := filepath.Join(dir, "cut.wav")
+	must(t, os.WriteFile(cut, b[:len(b)-1000], 0o644))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"spectrogram", cut, "-o", filepath.Join(dir, "a.npy")}, "warning: " + cut + " is truncated"},
+		{[]string{"resample", cut, "-o", filepath.Join(dir, "b.wav"), "--rate", "8000"}, "warning: " + cut + " is truncated"},
+		{[]string{"spectrogram", in, "-o", filepath.Join(dir, "c.npy"), "--n-fft", "256", "--mel", "200"}, "warning: --mel 200 is more mel bands than the 129 FFT bins"},
+	} {
+		var stderr strings.Builder
+		if code := run(append(c.args, "-q"), ioDiscard{}, &stderr); code != 0 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("avl %v: exit %d, stderr %q; want 0 and %q", c.args[:1], code, stderr.String(), c.want)
+		}
 	}
 }
