@@ -16,7 +16,8 @@ import (
 //	"config"  the model's configuration as JSON (its Config)
 //
 // plus any keys the task adds. Files written before this scheme kept the
-// configuration under "<kind>.config"; LoadModel still reads them.
+// configuration under "<kind>.config" or "<kind>"; LoadModel still reads
+// them.
 const MetaKind = "kind"
 
 // ModelMeta returns the metadata SaveModel writes for a model of the given
@@ -63,6 +64,9 @@ func LoadModel[M Module](path, kind string, cfg any, build func() (M, error)) (M
 	js, ok := f.meta[MetaConfig]
 	if k := f.meta[MetaKind]; k != kind || !ok {
 		old, legacy := f.meta[kind+".config"]
+		if !legacy {
+			old, legacy = f.meta[kind]
+		}
 		switch {
 		case k == "" && legacy:
 			js = old

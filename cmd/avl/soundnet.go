@@ -220,7 +220,7 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	}
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	fmt.Fprintf(stdout, "student %s: width %g, %d train excerpts of %g s (%d conv8 steps each), %d epochs in %s; train KL %.4f",
-		*out, *width, rep.TrainWindows, *window, rep.Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
+		*out, *width, rep.TrainWindows, *window, rep.Conv8Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
 	if rep.ValWindows > 0 {
 		fmt.Fprintf(stdout, ", best val KL %.4f (epoch %d)", rep.History.BestLoss, rep.History.BestEpoch)
 	}
