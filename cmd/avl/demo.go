@@ -949,7 +949,7 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	}
 	defer m.Close()
 	rep, err := separation.Train(ctx, m, separation.Data{Train: train, Val: val}, separation.TrainOptions{
-		Epochs: epochs, StepsPerEpoch: steps, BatchSize: batch, LR: 3e-3, Seed: seed, ValMixtures: 16,
+		Epochs: epochs, StepsPerEpoch: steps, BatchSize: batch, LR: 3e-3, Seed: seed, ValExamples: 16,
 		CurvePrefix: strings.TrimSuffix(d.path("separation_loss.png"), ".png"), Progress: d.o.Progress})
 	d.path("separation_loss.csv")
 	if err != nil {
