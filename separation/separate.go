@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/cmplx"
 
-
 	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 )
