@@ -231,8 +231,8 @@ func faces(n int, seed int64) FaceTrack {
 // kind.
 func variants() []Config {
 	var cs []Config
-	for _, stream := range []string{StreamTF, StreamFrames} {
-		for _, mask := range []string{MaskComplex, MaskReal} {
+	for _, stream := range []Stream{StreamTF, StreamFrames} {
+		for _, mask := range []Mask{MaskComplex, MaskReal} {
 			c := tinyConfig()
 			c.AudioStream, c.Mask = stream, mask
 			cs = append(cs, c)

@@ -1,7 +1,6 @@
 package soundnet
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 )
@@ -105,10 +104,6 @@ func (c Config) Channels() [7]int {
 	return ch
 }
 
-func (c Config) marshal() string {
-	b, _ := json.Marshal(c) // plain fields: cannot fail
-	return string(b)
-}
 
 // convLen is PyTorch's output length of a convolution or pooling.
 func convLen(n, k, s, p int) int {
