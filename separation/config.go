@@ -240,4 +240,3 @@ func (c Config) SegmentSamples() int {
 
 // SegmentFrames returns the video frames of a training mixture.
 func (c Config) SegmentFrames() int { return int(math.Round(c.Segment * c.FPS)) }
-

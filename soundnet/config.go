@@ -104,7 +104,6 @@ func (c Config) Channels() [7]int {
 	return ch
 }
 
-
 // convLen is PyTorch's output length of a convolution or pooling.
 func convLen(n, k, s, p int) int {
 	v := n + 2*p - k
