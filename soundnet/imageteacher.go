@@ -36,11 +36,11 @@ func DefaultImageTeacherConfig() ImageTeacherConfig {
 func (c ImageTeacherConfig) Validate() error {
 	switch {
 	case c.Size < 8 || c.Size > 512 || c.Size%4 != 0:
-		return fmt.Errorf("soundnet: ImageTeacherConfig.Size = %d, want a multiple of 4 in [8, 512]", c.Size)
+		return fmt.Errorf("soundnet: teacher size = %d, want a multiple of 4 in [8, 512]", c.Size)
 	case c.Width < 1 || c.Width > 512:
-		return fmt.Errorf("soundnet: ImageTeacherConfig.Width = %d, want 1–512", c.Width)
+		return fmt.Errorf("soundnet: teacher width = %d, want 1–512", c.Width)
 	case len(c.ObjectNames) < 1 || len(c.SceneNames) < 1:
-		return fmt.Errorf("soundnet: ImageTeacherConfig has %d object and %d scene classes, want ≥ 1 each", len(c.ObjectNames), len(c.SceneNames))
+		return fmt.Errorf("soundnet: teacher config has %d object and %d scene classes, want ≥ 1 each", len(c.ObjectNames), len(c.SceneNames))
 	}
 	return nil
 }
