@@ -100,13 +100,16 @@ func TestClassifierOptimum(t *testing.T) {
 func TestClassifierErrors(t *testing.T) {
 	x := [][]float64{{1, 2}, {3, 4}, {5, 6}}
 	for name, f := range map[string]func() error{
-		"labels":   func() error { _, err := TrainClassifier(x, []int{0, 1}, 2, 0.1, 10); return err },
-		"range":    func() error { _, err := TrainClassifier(x, []int{0, 1, 2}, 2, 0.1, 10); return err },
-		"lambda":   func() error { _, err := TrainClassifier(x, []int{0, 1, 1}, 2, -1, 10); return err },
-		"ragged":   func() error { _, err := TrainClassifier([][]float64{{1}, {2, 3}}, []int{0, 1}, 2, 0.1, 10); return err },
-		"no rows":  func() error { _, err := TrainClassifier(nil, nil, 2, 0.1, 10); return err },
-		"probe":    func() error { _, err := Probe("p", Splits{Train: x, YTrain: []int{0, 1, 1}, Classes: 2}); return err },
-		"test dim": func() error { _, err := Probe("p", Splits{Train: x, YTrain: []int{0, 1, 1}, Test: [][]float64{{1}}, YTest: []int{0}, Classes: 2}); return err },
+		"labels":  func() error { _, err := TrainClassifier(x, []int{0, 1}, 2, 0.1, 10); return err },
+		"range":   func() error { _, err := TrainClassifier(x, []int{0, 1, 2}, 2, 0.1, 10); return err },
+		"lambda":  func() error { _, err := TrainClassifier(x, []int{0, 1, 1}, 2, -1, 10); return err },
+		"ragged":  func() error { _, err := TrainClassifier([][]float64{{1}, {2, 3}}, []int{0, 1}, 2, 0.1, 10); return err },
+		"no rows": func() error { _, err := TrainClassifier(nil, nil, 2, 0.1, 10); return err },
+		"probe":   func() error { _, err := Probe("p", Splits{Train: x, YTrain: []int{0, 1, 1}, Classes: 2}); return err },
+		"test dim": func() error {
+			_, err := Probe("p", Splits{Train: x, YTrain: []int{0, 1, 1}, Test: [][]float64{{1}}, YTest: []int{0}, Classes: 2})
+			return err
+		},
 	} {
 		if f() == nil {
 			t.Errorf("%s: bad input accepted", name)

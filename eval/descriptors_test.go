@@ -11,7 +11,7 @@ func tone(rate int, f, secs float64) []float64 {
 	x := make([]float64, int(secs*float64(rate)))
 	for i := range x {
 		ts := float64(i) / float64(rate)
-		x[i] = 0.3*math.Sin(2*math.Pi*f*ts) * (1 + 0.5*math.Sin(2*math.Pi*3*ts))
+		x[i] = 0.3 * math.Sin(2*math.Pi*f*ts) * (1 + 0.5*math.Sin(2*math.Pi*3*ts))
 	}
 	return x
 }
