@@ -24,7 +24,7 @@
 //
 //	xs, _ := eval.ClipStats(ctx, train, eval.MFCCConfig(22050), nil) // and val, test
 //	r, err := eval.Probe("MFCC mean+std", eval.Splits{Train: xs, YTrain: ys, … , Classes: k})
-//	t := eval.ProbeTable([]eval.ProbeResult{r, …}, "%.1f")
+//	t := eval.ProbeResults{r, …}.Table("%.1f")
 //	fmt.Print(t.Markdown())
 //
 // Everything is deterministic: the same inputs (and seed, where there is

@@ -31,7 +31,7 @@ func ExampleProbe() {
 		fmt.Println(err)
 		return
 	}
-	t := eval.ProbeTable([]eval.ProbeResult{r}, "%.0f")
+	t := eval.ProbeResults{r}.Table("%.0f")
 	maj := eval.MajorityAccuracy(s.YTrain, s.YTest)
 	t.Add("majority class", math.NaN(), math.NaN(), math.NaN(), math.NaN(), 100*maj)
 	fmt.Print(t.Markdown())

@@ -141,10 +141,12 @@ func CrossValidate(name string, x [][]float64, y []int, classes, k int, seed int
 	return r, nil
 }
 
-// ProbeTable lays out probe results as a table: features, dim, λ and the
-// train, val and test accuracies in per cent, printed with pct (e.g.
-// "%.1f").
-func ProbeTable(rs []ProbeResult, pct string) *Table {
+// ProbeResults are the probes of several kinds of features on one task.
+type ProbeResults []ProbeResult
+
+// Table lays out the results as a table: features, dim, λ and the train,
+// val and test accuracies in per cent, printed with pct (e.g. "%.1f").
+func (rs ProbeResults) Table(pct string) *Table {
 	t := &Table{Header: "features", Columns: []Column{
 		{Name: "dim", Format: "%.0f"}, {Name: "λ", Format: "%g"},
 		{Name: "train %", Format: pct}, {Name: "val %", Format: pct}, {Name: "test %", Format: pct},

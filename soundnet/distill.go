@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/nets"
 )
@@ -331,7 +332,7 @@ func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64)
 		for q, p := range t {
 			mean[q] += float64(p) / float64(len(teacher))
 		}
-		votes[argmax(t)]++
+		votes[eval.Argmax(t)]++
 	}
 	best := 0
 	for q := range votes {
@@ -341,15 +342,15 @@ func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64)
 	}
 	for i, l := range logits {
 		t := teacher[i]
-		if argmax(l) == argmax(t) {
+		if eval.Argmax(l) == eval.Argmax(t) {
 			top1++
 		}
-		if argmax(t) == best {
+		if eval.Argmax(t) == best {
 			priorTop1++
 		}
 		for q, p := range t {
 			if p > 0 {
-				kl += float64(p) * (math.Log(float64(p)) - logSoftmaxAt(l, q))
+				kl += float64(p) * (math.Log(float64(p)) - eval.LogSoftmaxAt(l, q))
 				priorKL += float64(p) * (math.Log(float64(p)) - math.Log(math.Max(mean[q], 1e-30)))
 			}
 		}
