@@ -84,7 +84,6 @@ func MFCCConfig() spectrogram.Config {
 	return c
 }
 
-
 // ProbeOptions configures ProbeTable.
 type ProbeOptions struct {
 	Label  string   // label key to classify; "" means "scene"
