@@ -24,7 +24,8 @@ const MixLevel = 0.05
 
 // MixClips reads the audio of clips at rate Hz and their frames, cuts all
 // to the shortest clip (whole video frames), brings every voice to RMS
-// MixLevel, so the voices are at equal levels, and sums them. The clips
+// MixLevel (a silent one stays silent), so the voices are at equal
+// levels, and sums them. The clips
 // need the same frame rate.
 func MixClips(clips []*avio.Clip, rate int) (*Mixture, error) {
 	if len(clips) == 0 {
@@ -66,14 +67,11 @@ func MixClips(clips []*avio.Clip, rate int) (*Mixture, error) {
 	x.Mix = make([]float64, n)
 	for i, s := range x.Sources {
 		s = s[:n]
-		var e float64
-		for _, v := range s {
-			e += v * v
+		if v := rms(s); v > 1e-8 {
+			scale(s, MixLevel/v)
 		}
-		k := MixLevel / math.Sqrt(e/float64(n)+1e-20)
-		for j := range s {
-			s[j] *= k
-			x.Mix[j] += s[j]
+		for j, v := range s {
+			x.Mix[j] += v
 		}
 		x.Sources[i] = s
 	}

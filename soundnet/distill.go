@@ -327,25 +327,20 @@ func columns(f *FeatureMap) [][]float32 {
 func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64) {
 	c := len(teacher[0])
 	mean := make([]float64, c)
-	votes := make([]int, c)
-	for _, t := range teacher {
+	tops := make([]int, len(teacher)) // the teacher's top class per step
+	for i, t := range teacher {
 		for q, p := range t {
 			mean[q] += float64(p) / float64(len(teacher))
 		}
-		votes[eval.Argmax(t)]++
+		tops[i] = eval.Argmax(t)
 	}
-	best := 0
-	for q := range votes {
-		if votes[q] > votes[best] {
-			best = q
-		}
-	}
+	best := eval.Majority(tops)
 	for i, l := range logits {
 		t := teacher[i]
-		if eval.Argmax(l) == eval.Argmax(t) {
+		if eval.Argmax(l) == tops[i] {
 			top1++
 		}
-		if eval.Argmax(t) == best {
+		if tops[i] == best {
 			priorTop1++
 		}
 		for q, p := range t {
