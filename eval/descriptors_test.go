@@ -42,7 +42,7 @@ func TestFrameStats(t *testing.T) {
 			for f := range row {
 				row[f] = float64(s.Data[b*s.Frames+f])
 			}
-			m, sd := MeanStd(row)
+			m, sd := meanStd(row)
 			if math.Abs(got[b]-m) > 1e-9*(1+math.Abs(m)) || math.Abs(got[s.Bins+b]-sd) > 1e-6*(1+math.Abs(m)) {
 				t.Errorf("%s bin %d: mean, std %v, %v; want %v, %v", c.Kind(), b, got[b], got[s.Bins+b], m, sd)
 			}

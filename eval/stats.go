@@ -60,22 +60,6 @@ func LogSoftmaxAt[T Float](v []T, k int) float64 {
 	return float64(v[k]) - m - math.Log(s)
 }
 
-// MeanStd returns the mean and the population standard deviation (divided
-// by n) of xs; both are NaN for an empty xs.
-func MeanStd(xs []float64) (mean, std float64) {
-	if len(xs) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, v := range xs {
-		mean += v
-	}
-	mean /= float64(len(xs))
-	for _, v := range xs {
-		std += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(xs)))
-}
-
 // Standardiser maps each column to zero mean and unit variance with the
 // statistics of the rows it was fitted on (the train rows: validation and
 // test rows are scaled with them, never with their own).
