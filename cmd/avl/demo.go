@@ -724,12 +724,7 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
 	}
-	tb := &eval.Table{Header: "system", Columns: []eval.Column{{Name: "SI-SDR", Format: "%.1f"}, {Name: "SI-SDRi", Format: "%.1f"},
-		{Name: "SDR", Format: "%.1f"}, {Name: "SDRi", Format: "%.1f"}, {Name: "right face", Format: "%.0f%%"}}}
-	for _, r := range met.Rows {
-		tb.Add(r.System, r.SISDR, r.SISDRi, r.SDR, r.SDRi, 100*r.Assigned)
-	}
-	s.Lines = append(s.Lines, fmt.Sprintf("separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)+indent(tb.Markdown()))
+	s.Lines = append(s.Lines, fmt.Sprintf("separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)+indent(met.Table().Markdown()))
 	return d.separateOne(m, test, s)
 }
 
