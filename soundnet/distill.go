@@ -11,6 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/task"
@@ -326,30 +327,25 @@ func columns(f *FeatureMap) [][]float32 {
 func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64) {
 	c := len(teacher[0])
 	mean := make([]float64, c)
-	votes := make([]int, c)
-	for _, t := range teacher {
+	tops := make([]int, len(teacher)) // the teacher's top class per step
+	for i, t := range teacher {
 		for q, p := range t {
 			mean[q] += float64(p) / float64(len(teacher))
 		}
-		votes[argmax(t)]++
+		tops[i] = eval.Argmax(t)
 	}
-	best := 0
-	for q := range votes {
-		if votes[q] > votes[best] {
-			best = q
-		}
-	}
+	best := eval.Majority(tops)
 	for i, l := range logits {
 		t := teacher[i]
-		if argmax(l) == argmax(t) {
+		if eval.Argmax(l) == tops[i] {
 			top1++
 		}
-		if argmax(t) == best {
+		if tops[i] == best {
 			priorTop1++
 		}
 		for q, p := range t {
 			if p > 0 {
-				kl += float64(p) * (math.Log(float64(p)) - logSoftmaxAt(l, q))
+				kl += float64(p) * (math.Log(float64(p)) - eval.LogSoftmaxAt(l, q))
 				priorKL += float64(p) * (math.Log(float64(p)) - math.Log(math.Max(mean[q], 1e-30)))
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/task"
 )
@@ -226,8 +227,8 @@ func (t *ImageTeacher) Distributions(c *avio.Clip) (objects, scenes [][]float32,
 		return nil, nil, err
 	}
 	for i := range o {
-		softmaxInPlace(o[i])
-		softmaxInPlace(s[i])
+		eval.Softmax(o[i])
+		eval.Softmax(s[i])
 	}
 	return o, s, nil
 }
@@ -237,45 +238,6 @@ func (t *ImageTeacher) Close() {
 	if t.eval != nil {
 		t.eval.Close()
 	}
-}
-
-func softmaxInPlace(v []float32) {
-	m := float32(math.Inf(-1))
-	for _, x := range v {
-		m = max(m, x)
-	}
-	var s float64
-	for i, x := range v {
-		e := math.Exp(float64(x - m))
-		v[i] = float32(e)
-		s += e
-	}
-	for i := range v {
-		v[i] = float32(float64(v[i]) / s)
-	}
-}
-
-// logSoftmaxAt returns log softmax(v)[k] in float64.
-func logSoftmaxAt(v []float32, k int) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = math.Max(m, float64(x))
-	}
-	var s float64
-	for _, x := range v {
-		s += math.Exp(float64(x) - m)
-	}
-	return float64(v[k]) - m - math.Log(s)
-}
-
-func argmax(v []float32) int {
-	k := 0
-	for i, x := range v {
-		if x > v[k] {
-			k = i
-		}
-	}
-	return k
 }
 
 // LabelNames returns the sorted distinct values of label key over clips,
@@ -399,7 +361,7 @@ func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
 	}
 	var sum float64
 	for i, j := range idx {
-		sum -= float64(f.seen[j])*logSoftmaxAt(o[i], int(f.objs[j])) + logSoftmaxAt(s[i], int(f.scns[j]))
+		sum -= float64(f.seen[j])*eval.LogSoftmaxAt(o[i], int(f.objs[j])) + eval.LogSoftmaxAt(s[i], int(f.scns[j]))
 	}
 	return sum / float64(len(idx)), nil
 }
@@ -508,11 +470,11 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 		for i := range o {
 			if va.seen[i] > 0 {
 				nseen++
-				if argmax(o[i]) == int(va.objs[i]) {
+				if eval.Argmax(o[i]) == int(va.objs[i]) {
 					co++
 				}
 			}
-			if argmax(s[i]) == int(va.scns[i]) {
+			if eval.Argmax(s[i]) == int(va.scns[i]) {
 				cs++
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -327,10 +326,6 @@ func soundnetProbe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "features\tdim\tλ\ttrain %\tval %\ttest %\t")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%d\t%g\t%.1f\t%.1f\t%.1f\t\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
-	}
-	return tw.Flush()
+	_, err = fmt.Fprint(stdout, rs.Table("%.1f"))
+	return err
 }
