@@ -30,7 +30,11 @@ func soundnet8Stack(rng *rand.Rand) (Sequential, error) {
 		if err != nil {
 			return nil, err
 		}
-		net = append(net, c, NewBatchNorm1d(name+".bn", s.out), LayerFunc(ReLU))
+		bn, err := NewBatchNorm1d(name+".bn", s.out)
+		if err != nil {
+			return nil, err
+		}
+		net = append(net, c, bn, LayerFunc(ReLU))
 		if s.pool > 0 {
 			net = append(net, NewMaxPool1d(s.pool, s.pool, 0))
 		}
@@ -197,7 +201,10 @@ func BenchmarkSoundNetTrainStepGorgonia(b *testing.B) {
 				if s.pool < 0 {
 					break
 				}
-				bn := NewBatchNorm2d(name+".bn", s.out)
+				bn, err := NewBatchNorm2d(name+".bn", s.out)
+				if err != nil {
+					return err
+				}
 				all = append(all, bn.Params()...)
 				if h, err = bn.Forward(g, h); err != nil {
 					return err

@@ -79,7 +79,10 @@ func NewImageTeacher(cfg ImageTeacherConfig) (*ImageTeacher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("soundnet: teacher: %w", err)
 		}
-		t.convs[i], t.bns[i] = c, nets.NewBatchNorm2d(fmt.Sprintf("bn%d", i+1), out)
+		t.convs[i] = c
+		if t.bns[i], err = nets.NewBatchNorm2d(fmt.Sprintf("bn%d", i+1), out); err != nil {
+			return nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
 		t.params = append(t.params, c.Params()...)
 		t.params = append(t.params, t.bns[i].Params()...)
 		in = out

@@ -52,7 +52,9 @@ func New(cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("soundnet: %w", err)
 		}
 		m.convs[i] = c
-		m.bns[i] = nets.NewBatchNorm1d(fmt.Sprintf("bn%d", i+1), ch[i])
+		if m.bns[i], err = nets.NewBatchNorm1d(fmt.Sprintf("bn%d", i+1), ch[i]); err != nil {
+			return nil, fmt.Errorf("soundnet: %w", err)
+		}
 		in = ch[i]
 	}
 	var err error
