@@ -95,13 +95,6 @@ func (m *Model) Features(wave []float64, layer string) (*FeatureMap, error) {
 	return out, nil
 }
 
-// Features is m.Features(wave, layer).
-//
-// Deprecated: use the method.
-func Features(m *Model, wave []float64, layer string) (*FeatureMap, error) {
-	return m.Features(wave, layer)
-}
-
 // appendSteps joins two row-major (c, ta) and (c, tb) maps along time.
 func appendSteps(a []float32, ta int, b []float32, tb, c int) []float32 {
 	if ta == 0 {

@@ -268,7 +268,7 @@ func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 	}
-	f, err := soundnet.Features(m, x, *layer)
+	f, err := m.Features(x, *layer)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
