@@ -2,8 +2,6 @@ package synth
 
 import (
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/avlearn/avlearn/spectrogram"
@@ -127,13 +125,12 @@ func softmaxAccuracy(x [][]float64, y []int, classes, nTrain int) float64 {
 
 // TestScenesMFCCBaseline: a linear classifier on MFCC mean+std learns the
 // scene and object classes well above chance but does not solve them, so
-// the corpus leaves room for learned features. AVL_SYNTH_MFCC_N sets the
-// number of clips (default 144).
-func TestScenesMFCCBaseline(t *testing.T) {
-	n := 144
-	if s := os.Getenv("AVL_SYNTH_MFCC_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+// the corpus leaves room for learned features.
+func TestScenesMFCCBaseline(t *testing.T) { scenesMFCCBaseline(t, 144) }
+
+// scenesMFCCBaseline checks the MFCC baseline on a scenes corpus of n clips
+// of 1.5 s, 3/4 of them for training.
+func scenesMFCCBaseline(t *testing.T, n int) {
 	dir := t.TempDir()
 	if err := Scenes(dir, ScenesOptions{N: n, Seed: 11, Duration: 1.5, FPS: 1, Size: 16}); err != nil {
 		t.Fatal(err)
