@@ -1,0 +1,195 @@
+// Package layering holds the test that keeps avlearn's packages in the
+// layers drawn in docs/ARCHITECTURE.md: each package imports only packages
+// of the layers below its own, and the signal-processing and data layers
+// never depend on Gorgonia.
+package layering
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// layers lists avlearn's packages (import paths inside the module), bottom
+// layer first. A package may import packages of lower layers only, never
+// one of its own layer or above. A path ending in "/..." stands for every
+// package under it. Task packages that do not exist yet are listed so that
+// they land in the right place; a new package must be added here (and to
+// docs/ARCHITECTURE.md) before the test passes.
+var layers = [][]string{
+	{"dsp", "internal/progress"},
+	{"avio"},
+	{"spectrogram"},
+	{"nets", "synth", "eval"},
+	{"soundnet", "separation", "speech2face", "img2speech", "lipsync", "fusion"},
+	{"cmd/...", "examples/...", "internal/experiments/...", "internal/layering"},
+}
+
+// noGorgonia are the packages that must not depend on Gorgonia, even
+// indirectly: everything under nets.
+var noGorgonia = []string{"dsp", "avio", "spectrogram", "synth"}
+
+// stdlibOnly are the packages whose every dependency is in Go's standard
+// library.
+var stdlibOnly = []string{"dsp", "internal/progress"}
+
+// pkg is the part of `go list -json` that the rules read.
+type pkg struct {
+	ImportPath string
+	Imports    []string // non-test imports
+	Deps       []string // transitive non-test dependencies
+	Module     *struct{ Path string }
+}
+
+// layerOf returns the layer of rel (a path inside the module), or -1.
+func layerOf(rel string) int {
+	for i, l := range layers {
+		for _, p := range l {
+			if p == rel || strings.HasSuffix(p, "/...") && strings.HasPrefix(rel+"/", strings.TrimSuffix(p, "...")) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// isStd reports whether an import path is in the standard library: its
+// first element has no dot.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// violations returns every broken rule among pkgs, whose module is mod.
+func violations(mod string, pkgs []pkg) []string {
+	var out []string
+	rel := func(path string) (string, bool) {
+		if path == mod {
+			return ".", true
+		}
+		r, ok := strings.CutPrefix(path, mod+"/")
+		return r, ok
+	}
+	for _, p := range pkgs {
+		name, ok := rel(p.ImportPath)
+		if !ok {
+			continue
+		}
+		at := layerOf(name)
+		if at < 0 {
+			out = append(out, fmt.Sprintf("%s is in no layer: add it to internal/layering and docs/ARCHITECTURE.md", name))
+			continue
+		}
+		for _, imp := range p.Imports {
+			dep, ok := rel(imp)
+			if !ok {
+				continue
+			}
+			if l := layerOf(dep); l < 0 || l >= at {
+				out = append(out, fmt.Sprintf("%s (layer %d) imports %s (layer %d): a package imports only lower layers", name, at, dep, l))
+			}
+		}
+		for _, d := range p.Deps {
+			if slices.Contains(noGorgonia, name) && strings.HasPrefix(d, "gorgonia.org/") {
+				out = append(out, fmt.Sprintf("%s depends on %s: it must not depend on Gorgonia", name, d))
+				break
+			}
+			if slices.Contains(stdlibOnly, name) && !isStd(d) {
+				out = append(out, fmt.Sprintf("%s depends on %s: it uses the standard library only", name, d))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// listPackages runs `go list -json ./...` at the module root.
+func listPackages(t *testing.T) (string, []pkg) {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,Deps,Module", "./...")
+	cmd.Dir = "../.."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 || pkgs[0].Module == nil {
+		t.Fatal("go list found no packages of a module")
+	}
+	return pkgs[0].Module.Path, pkgs
+}
+
+// TestLayering fails if any package of the module imports a package of its
+// own layer or above, depends on Gorgonia below nets, or is in no layer.
+func TestLayering(t *testing.T) {
+	mod, pkgs := listPackages(t)
+	var seen []string
+	for _, p := range pkgs {
+		seen = append(seen, strings.TrimPrefix(p.ImportPath, mod+"/"))
+	}
+	for _, want := range []string{"dsp", "avio", "spectrogram", "nets", "synth", "soundnet", "separation", "cmd/avl"} {
+		if !slices.Contains(seen, want) {
+			t.Errorf("go list did not return %s (listed: %v)", want, seen)
+		}
+	}
+	for _, v := range violations(mod, pkgs) {
+		t.Error(v)
+	}
+}
+
+// TestViolations checks that the rules catch each kind of break.
+func TestViolations(t *testing.T) {
+	const mod = "example.com/m"
+	p := func(path string, imports, deps []string) pkg {
+		return pkg{ImportPath: mod + "/" + path, Imports: imports, Deps: deps}
+	}
+	m := func(s string) string { return mod + "/" + s }
+	good := []pkg{
+		p("dsp", []string{"math"}, []string{"math"}),
+		p("avio", []string{m("dsp"), "golang.org/x/image/draw"}, []string{m("dsp"), "golang.org/x/image/draw"}),
+		p("nets", []string{m("avio"), m("internal/progress"), "gorgonia.org/gorgonia"}, []string{"gorgonia.org/gorgonia"}),
+		p("separation", []string{m("nets"), m("dsp"), m("synth")}, nil),
+		p("cmd/avl", []string{m("separation"), m("soundnet")}, nil),
+		p("examples/separation", []string{m("separation")}, nil),
+	}
+	if v := violations(mod, good); len(v) != 0 {
+		t.Errorf("a valid module broke rules: %v", v)
+	}
+	for _, c := range []struct {
+		name string
+		p    pkg
+		want string
+	}{
+		{"upward import", p("spectrogram", []string{m("nets")}, nil), "spectrogram (layer 2) imports nets (layer 3)"},
+		{"same layer", p("nets", []string{m("synth")}, nil), "nets (layer 3) imports synth (layer 3)"},
+		{"task imports task", p("soundnet", []string{m("separation")}, nil), "soundnet (layer 4) imports separation"},
+		{"library imports command", p("dsp", []string{m("cmd/avl")}, nil), "dsp (layer 0) imports cmd/avl (layer 5)"},
+		{"unknown import", p("nets", []string{m("newpkg")}, nil), "imports newpkg (layer -1)"},
+		{"unknown package", p("newpkg", nil, nil), "newpkg is in no layer"},
+		{"gorgonia below nets", p("spectrogram", nil, []string{"gorgonia.org/tensor"}), "spectrogram depends on gorgonia.org/tensor"},
+		{"dsp beyond the standard library", p("dsp", nil, []string{"gonum.org/v1/gonum/floats"}), "dsp depends on gonum.org/v1/gonum/floats"},
+		{"dsp on Gorgonia", p("dsp", nil, []string{"gorgonia.org/gorgonia"}), "dsp depends on gorgonia.org/gorgonia: it must not depend on Gorgonia"},
+	} {
+		v := violations(mod, append(slices.Clone(good), c.p))
+		if len(v) != 1 || !strings.Contains(v[0], c.want) {
+			t.Errorf("%s: got %q, want one violation containing %q", c.name, v, c.want)
+		}
+	}
+}
