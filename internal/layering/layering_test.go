@@ -108,10 +108,11 @@ func violations(mod string, pkgs []pkg) []string {
 	return out
 }
 
-// listPackages runs `go list -json ./...` at the module root.
-func listPackages(t *testing.T) (string, []pkg) {
+// listPackages runs `go list -json ./...` at the module root, with the
+// given build tags.
+func listPackages(t *testing.T, tags string) (string, []pkg) {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,Deps,Module", "./...")
+	cmd := exec.Command("go", "list", "-tags="+tags, "-json=ImportPath,Imports,Deps,Module", "./...")
 	cmd.Dir = "../.."
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -137,20 +138,24 @@ func listPackages(t *testing.T) (string, []pkg) {
 }
 
 // TestLayering fails if any package of the module imports a package of its
-// own layer or above, depends on Gorgonia below nets, or is in no layer.
+// own layer or above, depends on Gorgonia below nets, or is in no layer;
+// with and without the research tag, so research code keeps to the layers
+// too.
 func TestLayering(t *testing.T) {
-	mod, pkgs := listPackages(t)
-	var seen []string
-	for _, p := range pkgs {
-		seen = append(seen, strings.TrimPrefix(p.ImportPath, mod+"/"))
-	}
-	for _, want := range []string{"dsp", "avio", "spectrogram", "nets", "synth", "soundnet", "separation", "cmd/avl"} {
-		if !slices.Contains(seen, want) {
-			t.Errorf("go list did not return %s (listed: %v)", want, seen)
+	for _, tags := range []string{"", "research"} {
+		mod, pkgs := listPackages(t, tags)
+		var seen []string
+		for _, p := range pkgs {
+			seen = append(seen, strings.TrimPrefix(p.ImportPath, mod+"/"))
 		}
-	}
-	for _, v := range violations(mod, pkgs) {
-		t.Error(v)
+		for _, want := range []string{"dsp", "avio", "spectrogram", "nets", "synth", "soundnet", "separation", "cmd/avl"} {
+			if !slices.Contains(seen, want) {
+				t.Errorf("tags %q: go list did not return %s (listed: %v)", tags, want, seen)
+			}
+		}
+		for _, v := range violations(mod, pkgs) {
+			t.Errorf("tags %q: %s", tags, v)
+		}
 	}
 }
 
