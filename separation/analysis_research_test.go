@@ -4,6 +4,7 @@ package separation
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand"
@@ -211,37 +212,32 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs := k.pitch
-		if cfg.MultiPitch {
-			outs = []*G.Node{k.assign}
-		}
-		var ws []*nets.Watch
-		for _, p := range outs {
-			w, err := nets.NewWatch(p)
+		prog := nets.NewProgram(func(p *nets.Pass) error {
+			k, err := m.build(p)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
-			ws = append(ws, w)
-		}
-		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.mach.Run(); err != nil {
+			outs := k.pitch
+			if cfg.MultiPitch {
+				outs = []*G.Node{k.assign}
+			}
+			for i, o := range outs {
+				if err := p.Output(fmt.Sprint(i), o); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, nets.ProgramOptions{Mode: nets.Eval})
+		pass, err := prog.Run(cfg.feeds([]*features{ft}, []*example{ex}, false)...)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var picks, truth [2][]int
 		var values [][]float32
-		for _, w := range ws {
-			v, err := w.Value()
+		for i := 0; ; i++ {
+			v, _, err := pass.Value(fmt.Sprint(i))
 			if err != nil {
-				t.Fatal(err)
+				break
 			}
 			values = append(values, v)
 		}
@@ -281,7 +277,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 				truth[s] = append(truth[s], j)
 			}
 		}
-		k.mach.Close()
+		prog.Close()
 		for tt := range ft.t {
 			if a, b := truth[0][tt], truth[1][tt]; a >= 0 && b >= 0 && (a-b > 6 || b-a > 6) {
 				frames++

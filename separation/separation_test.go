@@ -231,8 +231,8 @@ func faces(n int, seed int64) FaceTrack {
 // kind.
 func variants() []Config {
 	var cs []Config
-	for _, stream := range []string{StreamTF, StreamFrames} {
-		for _, mask := range []string{MaskComplex, MaskReal} {
+	for _, stream := range []Stream{StreamTF, StreamFrames} {
+		for _, mask := range []Mask{MaskComplex, MaskReal} {
 			c := tinyConfig()
 			c.AudioStream, c.Mask = stream, mask
 			cs = append(cs, c)
@@ -569,26 +569,15 @@ func graphLoss(t *testing.T, m *Model, ex *example) (float32, *features) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
+	prog := nets.NewProgram(m.define(true), nets.ProgramOptions{Mode: nets.Eval})
+	defer prog.Close()
+	pass, err := prog.Run(c.feeds([]*features{ft}, []*example{ex}, true)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := k.addLoss(c); err != nil {
-		t.Fatal(err)
-	}
-	if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-		t.Fatal(err)
-	}
-	defer k.mach.Close()
-	if err := k.feed([]*features{ft}, []*example{ex}, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.mach.Run(); err != nil {
-		t.Fatal(err)
-	}
-	l, err := nets.Scalar(k.loss)
+	l, err := pass.Loss()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, ft
+	return float32(l), ft
 }

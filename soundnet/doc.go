@@ -17,9 +17,9 @@
 //   - Train distils a teacher into a model on clips' audio and frames.
 //   - Features returns a layer's activations for a waveform.
 //   - Evaluate measures the student's agreement with the teacher on
-//     held-out clips; Probe trains linear classifiers on features of
-//     labelled clips and reports held-out accuracy next to random-weight
-//     and MFCC-statistics baselines.
+//     held-out clips; ProbeTable trains linear probes (package eval) on
+//     features of labelled clips and reports held-out accuracy next to
+//     random-weight and MFCC-statistics baselines.
 //
 // Waveforms are mono at Rate (22,050 Hz) in [-1, 1], scaled by InputScale
 // (256) before conv1 as in the original. Conv8 step j sees input samples

@@ -203,8 +203,8 @@ func TestDistillLowersKL(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("before:\n%v\nafter:\n%v\nloss per epoch: %v", before, after, rep.History.Epochs)
-	if rep.TrainWindows != 8 || rep.Steps != 1 {
-		t.Errorf("%d windows of %d steps, want 8 of 1", rep.TrainWindows, rep.Steps)
+	if rep.TrainWindows != 8 || rep.Conv8Steps != 1 || rep.Steps != 8*4 {
+		t.Errorf("%d windows of %d steps, %d optimiser steps, want 8 of 1, 32", rep.TrainWindows, rep.Conv8Steps, rep.Steps)
 	}
 	if !(after.ObjectKL+after.SceneKL < 0.5*(before.ObjectKL+before.SceneKL)) {
 		t.Errorf("KL %.4f → %.4f: distillation did not halve it", before.ObjectKL+before.SceneKL, after.ObjectKL+after.SceneKL)

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -220,7 +219,7 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	}
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	fmt.Fprintf(stdout, "student %s: width %g, %d train excerpts of %g s (%d conv8 steps each), %d epochs in %s; train KL %.4f",
-		*out, *width, rep.TrainWindows, *window, rep.Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
+		*out, *width, rep.TrainWindows, *window, rep.Conv8Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
 	if rep.ValWindows > 0 {
 		fmt.Fprintf(stdout, ", best val KL %.4f (epoch %d)", rep.History.BestLoss, rep.History.BestEpoch)
 	}
@@ -327,10 +326,6 @@ func soundnetProbe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "features\tdim\tλ\ttrain %\tval %\ttest %\t")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%d\t%g\t%.1f\t%.1f\t%.1f\t\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
-	}
-	return tw.Flush()
+	_, err = fmt.Fprint(stdout, rs.Table("%.1f"))
+	return err
 }

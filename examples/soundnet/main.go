@@ -84,9 +84,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("scene classification of held-out clips from sound (linear probe):")
-	for _, r := range rs {
-		fmt.Printf("  %-22s %5d dims  %5.1f%%\n", r.Name, r.Dim, 100*r.TestAcc)
-	}
+	fmt.Println("scene classification of held-out clips from sound (linear probes):")
+	fmt.Print(rs.Table("%.1f"))
 	fmt.Println("work folder:", *dir)
 }
