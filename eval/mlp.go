@@ -7,8 +7,6 @@ import (
 	"math/rand"
 
 	"github.com/avlearn/avlearn/nets"
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // MLPOptions configures TrainMLP.
@@ -41,7 +39,7 @@ type MLP struct {
 	Scale        Standardiser // fitted on the train rows
 	fc1, fc2     *nets.Linear
 	dim, classes int
-	graphs       map[mlpKey]*mlpGraph
+	train, eval  *nets.Program // eval outputs "logits", and the loss when "y" is fed
 }
 
 // mlpTask is what nets.Fit trains: the model and the standardised train
@@ -50,20 +48,6 @@ type mlpTask struct {
 	*MLP
 	x [2][]float32
 	y [2][]int
-}
-
-// mlpKey names a compiled graph: mode, rows, and whether it has the loss.
-type mlpKey struct {
-	mode nets.Mode
-	n    int
-	loss bool
-}
-
-type mlpGraph struct {
-	m            *nets.Machine
-	x, y         *G.Node
-	logits, loss *G.Node
-	xbuf, ybuf   []float32
 }
 
 // TrainMLP trains an MLP on s.Train with early stopping on s.Val (which
@@ -94,13 +78,15 @@ func TrainMLP(ctx context.Context, s Splits, o MLPOptions) (*MLP, nets.History, 
 	}
 	rng := rand.New(rand.NewSource(o.Seed))
 	dim := len(s.Train[0])
-	m := &MLP{Scale: sc, dim: dim, classes: s.Classes, graphs: map[mlpKey]*mlpGraph{}}
+	m := &MLP{Scale: sc, dim: dim, classes: s.Classes}
 	if m.fc1, err = nets.NewLinear("fc1", dim, o.Hidden, true, rng); err != nil {
 		return nil, h, err
 	}
 	if m.fc2, err = nets.NewLinear("fc2", o.Hidden, s.Classes, true, rng); err != nil {
 		return nil, h, err
 	}
+	m.train = nets.NewProgram(m.define, nets.ProgramOptions{Mode: nets.Train, Seed: o.Seed})
+	m.eval = nets.NewProgram(m.define, nets.ProgramOptions{Mode: nets.Eval})
 	t := &mlpTask{MLP: m, y: [2][]int{s.YTrain, s.YVal}}
 	for i, rows := range [][][]float64{s.Train, s.Val} {
 		if t.x[i], err = m.rows(rows); err != nil {
@@ -137,65 +123,53 @@ func (m *MLP) Params() []*nets.Param {
 	return append(m.fc1.Params(), m.fc2.Params()...)
 }
 
-// graph returns the graph for n rows in mode, with or without the loss,
-// building it on first use.
-func (m *MLP) graph(k mlpKey) (*mlpGraph, error) {
-	if r, ok := m.graphs[k]; ok {
-		return r, nil
+// define declares the network on input "x" [N, dim], with the
+// cross-entropy loss when the class indices "y" [N] are fed.
+func (m *MLP) define(p *nets.Pass) error {
+	x, err := p.Input("x")
+	if err != nil {
+		return err
 	}
-	g := nets.NewGraph(k.mode, 0)
-	r := &mlpGraph{xbuf: make([]float32, k.n*m.dim)}
-	r.x = G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(k.n, m.dim), G.WithName("x"))
-	var err error
-	if r.logits, err = (nets.Sequential{m.fc1, nets.LayerFunc(nets.ReLU), m.fc2}).Forward(g, r.x); err != nil {
-		return nil, err
+	logits, err := (nets.Sequential{m.fc1, nets.NewReLU(), m.fc2}).Forward(p.Graph(), x)
+	if err != nil {
+		return err
 	}
-	var lossNode *G.Node
-	if k.loss {
-		r.ybuf = make([]float32, k.n)
-		r.y = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(k.n), G.WithName("y"))
-		if r.loss, err = nets.CrossEntropyLoss(r.logits, r.y); err != nil {
-			return nil, err
-		}
-		if k.mode == nets.Train {
-			lossNode = r.loss
-		}
+	if err := p.Output("logits", logits); err != nil {
+		return err
 	}
-	if r.m, err = nets.NewMachine(g, lossNode); err != nil {
-		return nil, err
+	if !p.Has("y") {
+		return nil
 	}
-	m.graphs[k] = r
-	return r, nil
+	y, err := p.Input("y")
+	if err != nil {
+		return err
+	}
+	loss, err := nets.CrossEntropyLoss(logits, y)
+	if err != nil {
+		return err
+	}
+	return p.Minimize(loss)
 }
 
-// batch feeds rows idx of split (0 train, 1 val) through the loss graph of
-// mode and returns the mean loss.
-func (t *mlpTask) batch(mode nets.Mode, split int, idx []int) (float64, error) {
+// batch runs rows idx of split (0 train, 1 val) through prog with their
+// labels and returns the mean loss.
+func (t *mlpTask) batch(prog *nets.Program, split int, idx []int) (float64, error) {
 	m := t.MLP
-	r, err := m.graph(mlpKey{mode, len(idx), true})
+	x, y := make([]float32, len(idx)*m.dim), make([]float32, len(idx))
+	for j, i := range idx {
+		copy(x[j*m.dim:(j+1)*m.dim], t.x[split][i*m.dim:(i+1)*m.dim])
+		y[j] = float32(t.y[split][i])
+	}
+	pass, err := prog.Run(nets.Feed{Name: "x", Shape: []int{len(idx), m.dim}, Data: x}, nets.Feed{Name: "y", Shape: []int{len(idx)}, Data: y})
 	if err != nil {
 		return 0, err
 	}
-	for j, i := range idx {
-		copy(r.xbuf[j*m.dim:(j+1)*m.dim], t.x[split][i*m.dim:(i+1)*m.dim])
-		r.ybuf[j] = float32(t.y[split][i])
-	}
-	if err := nets.Let(r.x, r.xbuf); err != nil {
-		return 0, err
-	}
-	if err := nets.Let(r.y, r.ybuf); err != nil {
-		return 0, err
-	}
-	if err := r.m.Run(); err != nil {
-		return 0, err
-	}
-	l, err := nets.Scalar(r.loss)
-	return float64(l), err
+	return pass.Loss()
 }
 
-func (t *mlpTask) TrainBatch(idx []int) (float64, error) { return t.batch(nets.Train, 0, idx) }
+func (t *mlpTask) TrainBatch(idx []int) (float64, error) { return t.batch(t.train, 0, idx) }
 
-func (t *mlpTask) EvalBatch(idx []int) (float64, error) { return t.batch(nets.Eval, 1, idx) }
+func (t *mlpTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.eval, 1, idx) }
 
 // Predict returns the most likely class of every row of x.
 func (m *MLP) Predict(x [][]float64) ([]int, error) {
@@ -206,17 +180,11 @@ func (m *MLP) Predict(x [][]float64) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := m.graph(mlpKey{nets.Eval, len(x), false})
+	pass, err := m.eval.Run(nets.Feed{Name: "x", Shape: []int{len(x), m.dim}, Data: xs})
 	if err != nil {
 		return nil, err
 	}
-	if err := nets.Let(r.x, xs); err != nil {
-		return nil, err
-	}
-	if err := r.m.Run(); err != nil {
-		return nil, err
-	}
-	logits, err := nets.Value(r.logits)
+	logits, _, err := pass.Value("logits")
 	if err != nil {
 		return nil, err
 	}
@@ -238,8 +206,6 @@ func (m *MLP) Accuracy(x [][]float64, y []int) (float64, error) {
 
 // Close releases the compiled graphs.
 func (m *MLP) Close() {
-	for k, g := range m.graphs {
-		g.m.Close()
-		delete(m.graphs, k)
-	}
+	m.train.Close()
+	m.eval.Close()
 }
