@@ -15,7 +15,7 @@
 //     is a small CNN trained on labelled frames (TrainTeacher), NPYTeacher
 //     reads distributions computed elsewhere from .npy files per clip.
 //   - Train distils a teacher into a model on clips' audio and frames.
-//   - Features returns a layer's activations for a waveform.
+//   - Model.Features returns a layer's activations for a waveform.
 //   - Evaluate measures the student's agreement with the teacher on
 //     held-out clips; ProbeTable trains linear probes (package eval) on
 //     features of labelled clips and reports held-out accuracy next to

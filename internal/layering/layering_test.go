@@ -30,7 +30,7 @@ var layers = [][]string{
 	{"avio", "internal/speechstats"},
 	{"spectrogram"},
 	{"nets", "synth"},
-	{"eval"},
+	{"eval", "task"},
 	{"soundnet", "separation", "speech2face", "img2speech", "lipsync", "fusion"},
 	{"cmd/...", "examples/...", "internal/experiments/...", "internal/layering"},
 }
