@@ -35,9 +35,8 @@
 // buffers and updates them after each training pass. Convolutions run as a
 // cache-blocked float32 matrix product (AVX2/FMA kernel on amd64) that
 // packs its panels straight from the signal (implicit im2col), and every op
-// reuses its output buffer from pass to pass; a SoundNet-8 training step
-// on 20 s of audio costs about the CPU time PyTorch needs, in less memory
-// (see BenchmarkSoundNetTrainStep).
+// reuses its output buffer from pass to pass. BenchmarkSoundNetTrainStep
+// times a SoundNet-8 training step; README.md compares it with PyTorch's.
 //
 // Sequence and utility layers, also checked against PyTorch
 // (testdata/nets/gen_seq.py): [LSTM] (multi-layer, bidirectional,

@@ -27,4 +27,8 @@
 // of that span; steps are StepStride = 65,536 samples (2.97 s) apart, and
 // one step needs MinSamples = 209,374 samples (9.50 s), so a 20 s input
 // gives 4 steps and a 5 s clip is padded to 9.50 s for 1 step.
+//
+// The command line runs the whole path: avl soundnet teacher, distill,
+// features and probe. README.md has the current figures and the commands
+// that reproduce them; docs/runs/soundnet.md the runs that led there.
 package soundnet

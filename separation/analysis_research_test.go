@@ -1,3 +1,5 @@
+//go:build research
+
 package separation
 
 import (
@@ -16,11 +18,12 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// The analyses behind separation/README.md's argument for harmonic combs.
-// They need a corpus (and a model), so they run only when pointed at them:
+// The analyses behind the design of harmonic combs, pitch pairs and
+// consistent masks (docs/runs/separation.md). They are research, not tests:
+// they build only with the research tag and need a corpus (and a model):
 //
-//	AVL_SEPARATION_DATA=spk go test ./separation -run Analysis -v
-//	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test ./separation -run Analysis -v
+//	AVL_SEPARATION_DATA=spk go test -tags research ./separation -run Analysis -v
+//	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test -tags research ./separation -run Analysis -v
 
 // analysisMixer returns a mixer over the val split of $AVL_SEPARATION_DATA
 // (design decisions are made on val; the test speakers only score).
