@@ -49,3 +49,11 @@ func sameAsFile(t *testing.T, path string, ps []*nets.Param) {
 		}
 	}
 }
+
+func TestMetricsTable(t *testing.T) {
+	m := Metrics{ObjectTop1: 0.5, SceneTop1: 0.25, ObjectKL: 0.1, SceneKL: 0.2, PriorObjectTop1: 0.125, PriorObjectKL: 1, PriorSceneKL: 2}
+	tb := m.Table()
+	if len(tb.Rows) != 2 || tb.Rows[0].Values[0] != 50 || tb.Rows[0].Values[2] != 25 || tb.Rows[1].Values[0] != 12.5 || tb.Rows[1].Values[3] != 2 {
+		t.Fatalf("table rows %+v", tb.Rows)
+	}
+}

@@ -17,10 +17,10 @@ import (
 	"github.com/avlearn/avlearn/task"
 )
 
-// DistillData is what Train learns from: clips whose audio and frames are
+// Data is what Train learns from: clips whose audio and frames are
 // used and whose labels are never read, and the teacher that turns their
 // frames into target distributions.
-type DistillData struct {
+type Data struct {
 	Train   []*avio.Clip
 	Val     []*avio.Clip // optional: gives the validation KL
 	Teacher Teacher
@@ -173,7 +173,7 @@ func (k *distillTask) EvalBatch(idx []int) (float64, error) {
 // minimising KL(teacher ‖ softmax(student)) on both heads (summed, averaged
 // over steps and excerpts) with Adam. Clip labels are never read: only
 // audio and frames reach the student.
-func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Report, error) {
+func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
 	var rep Report
 	o, err := options(o)
@@ -250,9 +250,10 @@ func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Rep
 	return rep, nil
 }
 
-// Agreement is how well the student's conv8 outputs match the teacher's
-// distributions, over every conv8 step of the evaluated excerpts.
-type Agreement struct {
+// Metrics is how well the student's conv8 outputs agree with the
+// teacher's distributions, over every conv8 step of the evaluated
+// excerpts, beside the prior that a student deaf to the sound reaches.
+type Metrics struct {
 	Steps int
 	// ObjectTop1 and SceneTop1 are the fractions of steps where the
 	// student's most likely class is the teacher's.
@@ -270,20 +271,20 @@ type Agreement struct {
 
 // Evaluate measures the student's agreement with teacher on clips (held
 // out from training), excerpted as in Train.
-func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Agreement, error) {
+func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Metrics, error) {
 	ws, err := allWindows(context.Background(), clips, teacher, max(m.Config.WindowSamples(), MinSamples()), nil)
 	if err != nil {
-		return Agreement{}, err
+		return Metrics{}, err
 	}
 	if len(ws) == 0 {
-		return Agreement{}, fmt.Errorf("soundnet: Evaluate: no clips")
+		return Metrics{}, fmt.Errorf("soundnet: Evaluate: no clips")
 	}
 	return m.agreement(ws)
 }
 
 // agreement runs the student over ws in batches and compares.
-func (m *Model) agreement(ws []window) (Agreement, error) {
-	var a Agreement
+func (m *Model) agreement(ws []window) (Metrics, error) {
+	var a Metrics
 	n := len(ws[0].audio)
 	const batch = 8
 	var so, ss, to, ts [][]float32
@@ -355,7 +356,18 @@ func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64)
 }
 
 // String formats the agreement as two lines.
-func (a Agreement) String() string {
+// Table returns the metrics as a table: the student and the prior, top-1
+// agreement (%) and KL (nats) for both heads.
+func (a Metrics) Table() eval.Table {
+	t := eval.Table{Header: "system", Columns: []eval.Column{
+		{Name: "objects top-1 %", Format: "%.1f"}, {Name: "objects KL", Format: "%.3f"},
+		{Name: "scenes top-1 %", Format: "%.1f"}, {Name: "scenes KL", Format: "%.3f"}}}
+	t.Add("student", 100*a.ObjectTop1, a.ObjectKL, 100*a.SceneTop1, a.SceneKL)
+	t.Add("prior (teacher's mean distribution)", 100*a.PriorObjectTop1, a.PriorObjectKL, 100*a.PriorSceneTop1, a.PriorSceneKL)
+	return t
+}
+
+func (a Metrics) String() string {
 	return "objects: top-1 " + pct(a.ObjectTop1) + " (prior " + pct(a.PriorObjectTop1) + "), KL " + f3(a.ObjectKL) + " nats (prior " + f3(a.PriorObjectKL) + ")\n" +
 		"scenes:  top-1 " + pct(a.SceneTop1) + " (prior " + pct(a.PriorSceneTop1) + "), KL " + f3(a.SceneKL) + " nats (prior " + f3(a.PriorSceneKL) + ")"
 }

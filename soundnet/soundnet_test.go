@@ -194,7 +194,7 @@ func TestDistillLowersKL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Train(context.Background(), m, DistillData{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 8, BatchSize: 2, LR: 3e-3})
+	rep, err := Train(context.Background(), m, Data{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 8, BatchSize: 2, LR: 3e-3})
 	if err != nil {
 		t.Fatal(err)
 	}

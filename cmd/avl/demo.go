@@ -651,7 +651,7 @@ func (d *demoRun) soundnetStep(ctx context.Context, s *demoStep) error {
 	if err != nil {
 		return err
 	}
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: val, Teacher: teacher},
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: val, Teacher: teacher},
 		soundnet.TrainOptions{Epochs: epochs, BatchSize: 8, LR: 3e-3, Seed: seed, Progress: d.o.Progress})
 	if err != nil {
 		return fmt.Errorf("distillation: %w", err)

@@ -210,7 +210,7 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := snContext()
 	defer stop()
 	o.CheckpointPath = *out
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
 	if err != nil {
 		return err
 	}

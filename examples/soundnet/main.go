@@ -64,7 +64,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: val, Teacher: teacher},
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: val, Teacher: teacher},
 		soundnet.TrainOptions{Epochs: *epochs, BatchSize: 8, LR: 1e-3, Progress: os.Stderr})
 	if err != nil {
 		log.Fatal(err)
