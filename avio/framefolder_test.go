@@ -1,34 +1,17 @@
 package avio
 
 import (
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func writeTestPNG(t *testing.T, path string, v uint8) {
-	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 4, 3))
-	img.Set(0, 0, color.Gray{v})
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestReadFrameFolder(t *testing.T) {
 	// A plain folder: frames in name order, fps unknown.
 	plain := t.TempDir()
 	for i, n := range []string{"b.png", "a.png", "c.PNG"} {
-		writeTestPNG(t, filepath.Join(plain, n), uint8(10*(i+1)))
+		writeFrame(t, filepath.Join(plain, n), uint8(10*(i+1)), 4, 3)
 	}
 	os.WriteFile(filepath.Join(plain, "notes.txt"), []byte("x"), 0o644)
 	frames, fps, err := ReadFrameFolder(plain)
@@ -38,13 +21,13 @@ func TestReadFrameFolder(t *testing.T) {
 	if len(frames) != 3 || fps != 0 {
 		t.Fatalf("%d frames at %v fps", len(frames), fps)
 	}
-	if g := frames[0].(*image.Gray).GrayAt(0, 0).Y; g != 20 { // a.png
-		t.Fatalf("first frame is not a.png (value %d)", g)
+	if r, _, _, _ := frames[0].At(0, 0).RGBA(); r>>8 != 20 { // a.png
+		t.Fatalf("first frame is not a.png (red %d)", r>>8)
 	}
 	// A clip folder: frames/ and the fps of meta.json.
 	clip := t.TempDir()
 	os.Mkdir(filepath.Join(clip, FramesDir), 0o755)
-	writeTestPNG(t, filepath.Join(clip, FramesDir, "000000.png"), 1)
+	writeFrame(t, filepath.Join(clip, FramesDir, "000000.png"), 1, 4, 3)
 	if err := WriteMeta(filepath.Join(clip, MetaFile), Meta{FPS: 30, Split: "test"}); err != nil {
 		t.Fatal(err)
 	}
