@@ -85,7 +85,7 @@ type Config struct {
 	Mask          string
 	// Combs is the number of candidate fundamental frequencies, log-spaced
 	// over CombF0 Hz, of the harmonic comb term of every mask (see
-	// combBank); 0 means no comb term.
+	// dsp.CombBank); 0 means no comb term.
 	Combs  int
 	CombF0 [2]float64
 	// TrackPitch feeds the mixture's harmonic salience (Combs > 0) to the
