@@ -226,9 +226,9 @@ func standardise(row []float32) {
 
 // PitchPair estimates two fundamentals per frame of x, a (compressed)
 // spectrogram of the bank's STFT, as indices into the candidates, on the
-// contrast salience: a, the salience peak, and b, the peak once a's
-// harmonics are cancelled (the frame's magnitudes times one minus a's
-// comb), with their saliences za and zb.
+// contrast salience: first, the salience peak, and second, the peak once
+// first's harmonics are cancelled (the frame's magnitudes times one minus
+// its comb), with their saliences z1 and z2.
 func (b *CombBank) PitchPair(x *ComplexSpectrogram) (first, second []int, z1, z2 []float32, err error) {
 	sal, err := b.ContrastSalience(x)
 	if err != nil {
