@@ -75,7 +75,11 @@ func psm(t *testing.T, cfg Config, ex *example) (*dsp.ComplexSpectrogram, []*dsp
 		}
 		S = append(S, a)
 	}
-	return X, S, PhaseSensitiveMasks(X, S)
+	masks, err := dsp.PhaseSensitiveMasks(X, S)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return X, S, masks
 }
 
 func sisdri(t *testing.T, cfg Config, ref, mix []float64, Y *dsp.ComplexSpectrogram) float64 {
@@ -120,7 +124,7 @@ func TestAnalysisMaskResolution(t *testing.T) {
 						m[tt*F+f] = acc / float32(c)
 					}
 				}
-				Y, err := ApplyMask(X, m, nil)
+				Y, err := dsp.ApplyMask(X, m, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +206,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	mx := analysisMixer(t, cfg)
 	r := rand.New(rand.NewSource(1))
 	truthCfg := cfg.pitchConfig()
-	truthBank := truthCfg.contrastWeights()
+	truthBank := truthCfg.combs()
 	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
 	var single, singleOwn, singleMix, both, own, other, oct, frames, same, nq int
 	var decided float64
@@ -268,7 +272,10 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sal := truthCfg.salience(S, truthBank)
+			sal, err := truthBank.ContrastSalience(S)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for tt := range ft.t {
 				j := argmax(sal[tt*K : (tt+1)*K])
 				if sal[tt*K+j] <= 4 {
@@ -359,7 +366,7 @@ func TestAnalysisConsistency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lin := []*dsp.ComplexSpectrogram{Decompress(es[0], cfg.Power), Decompress(es[1], cfg.Power)}
+		lin := []*dsp.ComplexSpectrogram{dsp.DecompressSpectrogram(es[0], cfg.Power), dsp.DecompressSpectrogram(es[1], cfg.Power)}
 		wave := func(S *dsp.ComplexSpectrogram) []float64 {
 			y, err := dsp.ISTFT(S, st, L)
 			if err != nil {

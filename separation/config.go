@@ -94,7 +94,7 @@ type Config struct {
 	Mask          Mask   `json:"mask"`
 	// Combs is the number of candidate fundamental frequencies, log-spaced
 	// over CombF0 Hz, of the harmonic comb term of every mask (see
-	// combBank); 0 means no comb term.
+	// dsp.CombBank); 0 means no comb term.
 	Combs  int        `json:"combs"`
 	CombF0 [2]float64 `json:"comb_f0"`
 	// TrackPitch feeds the mixture's harmonic salience (Combs > 0) to the

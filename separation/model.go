@@ -42,7 +42,7 @@ import (
 // (pitch{s}, from the fused features and the mixture's harmonic salience)
 // picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
 // fused features) weigh speaker j's comb in speaker s's mask. See
-// combBank for why. With Config.TrackPitch the BiLSTM sees the salience
+// combs for why. With Config.TrackPitch the BiLSTM sees the salience
 // too. Config.MultiPitch adds combs from a fixed estimate of two
 // fundamentals per frame (pitchPair), whose description the BiLSTM sees;
 // one layer (assign) decides which face has which.
