@@ -344,8 +344,8 @@ func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	m := len(z)
 	dst = dst[:m+1]
 	z0 := z[0]
-	dst[0] = stftPowerOf(real(z0)+imag(z0), 0, p)
-	dst[m] = stftPowerOf(real(z0)-imag(z0), 0, p)
+	dc, ny := real(z0)+imag(z0), real(z0)-imag(z0)
+	dst[0], dst[m] = dc*dc, ny*ny // squares: the power is applied below
 	fftkernel.SplitSquares(dst, z, f.post)
 	if p != 2 {
 		for k, q := range dst {
