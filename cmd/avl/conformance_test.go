@@ -265,7 +265,7 @@ func TestCLIConformance(t *testing.T) {
 		if m := goIdent.FindString(msg); m != "" {
 			t.Errorf("avl %s: message names the Go identifier %s:\n%s", strings.Join(args, " "), m, msg)
 		}
-		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", "context canceled", ".tmp"} {
+		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
 			if strings.Contains(msg, p) {
 				t.Errorf("avl %s: stacked prefix or internal name %q in:\n%s", strings.Join(args, " "), p, msg)
 			}

@@ -260,7 +260,7 @@ func isHelp(s string) bool {
 }
 
 // libPrefixes are the package names that library errors start with.
-var libPrefixes = []string{"avio", "dsp", "nets", "separation", "soundnet", "spectrogram", "synth"}
+var libPrefixes = []string{"avio", "dsp", "eval", "nets", "separation", "soundnet", "spectrogram", "synth", "task"}
 
 // message is err's text without the package prefixes of library errors
 // ("separation: "), which would stack after the command's name and after

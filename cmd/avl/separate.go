@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
@@ -11,8 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -116,72 +113,21 @@ func writeSeparated(out string, c separation.Config, x []float64, ys [][]float64
 	return writeSeparationPNG(filepath.Join(out, "separation.png"), c, x, ys)
 }
 
-// readFaceTrack reads a face video folder: a clip folder (frames/ and
-// meta.json with its fps) or a folder of frame images in name order.
+// readFaceTrack reads a --face folder (avio.ReadFrameFolder); fps, if
+// not 0, overrides the folder's, and def stands in when neither is known.
 func readFaceTrack(dir string, fps, def float64) (separation.FaceTrack, error) {
-	t := separation.FaceTrack{FPS: fps}
-	frames := dir
-	if st, err := os.Stat(filepath.Join(dir, "frames")); err == nil && st.IsDir() {
-		frames = filepath.Join(dir, "frames")
-		if b, err := os.ReadFile(filepath.Join(dir, "meta.json")); err == nil && t.FPS == 0 {
-			var meta struct {
-				FPS float64 `json:"fps"`
-			}
-			if err := json.Unmarshal(b, &meta); err != nil {
-				return t, fmt.Errorf("%s: meta.json: %w", dir, err)
-			}
-			t.FPS = meta.FPS
-		}
+	frames, own, err := avio.ReadFrameFolder(dir)
+	if err != nil {
+		return separation.FaceTrack{}, fmt.Errorf("--face %s: %w", dir, err)
+	}
+	t := separation.FaceTrack{Frames: frames, FPS: fps}
+	if t.FPS == 0 {
+		t.FPS = own
 	}
 	if t.FPS == 0 {
 		t.FPS = def
 	}
-	ents, err := os.ReadDir(frames)
-	if err != nil {
-		return t, fmt.Errorf("--face %s: %w", dir, err)
-	}
-	var names []string
-	for _, e := range ents {
-		n := strings.ToLower(e.Name())
-		if !e.IsDir() && (strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".jpg") || strings.HasSuffix(n, ".jpeg")) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return t, fmt.Errorf("--face %s: no .png or .jpg frames", frames)
-	}
-	for _, n := range names {
-		img, err := decodeFrame(filepath.Join(frames, n))
-		if err != nil {
-			return t, err
-		}
-		t.Frames = append(t.Frames, img)
-	}
 	return t, nil
-}
-
-func decodeFrame(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > avio.MaxFramePixels {
-		return nil, fmt.Errorf("%s: %d×%d frame is too large", path, cfg.Width, cfg.Height)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return img, nil
 }
 
 // writeSeparationPNG draws the power spectrograms of the mixture and of

@@ -47,9 +47,9 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	out := addOut(fs, "model file to write, .safetensors (required)")
 	speakers := fs.Int("speakers", 2, "faces per mixture: 2 (two speakers) or 1 (speech + noise)")
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
-	mask := fs.String("mask", separation.MaskComplex, "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
+	mask := fs.String("mask", string(separation.MaskComplex), "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
 	segment := fs.Float64("segment", 1, "seconds per training mixture")
-	stream := fs.String("stream", separation.StreamFrames, "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; 7× the time per step, no better in our runs)")
+	stream := fs.String("stream", string(separation.StreamFrames), "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; 7× the time per step, no better in our runs)")
 	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
@@ -57,7 +57,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
 	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
-	loss := fs.String("loss", separation.LossCompressed, "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss (default: keeps it)")
+	loss := fs.String("loss", string(separation.LossCompressed), "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
 	epochs := fs.Int("epochs", 10, "epochs")
 	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
@@ -76,11 +76,11 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	switch {
 	case *speakers != 1 && *speakers != 2:
 		return usagef("--speakers %d: want 1 or 2", *speakers)
-	case *mask != separation.MaskComplex && *mask != separation.MaskReal:
+	case separation.Mask(*mask) != separation.MaskComplex && separation.Mask(*mask) != separation.MaskReal:
 		return usagef("--mask %q: want %s or %s", *mask, separation.MaskComplex, separation.MaskReal)
-	case *stream != separation.StreamFrames && *stream != separation.StreamTF:
+	case separation.Stream(*stream) != separation.StreamFrames && separation.Stream(*stream) != separation.StreamTF:
 		return usagef("--stream %q: want %s or %s", *stream, separation.StreamFrames, separation.StreamTF)
-	case *loss != separation.LossCompressed && *loss != separation.LossSISDR:
+	case separation.Loss(*loss) != separation.LossCompressed && separation.Loss(*loss) != separation.LossSISDR:
 		return usagef("--loss %q: want %s or %s", *loss, separation.LossCompressed, separation.LossSISDR)
 	case !(*segment > 0 && *segment <= 30):
 		return usagef("--segment %g: want (0, 30] seconds", *segment)
@@ -146,9 +146,9 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
 			return err
 		}
-		if given(fs, "loss") && *loss != m.Config.Loss {
+		if given(fs, "loss") && separation.Loss(*loss) != m.Config.Loss {
 			cfg := m.Config
-			cfg.Loss = *loss
+			cfg.Loss = separation.Loss(*loss)
 			if err := cfg.Validate(); err != nil {
 				return usagef("--loss with %s: %s", *initFrom, sepFlagNames(err))
 			}
@@ -156,8 +156,8 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	} else {
 		cfg := separation.DefaultConfig()
-		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, *mask, *segment, *seed
-		cfg.AudioStream, cfg.LSTMHidden = *stream, *hidden
+		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, *seed
+		cfg.AudioStream, cfg.LSTMHidden = separation.Stream(*stream), *hidden
 		if *channels != 0 {
 			cfg.AudioChannels, cfg.TFChannels = *channels, *channels
 		}
@@ -168,7 +168,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
-		cfg.Loss = *loss
+		cfg.Loss = separation.Loss(*loss)
 		if *salWin != 0 {
 			cfg.SalienceWindow = *salWin
 		}

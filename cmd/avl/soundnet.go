@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
@@ -238,7 +237,7 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	o.CheckpointPath = *out
 	start := time.Now()
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
 	if err != nil {
 		return trainErr(err, *out, start)
 	}
@@ -247,7 +246,7 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	fmt.Fprintf(stdout, "student %s: width %g, %d train excerpts of %g s (%d conv8 steps each), %d epochs in %s; train KL %.4f",
-		*out, *width, rep.TrainWindows, *window, rep.Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
+		*out, *width, rep.TrainWindows, *window, rep.Conv8Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
 	if rep.ValWindows > 0 {
 		fmt.Fprintf(stdout, ", best val KL %.4f (epoch %d)", rep.History.BestLoss, rep.History.BestEpoch)
 	}
@@ -299,7 +298,7 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 	}
-	f, err := soundnet.Features(m, x, *layer)
+	f, err := m.Features(x, *layer)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -358,10 +357,6 @@ func soundnetProbe(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "features\tdim\tλ\ttrain %\tval %\ttest %\t")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%d\t%g\t%.1f\t%.1f\t%.1f\t\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
-	}
-	return tw.Flush()
+	_, err = fmt.Fprint(stdout, rs.Table("%.1f"))
+	return err
 }
