@@ -32,6 +32,7 @@ var layers = [][]string{
 	{"nets", "synth"},
 	{"eval", "task"},
 	{"soundnet", "separation", "speech2face", "img2speech", "lipsync", "fusion"},
+	{"internal/demo", "internal/cli"},
 	{"cmd/...", "examples/...", "internal/experiments/...", "internal/layering"},
 }
 
