@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
@@ -400,19 +401,19 @@ func TestVersion(t *testing.T) {
 func TestTrainErr(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	start := time.Now().Add(-time.Second)
-	if err := trainErr(context.Canceled, path, start); !strings.Contains(err.Error(), "no checkpoint was written") {
+	if err := cli.TrainErr(context.Canceled, path, start); !strings.Contains(err.Error(), "no checkpoint was written") {
 		t.Errorf("no file: %v", err)
 	}
 	must(t, nets.SaveSafetensors(path, []*nets.Param{nets.NewParam("w", 2)}, map[string]string{"epoch": "3"}))
-	err := trainErr(context.Canceled, path, start)
+	err := cli.TrainErr(context.Canceled, path, start)
 	if want := "kept the best checkpoint so far in " + path + " (epoch 3)"; !strings.Contains(err.Error(), want) || !errors.Is(err, context.Canceled) {
 		t.Errorf("checkpoint: %v, want %q", err, want)
 	}
-	if err := trainErr(context.Canceled, path, time.Now().Add(time.Hour)); !strings.Contains(err.Error(), "no checkpoint was written") {
+	if err := cli.TrainErr(context.Canceled, path, time.Now().Add(time.Hour)); !strings.Contains(err.Error(), "no checkpoint was written") {
 		t.Errorf("older file: %v", err)
 	}
 	other := errors.New("disk full")
-	if trainErr(other, path, start) != other {
+	if cli.TrainErr(other, path, start) != other {
 		t.Error("another error was changed")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/progress"
 )
 
@@ -29,15 +30,15 @@ naming its clip; it exits with status 1 if there is any problem.
 `
 
 func runDatasetCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("dataset check", "ROOT [-decode] [-q]", stderr)
+	fs := cli.NewFlags("dataset check", "ROOT [-decode] [-q]", stderr)
 	decode := fs.Bool("decode", false, "decode every frame in full (slower; finds corrupt pixel data, not only bad headers)")
-	quiet := addQuiet(fs)
-	pos, err := parseFlags(fs, args)
+	quiet := cli.AddQuiet(fs)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one dataset folder, got %d arguments", len(pos))
+		return cli.Usagef("want one dataset folder, got %d arguments", len(pos))
 	}
 	var w io.Writer = stderr
 	if *quiet {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/demo"
 )
 
@@ -35,12 +36,12 @@ flags:
 `
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "[-o DIR] [--seed S] [--quick] [-q]", stderr)
+	fs := cli.NewFlags("demo", "[-o DIR] [--seed S] [--quick] [-q]", stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: avl demo [-o DIR] [--seed S] [--quick] [-q]\n\n%s", demoHelp)
 		fs.PrintDefaults()
 	}
-	out := addOut(fs, "output folder: new, empty, or an earlier demo's")
+	out := cli.AddOut(fs, "output folder: new, empty, or an earlier demo's")
 	*out = "avl-demo"
 	fs.Lookup("o").DefValue, fs.Lookup("out").DefValue = *out, *out
 	seed := fs.Int64("seed", 1, "seed of every corpus, model and shuffle")
@@ -48,12 +49,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	nScenes := fs.Int("scenes", 0, "scene clips (0: 120, quick 16)")
 	nSpeakers := fs.Int("speakers", 0, "talking-face clips (0: 80, quick 8)")
 	nCaptions := fs.Int("captions", 0, "spoken-caption clips (0: 24, quick 6)")
-	quiet := addQuiet(fs)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	quiet := cli.AddQuiet(fs)
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usagef("-o must not be empty")
+		return cli.Usagef("-o must not be empty")
 	}
 	o := demo.Options{Dir: *out, Seed: *seed, Quick: *quick, Scenes: *nScenes, Speakers: *nSpeakers, Captions: *nCaptions}
 	for _, f := range []struct {
@@ -70,10 +71,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		if *f.n < f.min || *f.n > 10000 {
-			return usagef("--%s %d: want %d…10000 clips", f.name, *f.n, f.min)
+			return cli.Usagef("--%s %d: want %d…10000 clips", f.name, *f.n, f.min)
 		}
 	}
-	if err := checkOutDir(*out); err != nil {
+	if err := cli.CheckOutDir(*out); err != nil {
 		return err
 	}
 	if !*quiet {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/spectrogram"
 )
@@ -24,8 +25,8 @@ func init() {
 }
 
 func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("griffinlim", "IN.npy -o OUT.wav [flags]", stderr)
-	out := addOut(fs, "output WAV file (required)")
+	fs := cli.NewFlags("griffinlim", "IN.npy -o OUT.wav [flags]", stderr)
+	out := cli.AddOut(fs, "output WAV file (required)")
 	sf := addSTFTFlags(fs)
 	sr := fs.Int("sr", 16000, "sample rate in Hz the spectrogram was made at")
 	db := fs.Bool("db", false, "the input holds decibels (of power or magnitude, per --power)")
@@ -41,34 +42,34 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	iters := fs.Int("iters", 32, "Griffin-Lim iterations")
 	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	quiet := addQuiet(fs)
+	quiet := cli.AddQuiet(fs)
 	memGB := fs.Float64("memory", 1, "GB of working memory for Griffin-Lim; longer spectrograms are inverted in overlapping blocks that fit (see Memory below)")
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one input .npy file, got %d arguments", len(pos))
+		return cli.Usagef("want one input .npy file, got %d arguments", len(pos))
 	}
 	if *sr == 0 {
-		return usagef("--sr must be given (the spectrogram's sample rate)")
+		return cli.Usagef("--sr must be given (the spectrogram's sample rate)")
 	}
 	if err := checkRate("sr", *sr); err != nil {
 		return err
 	}
 	switch {
 	case *iters < 1 || *iters > 100000:
-		return usagef("--iters %d: want 1..100000", *iters)
+		return cli.Usagef("--iters %d: want 1..100000", *iters)
 	case !(*momentum >= 0 && *momentum < 1):
-		return usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
+		return cli.Usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
 	case !(*memGB >= 0.05):
-		return usagef("--memory %g: want ≥ 0.05 GB", *memGB)
+		return cli.Usagef("--memory %g: want ≥ 0.05 GB", *memGB)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
 		return err
 	}
-	if err := checkOutFile(*out, []string{".wav"}, pos[0]); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".wav"}, pos[0]); err != nil {
 		return err
 	}
 	a, err := avio.ReadNPY(pos[0])
@@ -138,7 +139,7 @@ func parseEncoding(s string) (avio.Encoding, error) {
 	case "float32":
 		return avio.Float32, nil
 	}
-	return 0, usagef("--encoding %q: want pcm16 or float32", s)
+	return 0, cli.Usagef("--encoding %q: want pcm16 or float32", s)
 }
 
 // glConfig returns the configuration of the spectrogram in npy with the
@@ -177,7 +178,7 @@ func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, 
 		return c, err
 	}
 	if err := c.Validate(); err != nil {
-		return c, usagef("%v", err)
+		return c, cli.Usagef("%v", err)
 	}
 	return c, nil
 }

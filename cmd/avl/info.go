@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/cli"
 )
 
 func init() {
@@ -19,14 +20,14 @@ func init() {
 }
 
 func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", "FILE.wav|FILE.npy ... [-q]", stderr)
-	addQuiet(fs) // info prints results only
-	pos, err := parseFlags(fs, args)
+	fs := cli.NewFlags("info", "FILE.wav|FILE.npy ... [-q]", stderr)
+	cli.AddQuiet(fs) // info prints results only
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("want at least one WAV or .npy file")
+		return cli.Usagef("want at least one WAV or .npy file")
 	}
 	failed := 0
 	for _, p := range pos {

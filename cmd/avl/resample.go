@@ -7,6 +7,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/cli"
 )
 
 func init() {
@@ -18,32 +19,32 @@ func init() {
 }
 
 func runResample(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("resample", "IN.wav -o OUT.wav --rate R [flags]", stderr)
-	out := addOut(fs, "output WAV file (required)")
+	fs := cli.NewFlags("resample", "IN.wav -o OUT.wav --rate R [flags]", stderr)
+	out := cli.AddOut(fs, "output WAV file (required)")
 	rate := fs.Int("rate", 0, "output sample rate in Hz (required)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	addQuiet(fs) // resampling has no progress to silence
-	pos, err := parseFlags(fs, args)
+	cli.AddQuiet(fs) // resampling has no progress to silence
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one input WAV file, got %d arguments", len(pos))
+		return cli.Usagef("want one input WAV file, got %d arguments", len(pos))
 	}
-	if !given(fs, "rate") {
-		return usagef("--rate R is required")
+	if !cli.Given(fs, "rate") {
+		return cli.Usagef("--rate R is required")
 	}
 	if *rate < 1 || *rate > 1_000_000 {
-		return usagef("--rate %d: want a sample rate in Hz (1..1000000)", *rate)
+		return cli.Usagef("--rate %d: want a sample rate in Hz (1..1000000)", *rate)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
 		return err
 	}
-	if err := checkOutFile(*out, []string{".wav"}, pos[0]); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".wav"}, pos[0]); err != nil {
 		return err
 	}
-	a, _, err := readWAV(pos[0], stderr)
+	a, _, err := cli.ReadWAV(pos[0], stderr)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/spectrogram"
 )
@@ -26,25 +27,25 @@ func init() {
 }
 
 func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
+	fs := cli.NewFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
 	model := fs.String("model", "", "separation model (required)")
 	mix := fs.String("mix", "", "mixture WAV (required; resampled to the model's rate if needed)")
 	var faces multiFlag
 	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
 	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
-	out := addOut(fs, "output folder: speaker_1.wav … and separation.png (required)")
+	out := cli.AddOut(fs, "output folder: speaker_1.wav … and separation.png (required)")
 	consistency := fs.Bool("consistency", false, "with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
-	addQuiet(fs) // separate has no progress to silence
-	if err := parseFlagsOnly(fs, args); err != nil {
+	cli.AddQuiet(fs) // separate has no progress to silence
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	if *model == "" || *mix == "" || *out == "" {
-		return usagef("--model, --mix and -o are required")
+		return cli.Usagef("--model, --mix and -o are required")
 	}
 	if !(*fps >= 0 && *fps <= 120) {
-		return usagef("--fps %g: want 0…120 (0: the model's)", *fps)
+		return cli.Usagef("--fps %g: want 0…120 (0: the model's)", *fps)
 	}
-	if err := checkOutDir(*out, append([]string{*model, *mix}, faces...)...); err != nil {
+	if err := cli.CheckOutDir(*out, append([]string{*model, *mix}, faces...)...); err != nil {
 		return err
 	}
 	m, err := separation.Load(*model)
@@ -55,7 +56,7 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
 		return err
 	}
-	a, info, err := readWAV(*mix, stderr)
+	a, info, err := cli.ReadWAV(*mix, stderr)
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 		want = 0
 	}
 	if len(faces) != want {
-		return usagef("the model separates %d speaker(s) and needs %d --face folder(s), got %d", m.Config.Speakers, want, len(faces))
+		return cli.Usagef("the model separates %d speaker(s) and needs %d --face folder(s), got %d", m.Config.Speakers, want, len(faces))
 	}
 	var tracks []separation.FaceTrack
 	for _, dir := range faces {
@@ -95,14 +96,14 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 // out; on failure it leaves no partial output behind in a folder it made
 // or found empty.
 func writeSeparated(out string, c separation.Config, x []float64, ys [][]float64) (err error) {
-	created, fresh := freshDir(out)
+	created, fresh := cli.FreshDir(out)
 	defer func() {
 		if err != nil && fresh {
-			removeOutput(out, created)
+			cli.RemoveOutput(out, created)
 		}
 	}()
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
+		return fmt.Errorf("-o %s: %w", out, cli.UnwrapPath(err))
 	}
 	for i, y := range ys {
 		p := filepath.Join(out, fmt.Sprintf("speaker_%d.wav", i+1))

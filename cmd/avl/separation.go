@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/separation"
 )
 
@@ -42,9 +43,9 @@ Run "avl separation CMD -h" for a sub-command's flags.
 `
 
 func separationTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("separation train", "--data ROOT -o M.safetensors [flags]", stderr)
+	fs := cli.NewFlags("separation train", "--data ROOT -o M.safetensors [flags]", stderr)
 	data := fs.String("data", "", "clip dataset with \"speaker\" labels and train/val splits (required)")
-	out := addOut(fs, "model file to write, .safetensors (required)")
+	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
 	speakers := fs.Int("speakers", 2, "faces per mixture: 2 (two speakers) or 1 (speech + noise)")
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
 	mask := fs.String("mask", string(separation.MaskComplex), "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
@@ -66,36 +67,36 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	seed := fs.Int64("seed", 1, "seed of the weights and the mixtures (give a new one when continuing with --init, or the mixtures repeat)")
 	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh)")
 	curves := fs.String("curves", "", "write loss curves PREFIX.csv and PREFIX.png")
-	quiet := addQuiet(fs)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	quiet := cli.AddQuiet(fs)
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	if *data == "" {
-		return usagef("--data is required")
+		return cli.Usagef("--data is required")
 	}
 	switch {
 	case *speakers != 1 && *speakers != 2:
-		return usagef("--speakers %d: want 1 or 2", *speakers)
+		return cli.Usagef("--speakers %d: want 1 or 2", *speakers)
 	case separation.Mask(*mask) != separation.MaskComplex && separation.Mask(*mask) != separation.MaskReal:
-		return usagef("--mask %q: want %s or %s", *mask, separation.MaskComplex, separation.MaskReal)
+		return cli.Usagef("--mask %q: want %s or %s", *mask, separation.MaskComplex, separation.MaskReal)
 	case separation.Stream(*stream) != separation.StreamFrames && separation.Stream(*stream) != separation.StreamTF:
-		return usagef("--stream %q: want %s or %s", *stream, separation.StreamFrames, separation.StreamTF)
+		return cli.Usagef("--stream %q: want %s or %s", *stream, separation.StreamFrames, separation.StreamTF)
 	case separation.Loss(*loss) != separation.LossCompressed && separation.Loss(*loss) != separation.LossSISDR:
-		return usagef("--loss %q: want %s or %s", *loss, separation.LossCompressed, separation.LossSISDR)
+		return cli.Usagef("--loss %q: want %s or %s", *loss, separation.LossCompressed, separation.LossSISDR)
 	case !(*segment > 0 && *segment <= 30):
-		return usagef("--segment %g: want (0, 30] seconds", *segment)
+		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
 	case *channels < 0 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
-		return usagef("--channels, --combs, --salience-window and --fc want ≥ 0 (0: the default), --hidden ≥ 1")
+		return cli.Usagef("--channels, --combs, --salience-window and --fc want ≥ 0 (0: the default), --hidden ≥ 1")
 	case *epochs < 1 || *steps < 1 || *batch < 1:
-		return usagef("--epochs, --steps and --batch want ≥ 1 (got %d, %d, %d)", *epochs, *steps, *batch)
+		return cli.Usagef("--epochs, --steps and --batch want ≥ 1 (got %d, %d, %d)", *epochs, *steps, *batch)
 	case !(*lr > 0):
-		return usagef("--lr %g: want > 0", *lr)
+		return cli.Usagef("--lr %g: want > 0", *lr)
 	}
-	if err := checkOutFile(*out, []string{".safetensors"}, *initFrom); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".safetensors"}, *initFrom); err != nil {
 		return err
 	}
 	if *curves != "" {
-		if err := checkWritableDir("--curves "+*curves, filepath.Dir(*curves)); err != nil {
+		if err := cli.CheckWritableDir("--curves "+*curves, filepath.Dir(*curves)); err != nil {
 			return err
 		}
 	}
@@ -116,13 +117,13 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 		})
 		if len(clash) > 0 {
-			return usagef("%s: the model given by --init fixes these", strings.Join(clash, ", "))
+			return cli.Usagef("%s: the model given by --init fixes these", strings.Join(clash, ", "))
 		}
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
 		if (*trackPitch || *multiPitch) && *combs == 0 && m.Config.Combs == 0 {
-			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K, or an --init model with combs (%s has none)", *initFrom)
+			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K, or an --init model with combs (%s has none)", *initFrom)
 		}
 		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) || (*salWin != 0 && *salWin != m.Config.SalienceWindow) || (*multiPitch && !m.Config.MultiPitch) {
 			cfg := m.Config
@@ -146,11 +147,11 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
 			return err
 		}
-		if given(fs, "loss") && separation.Loss(*loss) != m.Config.Loss {
+		if cli.Given(fs, "loss") && separation.Loss(*loss) != m.Config.Loss {
 			cfg := m.Config
 			cfg.Loss = separation.Loss(*loss)
 			if err := cfg.Validate(); err != nil {
-				return usagef("--loss with %s: %s", *initFrom, sepFlagNames(err))
+				return cli.Usagef("--loss with %s: %s", *initFrom, sepFlagNames(err))
 			}
 			m.Config = cfg
 		}
@@ -165,7 +166,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			cfg.FCHidden = *fc
 		}
 		if (*trackPitch || *multiPitch) && *combs == 0 {
-			return usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
+			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
 		cfg.Loss = separation.Loss(*loss)
@@ -173,7 +174,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			cfg.SalienceWindow = *salWin
 		}
 		if err := cfg.Validate(); err != nil {
-			return usageError{errors.New(sepFlagNames(err))}
+			return cli.UsageError{Err: errors.New(sepFlagNames(err))}
 		}
 		if m, err = separation.New(cfg); err != nil {
 			return err
@@ -188,7 +189,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	start := time.Now()
 	rep, err := separation.Train(ctx, m, separation.Data{Train: ds.Split("train"), Val: ds.Split("val")}, o)
 	if err != nil {
-		return trainErr(err, *out, start)
+		return cli.TrainErr(err, *out, start)
 	}
 	if err := m.Save(*out); err != nil {
 		return err
@@ -207,7 +208,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("separation eval", "--model M [--model M2] [--pit P] --data ROOT [flags]", stderr)
+	fs := cli.NewFlags("separation eval", "--model M [--model M2] [--pit P] --data ROOT [flags]", stderr)
 	var models multiFlag
 	fs.Var(&models, "model", "face-guided model (repeat for more conditions, e.g. 2 speakers and speech + noise)")
 	var pits multiFlag
@@ -219,20 +220,20 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	seed := fs.Int64("seed", 1, "seed of the evaluation mixtures")
 	similar := fs.Float64("similar", 0, "also score mixtures of two voices whose typical pitches are at most this many semitones apart (0: not)")
 	consistency := fs.Bool("consistency", false, "run every --model with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
-	quiet := addQuiet(fs)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	quiet := cli.AddQuiet(fs)
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	if len(models) == 0 || *data == "" {
-		return usagef("--model and --data are required")
+		return cli.Usagef("--model and --data are required")
 	}
 	switch {
 	case *n < 1:
-		return usagef("--n %d: want ≥ 1 mixtures", *n)
+		return cli.Usagef("--n %d: want ≥ 1 mixtures", *n)
 	case !(*seconds >= 0 && *seconds <= 60):
-		return usagef("--seconds %g: want 0…60 (0: the model's training segment)", *seconds)
+		return cli.Usagef("--seconds %g: want 0…60 (0: the model's training segment)", *seconds)
 	case !(*similar >= 0):
-		return usagef("--similar %g: want ≥ 0 semitones", *similar)
+		return cli.Usagef("--similar %g: want ≥ 0 semitones", *similar)
 	}
 	ds, err := avio.Open(*data)
 	if err != nil {
@@ -287,11 +288,11 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 // applyConsistency switches the mask rescaling of m (loaded from path) to
 // on when the --consistency flag of fs was given.
 func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path string) error {
-	if !given(fs, "consistency") {
+	if !cli.Given(fs, "consistency") {
 		return nil
 	}
 	if err := m.SetConsistency(on); err != nil {
-		return usagef("--consistency with %s: %s", path, sepFlagNames(err))
+		return cli.Usagef("--consistency with %s: %s", path, sepFlagNames(err))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/soundnet"
 )
 
@@ -60,15 +61,15 @@ func snTrainFlags(fs *flag.FlagSet, epochs, batch int, lr float64) func() (sound
 	return func() (soundnet.TrainOptions, error) {
 		switch {
 		case *e < 1:
-			return soundnet.TrainOptions{}, usagef("--epochs %d: want ≥ 1", *e)
+			return soundnet.TrainOptions{}, cli.Usagef("--epochs %d: want ≥ 1", *e)
 		case *b < 1:
-			return soundnet.TrainOptions{}, usagef("--batch %d: want ≥ 1", *b)
+			return soundnet.TrainOptions{}, cli.Usagef("--batch %d: want ≥ 1", *b)
 		case !(*l > 0):
-			return soundnet.TrainOptions{}, usagef("--lr %g: want > 0", *l)
+			return soundnet.TrainOptions{}, cli.Usagef("--lr %g: want > 0", *l)
 		case *p < 0:
-			return soundnet.TrainOptions{}, usagef("--patience %d: want ≥ 0", *p)
+			return soundnet.TrainOptions{}, cli.Usagef("--patience %d: want ≥ 0", *p)
 		case !(*wd >= 0):
-			return soundnet.TrainOptions{}, usagef("--wd %g: want ≥ 0", *wd)
+			return soundnet.TrainOptions{}, cli.Usagef("--wd %g: want ≥ 0", *wd)
 		}
 		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p, WeightDecay: *wd}, nil
 	}
@@ -76,21 +77,21 @@ func snTrainFlags(fs *flag.FlagSet, epochs, batch int, lr float64) func() (sound
 
 func snOpen(root string) (*avio.Dataset, error) {
 	if root == "" {
-		return nil, usagef("--data ROOT is required")
+		return nil, cli.Usagef("--data ROOT is required")
 	}
 	return avio.Open(root)
 }
 
 func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet teacher", "--data ROOT -o T.safetensors [flags]", stderr)
+	fs := cli.NewFlags("soundnet teacher", "--data ROOT -o T.safetensors [flags]", stderr)
 	data := fs.String("data", "", "clip dataset (required)")
-	out := addOut(fs, "teacher file to write, .safetensors (required)")
+	out := cli.AddOut(fs, "teacher file to write, .safetensors (required)")
 	size := fs.Int("size", 32, "frame size the teacher sees (multiple of 4)")
 	width := fs.Int("width", 16, "channels of the first conv layer")
 	export := fs.Bool("export", false, "also write teacher_objects.npy and teacher_scenes.npy into every clip folder")
-	quiet := addQuiet(fs)
+	quiet := cli.AddQuiet(fs)
 	opts := snTrainFlags(fs, 10, 32, 2e-3)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	o, err := opts()
@@ -98,12 +99,12 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if *size < 8 || *size > 512 || *size%4 != 0 {
-		return usagef("--size %d: want a multiple of 4 in 8…512", *size)
+		return cli.Usagef("--size %d: want a multiple of 4 in 8…512", *size)
 	}
 	if *width < 1 || *width > 512 {
-		return usagef("--width %d: want 1…512", *width)
+		return cli.Usagef("--width %d: want 1…512", *width)
 	}
-	if err := checkOutFile(*out, []string{".safetensors"}); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".safetensors"}); err != nil {
 		return err
 	}
 	ds, err := snOpen(*data)
@@ -112,7 +113,7 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if *export {
 		for _, c := range ds.Clips {
-			if err := checkWritableDir("--export", c.Dir); err != nil {
+			if err := cli.CheckWritableDir("--export", c.Dir); err != nil {
 				return err
 			}
 		}
@@ -126,7 +127,7 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 	start := time.Now()
 	t, rep, err := soundnet.TrainTeacher(ctx, ds.Split("train"), ds.Split("val"), cfg, o)
 	if err != nil {
-		return trainErr(err, *out, start)
+		return cli.TrainErr(err, *out, start)
 	}
 	defer t.Close()
 	if err := t.Save(*out); err != nil {
@@ -152,7 +153,7 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 // (class counts from the first clip's files).
 func snTeacher(path string, ds *avio.Dataset) (soundnet.Teacher, error) {
 	if path == "" {
-		return nil, usagef("--teacher is required (a teacher file, or \"npy\" for per-clip .npy files)")
+		return nil, cli.Usagef("--teacher is required (a teacher file, or \"npy\" for per-clip .npy files)")
 	}
 	if path != "npy" {
 		return soundnet.LoadImageTeacher(path)
@@ -175,17 +176,17 @@ func snTeacher(path string, ds *avio.Dataset) (soundnet.Teacher, error) {
 }
 
 func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet distill", "--data ROOT --teacher T -o M.safetensors [flags]", stderr)
+	fs := cli.NewFlags("soundnet distill", "--data ROOT --teacher T -o M.safetensors [flags]", stderr)
 	data := fs.String("data", "", "clip dataset (required)")
 	tpath := fs.String("teacher", "", `teacher file from "avl soundnet teacher", or "npy" (required)`)
-	out := addOut(fs, "model file to write, .safetensors (required)")
+	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
 	width := fs.Float64("width", 0.25, "channel multiplier (1 is the paper's SoundNet-8)")
 	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
 	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
 	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
-	quiet := addQuiet(fs)
+	quiet := cli.AddQuiet(fs)
 	opts := snTrainFlags(fs, 10, 8, 1e-3)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	o, err := opts()
@@ -193,12 +194,12 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if !(*width > 0 && *width <= 16) {
-		return usagef("--width %g: want a multiplier in (0, 16]", *width)
+		return cli.Usagef("--width %g: want a multiplier in (0, 16]", *width)
 	}
 	if !(*window >= 9.5 && *window <= 600) {
-		return usagef("--window %g: want 9.5…600 seconds (SoundNet-8's receptive field is about 9.5 s)", *window)
+		return cli.Usagef("--window %g: want 9.5…600 seconds (SoundNet-8's receptive field is about 9.5 s)", *window)
 	}
-	if err := checkOutFile(*out, []string{".safetensors"}, *initFrom, *tpath); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".safetensors"}, *initFrom, *tpath); err != nil {
 		return err
 	}
 	ds, err := snOpen(*data)
@@ -239,7 +240,7 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	start := time.Now()
 	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
 	if err != nil {
-		return trainErr(err, *out, start)
+		return cli.TrainErr(err, *out, start)
 	}
 	if err := m.Save(*out); err != nil {
 		return err
@@ -262,25 +263,25 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet features", "--model M IN.wav -o F.npy [--layer pool5]", stderr)
+	fs := cli.NewFlags("soundnet features", "--model M IN.wav -o F.npy [--layer pool5]", stderr)
 	model := fs.String("model", "", "model file (required)")
-	out := addOut(fs, "output .npy (required)")
+	out := cli.AddOut(fs, "output .npy (required)")
 	layer := fs.String("layer", "pool5", "layer: "+strings.Join(soundnet.Layers, ", "))
-	quiet := addQuiet(fs)
-	pos, err := parseFlags(fs, args)
+	quiet := cli.AddQuiet(fs)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one input WAV, got %d arguments", len(pos))
+		return cli.Usagef("want one input WAV, got %d arguments", len(pos))
 	}
 	if *model == "" {
-		return usagef("--model is required")
+		return cli.Usagef("--model is required")
 	}
 	if !slices.Contains(soundnet.Layers, *layer) {
-		return usagef("unknown --layer %q: want one of %s", *layer, strings.Join(soundnet.Layers, ", "))
+		return cli.Usagef("unknown --layer %q: want one of %s", *layer, strings.Join(soundnet.Layers, ", "))
 	}
-	if err := checkOutFile(*out, []string{".npy"}, pos[0], *model); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".npy"}, pos[0], *model); err != nil {
 		return err
 	}
 	m, err := soundnet.Load(*model)
@@ -288,7 +289,7 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer m.Close()
-	a, _, err := readWAV(pos[0], stderr)
+	a, _, err := cli.ReadWAV(pos[0], stderr)
 	if err != nil {
 		return err
 	}
@@ -318,22 +319,22 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 }
 
 func soundnetProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet probe", "--model M --data ROOT [--label scene] [flags]", stderr)
+	fs := cli.NewFlags("soundnet probe", "--model M --data ROOT [--label scene] [flags]", stderr)
 	model := fs.String("model", "", "model file (required)")
 	data := fs.String("data", "", "clip dataset with train, val and test splits (required)")
 	label := fs.String("label", "scene", "label key to classify")
 	layers := fs.String("layers", "pool5,conv5,conv6,conv7,conv8", "comma-separated layers of the model to probe")
 	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC baseline")
 	seed := fs.Int64("random-seed", 12345, "seed of the random-weight baseline network")
-	quiet := addQuiet(fs)
-	if err := parseFlagsOnly(fs, args); err != nil {
+	quiet := cli.AddQuiet(fs)
+	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
 	if *model == "" {
-		return usagef("--model is required")
+		return cli.Usagef("--model is required")
 	}
 	if *label == "" {
-		return usagef("--label must name a label key, e.g. scene")
+		return cli.Usagef("--label must name a label key, e.g. scene")
 	}
 	ds, err := snOpen(*data)
 	if err != nil {

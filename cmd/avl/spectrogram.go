@@ -9,6 +9,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/spectrogram"
 )
@@ -22,8 +23,8 @@ func init() {
 }
 
 func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
-	out := addOut(fs, "output: .npy (float32, bins × frames) or .png picture (required)")
+	fs := cli.NewFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
+	out := cli.AddOut(fs, "output: .npy (float32, bins × frames) or .png picture (required)")
 	meta := fs.Bool("meta", true, "with .npy, also write OUT.json: the configuration that made it (read by griffinlim)")
 	sf := addSTFTFlags(fs)
 	mels := fs.Int("mel", 0, "mel filterbank channels (0: linear spectrogram)")
@@ -38,21 +39,21 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 	cmap := fs.String("cmap", "viridis", "PNG colour map: viridis, magma or gray")
 	axes := fs.Bool("axes", true, "PNG: draw time and frequency axes")
 	rng := fs.Float64("range", 80, "PNG: dB range shown below the maximum")
-	quiet := addQuiet(fs)
+	quiet := cli.AddQuiet(fs)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
 		fmt.Fprint(stderr, spectrogramMemoryNote)
 	}
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one input WAV file, got %d arguments", len(pos))
+		return cli.Usagef("want one input WAV file, got %d arguments", len(pos))
 	}
 	if *out == "" {
-		return usagef("-o OUT.npy or OUT.png is required")
+		return cli.Usagef("-o OUT.npy or OUT.png is required")
 	}
 	ext := strings.ToLower(filepath.Ext(*out))
 	if err := checkRate("sr", *sr); err != nil {
@@ -60,36 +61,36 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	ms, err := dsp.ParseMelScale(*melScale)
 	if err != nil {
-		return usagef("--mel-scale %q: want htk or slaney", *melScale)
+		return cli.Usagef("--mel-scale %q: want htk or slaney", *melScale)
 	}
 	mn, err := dsp.ParseMelNorm(*melNorm)
 	if err != nil {
-		return usagef("--mel-norm %q: want none or slaney", *melNorm)
+		return cli.Usagef("--mel-norm %q: want none or slaney", *melNorm)
 	}
 	cm, err := spectrogram.ParseColormap(*cmap)
 	if err != nil {
-		return usagef("--cmap %q: want viridis, magma or gray", *cmap)
+		return cli.Usagef("--cmap %q: want viridis, magma or gray", *cmap)
 	}
 	switch {
 	case *mels < 0:
-		return usagef("--mel %d: want ≥ 0", *mels)
+		return cli.Usagef("--mel %d: want ≥ 0", *mels)
 	case *mfcc < 0:
-		return usagef("--mfcc %d: want ≥ 0", *mfcc)
+		return cli.Usagef("--mfcc %d: want ≥ 0", *mfcc)
 	case *mfcc > 0 && *mels == 0:
-		return usagef("--mfcc needs --mel N (the mel channels the DCT runs over), e.g. --mel 40")
+		return cli.Usagef("--mfcc needs --mel N (the mel channels the DCT runs over), e.g. --mel 40")
 	case *topDB < 0 && *topDB != -1:
-		return usagef("--top-db %g: want ≥ 0 (or -1 for the default)", *topDB)
+		return cli.Usagef("--top-db %g: want ≥ 0 (or -1 for the default)", *topDB)
 	case !(*rng > 0):
-		return usagef("--range %g: want > 0", *rng)
+		return cli.Usagef("--range %g: want > 0", *rng)
 	}
-	if err := checkOutFile(*out, []string{".npy", ".png"}, pos[0]); err != nil {
+	if err := cli.CheckOutFile(*out, []string{".npy", ".png"}, pos[0]); err != nil {
 		return err
 	}
 	if ext == ".npy" && *meta {
-		if err := notInput(sidecar(*out), pos); err != nil {
+		if err := cli.NotInput(sidecar(*out), pos); err != nil {
 			return err
 		}
-		onAbandon(func() { removeTemps(sidecar(*out)) })
+		cli.OnAbandon(func() { cli.RemoveTemps(sidecar(*out)) })
 	}
 
 	r, err := avio.OpenWAV(pos[0])
@@ -98,7 +99,7 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer r.Close()
 	info := r.Info()
-	warnTruncated(pos[0], info, stderr)
+	cli.WarnTruncated(pos[0], info, stderr)
 	rate := info.SampleRate
 	resample := *sr > 0 && *sr != rate
 	if resample {
@@ -117,7 +118,7 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return usagef("%v", err)
+		return cli.Usagef("%v", err)
 	}
 	if bins := c.NFFT/2 + 1; c.NMels > bins {
 		fmt.Fprintf(stderr, "warning: --mel %d is more mel bands than the %d FFT bins of n-fft %d: some bands are empty or repeat a bin; use fewer bands or a larger --n-fft\n",
@@ -144,7 +145,7 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 		if _, err := r.ReadMono(x); err != nil && err != io.EOF {
 			return err
 		}
-		if err := checkFinite(pos[0], x, 0, 0, 1); err != nil {
+		if err := cli.CheckFinite(pos[0], x, 0, 0, 1); err != nil {
 			return err
 		}
 		if resample {
@@ -263,7 +264,7 @@ func streamNPY(ctx context.Context, r *avio.WAVReader, name string, c spectrogra
 		if err != nil {
 			return nil, err
 		}
-		if err := checkFinite(name, buf[:n], done, 0, 1); err != nil {
+		if err := cli.CheckFinite(name, buf[:n], done, 0, 1); err != nil {
 			return nil, err
 		}
 		if err := st.Write(buf[:n]); err != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/spectrogram"
 )
 
@@ -37,13 +38,13 @@ func (f *stftFlags) config(rate int) (spectrogram.Config, error) {
 	c := spectrogram.DefaultConfig(rate)
 	switch {
 	case f.nFFT < 0:
-		return c, usagef("--n-fft %d: want > 0", f.nFFT)
+		return c, cli.Usagef("--n-fft %d: want > 0", f.nFFT)
 	case f.hop < 0:
-		return c, usagef("--hop %d: want > 0", f.hop)
+		return c, cli.Usagef("--hop %d: want > 0", f.hop)
 	case f.winLength < 0:
-		return c, usagef("--win-length %d: want > 0", f.winLength)
+		return c, cli.Usagef("--win-length %d: want > 0", f.winLength)
 	case f.power != 1 && f.power != 2:
-		return c, usagef("--power %g: want 1 or 2", f.power)
+		return c, cli.Usagef("--power %g: want 1 or 2", f.power)
 	}
 	if f.winLength > 0 {
 		c.WinLength = f.winLength
@@ -60,25 +61,25 @@ func (f *stftFlags) config(rate int) (spectrogram.Config, error) {
 		}
 	}
 	if c.WinLength > c.NFFT {
-		return c, usagef("--win-length %d is longer than --n-fft %d", c.WinLength, c.NFFT)
+		return c, cli.Usagef("--win-length %d is longer than --n-fft %d", c.WinLength, c.NFFT)
 	}
 	if f.hop > 0 {
 		c.Hop = f.hop
 	}
 	if _, err := dsp.WindowByName(f.window, 1, true); err != nil {
-		return c, usagef("--window %q: want hamming, hann, blackman or rect", f.window)
+		return c, cli.Usagef("--window %q: want hamming, hann, blackman or rect", f.window)
 	}
 	c.Window = f.window
 	c.Periodic = f.periodic
 	c.Center = f.center
 	pad, err := dsp.ParsePadMode(f.padMode)
 	if err != nil {
-		return c, usagef("--pad-mode %q: want reflect or constant", f.padMode)
+		return c, cli.Usagef("--pad-mode %q: want reflect or constant", f.padMode)
 	}
 	c.Pad = pad
 	c.Power = f.power
 	if err := c.Validate(); err != nil {
-		return c, usagef("%v", err)
+		return c, cli.Usagef("%v", err)
 	}
 	return c, nil
 }
@@ -107,7 +108,7 @@ func (f *stftFlags) override(c *spectrogram.Config, set map[string]bool) error {
 	if set["pad-mode"] {
 		pad, err := dsp.ParsePadMode(f.padMode)
 		if err != nil {
-			return usagef("--pad-mode %q: want reflect or constant", f.padMode)
+			return cli.Usagef("--pad-mode %q: want reflect or constant", f.padMode)
 		}
 		c.Pad = pad
 	}
@@ -115,7 +116,7 @@ func (f *stftFlags) override(c *spectrogram.Config, set map[string]bool) error {
 		c.Power = f.power
 	}
 	if err := c.Validate(); err != nil {
-		return usagef("%v", err)
+		return cli.Usagef("%v", err)
 	}
 	return nil
 }
@@ -123,7 +124,7 @@ func (f *stftFlags) override(c *spectrogram.Config, set map[string]bool) error {
 // checkRate rejects a --sr value before any work.
 func checkRate(name string, rate int) error {
 	if rate < 0 || rate > 1_000_000 {
-		return usagef("--%s %d: want a sample rate in Hz (1..1000000)", name, rate)
+		return cli.Usagef("--%s %d: want a sample rate in Hz (1..1000000)", name, rate)
 	}
 	return nil
 }

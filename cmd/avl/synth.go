@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/synth"
 )
@@ -30,12 +31,12 @@ DIR must be new or empty. The same --seed gives the same bytes.
 `
 
 func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("synth", synthSynopsis, stderr)
+	fs := cli.NewFlags("synth", synthSynopsis, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: avl synth %s\n\n%s\nflags:\n", synthSynopsis, synthHelp)
 		fs.PrintDefaults()
 	}
-	out := addOut(fs, "output folder, new or empty (required)")
+	out := cli.AddOut(fs, "output folder, new or empty (required)")
 	n := fs.Int("n", 0, "number of clips (required)")
 	seed := fs.Int64("seed", 1, "corpus seed")
 	speakers := fs.Int("speakers", 0, "identities (speakers; 0: max(4, N/10)) or voices (captions; 0: 4)")
@@ -45,39 +46,39 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (0: 6)")
 	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (0: 6)")
 	workers := fs.Int("workers", 0, "parallel goroutines (0: all CPUs)")
-	quiet := addQuiet(fs)
-	pos, err := parseFlags(fs, args)
+	quiet := cli.AddQuiet(fs)
+	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("want one corpus kind (scenes, speakers or captions), got %d arguments", len(pos))
+		return cli.Usagef("want one corpus kind (scenes, speakers or captions), got %d arguments", len(pos))
 	}
 	if *out == "" {
-		return usagef("-o DIR is required")
+		return cli.Usagef("-o DIR is required")
 	}
 	if *n < 1 {
-		return usagef("--n must be at least 1, got %d", *n)
+		return cli.Usagef("--n must be at least 1, got %d", *n)
 	}
 	if *speakers < 0 || *workers < 0 || *size < 0 || *dur < 0 || *fps < 0 || *scenes < 0 || *objects < 0 {
-		return usagef("--speakers, --workers, --size, --duration, --fps, --scenes and --objects must not be negative")
+		return cli.Usagef("--speakers, --workers, --size, --duration, --fps, --scenes and --objects must not be negative")
 	}
 	if *scenes > 8 || *objects > 8 {
-		return usagef("--scenes %d, --objects %d: want 1-8 classes each (0: 6)", *scenes, *objects)
+		return cli.Usagef("--scenes %d, --objects %d: want 1-8 classes each (0: 6)", *scenes, *objects)
 	}
 	if *size != 0 && (*size < 16 || *size > 512) {
-		return usagef("--size %d: want 16-512 pixels (0: 64)", *size)
+		return cli.Usagef("--size %d: want 16-512 pixels (0: 64)", *size)
 	}
 	kind := pos[0]
 	switch kind {
 	case "scenes", "speakers", "captions":
 	default:
-		return usagef("unknown corpus %q: want scenes, speakers or captions", kind)
+		return cli.Usagef("unknown corpus %q: want scenes, speakers or captions", kind)
 	}
-	if err := checkOutDir(*out); err != nil {
+	if err := cli.CheckOutDir(*out); err != nil {
 		return err
 	}
-	created, fresh := freshDir(*out)
+	created, fresh := cli.FreshDir(*out)
 	var w io.Writer = stderr
 	if *quiet {
 		w = nil
@@ -87,29 +88,29 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch kind {
 	case "scenes":
 		if *speakers != 0 {
-			return usagef("--speakers does not apply to scenes")
+			return cli.Usagef("--speakers does not apply to scenes")
 		}
 		err = synth.Scenes(*out, synth.ScenesOptions{N: *n, Seed: *seed, Scenes: *scenes, Objects: *objects,
 			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "speakers":
 		if *scenes != 0 || *objects != 0 {
-			return usagef("--scenes and --objects apply to scenes only")
+			return cli.Usagef("--scenes and --objects apply to scenes only")
 		}
 		err = synth.Speakers(*out, synth.SpeakersOptions{N: *n, Seed: *seed, Speakers: *speakers,
 			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "captions":
 		if *scenes != 0 || *objects != 0 || *dur != 0 {
-			return usagef("--scenes, --objects and --duration do not apply to captions")
+			return cli.Usagef("--scenes, --objects and --duration do not apply to captions")
 		}
 		err = synth.Captions(*out, synth.CaptionsOptions{N: *n, Seed: *seed, Speakers: *speakers,
 			FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	default:
-		return usagef("unknown corpus %q: want scenes, speakers or captions", kind)
+		return cli.Usagef("unknown corpus %q: want scenes, speakers or captions", kind)
 	}
 	bar.Done() // end the progress line, also before an error message
 	if err != nil {
 		if fresh {
-			removeOutput(*out, created) // no half-written corpus
+			cli.RemoveOutput(*out, created) // no half-written corpus
 		}
 		return err
 	}
