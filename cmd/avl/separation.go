@@ -123,37 +123,23 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			return err
 		}
 		if (*trackPitch || *multiPitch) && *combs == 0 && m.Config.Combs == 0 {
+			m.Close()
 			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K, or an --init model with combs (%s has none)", *initFrom)
 		}
-		if (*combs != 0 && *combs != m.Config.Combs) || (*trackPitch && !m.Config.TrackPitch) || (*salWin != 0 && *salWin != m.Config.SalienceWindow) || (*multiPitch && !m.Config.MultiPitch) {
-			cfg := m.Config
-			if *combs != 0 {
-				cfg.Combs = *combs
-			}
-			if *salWin != 0 {
-				cfg.SalienceWindow = *salWin
-			}
-			cfg.TrackPitch = cfg.TrackPitch || *trackPitch
-			cfg.MultiPitch = cfg.MultiPitch || *multiPitch
-			if cfg.CombF0 == ([2]float64{}) { // a model saved before combs existed
-				cfg.CombF0 = separation.DefaultConfig().CombF0
-			}
-			old := m
-			if m, err = separation.WarmStart(cfg, old); err != nil {
-				return fmt.Errorf("--init %s: %s", *initFrom, sepFlagNames(err))
-			}
+		c := separation.Changes{Combs: *combs, SalienceWindow: *salWin, TrackPitch: *trackPitch, MultiPitch: *multiPitch}
+		if cli.Given(fs, "consistency") {
+			c.Consistency = consistency
+		}
+		if cli.Given(fs, "loss") {
+			c.Loss = separation.Loss(*loss)
+		}
+		old := m
+		if m, err = separation.Extend(old, c); err != nil {
 			old.Close()
+			return cli.Usagef("--init %s: %s", *initFrom, sepFlagNames(err))
 		}
-		if err := applyConsistency(fs, m, *consistency, *initFrom); err != nil {
-			return err
-		}
-		if cli.Given(fs, "loss") && separation.Loss(*loss) != m.Config.Loss {
-			cfg := m.Config
-			cfg.Loss = separation.Loss(*loss)
-			if err := cfg.Validate(); err != nil {
-				return cli.Usagef("--loss with %s: %s", *initFrom, sepFlagNames(err))
-			}
-			m.Config = cfg
+		if m != old {
+			old.Close()
 		}
 	} else {
 		cfg := separation.DefaultConfig()
@@ -297,26 +283,22 @@ func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path strin
 	return nil
 }
 
+// sepFlags are separation.Config's fields (by their JSON names, which
+// Config's errors use) that flags of "avl separation train" set.
+var sepFlags = [][2]string{
+	{"speakers", "--speakers"}, {"audio_only", "--audio-only"}, {"mask", "--mask"}, {"segment", "--segment"},
+	{"audio_stream", "--stream"}, {"audio_channels", "--channels"}, {"tf_channels", "--channels"},
+	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
+	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
+}
+
 // sepFlagNames is the message of a separation.Config error in the
 // command's terms: the fields that flags set are named by their flags.
 func sepFlagNames(err error) string {
-	return strings.NewReplacer(
-		"separation: ", "",
-		"Config.Speakers", "--speakers",
-		"Config.AudioOnly", "--audio-only",
-		"not AudioOnly", "not --audio-only",
-		"Config.Mask", "--mask",
-		"Config.Segment", "--segment",
-		"Config.AudioStream", "--stream",
-		"Config.AudioChannels", "--channels",
-		"Config.TFChannels", "--channels",
-		"Config.LSTMHidden", "--hidden",
-		"Config.FCHidden", "--fc",
-		"Config.Combs", "--combs",
-		"Config.SalienceWindow", "--salience-window",
-		"Config.TrackPitch", "--track-pitch",
-		"Config.MultiPitch", "--multi-pitch",
-		"Config.Consistency", "--consistency",
-		"Config.Loss", "--loss",
-	).Replace(err.Error())
+	var r []string
+	for _, f := range sepFlags {
+		r = append(r, "separation: "+f[0]+" = ", f[1]+" ", "separation: "+f[0]+" ", f[1]+" ",
+			"("+f[0]+" = ", "("+f[1]+" ", "("+f[0]+" > 0)", "("+f[1]+" > 0)")
+	}
+	return strings.NewReplacer(append(r, "not AudioOnly", "not --audio-only", "separation: ", "")...).Replace(err.Error())
 }

@@ -53,6 +53,14 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, "--track-pitch", "--epochs", "1", "--steps", "1", "-q"}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("--track-pitch on a model without combs: exit %d, want 2", code)
 	}
+	// what --init's model cannot take is a usage error naming flag and file
+	for _, flag := range []string{"--consistency", "--loss=si-sdr"} {
+		errb.Reset()
+		if code := run([]string{"separation", "train", "--data", data, "--out", tracked, "--init", model, flag, "-q"}, io.Discard, &errb); code != 2 ||
+			!strings.Contains(errb.String(), strings.Split(flag, "=")[0]) || !strings.Contains(errb.String(), model) {
+			t.Errorf("%s on a complex-mask model: exit %d, %q", flag, code, errb.String())
+		}
+	}
 	// real masks trained through the consistency rescaling on SI-SDR; the
 	// rescaling switched off at evaluation, and refused for complex masks
 	cons := filepath.Join(dir, "m4.safetensors")
