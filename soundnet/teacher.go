@@ -48,6 +48,28 @@ func NewNPYTeacher(objects, scenes int) *NPYTeacher {
 	return t
 }
 
+// NPYTeacherFor returns an NPYTeacher for clips whose folders hold
+// teacher .npy files, with the numbers of classes read from the first
+// clip's files.
+func NPYTeacherFor(clips []*avio.Clip) (*NPYTeacher, error) {
+	if len(clips) == 0 {
+		return nil, fmt.Errorf("soundnet: npy teacher: no clips")
+	}
+	var k [2]int
+	for i, f := range []string{TeacherObjectsFile, TeacherScenesFile} {
+		path := filepath.Join(clips[0].Dir, f)
+		a, err := avio.ReadNPY(path)
+		if err != nil {
+			return nil, fmt.Errorf("soundnet: npy teacher: %w", err)
+		}
+		if len(a.Shape) != 2 {
+			return nil, fmt.Errorf("soundnet: npy teacher: %s: shape %v, want (frames, classes)", path, a.Shape)
+		}
+		k[i] = a.Shape[1]
+	}
+	return NewNPYTeacher(k[0], k[1]), nil
+}
+
 // Classes implements Teacher.
 func (t *NPYTeacher) Classes() (objects, scenes []string) { return t.ObjectNames, t.SceneNames }
 

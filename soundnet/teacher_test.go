@@ -109,4 +109,21 @@ func TestNPYTeacherErrors(t *testing.T) {
 	if _, _, err := NewNPYTeacher(3, 2).Distributions(c); err == nil || !strings.Contains(err.Error(), "sums to") {
 		t.Errorf("rows not summing to 1: %v", err)
 	}
+	// NPYTeacherFor reads the class counts from the first clip's files.
+	tt, err := NPYTeacherFor(clips)
+	if err != nil || len(tt.ObjectNames) != 3 {
+		t.Errorf("NPYTeacherFor: %v, %v; want the 3 object classes of %s", tt, err, TeacherObjectsFile)
+	}
+	if scenes, err := avio.ReadNPY(filepath.Join(c.Dir, TeacherScenesFile)); err != nil || tt == nil || len(tt.SceneNames) != scenes.Shape[1] {
+		t.Errorf("NPYTeacherFor: scene classes %v, file %v", tt, err)
+	}
+	if _, err := NPYTeacherFor(nil); err == nil {
+		t.Error("NPYTeacherFor without clips")
+	}
+	if err := avio.WriteNPY(filepath.Join(c.Dir, TeacherScenesFile), bad, len(bad)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NPYTeacherFor(clips); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("1-D scenes file: %v", err)
+	}
 }

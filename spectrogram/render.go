@@ -377,6 +377,25 @@ func (s *Spectrogram) WritePNG(path string, opts RenderOptions) error {
 	return writeAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
+// WriteSheetPNG writes imgs (spectrograms drawn by Image, say) one above
+// the other, left-aligned on white, as one PNG file, atomically.
+func WriteSheetPNG(path string, imgs ...image.Image) error {
+	w, h := 0, 0
+	for _, im := range imgs {
+		w = max(w, im.Bounds().Dx())
+		h += im.Bounds().Dy()
+	}
+	sheet := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(sheet, sheet.Bounds(), image.White, image.Point{}, draw.Src)
+	y := 0
+	for _, im := range imgs {
+		r := im.Bounds()
+		draw.Draw(sheet, image.Rect(0, y, r.Dx(), y+r.Dy()), im, r.Min, draw.Src)
+		y += r.Dy()
+	}
+	return writeAtomic(path, func(w io.Writer) error { return png.Encode(w, sheet) })
+}
+
 // writeAtomic is avio.WriteFileAtomic with this package's error prefix.
 func writeAtomic(path string, fill func(io.Writer) error) error {
 	if err := avio.WriteFileAtomic(path, fill); err != nil {

@@ -3,6 +3,8 @@ package spectrogram
 import (
 	"bytes"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"math"
 	"os"
@@ -286,5 +288,37 @@ func TestMetaRoundTrip(t *testing.T) {
 	}
 	if _, err := ReadMeta(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("bad meta: %v", err)
+	}
+}
+
+func TestWriteSheetPNG(t *testing.T) {
+	a := image.NewRGBA(image.Rect(0, 0, 4, 2))
+	b := image.NewRGBA(image.Rect(5, 5, 7, 8)) // bounds need not start at 0
+	red, blue := color.RGBA{255, 0, 0, 255}, color.RGBA{0, 0, 255, 255}
+	draw.Draw(a, a.Bounds(), image.NewUniform(red), image.Point{}, draw.Src)
+	draw.Draw(b, b.Bounds(), image.NewUniform(blue), image.Point{}, draw.Src)
+	path := filepath.Join(t.TempDir(), "sheet.png")
+	if err := WriteSheetPNG(path, a, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := img.Bounds(); got != image.Rect(0, 0, 4, 5) {
+		t.Fatalf("sheet bounds %v, want 4×5", got)
+	}
+	for _, c := range []struct {
+		x, y int
+		want color.RGBA
+	}{{3, 1, red}, {0, 2, blue}, {1, 4, blue}, {2, 2, color.RGBA{255, 255, 255, 255}}, {3, 4, color.RGBA{255, 255, 255, 255}}} {
+		if got := color.RGBAModel.Convert(img.At(c.x, c.y)); got != c.want {
+			t.Errorf("pixel (%d, %d) = %v, want %v", c.x, c.y, got, c.want)
+		}
 	}
 }

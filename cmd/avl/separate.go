@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/draw"
 	_ "image/jpeg" // frames may be JPEG
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -152,17 +150,5 @@ func writeSeparationPNG(path string, c separation.Config, mix []float64, ys [][]
 		}
 		imgs = append(imgs, img)
 	}
-	w, h := 0, 0
-	for _, im := range imgs {
-		w = max(w, im.Bounds().Dx())
-		h += im.Bounds().Dy()
-	}
-	sheet := image.NewRGBA(image.Rect(0, 0, w, h))
-	y := 0
-	for _, im := range imgs {
-		b := im.Bounds()
-		draw.Draw(sheet, image.Rect(0, y, b.Dx(), y+b.Dy()), im, b.Min, draw.Src)
-		y += b.Dy()
-	}
-	return avio.WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, sheet) })
+	return spectrogram.WriteSheetPNG(path, imgs...)
 }

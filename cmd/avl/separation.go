@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -60,14 +59,10 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	loss := fs.String("loss", string(separation.LossCompressed), "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
-	epochs := fs.Int("epochs", 10, "epochs")
-	steps := fs.Int("steps", 100, "steps (batches of fresh mixtures) per epoch")
-	batch := fs.Int("batch", 8, "mixtures per step")
-	lr := fs.Float64("lr", 1e-3, "Adam learning rate")
-	seed := fs.Int64("seed", 1, "seed of the weights and the mixtures (give a new one when continuing with --init, or the mixtures repeat)")
-	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh)")
-	curves := fs.String("curves", "", "write loss curves PREFIX.csv and PREFIX.png")
-	quiet := cli.AddQuiet(fs)
+	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh; give a new --seed, or the mixtures repeat)")
+	d := separation.DefaultTrainOptions()
+	d.Seed = 1
+	opts := cli.TrainFlags(fs, d, stderr)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
@@ -87,18 +82,13 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
 	case *channels < 0 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
 		return cli.Usagef("--channels, --combs, --salience-window and --fc want ≥ 0 (0: the default), --hidden ≥ 1")
-	case *epochs < 1 || *steps < 1 || *batch < 1:
-		return cli.Usagef("--epochs, --steps and --batch want ≥ 1 (got %d, %d, %d)", *epochs, *steps, *batch)
-	case !(*lr > 0):
-		return cli.Usagef("--lr %g: want > 0", *lr)
+	}
+	o, err := opts()
+	if err != nil {
+		return err
 	}
 	if err := cli.CheckOutFile(*out, []string{".safetensors"}, *initFrom); err != nil {
 		return err
-	}
-	if *curves != "" {
-		if err := cli.CheckWritableDir("--curves "+*curves, filepath.Dir(*curves)); err != nil {
-			return err
-		}
 	}
 	ds, err := avio.Open(*data)
 	if err != nil {
@@ -143,7 +133,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	} else {
 		cfg := separation.DefaultConfig()
-		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, *seed
+		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, o.Seed
 		cfg.AudioStream, cfg.LSTMHidden = separation.Stream(*stream), *hidden
 		if *channels != 0 {
 			cfg.AudioChannels, cfg.TFChannels = *channels, *channels
@@ -167,11 +157,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	defer m.Close()
-	o := separation.TrainOptions{Epochs: *epochs, StepsPerEpoch: *steps, BatchSize: *batch, LR: *lr, Seed: *seed,
-		CheckpointPath: *out, CurvePrefix: *curves}
-	if !*quiet {
-		o.Progress = stderr
-	}
+	o.CheckpointPath = *out
 	start := time.Now()
 	rep, err := separation.Train(ctx, m, separation.Data{Train: ds.Split("train"), Val: ds.Split("val")}, o)
 	if err != nil {

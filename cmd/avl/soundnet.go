@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -49,32 +47,6 @@ const soundnetHelp = `usage: avl soundnet teacher|distill|features|probe [flags]
 Run "avl soundnet CMD -h" for a sub-command's flags.
 `
 
-// snTrainFlags adds the shared training flags; the function it returns
-// checks their values and makes the options.
-func snTrainFlags(fs *flag.FlagSet, epochs, batch int, lr float64) func() (soundnet.TrainOptions, error) {
-	e := fs.Int("epochs", epochs, "passes over the training examples")
-	b := fs.Int("batch", batch, "examples per step")
-	l := fs.Float64("lr", lr, "Adam learning rate")
-	s := fs.Int64("seed", 1, "seed of the weights and the shuffling")
-	p := fs.Int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
-	wd := fs.Float64("wd", 0, "AdamW weight decay (0: plain Adam)")
-	return func() (soundnet.TrainOptions, error) {
-		switch {
-		case *e < 1:
-			return soundnet.TrainOptions{}, cli.Usagef("--epochs %d: want ≥ 1", *e)
-		case *b < 1:
-			return soundnet.TrainOptions{}, cli.Usagef("--batch %d: want ≥ 1", *b)
-		case !(*l > 0):
-			return soundnet.TrainOptions{}, cli.Usagef("--lr %g: want > 0", *l)
-		case *p < 0:
-			return soundnet.TrainOptions{}, cli.Usagef("--patience %d: want ≥ 0", *p)
-		case !(*wd >= 0):
-			return soundnet.TrainOptions{}, cli.Usagef("--wd %g: want ≥ 0", *wd)
-		}
-		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p, WeightDecay: *wd}, nil
-	}
-}
-
 func snOpen(root string) (*avio.Dataset, error) {
 	if root == "" {
 		return nil, cli.Usagef("--data ROOT is required")
@@ -89,8 +61,7 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 	size := fs.Int("size", 32, "frame size the teacher sees (multiple of 4)")
 	width := fs.Int("width", 16, "channels of the first conv layer")
 	export := fs.Bool("export", false, "also write teacher_objects.npy and teacher_scenes.npy into every clip folder")
-	quiet := cli.AddQuiet(fs)
-	opts := snTrainFlags(fs, 10, 32, 2e-3)
+	opts := cli.TrainFlags(fs, soundnet.TrainOptions{Epochs: 10, BatchSize: 32, LR: 2e-3, Seed: 1}, stderr)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
@@ -117,9 +88,6 @@ func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Write
 				return err
 			}
 		}
-	}
-	if !*quiet {
-		o.Progress = stderr
 	}
 	cfg := soundnet.DefaultImageTeacherConfig()
 	cfg.Size, cfg.Width, cfg.Seed = *size, *width, o.Seed
@@ -158,21 +126,11 @@ func snTeacher(path string, ds *avio.Dataset) (soundnet.Teacher, error) {
 	if path != "npy" {
 		return soundnet.LoadImageTeacher(path)
 	}
-	if len(ds.Clips) == 0 {
-		return nil, fmt.Errorf("%s: no clips", ds.Root)
+	t, err := soundnet.NPYTeacherFor(ds.Clips)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ds.Root, err)
 	}
-	var k [2]int
-	for i, f := range []string{soundnet.TeacherObjectsFile, soundnet.TeacherScenesFile} {
-		a, err := avio.ReadNPY(filepath.Join(ds.Clips[0].Dir, f))
-		if err != nil {
-			return nil, fmt.Errorf("npy teacher: %w", err)
-		}
-		if len(a.Shape) != 2 {
-			return nil, fmt.Errorf("npy teacher: %s: shape %v, want (frames, classes)", filepath.Join(ds.Clips[0].Dir, f), a.Shape)
-		}
-		k[i] = a.Shape[1]
-	}
-	return soundnet.NewNPYTeacher(k[0], k[1]), nil
+	return t, nil
 }
 
 func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -184,8 +142,7 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
 	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
 	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
-	quiet := cli.AddQuiet(fs)
-	opts := snTrainFlags(fs, 10, 8, 1e-3)
+	opts := cli.TrainFlags(fs, soundnet.TrainOptions{Epochs: 10, BatchSize: 8, LR: 1e-3, Seed: 1}, stderr)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
@@ -209,9 +166,6 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	teacher, err := snTeacher(*tpath, ds)
 	if err != nil {
 		return err
-	}
-	if !*quiet {
-		o.Progress = stderr
 	}
 	on, sn := teacher.Classes()
 	var m *soundnet.Model

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/draw"
 	"math"
 	randv2 "math/rand/v2"
 	"os"
@@ -454,7 +453,7 @@ func (d *run) separateOne(m *separation.Model, clips []*avio.Clip, s *step) erro
 		imgs = append(imgs, im)
 		parts = append(parts, fmt.Sprintf("%s (%s, clip %s): SI-SDR %s dB vs %s dB for the mixture, SI-SDRi %s dB", name, c.Meta.Labels["speaker"], c.Name, dB1(sc.SISDR), dB1(sc.MixSISDR), dB1(sc.Improvement())))
 	}
-	if err := writePNGFile(d.path("separation.png"), stackImages(imgs)); err != nil {
+	if err := spectrogram.WriteSheetPNG(d.path("separation.png"), imgs...); err != nil {
 		return err
 	}
 	s.addf("one held-out mixture (%.2f s, equal levels) separated with model.Separate: %s; references are source_1.wav and source_2.wav",
@@ -477,22 +476,4 @@ func dB1(x float64) string {
 		return "0.0"
 	}
 	return v
-}
-
-// stackImages puts images one above the other on a white background.
-func stackImages(imgs []image.Image) image.Image {
-	w, h := 0, 0
-	for _, im := range imgs {
-		w = max(w, im.Bounds().Dx())
-		h += im.Bounds().Dy()
-	}
-	out := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-	y := 0
-	for _, im := range imgs {
-		r := im.Bounds()
-		draw.Draw(out, image.Rect(0, y, r.Dx(), y+r.Dy()), im, r.Min, draw.Src)
-		y += r.Dy()
-	}
-	return out
 }

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"flag"
+	"io"
+	"path/filepath"
+
+	"github.com/avlearn/avlearn/task"
+)
+
+// TrainFlags adds the training flags every task's training command shares,
+// with d's values as defaults: --epochs, --steps (only when d.StepsPerEpoch
+// is set: tasks that draw fresh examples every step), --batch, --lr,
+// --seed, --patience, --wd, --curves and -q. The function it returns,
+// called after parsing, checks their values (usage errors naming the
+// flags) and the --curves folder, and returns the options, with Progress
+// on stderr unless -q.
+func TrainFlags(fs *flag.FlagSet, d task.TrainOptions, stderr io.Writer) func() (task.TrainOptions, error) {
+	o := d
+	epochs := "passes over the training examples"
+	if d.StepsPerEpoch > 0 {
+		epochs = "epochs of --steps steps"
+		fs.IntVar(&o.StepsPerEpoch, "steps", d.StepsPerEpoch, "steps (batches of fresh examples) per epoch")
+	}
+	fs.IntVar(&o.Epochs, "epochs", d.Epochs, epochs)
+	fs.IntVar(&o.BatchSize, "batch", d.BatchSize, "examples per step")
+	fs.Float64Var(&o.LR, "lr", d.LR, "Adam learning rate")
+	fs.Int64Var(&o.Seed, "seed", d.Seed, "seed of the weights and of the examples' order")
+	fs.IntVar(&o.Patience, "patience", d.Patience, "stop after this many epochs without a better validation loss (0: off)")
+	fs.Float64Var(&o.WeightDecay, "wd", d.WeightDecay, "AdamW weight decay (0: plain Adam)")
+	fs.StringVar(&o.CurvePrefix, "curves", d.CurvePrefix, "write loss curves PREFIX.csv and PREFIX.png")
+	quiet := AddQuiet(fs)
+	return func() (task.TrainOptions, error) {
+		switch {
+		case o.Epochs < 1:
+			return o, Usagef("--epochs %d: want ≥ 1", o.Epochs)
+		case o.StepsPerEpoch < 1 && d.StepsPerEpoch > 0:
+			return o, Usagef("--steps %d: want ≥ 1", o.StepsPerEpoch)
+		case o.BatchSize < 1:
+			return o, Usagef("--batch %d: want ≥ 1", o.BatchSize)
+		case !(o.LR > 0):
+			return o, Usagef("--lr %g: want > 0", o.LR)
+		case o.Patience < 0:
+			return o, Usagef("--patience %d: want ≥ 0", o.Patience)
+		case !(o.WeightDecay >= 0):
+			return o, Usagef("--wd %g: want ≥ 0", o.WeightDecay)
+		}
+		if o.CurvePrefix != "" {
+			if err := CheckWritableDir("--curves "+o.CurvePrefix, filepath.Dir(o.CurvePrefix)); err != nil {
+				return o, err
+			}
+		}
+		if !*quiet {
+			o.Progress = stderr
+		}
+		return o, nil
+	}
+}
