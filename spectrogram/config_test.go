@@ -115,3 +115,22 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 		t.Errorf("bad pad: %v", err)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	c := DefaultConfig(16000)
+	c.NMels, c.DB, c.TopDB = 40, true, 80
+	s, err := Compute(make([]float64, 4000), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Summary(), "40 mels htk, power dB (top 80), hamming 400/512 hop 160, 16000 Hz"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+	c.NMFCC = 13
+	if s, err = Compute(make([]float64, 4000), c); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Summary(), "13 MFCC of 40 mels, power dB (top 80), hamming 400/512 hop 160, 16000 Hz"; got != want {
+		t.Errorf("MFCC Summary() = %q, want %q", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package spectrogram
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/avlearn/avlearn/dsp"
 )
@@ -376,4 +377,29 @@ func transpose(p []float64, frames, rows int) []float32 {
 		}
 	}
 	return out
+}
+
+// Summary says in one line how s was made, e.g. "40 mels htk, power dB,
+// hamming 400/512 hop 160, 16000 Hz".
+func (s *Spectrogram) Summary() string {
+	c := s.Config
+	var b strings.Builder
+	switch s.Kind {
+	case MFCC:
+		fmt.Fprintf(&b, "%d MFCC of %d mels, ", c.NMFCC, c.NMels)
+	case Mel:
+		fmt.Fprintf(&b, "%d mels %s, ", c.NMels, c.MelScale)
+	}
+	unit := "power"
+	if c.Power == 1 {
+		unit = "magnitude"
+	}
+	if s.Scale == DB {
+		unit += " dB"
+	}
+	if c.TopDB > 0 {
+		unit += fmt.Sprintf(" (top %g)", c.TopDB)
+	}
+	fmt.Fprintf(&b, "%s, %s %d/%d hop %d, %d Hz", unit, c.Window, c.WinLength, c.NFFT, c.Hop, c.SampleRate)
+	return b.String()
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/internal/cli"
-	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/spectrogram"
 )
 
@@ -135,7 +134,12 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err := checkSignalLength(pos[0], info.Frames, c); err != nil {
 			return err
 		}
-		if s, err = streamNPY(ctx, r, pos[0], c, *out, side, stderr, *quiet); err != nil {
+		o := spectrogram.WAVToNPYOptions{Name: pos[0], Sidecar: side,
+			Check: func(x []float64, offset int) error { return cli.CheckFinite(pos[0], x, offset, 0, 1) }}
+		if !*quiet {
+			o.Progress = stderr
+		}
+		if s, err = spectrogram.WAVToNPY(ctx, r, c, *out, o); err != nil {
 			return err
 		}
 	} else {
@@ -165,14 +169,14 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 				err = s.WriteMeta(sidecar(*out))
 			}
 		} else {
-			title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), describe(s))
+			title := fmt.Sprintf("%s: %s", filepath.Base(pos[0]), s.Summary())
 			err = s.WritePNG(*out, spectrogram.RenderOptions{Colormap: cm, Axes: *axes, Title: title, Range: *rng})
 		}
 		if err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
+	fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, s.Summary(), *out)
 	return nil
 }
 
@@ -186,30 +190,6 @@ func checkSignalLength(name string, n int, c spectrogram.Config) error {
 		return fmt.Errorf("%s: %d samples are fewer than one frame of --n-fft %d; use --center or a longer file", name, n, c.NFFT)
 	}
 	return nil
-}
-
-// describe summarises how s was made, e.g. "mel 40 htk, power dB, hamming 400/512 hop 160 @ 16000 Hz".
-func describe(s *spectrogram.Spectrogram) string {
-	c := s.Config
-	var b strings.Builder
-	switch s.Kind {
-	case spectrogram.MFCC:
-		fmt.Fprintf(&b, "%d MFCC of %d mels, ", c.NMFCC, c.NMels)
-	case spectrogram.Mel:
-		fmt.Fprintf(&b, "%d mels %s, ", c.NMels, c.MelScale)
-	}
-	unit := "power"
-	if c.Power == 1 {
-		unit = "magnitude"
-	}
-	if s.Scale == spectrogram.DB {
-		unit += " dB"
-	}
-	if c.TopDB > 0 {
-		unit += fmt.Sprintf(" (top %g)", c.TopDB)
-	}
-	fmt.Fprintf(&b, "%s, %s %d/%d hop %d, %d Hz", unit, c.Window, c.WinLength, c.NFFT, c.Hop, c.SampleRate)
-	return b.String()
 }
 
 // sidecar returns the JSON file kept beside a .npy spectrogram: a.npy → a.json.
@@ -226,70 +206,3 @@ instead: --sr resampling, --top-db clipping (it needs the maximum of the
 whole spectrogram; --mfcc implies --top-db 80, so add --top-db 0 to stream
 MFCCs of long files), and .png output (the picture needs every frame).
 `
-
-// streamNPY computes the spectrogram under c of the mono down-mix of r (the
-// file name) and writes it to out, block by block, and the JSON sidecar to
-// side unless it is "". The returned Spectrogram has the shape and Config
-// but no values.
-func streamNPY(ctx context.Context, r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
-	info := r.Info()
-	w, err := spectrogram.CreateNPY(out, c, info.Frames)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	defer w.Abort() // a no-op once Close has succeeded
-	var werr error  // an error writing out, as opposed to computing
-	st, err := spectrogram.NewStream(c, func(col []float32) error {
-		werr = w.WriteFrame(col)
-		return werr
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Long files show progress in seconds of audio read.
-	var bar *progress.Bar
-	if !quiet && info.Duration() >= 60 {
-		bar = progress.New(stderr, "spectrogram (seconds)", int(info.Duration()))
-	}
-	buf := make([]float64, 1<<15)
-	done := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err // the deferred Abort removes the partial file
-		}
-		n, err := r.ReadMono(buf)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := cli.CheckFinite(name, buf[:n], done, 0, 1); err != nil {
-			return nil, err
-		}
-		if err := st.Write(buf[:n]); err != nil {
-			if werr != nil {
-				return nil, werr
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		done += n
-		bar.Set(done/info.SampleRate, "")
-	}
-	if err := st.Close(); err != nil {
-		if werr != nil {
-			return nil, werr
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	bar.Done()
-	if side != "" {
-		if err := w.WriteMeta(side); err != nil {
-			return nil, err
-		}
-	}
-	return &spectrogram.Spectrogram{Bins: c.Bins(), Frames: w.Frames(), Config: c, Kind: c.Kind(), Scale: c.Scale()}, nil
-}

@@ -1,0 +1,100 @@
+package spectrogram
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/avlearn/avlearn/avio"
+)
+
+// WAVToNPY writes the bytes of Compute + WriteNPY and WriteMeta on the
+// file's samples, shows every block to Check, and leaves no file behind
+// after a Check error or a cancellation.
+func TestWAVToNPY(t *testing.T) {
+	dir := t.TempDir()
+	const rate, n = 16000, 70000 // more than two of WAVToNPY's blocks
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 0.5 * math.Sin(2*math.Pi*440*float64(i)/rate)
+	}
+	in := filepath.Join(dir, "in.wav")
+	if err := avio.WriteMonoWAV(in, x, rate, avio.Float32); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := avio.ReadWAV(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultConfig(rate)
+	c.NMels = 40
+	s, err := Compute(a.Mono(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantMeta := filepath.Join(dir, "want.npy"), filepath.Join(dir, "want.json")
+	if err := s.WriteNPY(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteMeta(wantMeta); err != nil {
+		t.Fatal(err)
+	}
+	run := func(ctx context.Context, out string, check func([]float64, int) error) (*Spectrogram, error) {
+		r, err := avio.OpenWAV(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		return WAVToNPY(ctx, r, c, out, WAVToNPYOptions{Name: in, Sidecar: out + ".json", Check: check})
+	}
+	seen := 0
+	got := filepath.Join(dir, "got.npy")
+	g, err := run(context.Background(), got, func(b []float64, offset int) error {
+		if offset != seen {
+			t.Errorf("Check saw offset %d, want %d", offset, seen)
+		}
+		seen += len(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != n || g.Bins != s.Bins || g.Frames != s.Frames {
+		t.Errorf("Check saw %d of %d samples; shape %d×%d, want %d×%d", seen, n, g.Bins, g.Frames, s.Bins, s.Frames)
+	}
+	for _, p := range [][2]string{{want, got}, {wantMeta, got + ".json"}} {
+		a, _ := os.ReadFile(p[0])
+		b, err := os.ReadFile(p[1])
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs from %s (%v)", p[1], p[0], err)
+		}
+	}
+	stop := errors.New("stop")
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, r := range []struct {
+		ctx   context.Context
+		check func([]float64, int) error
+		want  error
+	}{
+		{context.Background(), func(_ []float64, offset int) error {
+			if offset > 0 {
+				return stop
+			}
+			return nil
+		}, stop},
+		{cancelled, nil, context.Canceled},
+	} {
+		out := filepath.Join(dir, "partial.npy")
+		if _, err := run(r.ctx, out, r.check); !errors.Is(err, r.want) {
+			t.Errorf("err = %v, want %v", err, r.want)
+		}
+		if ents, _ := filepath.Glob(filepath.Join(dir, "*partial*")); len(ents) != 0 {
+			t.Errorf("left behind: %v", ents)
+		}
+	}
+}
