@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"strings"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/internal/cli"
@@ -65,7 +63,7 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	case !(*memGB >= 0.05):
 		return cli.Usagef("--memory %g: want ≥ 0.05 GB", *memGB)
 	}
-	e, err := parseEncoding(*enc)
+	e, err := cli.ParseEncoding(*enc)
 	if err != nil {
 		return err
 	}
@@ -79,9 +77,7 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if len(a.Shape) != 2 || a.Shape[0] < 2 {
 		return fmt.Errorf("%s: shape %v, want a linear spectrogram (bins, frames)", pos[0], a.Shape)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	c, err := glConfig(pos[0], a.Shape[0], sf, set, *sr, *db)
+	c, err := glConfig(pos[0], a.Shape[0], sf, func(name string) bool { return cli.Given(fs, name) }, *sr, *db)
 	if err != nil {
 		return err
 	}
@@ -131,21 +127,10 @@ func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// parseEncoding parses the --encoding flag.
-func parseEncoding(s string) (avio.Encoding, error) {
-	switch strings.ToLower(s) {
-	case "pcm16":
-		return avio.PCM16, nil
-	case "float32":
-		return avio.Float32, nil
-	}
-	return 0, cli.Usagef("--encoding %q: want pcm16 or float32", s)
-}
-
 // glConfig returns the configuration of the spectrogram in npy with the
-// given rows: from the sidecar JSON if there is one, with the flags in set
+// given rows: from the sidecar JSON if there is one, with the flags that pass given
 // overriding it, else from the flags.
-func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, db bool) (spectrogram.Config, error) {
+func glConfig(npy string, rows int, sf *stftFlags, given func(string) bool, sr int, db bool) (spectrogram.Config, error) {
 	metaPath := sidecar(npy)
 	c, err := spectrogram.ReadMeta(metaPath)
 	switch {
@@ -153,13 +138,13 @@ func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, 
 		if c.Kind() != spectrogram.Linear {
 			return c, fmt.Errorf("%s: a %s spectrogram; griffinlim needs a linear one", metaPath, c.Kind())
 		}
-		if set["sr"] {
+		if given("sr") {
 			c.SampleRate = sr
 		}
-		if set["db"] {
+		if given("db") {
 			c.DB = db
 		}
-		if err := sf.override(&c, set); err != nil {
+		if err := sf.override(&c, given); err != nil {
 			return c, err
 		}
 	case errors.Is(err, os.ErrNotExist):

@@ -37,7 +37,7 @@ func runResample(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if *rate < 1 || *rate > 1_000_000 {
 		return cli.Usagef("--rate %d: want a sample rate in Hz (1..1000000)", *rate)
 	}
-	e, err := parseEncoding(*enc)
+	e, err := cli.ParseEncoding(*enc)
 	if err != nil {
 		return err
 	}

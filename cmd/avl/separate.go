@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	"github.com/avlearn/avlearn/avio"
-	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/spectrogram"
@@ -54,15 +53,9 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
 		return err
 	}
-	a, info, err := cli.ReadWAV(*mix, stderr)
+	x, err := cli.ReadMono(*mix, m.Config.Rate, stderr)
 	if err != nil {
 		return err
-	}
-	x := a.Mono()
-	if info.SampleRate != m.Config.Rate {
-		if x, err = dsp.Resample(x, info.SampleRate, m.Config.Rate); err != nil {
-			return fmt.Errorf("%s: %w", *mix, err)
-		}
 	}
 	want := m.Config.Speakers
 	if m.Config.AudioOnly {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
-	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/soundnet"
 )
@@ -243,15 +242,9 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer m.Close()
-	a, _, err := cli.ReadWAV(pos[0], stderr)
+	x, err := cli.ReadMono(pos[0], soundnet.Rate, stderr)
 	if err != nil {
 		return err
-	}
-	x := a.Mono()
-	if a.SampleRate != soundnet.Rate {
-		if x, err = dsp.Resample(x, a.SampleRate, soundnet.Rate); err != nil {
-			return fmt.Errorf("%s: %w", pos[0], err)
-		}
 	}
 	f, err := m.Features(x, *layer)
 	if err != nil {

@@ -66,53 +66,43 @@ func (f *stftFlags) config(rate int) (spectrogram.Config, error) {
 	if f.hop > 0 {
 		c.Hop = f.hop
 	}
-	if _, err := dsp.WindowByName(f.window, 1, true); err != nil {
-		return c, cli.Usagef("--window %q: want hamming, hann, blackman or rect", f.window)
-	}
-	c.Window = f.window
-	c.Periodic = f.periodic
-	c.Center = f.center
-	pad, err := dsp.ParsePadMode(f.padMode)
-	if err != nil {
-		return c, cli.Usagef("--pad-mode %q: want reflect or constant", f.padMode)
-	}
-	c.Pad = pad
-	c.Power = f.power
-	if err := c.Validate(); err != nil {
-		return c, cli.Usagef("%v", err)
-	}
-	return c, nil
+	// the sizes are set above; the other flags always apply
+	return c, f.override(&c, func(name string) bool { return name != "n-fft" && name != "hop" && name != "win-length" })
 }
 
-// override sets the fields of c whose flags were given explicitly (named in
-// set), for commands that start from a saved configuration.
-func (f *stftFlags) override(c *spectrogram.Config, set map[string]bool) error {
-	if set["n-fft"] {
+// override sets the fields of c whose flags pass given (for commands that
+// start from a saved configuration: the flags given explicitly) and
+// validates the result.
+func (f *stftFlags) override(c *spectrogram.Config, given func(name string) bool) error {
+	if given("n-fft") {
 		c.NFFT = f.nFFT
 	}
-	if set["hop"] {
+	if given("hop") {
 		c.Hop = f.hop
 	}
-	if set["win-length"] {
+	if given("win-length") {
 		c.WinLength = f.winLength
 	}
-	if set["window"] {
+	if given("window") {
+		if _, err := dsp.WindowByName(f.window, 1, true); err != nil {
+			return cli.Usagef("--window %q: want hamming, hann, blackman or rect", f.window)
+		}
 		c.Window = f.window
 	}
-	if set["periodic"] {
-		c.Periodic = f.periodic
-	}
-	if set["center"] {
-		c.Center = f.center
-	}
-	if set["pad-mode"] {
+	if given("pad-mode") {
 		pad, err := dsp.ParsePadMode(f.padMode)
 		if err != nil {
 			return cli.Usagef("--pad-mode %q: want reflect or constant", f.padMode)
 		}
 		c.Pad = pad
 	}
-	if set["power"] {
+	if given("periodic") {
+		c.Periodic = f.periodic
+	}
+	if given("center") {
+		c.Center = f.center
+	}
+	if given("power") {
 		c.Power = f.power
 	}
 	if err := c.Validate(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 )
 
@@ -142,6 +143,33 @@ func ReadWAV(path string, stderr io.Writer) (*avio.Audio, avio.WAVInfo, error) {
 		}
 	}
 	return a, info, nil
+}
+
+// ReadMono reads a WAV file as ReadWAV does and returns its mono down-mix
+// (the channel average) at rate Hz, resampled if the file has another rate.
+func ReadMono(path string, rate int, stderr io.Writer) ([]float64, error) {
+	a, _, err := ReadWAV(path, stderr)
+	if err != nil {
+		return nil, err
+	}
+	x := a.Mono()
+	if a.SampleRate != rate {
+		if x, err = dsp.Resample(x, a.SampleRate, rate); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return x, nil
+}
+
+// ParseEncoding parses the value of an --encoding flag: pcm16 or float32.
+func ParseEncoding(s string) (avio.Encoding, error) {
+	switch strings.ToLower(s) {
+	case "pcm16":
+		return avio.PCM16, nil
+	case "float32":
+		return avio.Float32, nil
+	}
+	return 0, Usagef("--encoding %q: want pcm16 or float32", s)
 }
 
 // WarnTruncated tells the user that a WAV file ended before its data chunk
