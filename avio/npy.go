@@ -32,6 +32,20 @@ func (a *Array) Size() int {
 	return n
 }
 
+// Summary says in one line what the array is, in numpy's notation, e.g.
+// "NumPy array, dtype <f4, shape (2, 3), 6 values".
+func (a *Array) Summary() string {
+	parts := make([]string, len(a.Shape))
+	for i, d := range a.Shape {
+		parts[i] = strconv.Itoa(d)
+	}
+	shape := "(" + strings.Join(parts, ", ") + ")"
+	if len(a.Shape) == 1 {
+		shape = "(" + parts[0] + ",)"
+	}
+	return fmt.Sprintf("NumPy array, dtype %s, shape %s, %d values", a.DType, shape, len(a.Data))
+}
+
 // Float32 returns the data as a new float32 slice.
 func (a *Array) Float32() []float32 {
 	out := make([]float32, len(a.Data))

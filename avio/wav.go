@@ -116,6 +116,29 @@ func (w WAVInfo) Duration() float64 {
 	return float64(w.Frames) / float64(w.SampleRate)
 }
 
+// Summary says in one line what the header states, e.g. "WAV, codec PCM,
+// 16 bits, 16000 Hz, 1 channel, 48000 frames, 3.000 s".
+func (w WAVInfo) Summary() string {
+	format := "WAV"
+	if w.FormatTag == 0xFFFE {
+		format = "WAV extensible (tag 0xFFFE)"
+	}
+	bits := fmt.Sprintf("%d bits", w.BitsPerSample)
+	if w.ValidBits != w.BitsPerSample {
+		bits = fmt.Sprintf("%d bits (%d valid)", w.BitsPerSample, w.ValidBits)
+	}
+	chans := "channels"
+	if w.Channels == 1 {
+		chans = "channel"
+	}
+	s := fmt.Sprintf("%s, codec %s, %s, %d Hz, %d %s, %d frames, %.3f s",
+		format, w.Codec, bits, w.SampleRate, w.Channels, chans, w.Frames, w.Duration())
+	if w.Truncated {
+		s += ", TRUNCATED (the data chunk claims more bytes than the file holds)"
+	}
+	return s
+}
+
 // wavHeader is a parsed header plus where the samples are.
 type wavHeader struct {
 	WAVInfo

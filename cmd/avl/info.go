@@ -47,46 +47,16 @@ func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 // describeFile returns one line about a WAV or .npy file.
 func describeFile(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".npy":
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
 		a, err := avio.ReadNPY(path)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s: NumPy array, dtype %s, shape %s, %d values", path, a.DType, infoShapeString(a.Shape), len(a.Data)), nil
-	default:
-		info, err := avio.ReadWAVInfo(path)
-		if err != nil {
-			return "", err
-		}
-		format := "WAV"
-		if info.FormatTag == 0xFFFE {
-			format = "WAV extensible (tag 0xFFFE)"
-		}
-		bits := fmt.Sprintf("%d bits", info.BitsPerSample)
-		if info.ValidBits != info.BitsPerSample {
-			bits = fmt.Sprintf("%d bits (%d valid)", info.BitsPerSample, info.ValidBits)
-		}
-		chans := "channels"
-		if info.Channels == 1 {
-			chans = "channel"
-		}
-		s := fmt.Sprintf("%s: %s, codec %s, %s, %d Hz, %d %s, %d frames, %.3f s",
-			path, format, info.Codec, bits, info.SampleRate, info.Channels, chans, info.Frames, info.Duration())
-		if info.Truncated {
-			s += ", TRUNCATED (the data chunk claims more bytes than the file holds)"
-		}
-		return s, nil
+		return path + ": " + a.Summary(), nil
 	}
-}
-
-func infoShapeString(shape []int) string {
-	parts := make([]string, len(shape))
-	for i, d := range shape {
-		parts[i] = fmt.Sprint(d)
+	info, err := avio.ReadWAVInfo(path)
+	if err != nil {
+		return "", err
 	}
-	if len(shape) == 1 {
-		return "(" + parts[0] + ",)"
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return path + ": " + info.Summary(), nil
 }
