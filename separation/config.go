@@ -44,10 +44,8 @@ const (
 	// 2-D dilated convolutions over (time, frequency) on the compressed
 	// spectrogram, and the masks come out of 2-D convolutions at full
 	// resolution, told per STFT frame what the BiLSTM made of the audio and
-	// the faces, so a mask can follow one voice's harmonics bin by bin. On
-	// synth speakers it learned no faster per step than StreamFrames over
-	// the first 700 steps and costs 7× the time per step (see
-	// separation/README.md), so it is not the default.
+	// the faces, so a mask can follow one voice's harmonics bin by bin. A
+	// step costs several times a StreamFrames step.
 	StreamTF Stream = "tf"
 	// StreamFrames squeezes every STFT frame to AudioChannels features (a
 	// 1×1 convolution over the bins, then dilated temporal convolutions)
@@ -112,14 +110,13 @@ type Config struct {
 	// salience, then the peak once its harmonics are cancelled); a
 	// per-frame assignment from the fused features hands one to each face,
 	// and the BiLSTM sees the pair's places, loudness and salience, so that
-	// it can match each fundamental's loudness with a mouth's motion. The
-	// learned pitch layers tend to pick the louder voice for both faces.
+	// it can match each fundamental's loudness with a mouth's motion.
 	MultiPitch bool `json:"multi_pitch"`
 	// Consistency rescales the real masks so that the separated
 	// spectrograms add up to the mixture: each output takes the share of
 	// the remainder in proportion to its magnitude (see logLinearMasks).
-	// Real masks in [0, 1] tend to leave part of every bin to no one; the
-	// rescaling needs no weights, so a model trained without it can be
+	// Independent real masks in [0, 1] can leave part of a bin to no one;
+	// the rescaling needs no weights, so a model trained without it can be
 	// run with it, and it can also be trained through.
 	Consistency bool `json:"consistency"`
 	// Loss is LossCompressed ("" too, for files written before the field)
