@@ -128,10 +128,23 @@ type Config struct {
 	Seed    int64   `json:"seed"`    // weight initialisation
 }
 
-// DefaultConfig returns the paper's audio front end (16 kHz, 25 ms Hann,
-// 10 ms hop, 512-point FFT, p = 0.3, complex masks, two speakers) with
-// widths scaled down for a CPU.
+// DefaultConfig returns the recommended recipe: the paper's audio front
+// end (16 kHz, 25 ms Hann, 10 ms hop, 512-point FFT, p = 0.3, two
+// speakers) with widths scaled down for a CPU, real masks with harmonic
+// combs (240 candidate fundamentals over 60–480 Hz), pitch tracking and
+// pitch pairs on a 40 ms salience window, outputs that add up to the
+// mixture, and the SI-SDR loss. PlainConfig is the paper's model without
+// the combs (complex masks, compressed-spectrogram loss).
 func DefaultConfig() Config {
+	c := PlainConfig()
+	c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.SalienceWindow = MaskReal, 240, true, true, 640
+	c.Consistency, c.Loss = true, LossSISDR
+	return c
+}
+
+// PlainConfig returns the paper's model scaled down for a CPU: complex
+// masks and the L2 loss of compressed spectrograms, no harmonic combs.
+func PlainConfig() Config {
 	return Config{
 		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
 		Speakers: 2, FPS: 25,
