@@ -98,7 +98,7 @@ func sisdri(t *testing.T, cfg Config, ref, mix []float64, Y *dsp.ComplexSpectrog
 // How sharp must a mask be? The best real mask, box-blurred over a few
 // bins or frames: what it loses says what resolution a model needs.
 func TestAnalysisMaskResolution(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := PlainConfig()
 	mx := analysisMixer(t, cfg)
 	r := rand.New(rand.NewSource(1))
 	blurs := [][2]int{{1, 1}, {3, 1}, {5, 1}, {9, 1}, {1, 3}, {1, 5}, {1, 9}}

@@ -29,7 +29,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			name += "-consistent-sisdr"
 		}
 		b.Run(name, func(b *testing.B) {
-			c := DefaultConfig()
+			c := PlainConfig()
 			c.AudioStream, c.Mask, c.Combs = v.stream, MaskReal, v.combs
 			if v.multi {
 				c.MultiPitch, c.TrackPitch, c.SalienceWindow = true, true, 640
@@ -64,7 +64,7 @@ func BenchmarkFeatures(b *testing.B) {
 		combs int
 		multi bool
 	}{{"stft", 0, false}, {"combs240", 240, false}, {"combs240-multipitch", 240, true}} {
-		c := DefaultConfig()
+		c := PlainConfig()
 		c.Combs = v.combs
 		if v.multi {
 			c.MultiPitch, c.SalienceWindow = true, 640

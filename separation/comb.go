@@ -20,9 +20,8 @@ import (
 // Harmonic combs (Config.Combs > 0). A mask that separates two voiced
 // speakers must be sharp to a bin or two: it has to pass one voice's
 // harmonics and stop the other's, a few bins apart below 1 kHz, where
-// most of the energy is. Blurring the best real mask over 5 bins costs
-// 5 dB of SI-SDR on synth speakers, and a frame-wise network squeezed
-// through a few hundred features learns no such comb. So each speaker's
+// most of the energy is, and a frame-wise network squeezed through a few
+// hundred features does not learn such a comb by itself. So each speaker's
 // mask gets a term built from a fixed bank of harmonic combs, one per
 // candidate fundamental frequency: the network picks a distribution over
 // candidates per speaker and frame (softmax of a linear layer that sees

@@ -106,7 +106,7 @@ func tone(f0 float64) []float64 {
 // A voice's typical fundamental is found within a quarter tone; silence
 // has none.
 func TestTypicalF0(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	for _, f0 := range []float64{95, 150, 230} {
 		got, ok := c.typicalF0(tone(f0))
 		if !ok || math.Abs(12*math.Log2(got/f0)) > 0.5 {
@@ -122,7 +122,7 @@ func TestTypicalF0(t *testing.T) {
 // the 25 ms analysis window blurs its harmonics together, on the same
 // frames.
 func TestSalienceWindow(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	c.Combs = 240
 	x := tone(95)
 	var peaks [2]float32
@@ -151,7 +151,7 @@ func TestSalienceWindow(t *testing.T) {
 // pair per frame of the model's STFT, and finds both fundamentals (see
 // dsp's TestPitchPair for the estimator itself).
 func TestPitchPair(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	c.Combs = 240
 	x, y := tone(110), tone(190)
 	for i := range x {

@@ -44,10 +44,8 @@ const (
 	// 2-D dilated convolutions over (time, frequency) on the compressed
 	// spectrogram, and the masks come out of 2-D convolutions at full
 	// resolution, told per STFT frame what the BiLSTM made of the audio and
-	// the faces, so a mask can follow one voice's harmonics bin by bin. On
-	// synth speakers it learned no faster per step than StreamFrames over
-	// the first 700 steps and costs 7× the time per step (see
-	// separation/README.md), so it is not the default.
+	// the faces, so a mask can follow one voice's harmonics bin by bin. A
+	// step costs several times a StreamFrames step.
 	StreamTF Stream = "tf"
 	// StreamFrames squeezes every STFT frame to AudioChannels features (a
 	// 1×1 convolution over the bins, then dilated temporal convolutions)
@@ -112,14 +110,13 @@ type Config struct {
 	// salience, then the peak once its harmonics are cancelled); a
 	// per-frame assignment from the fused features hands one to each face,
 	// and the BiLSTM sees the pair's places, loudness and salience, so that
-	// it can match each fundamental's loudness with a mouth's motion. The
-	// learned pitch layers tend to pick the louder voice for both faces.
+	// it can match each fundamental's loudness with a mouth's motion.
 	MultiPitch bool `json:"multi_pitch"`
 	// Consistency rescales the real masks so that the separated
 	// spectrograms add up to the mixture: each output takes the share of
 	// the remainder in proportion to its magnitude (see logLinearMasks).
-	// Real masks in [0, 1] tend to leave part of every bin to no one; the
-	// rescaling needs no weights, so a model trained without it can be
+	// Independent real masks in [0, 1] can leave part of a bin to no one;
+	// the rescaling needs no weights, so a model trained without it can be
 	// run with it, and it can also be trained through.
 	Consistency bool `json:"consistency"`
 	// Loss is LossCompressed ("" too, for files written before the field)
@@ -131,10 +128,23 @@ type Config struct {
 	Seed    int64   `json:"seed"`    // weight initialisation
 }
 
-// DefaultConfig returns the paper's audio front end (16 kHz, 25 ms Hann,
-// 10 ms hop, 512-point FFT, p = 0.3, complex masks, two speakers) with
-// widths scaled down for a CPU.
+// DefaultConfig returns the recommended recipe: the paper's audio front
+// end (16 kHz, 25 ms Hann, 10 ms hop, 512-point FFT, p = 0.3, two
+// speakers) with widths scaled down for a CPU, real masks with harmonic
+// combs (240 candidate fundamentals over 60–480 Hz), pitch tracking and
+// pitch pairs on a 40 ms salience window, outputs that add up to the
+// mixture, and the SI-SDR loss. PlainConfig is the paper's model without
+// the combs (complex masks, compressed-spectrogram loss).
 func DefaultConfig() Config {
+	c := PlainConfig()
+	c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.SalienceWindow = MaskReal, 240, true, true, 640
+	c.Consistency, c.Loss = true, LossSISDR
+	return c
+}
+
+// PlainConfig returns the paper's model scaled down for a CPU: complex
+// masks and the L2 loss of compressed spectrograms, no harmonic combs.
+func PlainConfig() Config {
 	return Config{
 		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
 		Speakers: 2, FPS: 25,

@@ -41,3 +41,23 @@ func TestExtend(t *testing.T) {
 		t.Fatalf("SI-SDR loss on complex masks: %v", err)
 	}
 }
+
+// TestDefaultConfigIsTheRecipe pins the recommended recipe: real masks
+// with combs, pitch tracking, pitch pairs, consistent outputs and the
+// SI-SDR loss; it validates, and PlainConfig is the paper's model.
+func TestDefaultConfigIsTheRecipe(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Mask != MaskReal || c.Combs != 240 || !c.TrackPitch || !c.MultiPitch || c.SalienceWindow != 640 || !c.Consistency || c.Loss != LossSISDR {
+		t.Fatalf("DefaultConfig %+v", c)
+	}
+	p := PlainConfig()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Mask != MaskComplex || p.Combs != 0 || p.Loss != "" && p.Loss != LossCompressed {
+		t.Fatalf("PlainConfig %+v", p)
+	}
+}

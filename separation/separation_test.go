@@ -42,7 +42,7 @@ func snr(t *testing.T, ref, est []float64) float64 {
 // The power law acts on the bins: |Analyse(x)| = |STFT(x)|^p with the
 // phase kept, which compressing the waveform does not give.
 func TestCompressionIsOnTheSpectrogram(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	x := voice(8000, 150, 1)
 	X, err := dsp.STFT(x, c.STFT())
 	if err != nil {
@@ -85,7 +85,7 @@ func TestCompressionIsOnTheSpectrogram(t *testing.T) {
 // one-sided ISTFT (a full complex inverse FFT of the Bins values would lose
 // the negative frequencies: half the amplitude and an imaginary part).
 func TestAnalyseSynthesiseRoundTrip(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	for _, n := range []int{16000, 16123, 401} {
 		x := voice(n, 120, 2)
 		Y, err := c.Analyse(x)
@@ -135,7 +135,7 @@ func TestAnalyseSynthesiseRoundTrip(t *testing.T) {
 // mixture and oracle complex masks (S_c / X_c in the compressed domain)
 // return every source.
 func TestMasksExact(t *testing.T) {
-	c := DefaultConfig()
+	c := PlainConfig()
 	n := 12000
 	a, b := voice(n, 110, 3), voice(n, 210, 4)
 	mix := make([]float64, n)
@@ -189,7 +189,7 @@ func TestMasksExact(t *testing.T) {
 
 // tinyConfig is a model small enough for unit tests.
 func tinyConfig() Config {
-	c := DefaultConfig()
+	c := PlainConfig()
 	c.NFFT, c.WinLength, c.Hop = 128, 100, 40
 	c.Rate = 4000
 	c.AudioChannels, c.Dilations = 8, []int{1, 2}
@@ -290,7 +290,7 @@ func TestSeparateShapesAndSaveLoad(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	if err := DefaultConfig().Validate(); err != nil {
+	if err := PlainConfig().Validate(); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []func(*Config){
@@ -308,7 +308,7 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.Consistency = true }, // complex masks
 		func(c *Config) { c.Consistency, c.Mask, c.Speakers = true, MaskReal, 1 },
 	} {
-		c := DefaultConfig()
+		c := PlainConfig()
 		f(&c)
 		if c.Validate() == nil {
 			t.Errorf("bad config accepted: %+v", c)

@@ -205,11 +205,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps,
 		xb: make([]float32, bs*n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
 	k.prog = nets.NewProgram(func(p *nets.Pass) error {
-		x, err := p.Input("audio")
-		if err != nil {
-			return err
-		}
-		outs, err := m.forward(p.Graph(), x)
+		outs, err := m.forwardPass(p)
 		if err != nil {
 			return err
 		}

@@ -111,6 +111,16 @@ func (m *Model) LoadWeights(path string) error {
 	return nil
 }
 
+// forwardPass adds the network to pass p for its input "audio" [N, 1, L]
+// and returns every layer of Layers by name.
+func (m *Model) forwardPass(p *nets.Pass) (map[string]*G.Node, error) {
+	x, err := p.Input("audio")
+	if err != nil {
+		return nil, err
+	}
+	return m.forward(p.Graph(), x)
+}
+
 // forward adds the network to g for input x [N, 1, L] and returns every
 // layer of Layers by name.
 func (m *Model) forward(g *nets.Graph, x *G.Node) (map[string]*G.Node, error) {
@@ -157,11 +167,7 @@ func (m *Model) program(layers []string) (*nets.Program, error) {
 		}
 	}
 	p := nets.NewProgram(func(p *nets.Pass) error {
-		x, err := p.Input("audio")
-		if err != nil {
-			return err
-		}
-		outs, err := m.forward(p.Graph(), x)
+		outs, err := m.forwardPass(p)
 		if err != nil {
 			return err
 		}

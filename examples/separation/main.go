@@ -7,8 +7,8 @@
 //	go run ./examples/separation -out /tmp/sepdemo            # about 2 minutes
 //	go run ./examples/separation -out /tmp/sepdemo -epochs 20 -steps 100
 //
-// The default run is short, so its numbers are far below a full run's; the
-// package README records the figures of the longer one.
+// The default run is short, so its figures are far below those of the
+// recipe in separation/README.md.
 package main
 
 import (
