@@ -17,15 +17,15 @@ import (
 // on stderr unless -q.
 func TrainFlags(fs *flag.FlagSet, d task.TrainOptions, stderr io.Writer) func() (task.TrainOptions, error) {
 	o := d
-	epochs := "passes over the training examples"
+	epochs, seed := "passes over the training examples", "seed of the weights and the shuffling"
 	if d.StepsPerEpoch > 0 {
-		epochs = "epochs of --steps steps"
+		epochs, seed = "epochs of --steps steps", "seed of the weights and the examples drawn"
 		fs.IntVar(&o.StepsPerEpoch, "steps", d.StepsPerEpoch, "steps (batches of fresh examples) per epoch")
 	}
 	fs.IntVar(&o.Epochs, "epochs", d.Epochs, epochs)
 	fs.IntVar(&o.BatchSize, "batch", d.BatchSize, "examples per step")
 	fs.Float64Var(&o.LR, "lr", d.LR, "Adam learning rate")
-	fs.Int64Var(&o.Seed, "seed", d.Seed, "seed of the weights and of the examples' order")
+	fs.Int64Var(&o.Seed, "seed", d.Seed, seed)
 	fs.IntVar(&o.Patience, "patience", d.Patience, "stop after this many epochs without a better validation loss (0: off)")
 	fs.Float64Var(&o.WeightDecay, "wd", d.WeightDecay, "AdamW weight decay (0: plain Adam)")
 	fs.StringVar(&o.CurvePrefix, "curves", d.CurvePrefix, "write loss curves PREFIX.csv and PREFIX.png")
