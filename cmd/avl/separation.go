@@ -43,22 +43,23 @@ Run "avl separation CMD -h" for a sub-command's flags.
 
 func separationTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("separation train", "--data ROOT -o M.safetensors [flags]", stderr)
+	def := separation.DefaultConfig() // the recipe: every default below is its value
 	data := fs.String("data", "", "clip dataset with \"speaker\" labels and train/val splits (required)")
 	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
 	speakers := fs.Int("speakers", 2, "faces per mixture: 2 (two speakers) or 1 (speech + noise)")
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
-	mask := fs.String("mask", string(separation.MaskComplex), "mask kind: complex (the paper's) or real (a sigmoid; on a short CPU budget the one that learns two speakers, see separation/README.md)")
+	mask := fs.String("mask", string(def.Mask), "mask kind: real (a sigmoid) or complex (the paper's; needs far more steps, and no --consistency or si-sdr loss)")
 	segment := fs.Float64("segment", 1, "seconds per training mixture")
-	stream := fs.String("stream", string(separation.StreamFrames), "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; 7× the time per step, no better in our runs)")
+	stream := fs.String("stream", string(def.AudioStream), "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; several times the time per step)")
 	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
-	combs := fs.Int("combs", 0, "candidate fundamentals of the harmonic comb term of each mask (0: none); with --init, adds combs to that model")
-	trackPitch := fs.Bool("track-pitch", false, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
-	multiPitch := fs.Bool("multi-pitch", false, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
-	salWin := fs.Int("salience-window", 0, "window in samples of the STFT the comb's harmonic salience is measured on (0: the model's; longer resolves low voices)")
+	combs := fs.Int("combs", def.Combs, "candidate fundamentals of the harmonic comb term of each mask (0: none, which also turns off --track-pitch and --multi-pitch unless given); with --init, adds combs to that model")
+	trackPitch := fs.Bool("track-pitch", def.TrackPitch, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
+	multiPitch := fs.Bool("multi-pitch", def.MultiPitch, "add combs from a fixed two-pitch estimate per frame, handed to the faces by a learned assignment (needs --combs or an --init model with combs); with --init, adds them to that model")
+	salWin := fs.Int("salience-window", def.SalienceWindow, "window in samples of the STFT the comb's harmonic salience is measured on (0: the STFT's own; longer resolves low voices)")
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
-	loss := fs.String("loss", string(separation.LossCompressed), "loss: compressed (the paper's L2 of compressed spectrograms) or si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real); with --init, switches that model's loss (default: keeps it)")
-	consistency := fs.Bool("consistency", false, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers); with --init, switches it on or off")
+	loss := fs.String("loss", string(def.Loss), "loss: si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real and faces) or compressed (the paper's L2 of compressed spectrograms; the default of --audio-only and --mask complex); with --init, switches that model's loss (default: keeps it)")
+	consistency := fs.Bool("consistency", def.Consistency, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers; off by default for --speakers 1 and --mask complex); with --init, switches it on or off")
 	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh; give a new --seed, or the mixtures repeat)")
 	d := separation.DefaultTrainOptions()
 	d.Seed = 1
@@ -112,11 +113,20 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if m, err = separation.Load(*initFrom); err != nil {
 			return err
 		}
-		if (*trackPitch || *multiPitch) && *combs == 0 && m.Config.Combs == 0 {
+		// Only the flags given change the model; the others keep its settings.
+		var c separation.Changes
+		if cli.Given(fs, "combs") {
+			c.Combs = *combs
+		}
+		if cli.Given(fs, "salience-window") {
+			c.SalienceWindow = *salWin
+		}
+		c.TrackPitch = cli.Given(fs, "track-pitch") && *trackPitch
+		c.MultiPitch = cli.Given(fs, "multi-pitch") && *multiPitch
+		if (c.TrackPitch || c.MultiPitch) && c.Combs == 0 && m.Config.Combs == 0 {
 			m.Close()
 			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K, or an --init model with combs (%s has none)", *initFrom)
 		}
-		c := separation.Changes{Combs: *combs, SalienceWindow: *salWin, TrackPitch: *trackPitch, MultiPitch: *multiPitch}
 		if cli.Given(fs, "consistency") {
 			c.Consistency = consistency
 		}
@@ -141,13 +151,11 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if *fc != 0 {
 			cfg.FCHidden = *fc
 		}
-		if (*trackPitch || *multiPitch) && *combs == 0 {
-			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
-		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
-		cfg.Loss = separation.Loss(*loss)
-		if *salWin != 0 {
-			cfg.SalienceWindow = *salWin
+		cfg.Loss, cfg.SalienceWindow = separation.Loss(*loss), *salWin
+		recipeFor(&cfg, func(name string) bool { return cli.Given(fs, name) })
+		if (cfg.TrackPitch || cfg.MultiPitch) && cfg.Combs == 0 {
+			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
 		}
 		if err := cfg.Validate(); err != nil {
 			return cli.UsageError{Err: errors.New(sepFlagNames(err))}
@@ -171,6 +179,33 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		*out, rep.TrainClips, rep.TrainSpeakers, rep.Steps, rep.ValMixtures, rep.Duration.Round(1e8))
 	fmt.Fprintf(stdout, "last epoch: train loss %.4f, val loss %.4f\n", last.TrainLoss, last.ValLoss)
 	return nil
+}
+
+// recipeFor turns off the recipe's parts that the model chosen by the
+// given flags cannot have, unless they were given themselves: pitch
+// tracking and pairs without combs, pitch pairs and consistent outputs for
+// one speaker, consistency and the SI-SDR loss for complex masks, the
+// SI-SDR loss for the audio-only model.
+func recipeFor(c *separation.Config, given func(flag string) bool) {
+	off := func(flag string, v *bool) {
+		if !given(flag) {
+			*v = false
+		}
+	}
+	if c.Combs == 0 {
+		off("track-pitch", &c.TrackPitch)
+		off("multi-pitch", &c.MultiPitch)
+	}
+	if c.Speakers == 1 {
+		off("multi-pitch", &c.MultiPitch)
+		off("consistency", &c.Consistency)
+	}
+	if c.Mask == separation.MaskComplex {
+		off("consistency", &c.Consistency)
+	}
+	if (c.Mask == separation.MaskComplex || c.AudioOnly) && !given("loss") {
+		c.Loss = separation.LossCompressed
+	}
 }
 
 // multiFlag collects a repeated string flag.

@@ -19,10 +19,34 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	}
 	model := filepath.Join(dir, "m.safetensors")
 	var out, errb strings.Builder
+	// no model flags: the recipe
+	recipe := filepath.Join(dir, "recipe.safetensors")
+	if code := run([]string{"separation", "train", "--data", data, "-o", recipe, "--channels", "8", "--hidden", "8",
+		"--epochs", "1", "--steps", "1", "--batch", "2", "--segment", "0.4", "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("train with the default flags: exit %d: %s", code, errb.String())
+	}
+	want := separation.DefaultConfig()
+	if m, err := separation.Load(recipe); err != nil || m.Config.Mask != want.Mask || m.Config.Combs != want.Combs || !m.Config.MultiPitch ||
+		!m.Config.TrackPitch || !m.Config.Consistency || m.Config.Loss != want.Loss || m.Config.SalienceWindow != want.SalienceWindow {
+		t.Fatalf("default flags did not give the recipe: %v", err)
+	}
+	// the recipe's parts that do not apply are dropped for the audio-only
+	// model and for speech + noise
+	for _, flag := range []string{"--audio-only", "--speakers=1"} {
+		if code := run([]string{"separation", "train", "--data", data, "-o", filepath.Join(dir, "x.safetensors"), flag, "--channels", "8", "--hidden", "8",
+			"--epochs", "1", "--steps", "1", "--batch", "2", "--segment", "0.4", "-q"}, io.Discard, &errb); code != 0 {
+			t.Fatalf("train %s with the default flags: exit %d: %s", flag, code, errb.String())
+		}
+	}
+	// the paper's plain model, to grow below
 	args := []string{"separation", "train", "--data", data, "--out", model, "--channels", "8", "--hidden", "8",
-		"--epochs", "1", "--steps", "2", "--batch", "2", "--segment", "0.4"}
+		"--mask", "complex", "--combs", "0", "--epochs", "1", "--steps", "2", "--batch", "2", "--segment", "0.4"}
 	if code := run(args, &out, &errb); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errb.String())
+	}
+	if m, err := separation.Load(model); err != nil || m.Config.Mask != separation.MaskComplex || m.Config.Combs != 0 || m.Config.TrackPitch ||
+		m.Config.MultiPitch || m.Config.Consistency || m.Config.Loss != separation.LossCompressed {
+		t.Fatalf("--mask complex --combs 0 did not give the plain model: %v", err)
 	}
 	if !strings.Contains(out.String(), "model ") || !strings.Contains(errb.String(), "train") {
 		t.Fatalf("train output %q, progress %q", out.String(), errb.String())
