@@ -3,6 +3,7 @@ package nets
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -61,6 +62,23 @@ func LoadModel[M Module](path, kind string, cfg any, build func() (M, error)) (M
 		return zero, nil, err
 	}
 	defer fh.Close()
+	return loadModel(path, fh, f, kind, cfg, build)
+}
+
+// LoadModelFrom is LoadModel for a model file held in r (size bytes; a
+// bytes.Reader over an embedded file, say); name stands for the file in
+// messages.
+func LoadModelFrom[M Module](r io.ReaderAt, size int64, name, kind string, cfg any, build func() (M, error)) (M, map[string]string, error) {
+	var zero M
+	f, err := stParse(r, size)
+	if err != nil {
+		return zero, nil, fmt.Errorf("nets: %s: %w", name, err)
+	}
+	return loadModel(name, r, f, kind, cfg, build)
+}
+
+func loadModel[M Module](path string, fh io.ReaderAt, f *stFile, kind string, cfg any, build func() (M, error)) (M, map[string]string, error) {
+	var zero M
 	js, ok := f.meta[MetaConfig]
 	if k := f.meta[MetaKind]; k != kind || !ok {
 		old, legacy := f.meta[kind+".config"]

@@ -1,6 +1,8 @@
 package nets
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +79,18 @@ func TestLoadModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(path, config{4, 400, "a"})
+	// The same file from memory, as an embedded model is read.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mc config
+	if _, _, err := LoadModelFrom(bytes.NewReader(b), int64(len(b)), "embedded", "test", &mc, build); err != nil || mc != (config{4, 400, "a"}) {
+		t.Fatalf("from memory: %v, config %+v", err, mc)
+	}
+	if _, _, err := LoadModelFrom(bytes.NewReader(b[:100]), 100, "embedded", "test", &mc, build); err == nil || !strings.Contains(err.Error(), "embedded") {
+		t.Fatalf("truncated: %v", err)
+	}
 	// A file of the older scheme: config under "<kind>.config" with Go
 	// field names as keys.
 	old := filepath.Join(dir, "old.safetensors")
