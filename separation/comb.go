@@ -273,7 +273,7 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 	// old's extra inputs must stay where they are.
 	o := old.Config
 	if o.TrackPitch && (!cfg.TrackPitch || cfg.Combs != o.Combs) || o.MultiPitch && (!cfg.MultiPitch || cfg.TrackPitch != o.TrackPitch) {
-		return nil, fmt.Errorf("separation: WarmStart: the model's BiLSTM reads the salience of its %d combs (TrackPitch %v) and the pitch pair (MultiPitch %v); keep those and add only what comes after them (TrackPitch before MultiPitch)", o.Combs, o.TrackPitch, o.MultiPitch)
+		return nil, fmt.Errorf("separation: the model's BiLSTM reads the salience of its %d combs (track_pitch %v) and the pitch pair (multi_pitch %v); keep those and add only what comes after them (pitch tracking before pitch pairs)", o.Combs, o.TrackPitch, o.MultiPitch)
 	}
 	m, err := New(cfg)
 	if err != nil {
