@@ -57,7 +57,7 @@ func (s *Spectrogram) Invert(o InvertOptions) ([]float64, error) {
 		return nil, err
 	}
 	if s.Bins != c.NFFT/2+1 {
-		return nil, fmt.Errorf("spectrogram: Invert: %d bins, NFFT %d needs %d", s.Bins, c.NFFT, c.NFFT/2+1)
+		return nil, fmt.Errorf("spectrogram: Invert: %d bins, n_fft %d needs %d", s.Bins, c.NFFT, c.NFFT/2+1)
 	}
 	if o.Iters == 0 {
 		o.Iters = 32
@@ -71,7 +71,7 @@ func (s *Spectrogram) Invert(o InvertOptions) ([]float64, error) {
 	}
 	edge := (c.NFFT + c.Hop - 1) / c.Hop // frames that share samples with a block edge
 	if o.Block < 8*(edge+1) {
-		return nil, fmt.Errorf("spectrogram: Invert: Block %d frames, want at least %d for NFFT %d and hop %d", o.Block, 8*(edge+1), c.NFFT, c.Hop)
+		return nil, fmt.Errorf("spectrogram: Invert: Block %d frames, want at least %d for n_fft %d and hop %d", o.Block, 8*(edge+1), c.NFFT, c.Hop)
 	}
 	if o.Length > 0 && sc.NumFrames(o.Length) != s.Frames {
 		return nil, fmt.Errorf("spectrogram: Invert: Length %d gives %d frames, the spectrogram has %d", o.Length, sc.NumFrames(o.Length), s.Frames)

@@ -32,7 +32,7 @@ func ReadNPY(path string, c Config) (*Spectrogram, error) {
 		return nil, fmt.Errorf("%s: shape %v, want (bins, frames)", path, a.Shape)
 	}
 	if a.Shape[0] != c.Bins() {
-		return nil, fmt.Errorf("%s: %d rows, want %d for a %s spectrogram with NFFT %d, NMels %d, NMFCC %d", path, a.Shape[0], c.Bins(), c.Kind(), c.NFFT, c.NMels, c.NMFCC)
+		return nil, fmt.Errorf("%s: %d rows, want %d for a %s spectrogram with n_fft %d, %d mel bands, %d MFCCs", path, a.Shape[0], c.Bins(), c.Kind(), c.NFFT, c.NMels, c.NMFCC)
 	}
 	if a.Shape[1] == 0 {
 		return nil, fmt.Errorf("%s: no frames", path)
