@@ -44,7 +44,11 @@
 // [LayerNorm], [Dropout] (mask drawn from the graph's seeded source),
 // [AdditiveAttention] (Bahdanau), the vector quantiser [VQ] (straight-through
 // gradient, commitment loss, code usage), the fusion blocks [Concat] and
-// [GatedSum], and [ConvTranspose2d] for learned 2× upsampling. Losses:
+// [GatedSum], and [ConvTranspose2d] for learned 2× upsampling. Fusion of
+// any number of streams with a per-example stream mask (a missing stream
+// weighs 0, the others renormalise; checked against float64 and finite
+// differences): [EarlyFusion], [LateFusion], [GatedFusion],
+// [AttentionFusion], built on [MaskedSoftmax]. Losses:
 // [MSELoss], [L1Loss], [CrossEntropyLoss], [KLDivLoss] (batchmean, as
 // torch.nn.KLDivLoss) and [CosineLoss].
 //
