@@ -16,6 +16,7 @@
 //	avl synth scenes   --out DIR --n 1000 --seed 1
 //	avl synth speakers --out DIR --n 1000 --speakers 100
 //	avl synth captions --out DIR --n 1000 --speakers 4
+//	avl synth sensors  --out DIR --n 1800
 //	avl dataset check DIR
 //
 // The sound and the pictures of every corpus are tied by rules that a
@@ -115,4 +116,14 @@
 // word always has the same syllables (Words), so word units are learnable
 // across voices. Labels: "caption" (the text), "speaker", "syllables" (the
 // syllables said).
+//
+// # Sensors (fusion)
+//
+// Sensors writes clips of one event each, seen, heard and felt by three
+// synchronised sensors: frames, audio.wav and motion.wav (avio.MotionFile,
+// a 100 Hz accelerometer track). Each stream shows nothing or one of two
+// cues, and the nine events (SensorEvents) are coded so that any two
+// streams tell them all apart while one stream alone tells at most three
+// groups apart: some events are only heard, seen or felt, the others leave
+// cues in two or three streams. Labels: "event", "onset".
 package synth

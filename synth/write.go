@@ -54,6 +54,15 @@ type clip struct {
 	// extra images written beside the frames (e.g. "face.png"), in order.
 	extraNames []string
 	extras     []image.Image
+	// files are other files of the clip folder (e.g. avio.MotionFile),
+	// each filled by its writer.
+	files []clipFile
+}
+
+// clipFile is one extra file of a clip folder.
+type clipFile struct {
+	name  string
+	write func(w io.Writer) error
 }
 
 // pngPool reuses the encoder's compression buffers, which otherwise
@@ -111,6 +120,11 @@ func writeClip(root string, c *clip) (err error) {
 	}
 	for i, f := range c.extras {
 		if err := writePNG(filepath.Join(tmp, c.extraNames[i]), f); err != nil {
+			return err
+		}
+	}
+	for _, f := range c.files {
+		if err := writeFile(filepath.Join(tmp, f.name), f.write); err != nil {
 			return err
 		}
 	}

@@ -14,18 +14,20 @@ import (
 func init() {
 	register(&command{
 		name:    "synth",
-		summary: "write a synthetic audio-visual corpus (scenes, speakers or captions)",
+		summary: "write a synthetic audio-visual corpus (scenes, speakers, captions or sensors)",
 		run:     runSynth,
 	})
 }
 
-const synthSynopsis = "scenes|speakers|captions -o DIR --n N [--seed S] [--speakers K] [-q] [flags]"
+const synthSynopsis = "scenes|speakers|captions|sensors -o DIR --n N [--seed S] [--speakers K] [-q] [flags]"
 
 const synthHelp = `Corpora (see "go doc github.com/avlearn/avlearn/synth" for what ties sound to pictures):
   scenes    scene + object classes: 64×64 frames at 2 fps, 22,050 Hz ambience and object sounds
   speakers  talking faces: 64×64 frames at 25 fps, 16 kHz formant-synthesised speech,
             face and voice tied by stochastic rules; splits by identity
   captions  pictures of coloured shapes with spoken captions, 16 kHz
+  sensors   nine events heard, seen and felt: 32×32 frames at 10 fps, 16 kHz audio and
+            motion.wav, a 100 Hz accelerometer track; no single stream tells every event
 Every clip is ROOT/<clip>/{audio.wav,frames/%06d.png,meta.json}; DIR/contact.png shows samples.
 DIR must be new or empty. The same --seed gives the same bytes.
 `
@@ -40,9 +42,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n := fs.Int("n", 0, "number of clips (required)")
 	seed := fs.Int64("seed", 1, "corpus seed")
 	speakers := fs.Int("speakers", 0, "identities (speakers; 0: max(4, N/10)) or voices (captions; 0: 4)")
-	dur := fs.Float64("duration", 0, "seconds per clip (0: scenes 5, speakers 2.5; captions follow the caption)")
-	fps := fs.Float64("fps", 0, "frame rate (0: scenes 2, speakers 25, captions 2)")
-	size := fs.Int("size", 0, "frame size in pixels (0: 64)")
+	dur := fs.Float64("duration", 0, "seconds per clip (0: scenes 5, speakers 2.5, sensors 2; captions follow the caption)")
+	fps := fs.Float64("fps", 0, "frame rate (0: scenes 2, speakers 25, captions 2, sensors 10)")
+	size := fs.Int("size", 0, "frame size in pixels (0: 64; sensors 32)")
 	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (0: 6)")
 	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (0: 6)")
 	workers := fs.Int("workers", 0, "parallel goroutines (0: all CPUs)")
@@ -52,7 +54,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if len(pos) != 1 {
-		return cli.Usagef("want one corpus kind (scenes, speakers or captions), got %d arguments", len(pos))
+		return cli.Usagef("want one corpus kind (scenes, speakers, captions or sensors), got %d arguments", len(pos))
 	}
 	if *out == "" {
 		return cli.Usagef("-o DIR is required")
@@ -71,9 +73,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	kind := pos[0]
 	switch kind {
-	case "scenes", "speakers", "captions":
+	case "scenes", "speakers", "captions", "sensors":
 	default:
-		return cli.Usagef("unknown corpus %q: want scenes, speakers or captions", kind)
+		return cli.Usagef("unknown corpus %q: want scenes, speakers, captions or sensors", kind)
 	}
 	if err := cli.CheckOutDir(*out); err != nil {
 		return err
@@ -104,8 +106,14 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		err = synth.Captions(*out, synth.CaptionsOptions{N: *n, Seed: *seed, Speakers: *speakers,
 			FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
+	case "sensors":
+		if *speakers != 0 || *scenes != 0 || *objects != 0 {
+			return cli.Usagef("--speakers, --scenes and --objects do not apply to sensors")
+		}
+		err = synth.Sensors(*out, synth.SensorsOptions{N: *n, Seed: *seed,
+			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	default:
-		return cli.Usagef("unknown corpus %q: want scenes, speakers or captions", kind)
+		return cli.Usagef("unknown corpus %q: want scenes, speakers, captions or sensors", kind)
 	}
 	bar.Done() // end the progress line, also before an error message
 	if err != nil {
