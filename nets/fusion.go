@@ -164,10 +164,13 @@ func checkStreams(layer string, mask *G.Node, dim int, xs []*G.Node) error {
 	return nil
 }
 
-// maskColumn returns column s of mask [N, S] as [N, 1].
+// maskColumn returns column s of mask [N, S] as [N, 1], as mask times a
+// one-hot column (Gorgonia's slicing fails at run time on a batch of one).
 func maskColumn(mask *G.Node, s int) *G.Node {
-	n := mask.Shape()[0]
-	return G.Must(G.Reshape(G.Must(G.Slice(mask, nil, G.S(s))), tensor.Shape{n, 1}))
+	k := mask.Shape()[1]
+	e := make([]float32, k)
+	e[s] = 1
+	return G.Must(G.Mul(mask, G.NewConstant(tensor.New(tensor.WithShape(k, 1), tensor.WithBacking(e)))))
 }
 
 // weightedSum returns Σ_s w[:, s] ⊙ x_s for streams [N, D] and weights [N, S].

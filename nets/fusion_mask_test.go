@@ -274,7 +274,10 @@ func TestMaskedFusionBlocks(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { checkFusion(t, c, n, mask) })
+		t.Run(c.name, func(t *testing.T) {
+			checkFusion(t, c, n, mask)
+			checkFusion(t, c, 1, mask[3:6]) // a batch of one
+		})
 	}
 }
 

@@ -1,0 +1,187 @@
+package fusion
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/synth"
+)
+
+var (
+	corpusOnce sync.Once
+	corpus     *avio.Dataset
+	corpusErr  error
+	corpusDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if corpusDir != "" {
+		os.RemoveAll(corpusDir)
+	}
+	os.Exit(code)
+}
+
+// testCorpus is a small sensor corpus shared by the tests.
+func testCorpus(t *testing.T) *avio.Dataset {
+	t.Helper()
+	corpusOnce.Do(func() {
+		if corpusDir, corpusErr = os.MkdirTemp("", "fusion-test-"); corpusErr != nil {
+			return
+		}
+		dir := filepath.Join(corpusDir, "c")
+		if corpusErr = synth.Sensors(dir, synth.SensorsOptions{N: 720, Seed: 21}); corpusErr == nil {
+			corpus, corpusErr = avio.Open(dir)
+		}
+	})
+	if corpusErr != nil {
+		t.Fatal(corpusErr)
+	}
+	return corpus
+}
+
+func trained(t *testing.T, cfg Config) *Model {
+	t.Helper()
+	ds := testCorpus(t)
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(context.Background(), m, Data{Train: ds.Split("train"), Val: ds.Split("val")}, TrainOptions{Epochs: 30, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// On a fresh corpus, gated fusion of the three streams beats the best of
+// them alone by far (one stream tells at most three of the nine events
+// apart), loses less without a stream than that stream is worth alone,
+// and gives a missing stream no weight.
+func TestFusionBeatsSingleStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains four models")
+	}
+	ds := testCorpus(t)
+	var singles []*Model
+	for _, s := range AllStreams {
+		cfg := DefaultConfig()
+		cfg.Streams, cfg.Fusion = []Stream{s}, BlockEarly
+		singles = append(singles, trained(t, cfg))
+	}
+	m := trained(t, DefaultConfig())
+	met, err := Evaluate(m, ds.Split("test"), EvalOptions{Baselines: singles, Corruptions: []Corruption{Missing}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + met.Table().String() + met.Summary())
+	fused, _ := met.Accuracy(m.Name(), AllStreamsCondition)
+	best := 0.0
+	chance := 1.0 / 9
+	for _, s := range singles {
+		a, _ := met.Accuracy(s.Name(), AllStreamsCondition)
+		best = math.Max(best, a)
+		lost, _ := met.Accuracy(m.Name(), Condition(s.Config.Streams[0], Missing))
+		if fused-lost >= a-chance {
+			t.Errorf("without %s: %.3f, losing more than %s alone is above chance (%.3f)", s.Config.Streams[0], lost, s.Name(), a-chance)
+		}
+	}
+	if fused < best+0.10 {
+		t.Errorf("fusion %.3f, best single stream %.3f: want 10 points more", fused, best)
+	}
+	p, err := m.Classify(ds.Split("test")[0], StreamFrames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Weights[StreamFrames] != 0 || math.Abs(p.Weights[StreamAudio]+p.Weights[StreamMotion]-1) > 1e-5 {
+		t.Errorf("weights with frames missing: %v", p.Weights)
+	}
+}
+
+// Every block trains a little, saves and loads to the same predictions,
+// and Evaluate covers every condition.
+func TestBlocksSaveLoad(t *testing.T) {
+	ds := testCorpus(t)
+	clip := ds.Split("test")[0]
+	for _, b := range Blocks {
+		t.Run(string(b), func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Fusion, cfg.Hidden = b, 16
+			m, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Classify(clip); err == nil {
+				t.Fatal("an untrained model classified")
+			}
+			if _, err := Train(context.Background(), m, Data{Train: ds.Split("train")[:60]}, TrainOptions{Epochs: 2}); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "m.safetensors")
+			if err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			l, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p1, err := m.Classify(clip, StreamMotion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p2, err := l.Classify(clip, StreamMotion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range p1.Probs {
+				if p1.Probs[i] != p2.Probs[i] {
+					t.Fatalf("loaded model: %v, saved %v", p2.Probs, p1.Probs)
+				}
+			}
+			met, err := Evaluate(l, ds.Split("test")[:20], EvalOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(met.Rows) != 10 || len(met.Table().Rows) != 1 {
+				t.Fatalf("%d results, %d table rows; want 10 and 1", len(met.Rows), len(met.Table().Rows))
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Streams = nil }, "streams"},
+		{func(c *Config) { c.Streams = []Stream{"sonar"} }, "sonar"},
+		{func(c *Config) { c.Streams = []Stream{StreamMotion, StreamAudio} }, "order"},
+		{func(c *Config) { c.Fusion = "max" }, "fusion"},
+		{func(c *Config) { c.Classes = []string{"a", "a"} }, "twice"},
+		{func(c *Config) { c.NFFT = 500 }, "n_fft"},
+		{func(c *Config) { c.DropStream = 1 }, "drop_stream"},
+	} {
+		cfg := DefaultConfig()
+		c.edit(&cfg)
+		if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want it to name %q", err, c.want)
+		}
+	}
+	ds := testCorpus(t)
+	m, _ := New(DefaultConfig())
+	other := DefaultConfig()
+	other.Classes = []string{"x", "y"}
+	o, _ := New(other)
+	if _, err := Evaluate(m, ds.Split("test")[:2], EvalOptions{Baselines: []*Model{o}}); err == nil {
+		t.Error("models of different classes compared")
+	}
+	if _, err := m.Classify(ds.Split("test")[0], "sonar"); err == nil {
+		t.Error("unknown stream accepted")
+	}
+}
