@@ -241,6 +241,17 @@ func TestCLIConformance(t *testing.T) {
 				return []string{"separate", "--model", f.sepModel, "--mix", f.nanWAV, "--face", f.faceA, "--face", f.faceB, "-o", o}
 			},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "fusion train", ext: ".safetensors",
+			bad:     []string{"fusion", "train", "--data", f.data, "-o", "m.safetensors", "--fusion", "nope"},
+			missing: []string{"fusion", "train", "--data", f.missing, "-o", filepath.Join(f.dir, "m.safetensors")},
+			write:   func(o string) []string { return []string{"fusion", "train", "--data", f.data, "-o", o} },
+			nanOut: func(o string) []string {
+				return []string{"fusion", "train", "--data", f.nanData, "-o", o, "--streams", "audio", "--epochs", "1"}
+			},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "fusion eval",
+			bad:     []string{"fusion", "eval", "--data", f.data},
+			missing: []string{"fusion", "eval", "--model", f.missing + ".safetensors", "--data", f.data}},
 		{name: "demo", ext: "/",
 			bad:   []string{"demo", "--quick", "--scenes", "3"},
 			write: func(o string) []string { return []string{"demo", "--quick", "-o", o} }},
@@ -266,7 +277,7 @@ func TestCLIConformance(t *testing.T) {
 		if m := goIdent.FindString(msg); m != "" {
 			t.Errorf("avl %s: message names the Go identifier %s:\n%s", strings.Join(args, " "), m, msg)
 		}
-		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
+		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
 			if strings.Contains(msg, p) {
 				t.Errorf("avl %s: stacked prefix or internal name %q in:\n%s", strings.Join(args, " "), p, msg)
 			}
