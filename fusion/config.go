@@ -70,21 +70,28 @@ type Config struct {
 	Attn   int `json:"attn"`   // hidden size of attention fusion's scores (32)
 	// DropStream is the probability that training hides a stream of an
 	// example (its mask is 0; one stream always stays), which teaches the
-	// model to work with a sensor missing.
+	// model to work with a sensor missing. Single-stream models ignore it
+	// and Corrupt.
 	DropStream float64 `json:"drop_stream"`
-	Seed       int64   `json:"seed"` // weight initialisation
+	// Corrupt is the probability that training replaces a stream of an
+	// example, still marked present, by what a dead sensor gives (zeros)
+	// or by a noisy copy (half each), which teaches the model to discount
+	// a sensor it is not told is broken.
+	Corrupt float64 `json:"corrupt"`
+	Seed    int64   `json:"seed"` // weight initialisation
 }
 
-// DefaultConfig returns the recommended recipe: all three streams, gated
-// fusion, the nine events of synth.Sensors, encoders 64 wide, streams
-// hidden with probability 0.3 in training.
+// DefaultConfig returns the recommended recipe: all three streams,
+// attention fusion, the nine events of synth.Sensors, encoders 64 wide; in
+// training each stream of an example is hidden with probability 0.2 and
+// zeroed or noisy with probability 0.2.
 func DefaultConfig() Config {
 	return Config{
-		Streams: append([]Stream(nil), AllStreams...), Fusion: BlockGated,
+		Streams: append([]Stream(nil), AllStreams...), Fusion: BlockAttention,
 		Label:   "event",
 		Classes: []string{"alarm", "flash", "tremor", "slam", "thunder", "collision", "ball", "robot", "footsteps"},
 		Rate:    16000, NFFT: 512, NMels: 32, Grid: 4, MotionRate: 100, MotionFFT: 32,
-		Hidden: 64, Attn: 32, DropStream: 0.3, Seed: 1,
+		Hidden: 64, Attn: 32, DropStream: 0.2, Corrupt: 0.2, Seed: 1,
 	}
 }
 
@@ -139,6 +146,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("fusion: config: attn %d; want 1–4096", c.Attn)
 	case !(c.DropStream >= 0 && c.DropStream < 1) || math.IsNaN(c.DropStream):
 		return fmt.Errorf("fusion: config: drop_stream %v; want 0 ≤ p < 1", c.DropStream)
+	case !(c.Corrupt >= 0 && c.DropStream+c.Corrupt < 1):
+		return fmt.Errorf("fusion: config: corrupt %v; want 0 ≤ p and drop_stream + corrupt < 1", c.Corrupt)
 	}
 	return nil
 }

@@ -196,9 +196,9 @@ func (mt Metrics) Table() *eval.Table {
 
 // Summary checks the metrics against what fusion should achieve, one line
 // per check: each fusion system's margin over the best single-stream
-// system with all streams, and, per stream, whether losing it (missing)
-// costs each fusion system less than that stream's own accuracy above
-// chance.
+// system with all streams, and, per stream, whether losing it (the worst
+// of its conditions: zeroed, missing, noisy) costs each fusion system
+// less than that stream's own accuracy above chance.
 func (mt Metrics) Summary() string {
 	var b strings.Builder
 	chance := 1 / float64(max(1, mt.Classes))
@@ -226,15 +226,23 @@ func (mt Metrics) Summary() string {
 		fmt.Fprintf(&b, "%s: %.1f %% with all streams, %+.1f points over the best single stream (%s, %.1f %%)\n", f, 100*a, 100*(a-best), bestName, 100*best)
 		for _, s := range AllStreams {
 			own, ok := single[s]
-			lost, ok2 := mt.Accuracy(f, Condition(s, Missing))
-			if !ok || !ok2 {
+			if !ok {
+				continue
+			}
+			worst, cond := 2.0, ""
+			for _, r := range mt.Rows {
+				if r.System == f && strings.HasPrefix(r.Condition, string(s)+" ") && r.Accuracy < worst {
+					worst, cond = r.Accuracy, r.Condition
+				}
+			}
+			if cond == "" {
 				continue
 			}
 			verdict := "less than"
-			if a-lost >= own-chance {
+			if a-worst >= own-chance {
 				verdict = "NOT less than"
 			}
-			fmt.Fprintf(&b, "  without %s: %.1f %%, losing %.1f points, %s its own %.1f points above chance\n", s, 100*lost, 100*(a-lost), verdict, 100*(own-chance))
+			fmt.Fprintf(&b, "  worst without %s (%s): %.1f %%, losing %.1f points, %s %s alone is above chance (%.1f)\n", s, cond, 100*worst, 100*(a-worst), verdict, s, 100*(own-chance))
 		}
 	}
 	return b.String()
