@@ -7,14 +7,17 @@
 // the encodings with one of four blocks (Config.Fusion: early, late,
 // gated, attention; see package nets). Every block takes a stream mask,
 // so a missing sensor is told, not zero-filled, and training hides
-// streams at random so the model learns to do without each:
+// streams, zeroes them or adds noise at random so the model learns to do
+// without each:
 //
-//	m, _ := fusion.New(fusion.DefaultConfig())
+//	m, err := fusion.New(fusion.DefaultConfig())
 //	rep, err := fusion.Train(ctx, m, fusion.Data{Train: ds.Split("train"), Val: ds.Split("val")}, fusion.TrainOptions{})
 //	p, err := m.Classify(clip)                       // all streams
 //	p, err = m.Classify(clip, fusion.StreamAudio)    // the microphone is out
 //	met, err := fusion.Evaluate(m, ds.Split("test"), fusion.EvalOptions{Baselines: singles})
 //	fmt.Print(met.Table().Markdown(), met.Summary())
+//
+// Pretrained returns the shipped model, trained on synth.Sensors.
 //
 // Evaluate puts each model beside its baselines (single-stream models,
 // the other blocks) with all streams, and with one stream at a time

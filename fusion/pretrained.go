@@ -11,7 +11,7 @@ import (
 //go:embed pretrained/fusion.safetensors
 var pretrained []byte
 
-// Pretrained returns the shipped model: gated fusion of audio, frames and
+// Pretrained returns the shipped model: attention fusion of audio, frames and
 // motion trained on a synth.Sensors corpus (pretrained/README.md is its
 // model card: data, command, figures, limits).
 func Pretrained() (*Model, error) {

@@ -24,7 +24,7 @@ func init() {
 
 const fusionHelp = `usage: avl fusion train|eval [flags]
 
-  train  --data ROOT -o M.safetensors [--streams audio,frames,motion] [--fusion gated]
+  train  --data ROOT -o M.safetensors [--streams audio,frames,motion] [--fusion attention]
          learn the "event" label of the train split's clips (avl synth sensors
          writes such a corpus) from the streams given, fused by one block (early,
          late, gated, attention); streams are hidden at random in training; the
