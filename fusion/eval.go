@@ -198,7 +198,8 @@ func (mt Metrics) Table() *eval.Table {
 // per check: each fusion system's margin over the best single-stream
 // system with all streams, and, per stream, whether losing it (the worst
 // of its conditions: zeroed, missing, noisy) costs each fusion system
-// less than that stream's own accuracy above chance.
+// less than that stream's own accuracy above chance. It is empty without
+// both single-stream and fusion systems.
 func (mt Metrics) Summary() string {
 	var b strings.Builder
 	chance := 1 / float64(max(1, mt.Classes))
@@ -219,7 +220,7 @@ func (mt Metrics) Summary() string {
 		}
 	}
 	if bestName == "" || len(fused) == 0 {
-		return "no single-stream and fusion systems to compare\n"
+		return ""
 	}
 	for _, f := range fused {
 		a, _ := mt.Accuracy(f, AllStreamsCondition)

@@ -250,7 +250,7 @@ func TestCLIConformance(t *testing.T) {
 			},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
 		{name: "fusion eval",
-			bad:     []string{"fusion", "eval", "--data", f.data},
+			bad:     []string{"fusion", "eval", "--model", f.missing + ".safetensors"},
 			missing: []string{"fusion", "eval", "--model", f.missing + ".safetensors", "--data", f.data}},
 		{name: "demo", ext: "/",
 			bad:   []string{"demo", "--quick", "--scenes", "3"},

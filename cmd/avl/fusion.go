@@ -27,13 +27,13 @@ const fusionHelp = `usage: avl fusion train|eval [flags]
   train  --data ROOT -o M.safetensors [--streams audio,frames,motion] [--fusion attention]
          learn the "event" label of the train split's clips (avl synth sensors
          writes such a corpus) from the streams given, fused by one block (early,
-         late, gated, attention); streams are hidden at random in training; the
-         val split picks the best epoch
-  eval   --model M [--model M2 …] --data ROOT
-         accuracy on the test split of every model with all streams, and with one
-         stream at a time zeroed, missing (marked in the stream mask) or noisy;
-         then, for each fusion model, its margin over the best single-stream model
-         and what losing each stream costs it
+         late, gated, attention); in training, streams are hidden, zeroed or made
+         noisy at random; the val split picks the best epoch
+  eval   [--model M …] --data ROOT
+         accuracy on the test split of each --model (none: the shipped model) with
+         all streams, and with one stream at a time zeroed, missing (marked in the
+         stream mask) or noisy; with single-stream and fusion models, each fusion
+         model's margin over the best single stream and what losing a stream costs
 
 Run "avl fusion CMD -h" for a sub-command's flags.
 `
@@ -97,9 +97,9 @@ func fusionTrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func fusionEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlags("fusion eval", "--model M [--model M2 …] --data ROOT [flags]", stderr)
+	fs := cli.NewFlags("fusion eval", "[--model M] [--model M2 …] --data ROOT [flags]", stderr)
 	var models multiFlag
-	fs.Var(&models, "model", "model file (repeat: single-stream models and other blocks are compared)")
+	fs.Var(&models, "model", "model file (repeat: single-stream models and other blocks are compared; none: the shipped model)")
 	data := fs.String("data", "", "clip dataset (required)")
 	split := fs.String("split", "test", "split to evaluate on")
 	seed := fs.Int64("seed", 1, "seed of the noise of the noisy condition")
@@ -108,8 +108,8 @@ func fusionEval(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
-	if len(models) == 0 || *data == "" {
-		return cli.Usagef("--model and --data are required")
+	if *data == "" {
+		return cli.Usagef("--data is required")
 	}
 	ds, err := avio.Open(*data)
 	if err != nil {
@@ -120,6 +120,14 @@ func fusionEval(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%s: no clips in split %q", *data, *split)
 	}
 	var ms []*fusion.Model
+	if len(models) == 0 {
+		m, err := fusion.Pretrained()
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		ms = append(ms, m)
+	}
 	for _, p := range models {
 		m, err := fusion.Load(p)
 		if err != nil {
