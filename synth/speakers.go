@@ -15,6 +15,7 @@ type Speaker struct {
 	SexLike float64 // 0 … 1, bimodal; lowers F0, widens the jaw, thickens the brows
 	Size    float64 // standard-normal body-size factor: taller face, longer vocal tract
 	Breath  float64 // standard-normal factor: breathier voice, larger eyes
+	Age     float64 // years, 18–80: lowers women's F0, slows and roughens the voice
 	Face    Face
 	Voice   Voice
 }
@@ -55,15 +56,22 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	f.Iris = irises[r.IntN(len(irises))]
 	sp.Face = f
 
-	// voice: vocal-tract length (cm) grows with size and SexLike
+	// voice: vocal-tract length (cm) grows with size and SexLike; F0 falls
+	// with SexLike (≈ 210 Hz at s = 0.2, ≈ 118 Hz at s = 0.8) and with age
+	// in the lower voices' opposite direction (women's voices drop, men's
+	// rise a little); older voices are slower, breathier, less steady.
+	age := r.Float64()
+	sp.Age = 18 + 62*age
 	vtl := 14.8 + 2.4*s + 1.4*sp.Size + 0.3*n()
 	sp.Voice = Voice{
-		F0:           230 * math.Exp(-0.8*s+0.06*n()),
+		F0:           210 * math.Exp(-0.96*(s-0.2)+0.09*n()+age*(-0.12*(1-s)+0.06*s)),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),
-		Breathiness:  math.Max(0.02, math.Min(0.8, 0.3+0.12*sp.Breath)),
-		Jitter:       0.004 + 0.008*r.Float64(),
-		Shimmer:      0.02 + 0.05*r.Float64(),
-		Rate:         uniform(r, 3.5, 5.5),
+		Breathiness:  math.Max(0.02, math.Min(0.8, 0.26+0.12*sp.Breath+0.08*(1-s)+0.05*age)),
+		Jitter:       0.003 + 0.006*r.Float64() + 0.006*age,
+		Shimmer:      0.02 + 0.04*r.Float64() + 0.03*age,
+		Rate:         uniform(r, 4.2, 6.2) * (1 - 0.12*age),
+		PitchRange:   uniform(r, 2, 5) + 1.2*(1-s),
+		Creak:        clamp01(0.15 + 0.25*n()),
 	}
 	return sp
 }
@@ -83,6 +91,7 @@ func (sp Speaker) Labels() map[string]string {
 		"f0_hz":         strconv.FormatFloat(sp.Voice.F0, 'f', 1, 64),
 		"formant_scale": f3(sp.Voice.FormantScale),
 		"breathiness":   f3(sp.Voice.Breathiness),
+		"age":           strconv.FormatFloat(sp.Age, 'f', 0, 64),
 	}
 }
 
