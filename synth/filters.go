@@ -34,24 +34,3 @@ func (r *antiresonator) step(x float64) float64 {
 	r.x2, r.x1 = r.x1, x
 	return y
 }
-
-// bandpass is a second-order band-pass filter with unit gain at its centre
-// frequency (the audio-EQ-cookbook form), for shaping noise.
-type bandpass struct{ b0, a1, a2, x1, x2, y1, y2 float64 }
-
-func (p *bandpass) set(f, bw float64, rate float64) {
-	f = math.Min(f, 0.47*rate)
-	w := 2 * math.Pi * f / rate
-	alpha := math.Sin(w) / (2 * f / bw)
-	a0 := 1 + alpha
-	p.b0 = alpha / a0
-	p.a1 = -2 * math.Cos(w) / a0
-	p.a2 = (1 - alpha) / a0
-}
-
-func (p *bandpass) step(x float64) float64 {
-	y := p.b0*(x-p.x2) - p.a1*p.y1 - p.a2*p.y2
-	p.x2, p.x1 = p.x1, x
-	p.y2, p.y1 = p.y1, y
-	return y
-}

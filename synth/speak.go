@@ -303,7 +303,7 @@ func render(v Voice, tg []phone, pitch, creak []float64, nsamp int, r *rand.Rand
 		res             [5]resonator
 		npole           resonator
 		nzero           antiresonator
-		bp1, bp2        bandpass
+		bp1, bp2        biquad
 		shape           fricShape
 		cav, cah, caf   float64
 		phase, prevFlow float64
@@ -340,9 +340,11 @@ func render(v Voice, tg []phone, pitch, creak []float64, nsamp int, r *rand.Rand
 		}
 		if t.af > 0 && t.fric != shape {
 			shape = t.fric
-			bp1.set(math.Max(shape.f1*v.FormantScale, 500), shape.bw1, SpeechRate)
+			f1 := math.Max(shape.f1*v.FormantScale, 500)
+			bp1 = newBiquad("bp", f1, f1/shape.bw1, SpeechRate)
 			if shape.f2 > 0 {
-				bp2.set(shape.f2*v.FormantScale, shape.bw2, SpeechRate)
+				f2 := shape.f2 * v.FormantScale
+				bp2 = newBiquad("bp", f2, f2/shape.bw2, SpeechRate)
 			}
 		}
 		for j := 0; j < 4; j++ {
