@@ -58,3 +58,28 @@ func TestExternalSpeakers(t *testing.T) {
 		t.Error("a clip without a speaker was accepted")
 	}
 }
+
+// TestOtherSpeechCorpus reads the committed espeak-ng corpus
+// (testdata/otherspeech/make.sh): a valid talking-face corpus of four
+// voices, all test, whose measured pitch follows the voices' sex.
+func TestOtherSpeechCorpus(t *testing.T) {
+	clips := readCorpus(t, "../testdata/otherspeech/small")
+	if len(clips) != 4 {
+		t.Fatalf("%d clips, want 4", len(clips))
+	}
+	speakers := map[string]bool{}
+	for _, c := range clips {
+		speakers[c.meta.Labels["speaker"]] = true
+		if c.meta.Split != "test" || c.rate != SpeechRate || len(c.frames) != 25 {
+			t.Errorf("%s: split %q, %d Hz, %d frames", c.dir, c.meta.Split, c.rate, len(c.frames))
+		}
+		f0 := pitch(c.audio, c.rate)
+		female := c.meta.Labels["sex"] == "f"
+		if (female && f0 < 165) || (!female && (f0 < 70 || f0 > 140)) {
+			t.Errorf("%s (%s): F0 %.0f Hz", c.dir, c.meta.Labels["voice"], f0)
+		}
+	}
+	if len(speakers) != 4 {
+		t.Errorf("%d speakers, want 4", len(speakers))
+	}
+}
