@@ -244,7 +244,7 @@ func consonantSegments(c consonant, vp phone, ms func(float64) int, coda bool) [
 		}
 		clo := phone{f: loc, art: c.art}
 		if c.voiced {
-			clo.av = 0.12 // voice bar
+			clo.av = 0.04 // voice bar
 			clo.f[0] = 180
 		}
 		relAmp := 0.7
@@ -266,7 +266,7 @@ func consonantSegments(c consonant, vp phone, ms func(float64) int, coda bool) [
 		}
 		p := phone{f: loc, af: 0.6, fric: c.fr, art: c.art, pitch: 1}
 		if c.voiced {
-			p.av, p.af, p.pitch = 0.3, 0.35, 0
+			p.av, p.af, p.pitch = 0.2, 0.35, 0
 		}
 		return []segment{{n: ms(c.dur * k), ph: p}}
 	case nasal:

@@ -64,7 +64,7 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	sp.Age = 18 + 62*age
 	vtl := 14.8 + 2.4*s + 1.4*sp.Size + 0.3*n()
 	sp.Voice = Voice{
-		F0:           210 * math.Exp(-0.96*(s-0.2)+0.09*n()+age*(-0.12*(1-s)+0.06*s)),
+		F0:           210 * math.Exp(-0.96*(s-0.2)+0.07*n()+age*(-0.12*(1-s)+0.06*s)),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),
 		Breathiness:  math.Max(0.02, math.Min(0.8, 0.26+0.12*sp.Breath+0.08*(1-s)+0.05*age)),
 		Jitter:       0.003 + 0.006*r.Float64() + 0.006*age,
