@@ -62,7 +62,7 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	// rise a little); older voices are slower, breathier, less steady.
 	age := r.Float64()
 	sp.Age = 18 + 62*age
-	vtl := 14.8 + 2.4*s + 1.4*sp.Size + 0.3*n()
+	vtl := 14.2 + 3.6*s + 1.3*sp.Size + 0.3*n()
 	sp.Voice = Voice{
 		F0:           210 * math.Exp(-0.96*(s-0.2)+0.07*n()+age*(-0.12*(1-s)+0.06*s)),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),
