@@ -133,3 +133,27 @@ func TestAugmentEffects(t *testing.T) {
 		t.Errorf("no reverberant tail: RMS after speech %.2g vs %.2g dry", after(y), after(x))
 	}
 }
+
+// TestSpeakersAugment: the corpus option changes the audio, not the
+// frames or labels, and the clean corpus is unchanged by its presence.
+func TestSpeakersAugment(t *testing.T) {
+	clean, noisy := t.TempDir(), t.TempDir()
+	o := SpeakersOptions{N: 2, Seed: 5, Speakers: 2, Duration: 1.2, Size: 16}
+	if err := Speakers(clean, o); err != nil {
+		t.Fatal(err)
+	}
+	o.Augment = AugmentOptions{Noise: 1, SNR: [2]float64{0, 0}}
+	if err := Speakers(noisy, o); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readCorpus(t, clean), readCorpus(t, noisy)
+	for i := range a {
+		if slices.Equal(a[i].audio, b[i].audio) || a[i].meta.Labels["caption"] != b[i].meta.Labels["caption"] || len(a[i].frames) != len(b[i].frames) {
+			t.Errorf("clip %d: augmentation did not change only the audio", i)
+		}
+	}
+	o.Augment = AugmentOptions{Noise: 3}
+	if err := Speakers(t.TempDir(), o); err == nil {
+		t.Error("noise probability 3 accepted")
+	}
+}

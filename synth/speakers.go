@@ -108,6 +108,9 @@ type SpeakersOptions struct {
 	ValFrac  float64 // fraction of identities held out for val; 0 means 0.15
 	TestFrac float64 // fraction of identities held out for test; 0 means 0.15
 	NoJitter bool    // render talking frames in the neutral pose (for tests and demos)
+	// Augment records every clip's audio in conditions drawn for that
+	// clip (reverberation, noise …); the zero value keeps it clean.
+	Augment AugmentOptions
 }
 
 func (o *SpeakersOptions) defaults() error {
@@ -134,6 +137,9 @@ func (o *SpeakersOptions) defaults() error {
 		return fmt.Errorf("synth: speakers: number of identities must be >= 1, got %d", o.Speakers)
 	case !(o.Duration >= 0.3 && o.Duration <= 60):
 		return fmt.Errorf("synth: speakers: duration %g s out of range [0.3, 60]", o.Duration)
+	}
+	if err := o.Augment.Validate(); err != nil {
+		return err
 	}
 	return checkFramesAndSplits("speakers", o.FPS, 120, o.Size, o.ValFrac, o.TestFrac)
 }
@@ -249,9 +255,15 @@ func Speakers(dir string, o SpeakersOptions) error {
 		}
 		labels := sp.Labels()
 		labels["caption"] = u.Text
+		audio := u.Audio
+		if o.Augment != (AugmentOptions{}) {
+			if audio, err = Augment(audio, SpeechRate, o.Augment, rngFor(o.Seed, "speakers-augment", i)); err != nil {
+				return nil, err
+			}
+		}
 		return &clip{
 			name:       fmt.Sprintf("%06d", i),
-			audio:      u.Audio,
+			audio:      audio,
 			rate:       SpeechRate,
 			nframes:    nframes,
 			frame:      talkingFrames(sp.Face, u, o.FPS, o.Size, pose, jr),
