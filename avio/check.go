@@ -57,7 +57,8 @@ type CheckOptions struct {
 // Check inspects every clip folder under root (as Open finds them) and
 // reports counts and every problem, each naming its clip: unreadable or
 // invalid meta.json, fps missing or not positive, no split, no labels,
-// audio.wav missing, unreadable or truncated, no frames folder or no frames,
+// audio.wav missing, unreadable or truncated, float audio holding NaN or ±Inf,
+// no frames folder or no frames,
 // gaps in the frame numbering, stray or mixed-format files in frames/,
 // unreadable frames, frames of differing sizes, and audio shorter than the
 // frames (by more than one frame period). The error is for a root that
@@ -207,6 +208,16 @@ func (r *Report) checkClip(root, name string, o CheckOptions) (float64, bool) {
 		}
 		if info.Frames == 0 {
 			r.add(name, "%s holds no samples", AudioFile)
+		}
+		if info.SubFormat == 3 { // IEEE float: the only codec that holds NaN and ±Inf
+			if a, _, err := ReadWAV(filepath.Join(dir, AudioFile)); err == nil {
+				for c, x := range a.Channels {
+					if i := NonFinite(x); i >= 0 {
+						r.add(name, "%s: channel %d, sample %d is %v; audio must hold finite numbers", AudioFile, c+1, i, x[i])
+						break
+					}
+				}
+			}
 		}
 	}
 

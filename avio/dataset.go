@@ -105,6 +105,11 @@ func (c *Clip) audio(rate int) ([]float64, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("clip %s: %w", c.Name, err)
 	}
+	for ch, s := range a.Channels {
+		if i := NonFinite(s); i >= 0 {
+			return nil, 0, fmt.Errorf("clip %s: %s: channel %d, sample %d is %v; audio must hold finite numbers", c.Name, AudioFile, ch+1, i, s[i])
+		}
+	}
 	x := a.Mono()
 	if rate == 0 || rate == a.SampleRate {
 		return x, a.SampleRate, nil

@@ -45,9 +45,9 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 		return nil, fmt.Errorf("%s: shape (%d, %d) is too large", path, rows, cols)
 	}
 	hdr := npyHeader("<f4", []int{rows, cols})
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, tempFree(err, filepath.Base(path)))
 	}
 	w := &NPYColumnWriter{path: path, f: f, rows: rows, cols: cols, hdr: int64(len(hdr))}
 	// Size the file first: the rows are then filled in place, block by block.
@@ -128,16 +128,11 @@ func (w *NPYColumnWriter) Close() error {
 	w.err = fmt.Errorf("%s: NPYColumnWriter already closed", w.path)
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	// CreateTemp makes the file 0600; give it the usual permissions.
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", w.path, err)
+		return fmt.Errorf("%s: %w", w.path, tempFree(err, filepath.Base(w.path)))
 	}
 	if err := os.Rename(tmp, w.path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", w.path, err)
+		return fmt.Errorf("%s: %w", w.path, tempFree(err, filepath.Base(w.path)))
 	}
 	return nil
 }
@@ -154,7 +149,7 @@ func (w *NPYColumnWriter) Abort() {
 // returns the recorded error.
 func (w *NPYColumnWriter) fail(err error) error {
 	if w.err == nil {
-		w.err = fmt.Errorf("%s: %w", w.path, err)
+		w.err = fmt.Errorf("%s: %w", w.path, tempFree(err, filepath.Base(w.path)))
 	}
 	if w.f != nil {
 		w.f.Close()

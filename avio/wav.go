@@ -530,3 +530,15 @@ func toPCM16(x float64) int16 {
 	}
 	return int16(v)
 }
+
+// NonFinite returns the index of the first NaN or infinite value in x, or
+// -1 if every value is finite. Float WAV files can hold such values; no
+// transform makes sense of them.
+func NonFinite(x []float64) int {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i
+		}
+	}
+	return -1
+}

@@ -375,3 +375,16 @@ func TestDecodeWAVPartialFrame(t *testing.T) {
 		t.Fatalf("%+v %v", info, a.Channels)
 	}
 }
+
+func TestNonFinite(t *testing.T) {
+	for _, tc := range []struct {
+		x    []float64
+		want int
+	}{
+		{nil, -1}, {[]float64{0, 1, -1}, -1}, {[]float64{0, math.NaN()}, 1}, {[]float64{math.Inf(-1), math.NaN()}, 0},
+	} {
+		if got := NonFinite(tc.x); got != tc.want {
+			t.Errorf("NonFinite(%v) = %d, want %d", tc.x, got, tc.want)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 // Package dsp is avlearn's signal-processing core: windows, real FFTs,
 // framing, the short-time Fourier transform and its inverse, mel filter
-// banks, DCT, dB conversion, MFCC, Griffin-Lim, resampling and separation
-// metrics. It works on plain float64 slices and imports nothing but the
-// standard library.
+// banks, DCT, dB conversion, MFCC, Griffin-Lim, resampling, spectrogram
+// compression and masks, harmonic pitch salience and separation metrics.
+// It works on plain slices and imports nothing but the standard library
+// and gonum's BLAS.
 //
 // # Conventions
 //

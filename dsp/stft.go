@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/avlearn/avlearn/dsp/internal/fftkernel"
 )
 
 // PadMode says how a centred STFT extends the signal by NFFT/2 samples on
@@ -342,14 +344,9 @@ func (w *stftWorker) powerFrame(dst []float64, frame []float64, p float64) {
 	m := len(z)
 	dst = dst[:m+1]
 	z0 := z[0]
-	dst[0] = stftPowerOf(real(z0)+imag(z0), 0, p)
-	dst[m] = stftPowerOf(real(z0)-imag(z0), 0, p)
-	post := f.post[:m/2+1]
-	for k := 1; k <= m/2; k++ {
-		xk, xm := fftSplitPair(z[k], z[m-k], post[k])
-		dst[k] = real(xk)*real(xk) + imag(xk)*imag(xk)
-		dst[m-k] = real(xm)*real(xm) + imag(xm)*imag(xm)
-	}
+	dc, ny := real(z0)+imag(z0), real(z0)-imag(z0)
+	dst[0], dst[m] = dc*dc, ny*ny // squares: the power is applied below
+	fftkernel.SplitSquares(dst, z, f.post)
 	if p != 2 {
 		for k, q := range dst {
 			dst[k] = stftPowerOfSquare(q, p)

@@ -2,7 +2,11 @@
 
 package dsp
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/avlearn/avlearn/dsp/internal/fftkernel"
+)
 
 func benchWorker(b *testing.B) (*stftWorker, []float64, []float64) {
 	c := STFTConfig{NFFT: 512, Hop: 160, WinLength: 400, Window: Hamming(400, true), Center: true}
@@ -29,11 +33,7 @@ func BenchmarkPowerFrame512Unfused(b *testing.B) {
 		m := len(z)
 		dst[0] = real(z[0]) + imag(z[0])
 		dst[m] = real(z[0]) - imag(z[0])
-		for k := 1; k <= m/2; k++ {
-			xk, xm := fftSplitPair(z[k], z[m-k], f.post[k])
-			dst[k] = real(xk)*real(xk) + imag(xk)*imag(xk)
-			dst[m-k] = real(xm)*real(xm) + imag(xm)*imag(xm)
-		}
+		fftkernel.SplitSquares(dst, z, f.post)
 	}
 }
 

@@ -264,3 +264,62 @@ func (s Sequential) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	}
 	return x, nil
 }
+
+// The activations as layers, for Sequential (torch.nn.ReLU, nn.Tanh …).
+
+// NewReLU returns torch.nn.ReLU as a Layer.
+func NewReLU() Layer { return LayerFunc(ReLU) }
+
+// NewLeakyReLU returns torch.nn.LeakyReLU(negative_slope) as a Layer.
+func NewLeakyReLU(slope float64) Layer {
+	return LayerFunc(func(x *G.Node) (*G.Node, error) { return LeakyReLU(x, slope) })
+}
+
+// NewTanh returns torch.nn.Tanh as a Layer.
+func NewTanh() Layer { return LayerFunc(Tanh) }
+
+// NewSigmoid returns torch.nn.Sigmoid as a Layer.
+func NewSigmoid() Layer { return LayerFunc(Sigmoid) }
+
+// NewSoftmax returns torch.nn.Softmax(dim) as a Layer.
+func NewSoftmax(dim int) Layer {
+	return LayerFunc(func(x *G.Node) (*G.Node, error) { return SoftmaxAxis(x, dim) })
+}
+
+// NewLogSoftmax returns torch.nn.LogSoftmax(dim) as a Layer.
+func NewLogSoftmax(dim int) Layer {
+	return LayerFunc(func(x *G.Node) (*G.Node, error) { return LogSoftmaxAxis(x, dim) })
+}
+
+// Flatten is torch.nn.Flatten: it merges the axes StartDim … EndDim
+// (negative values count from the end) into one. NewFlatten gives
+// PyTorch's default, every axis but the batch axis.
+type Flatten struct{ StartDim, EndDim int }
+
+// NewFlatten returns torch.nn.Flatten() (start_dim 1, end_dim −1).
+func NewFlatten() Flatten { return Flatten{StartDim: 1, EndDim: -1} }
+
+// Params implements Module: none.
+func (Flatten) Params() []*Param { return nil }
+
+// Forward implements Layer.
+func (f Flatten) Forward(_ *Graph, x *G.Node) (*G.Node, error) {
+	sh := x.Shape()
+	s, e := f.StartDim, f.EndDim
+	if s < 0 {
+		s += len(sh)
+	}
+	if e < 0 {
+		e += len(sh)
+	}
+	if s < 0 || e >= len(sh) || s > e {
+		return nil, fmt.Errorf("nets: Flatten(%d, %d): input shape %v", f.StartDim, f.EndDim, sh)
+	}
+	out := append([]int(nil), sh[:s]...)
+	n := 1
+	for _, d := range sh[s : e+1] {
+		n *= d
+	}
+	out = append(append(out, n), sh[e+1:]...)
+	return G.Reshape(x, out)
+}

@@ -42,10 +42,10 @@ func NewAdditiveAttention(name string, dq, dk, da int, rng *rand.Rand) (*Additiv
 		KeyB:   NewParam(seqJoin(name, "key.bias"), da),
 		V:      NewParam(seqJoin(name, "v.weight"), 1, da),
 	}
-	seqUniform(a.QueryW, 1/math.Sqrt(float64(dq)), rng)
-	seqUniform(a.KeyW, 1/math.Sqrt(float64(dk)), rng)
-	seqUniform(a.KeyB, 1/math.Sqrt(float64(dk)), rng)
-	seqUniform(a.V, 1/math.Sqrt(float64(da)), rng)
+	Uniform(a.QueryW, 1/math.Sqrt(float64(dq)), rng)
+	Uniform(a.KeyW, 1/math.Sqrt(float64(dk)), rng)
+	Uniform(a.KeyB, 1/math.Sqrt(float64(dk)), rng)
+	Uniform(a.V, 1/math.Sqrt(float64(da)), rng)
 	return a, nil
 }
 

@@ -29,12 +29,18 @@ type BatchNorm struct {
 
 // NewBatchNorm1d returns a BatchNorm1d over c features, initialised as in
 // PyTorch (weight 1, bias 0, running mean 0, running variance 1).
-func NewBatchNorm1d(name string, c int) *BatchNorm { return newBatchNorm(name, c, false) }
+func NewBatchNorm1d(name string, c int) (*BatchNorm, error) { return newBatchNorm(name, c, false) }
 
 // NewBatchNorm2d returns a BatchNorm2d over c channels.
-func NewBatchNorm2d(name string, c int) *BatchNorm { return newBatchNorm(name, c, true) }
+func NewBatchNorm2d(name string, c int) (*BatchNorm, error) { return newBatchNorm(name, c, true) }
 
-func newBatchNorm(name string, c int, twoD bool) *BatchNorm {
+func newBatchNorm(name string, c int, twoD bool) (*BatchNorm, error) {
+	if c <= 0 {
+		return nil, fmt.Errorf("nets: BatchNorm %q: %d features, want > 0", name, c)
+	}
+	if err := paramSizes("BatchNorm", name, []int{c}); err != nil {
+		return nil, err
+	}
 	b := &BatchNorm{Features: c, Spatial2D: twoD, Eps: 1e-5, Momentum: 0.1,
 		Weight: NewParam(name+".weight", c), Bias: NewParam(name+".bias", c),
 		RunningMean: NewBuffer(name+".running_mean", c), RunningVar: NewBuffer(name+".running_var", c),
@@ -44,7 +50,7 @@ func newBatchNorm(name string, c int, twoD bool) *BatchNorm {
 		b.Weight.Data[i] = 1
 		b.RunningVar.Data[i] = 1
 	}
-	return b
+	return b, nil
 }
 
 // Params implements Module.

@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -15,9 +16,12 @@ func TestBatchNormGoldens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			gd := coreLoadGolden(t, name)
 			c := gd.get(t, "weight").shape[0]
-			bn := NewBatchNorm1d("bn", c)
+			bn, err := NewBatchNorm1d("bn", c)
 			if name == "batchnorm2d" {
-				bn = NewBatchNorm2d("bn", c)
+				bn, err = NewBatchNorm2d("bn", c)
+			}
+			if err != nil {
+				t.Fatal(err)
 			}
 			ps := map[string]*Param{"weight": bn.Weight, "bias": bn.Bias}
 			// Step 1: forward only (updates the running stats).
@@ -59,13 +63,25 @@ func TestBatchNormGoldens(t *testing.T) {
 func TestBatchNormErrors(t *testing.T) {
 	g := NewGraph(Train, 1)
 	x := G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(1, 3), G.WithName("x"))
-	if _, err := NewBatchNorm1d("bn", 4).Forward(g, x); err == nil {
+	bn := func(c int, twoD bool) *BatchNorm {
+		b, err := newBatchNorm("bn", c, twoD)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, c := range []int{0, -1} {
+		if _, err := NewBatchNorm1d("bn", c); err == nil || !strings.Contains(err.Error(), "features, want > 0") {
+			t.Fatalf("%d features: error %v", c, err)
+		}
+	}
+	if _, err := bn(4, false).Forward(g, x); err == nil {
 		t.Fatal("wrong channel count: want error")
 	}
-	if _, err := NewBatchNorm2d("bn", 3).Forward(g, x); err == nil {
+	if _, err := bn(3, true).Forward(g, x); err == nil {
 		t.Fatal("BatchNorm2d on rank 2: want error")
 	}
-	y, err := NewBatchNorm1d("bn", 3).Forward(g, x)
+	y, err := bn(3, false).Forward(g, x)
 	if err != nil {
 		t.Fatal(err)
 	}

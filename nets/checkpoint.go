@@ -4,34 +4,126 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 )
 
-// SaveModel writes the parameters of m to path (SaveSafetensors) with its
-// configuration cfg marshalled to JSON under meta[MetaConfig], plus meta,
-// so that the file describes the model it holds. Task packages implement
-// (*Model).Save with it.
-func SaveModel(path string, m Module, cfg any, meta map[string]string) error {
+// Model files. Every task saves its model with SaveModel and reads it with
+// LoadModel, so that all model files share one metadata scheme:
+//
+//	"kind"    what the file holds ("soundnet", "separation", …)
+//	"config"  the model's configuration as JSON (its Config)
+//
+// plus any keys the task adds. Files written before this scheme kept the
+// configuration under "<kind>.config" or "<kind>"; LoadModel still reads
+// them.
+const MetaKind = "kind"
+
+// ModelMeta returns the metadata SaveModel writes for a model of the given
+// kind and configuration, merged with extra (for checkpoints that a
+// trainer writes, see TrainOptions.Meta).
+func ModelMeta(kind string, cfg any, extra map[string]string) (map[string]string, error) {
 	js, err := json.Marshal(cfg)
 	if err != nil {
-		return fmt.Errorf("nets: %s: encoding config: %w", path, err)
+		return nil, fmt.Errorf("nets: encoding the %s config: %w", kind, err)
 	}
 	all := map[string]string{}
-	for k, v := range meta {
+	for k, v := range extra {
 		all[k] = v
 	}
+	all[MetaKind] = kind
 	all[MetaConfig] = string(js)
+	return all, nil
+}
+
+// SaveModel writes the parameters of m to path (SaveSafetensors, atomic)
+// with the metadata of ModelMeta, so that the file describes the model it
+// holds.
+func SaveModel(path, kind string, m Module, cfg any, meta map[string]string) error {
+	all, err := ModelMeta(kind, cfg, meta)
+	if err != nil {
+		return fmt.Errorf("nets: %s: %w", path, err)
+	}
 	return SaveSafetensors(path, m.Params(), all)
 }
 
+// LoadModel reads a model file written by SaveModel in one pass: it
+// checks that the file holds a model of the given kind, decodes its
+// configuration into cfg, calls build to make the model from cfg, and
+// loads the model's parameters by name. It returns the model and the
+// file's metadata. Configurations written with Go field names as JSON
+// keys (older files) decode into tagged fields too.
+func LoadModel[M Module](path, kind string, cfg any, build func() (M, error)) (M, map[string]string, error) {
+	var zero M
+	fh, f, err := stOpen(path)
+	if err != nil {
+		return zero, nil, err
+	}
+	defer fh.Close()
+	js, ok := f.meta[MetaConfig]
+	if k := f.meta[MetaKind]; k != kind || !ok {
+		old, legacy := f.meta[kind+".config"]
+		if !legacy {
+			old, legacy = f.meta[kind]
+		}
+		switch {
+		case k == "" && legacy:
+			js = old
+		case k != "":
+			return zero, f.meta, fmt.Errorf("nets: %s holds a %s model, not a %s model", path, k, kind)
+		default:
+			return zero, f.meta, fmt.Errorf("nets: %s is not a %s model file (no %q metadata)", path, kind, MetaKind)
+		}
+	}
+	if err := DecodeConfig([]byte(js), cfg); err != nil {
+		return zero, f.meta, fmt.Errorf("nets: %s: config: %w", path, err)
+	}
+	m, err := build()
+	if err != nil {
+		return zero, f.meta, fmt.Errorf("nets: %s: %w", path, err)
+	}
+	if _, err := stLoad(path, fh, f, m.Params(), LoadOptions{}); err != nil {
+		return zero, f.meta, err
+	}
+	return m, f.meta, nil
+}
+
+// DecodeConfig decodes the JSON object js into the struct cfg points to.
+// Keys may be the fields' JSON names or their Go names, as configurations
+// saved before the fields had JSON tags were written.
+func DecodeConfig(js []byte, cfg any) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return err
+	}
+	t := reflect.TypeOf(cfg)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("nets: DecodeConfig needs a pointer to a struct, got %T", cfg)
+	}
+	t = t.Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "" || tag == "-" || tag == f.Name {
+			continue
+		}
+		if v, ok := raw[f.Name]; ok {
+			if _, both := raw[tag]; !both {
+				raw[tag] = v
+			}
+			delete(raw, f.Name)
+		}
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, cfg)
+}
+
 // LoadConfig decodes the configuration stored by SaveModel into cfg,
-// reading only the file's header, and returns the metadata. A task's Load
-// uses it to build the model before loading the weights into it:
-//
-//	var cfg Config
-//	if _, err := nets.LoadConfig(path, &cfg); err != nil { … }
-//	m, err := New(cfg)
-//	_, err = nets.LoadSafetensors(path, m.Params())
+// reading only the file's header, and returns the metadata.
 func LoadConfig(path string, cfg any) (map[string]string, error) {
 	fh, f, err := stOpen(path)
 	if err != nil {
@@ -42,7 +134,7 @@ func LoadConfig(path string, cfg any) (map[string]string, error) {
 	if !ok {
 		return f.meta, fmt.Errorf("nets: %s: no %q entry in the metadata (not a model file?)", path, MetaConfig)
 	}
-	if err := json.Unmarshal([]byte(js), cfg); err != nil {
+	if err := DecodeConfig([]byte(js), cfg); err != nil {
 		return f.meta, fmt.Errorf("nets: %s: config: %w", path, err)
 	}
 	return f.meta, nil

@@ -56,10 +56,10 @@ func NewConvTranspose2d(name string, cfg ConvTranspose2dConfig, rng *rand.Rand) 
 	}
 	l := &ConvTranspose2d{Config: cfg, Weight: NewParam(seqJoin(name, "weight"), c.In, c.Out, c.Kernel, c.Kernel)}
 	bound := 1 / math.Sqrt(float64(c.Out*c.Kernel*c.Kernel))
-	seqUniform(l.Weight, bound, rng)
+	Uniform(l.Weight, bound, rng)
 	if c.Bias {
 		l.Bias = NewParam(seqJoin(name, "bias"), c.Out)
-		seqUniform(l.Bias, bound, rng)
+		Uniform(l.Bias, bound, rng)
 	}
 	return l, nil
 }

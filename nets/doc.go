@@ -3,17 +3,24 @@
 // Gorgonia expression graphs in float32, with the machinery to run them.
 //
 // A model owns its parameters as [Param] values outside any graph. A
-// [Graph] binds them (sharing their Data) in one mode, [Train] or [Eval];
-// each [Layer] adds its computation with Forward; a [Machine] compiles the
-// graph once and runs it for every batch, leaving the gradients in
-// Param.Grad for an optimiser:
+// [Program] runs the model: its define function declares one pass — the
+// inputs it reads, the layers' Forward, the outputs and, for training, the
+// loss — and the program compiles it once per set of input shapes (batch
+// size and length may vary), binds the parameters (sharing their Data) and
+// leaves the gradients in Param.Grad for an optimiser:
 //
-//	g := nets.NewGraph(nets.Train, seed)
-//	x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, 1, l), G.WithName("x"))
-//	y, err := model.Forward(g, x)
-//	loss := ... // a scalar node
-//	m, err := nets.NewMachine(g, loss)
-//	for each batch { nets.Let(x, batch); m.Run(); opt.Step(params) }
+//	prog := nets.NewProgram(func(p *nets.Pass) error {
+//		x, _ := p.Input("audio")
+//		y, err := model.Forward(p.Graph(), x)
+//		... // p.Output("y", y), or p.Minimize(loss)
+//	}, nets.ProgramOptions{Mode: nets.Train, Seed: seed})
+//	defer prog.Close()
+//	for each batch { pass, err := prog.Run(nets.Feed{"audio", shape, data}); opt.Step(params) }
+//
+// Underneath, a [Graph] binds the parameters in one mode ([Train] or
+// [Eval]) and a [Machine] runs it; both stay available for graphs a
+// Program cannot express. Model files: [SaveModel] and [LoadModel] (one
+// metadata scheme for every task).
 //
 // The core layers — [Linear], [Conv1d], [Conv2d], [BatchNorm] (1d and 2d),
 // [Pool1d] and [Pool2d] (max and average), and the activations [ReLU],
@@ -28,9 +35,8 @@
 // buffers and updates them after each training pass. Convolutions run as a
 // cache-blocked float32 matrix product (AVX2/FMA kernel on amd64) that
 // packs its panels straight from the signal (implicit im2col), and every op
-// reuses its output buffer from pass to pass; a SoundNet-8 training step
-// on 20 s of audio costs about the CPU time PyTorch needs, in less memory
-// (see BenchmarkSoundNetTrainStep).
+// reuses its output buffer from pass to pass. BenchmarkSoundNetTrainStep
+// times a SoundNet-8 training step; README.md compares it with PyTorch's.
 //
 // Sequence and utility layers, also checked against PyTorch
 // (testdata/nets/gen_seq.py): [LSTM] (multi-layer, bidirectional,

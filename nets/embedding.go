@@ -36,6 +36,9 @@ func NewEmbedding(name string, num, dim int, rng *rand.Rand) (*Embedding, error)
 	}
 	w := NewParam(seqJoin(name, "weight"), num, dim)
 	for i := range w.Data {
+		if rng == nil {
+			break // weights to be loaded
+		}
 		w.Data[i] = float32(rng.NormFloat64())
 	}
 	return &Embedding{Num: num, Dim: dim, Weight: w}, nil

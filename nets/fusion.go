@@ -67,8 +67,8 @@ func NewGatedSum(name string, dim, streams int, rng *rand.Rand) (*GatedSum, erro
 		}
 		w := NewParam(prefix+".weight", dim, streams*dim)
 		b := NewParam(prefix+".bias", dim)
-		seqUniform(w, bound, rng)
-		seqUniform(b, bound, rng)
+		Uniform(w, bound, rng)
+		Uniform(b, bound, rng)
 		f.W, f.B = append(f.W, w), append(f.B, b)
 	}
 	return f, nil

@@ -33,8 +33,13 @@ func FanOut(shape []int) int {
 	return f
 }
 
-// Uniform fills p with draws from U(-bound, bound).
+// Uniform fills p with draws from U(-bound, bound). A nil rng leaves p as
+// it is: layers built with a nil rng keep zero weights, to be loaded from a
+// state dict.
 func Uniform(p *Param, bound float64, rng *rand.Rand) {
+	if rng == nil {
+		return
+	}
 	for i := range p.Data {
 		p.Data[i] = float32((2*rng.Float64() - 1) * bound)
 	}

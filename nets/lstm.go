@@ -75,7 +75,7 @@ func NewLSTM(name string, cfg LSTMConfig, rng *rand.Rand) (*LSTM, error) {
 				NewParam(seqJoin(name, "bias_hh"+sfx), 4*h),
 			}
 			for _, p := range ps {
-				seqUniform(p, bound, rng)
+				Uniform(p, bound, rng)
 				l.params = append(l.params, p)
 			}
 			layer = append(layer, ps)
@@ -261,11 +261,4 @@ func seqJoin(prefix, name string) string {
 		return name
 	}
 	return prefix + "." + name
-}
-
-// seqUniform fills p with draws from U(−bound, bound).
-func seqUniform(p *Param, bound float64, rng *rand.Rand) {
-	for i := range p.Data {
-		p.Data[i] = float32((2*rng.Float64() - 1) * bound)
-	}
 }

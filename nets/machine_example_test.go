@@ -15,7 +15,7 @@ import (
 func ExampleMachine() {
 	rng := rand.New(rand.NewSource(1))
 	conv, _ := nets.NewConv1d("conv", 1, 8, 9, nets.Conv1dOptions{Stride: 2, Padding: 4}, rng)
-	bn := nets.NewBatchNorm1d("bn", 8)
+	bn, _ := nets.NewBatchNorm1d("bn", 8)
 	fc, _ := nets.NewLinear("fc", 8, 2, true, rng)
 	features := nets.Sequential{conv, bn, nets.LayerFunc(nets.ReLU), nets.NewAvgPool1d(32, 0, 0)}
 

@@ -165,7 +165,7 @@ func TestMachineNoGrowth(t *testing.T) {
 func TestMachineLayersStableOverSteps(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	c1, _ := NewConv1d("c1", 2, 4, 5, Conv1dOptions{Stride: 2, Padding: 2}, rng)
-	bn := NewBatchNorm1d("bn", 4)
+	bn, _ := NewBatchNorm1d("bn", 4)
 	fc, _ := NewLinear("fc", 4*8, 3, true, rng)
 	g := NewGraph(Train, 1)
 	x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(5, 2, 32), G.WithName("x"))
@@ -244,7 +244,7 @@ func TestMachineParallelMatchesSerial(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		rng := rand.New(rand.NewSource(5))
 		c1, _ := NewConv1d("c1", 3, 8, 9, Conv1dOptions{Stride: 2, Padding: 4}, rng)
-		bn := NewBatchNorm1d("bn", 8)
+		bn, _ := NewBatchNorm1d("bn", 8)
 		c2, _ := NewConv1d("c2", 8, 4, 5, Conv1dOptions{Stride: 3}, rng)
 		net := Sequential{c1, bn, LayerFunc(ReLU), NewMaxPool1d(4, 0, 0), c2, LayerFunc(Tanh), NewAvgPool1d(3, 2, 1)}
 		g := NewGraph(Train, 1)

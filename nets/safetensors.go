@@ -347,6 +347,11 @@ func LoadSafetensorsWith(path string, ps []*Param, o LoadOptions) (map[string]st
 		return nil, err
 	}
 	defer fh.Close()
+	return stLoad(path, fh, f, ps, o)
+}
+
+// stLoad fills ps from the parsed file f open as fh.
+func stLoad(path string, fh io.ReaderAt, f *stFile, ps []*Param, o LoadOptions) (map[string]string, error) {
 	if o.Prefix != "" {
 		sub := map[string]stEntry{}
 		for name, e := range f.entries {

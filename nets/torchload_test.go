@@ -30,7 +30,11 @@ func newTorchTwin(t *testing.T) (*torchTwin, []*Param) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &torchTwin{conv: conv, bn: NewBatchNorm1d("bn1", 4), fc: fc}
+	bn, err := NewBatchNorm1d("bn1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &torchTwin{conv: conv, bn: bn, fc: fc}
 	ps, err := Collect(m.conv, m.bn, m.fc)
 	if err != nil {
 		t.Fatal(err)

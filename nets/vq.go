@@ -44,6 +44,9 @@ func NewVQ(name string, k, d int, beta float64, rng *rand.Rand) (*VQ, error) {
 	}
 	w := NewParam(seqJoin(name, "embedding.weight"), k, d)
 	for i := range w.Data {
+		if rng == nil {
+			break // weights to be loaded
+		}
 		w.Data[i] = float32((2*rng.Float64() - 1) / float64(k))
 	}
 	return &VQ{K: k, D: d, Beta: beta, Weight: w, Usage: make([]int64, k)}, nil

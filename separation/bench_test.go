@@ -16,7 +16,7 @@ import (
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {
-		stream          string
+		stream          Stream
 		channels, combs int
 		multi, sisdr    bool
 	}{{StreamTF, 16, 0, false, false}, {StreamTF, 8, 0, false, false}, {StreamFrames, 64, 0, false, false},

@@ -5,10 +5,7 @@ import (
 	"math"
 	"math/rand"
 	"slices"
-	"sync"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -16,30 +13,23 @@ import (
 	"github.com/avlearn/avlearn/nets"
 )
 
+// combs returns the harmonic comb bank of c's STFT (see dsp.CombBank):
+// Combs candidates log-spaced over CombF0, lobes as wide as the analysis
+// window's main lobe.
+//
 // Harmonic combs (Config.Combs > 0). A mask that separates two voiced
 // speakers must be sharp to a bin or two: it has to pass one voice's
 // harmonics and stop the other's, a few bins apart below 1 kHz, where
-// most of the energy is. Blurring the best real mask over 5 bins costs
-// 5 dB of SI-SDR on synth speakers, and a frame-wise network squeezed
-// through a few hundred features learns no such comb. So each speaker's
+// most of the energy is, and a frame-wise network squeezed through a few
+// hundred features does not learn such a comb by itself. So each speaker's
 // mask gets a term built from a fixed bank of harmonic combs, one per
 // candidate fundamental frequency: the network picks a distribution over
 // candidates per speaker and frame (softmax of a linear layer that sees
 // the fused features and the mixture's harmonic salience), and per-bin
 // gains, from the fused features, say how much each speaker's comb raises
 // or lowers each mask.
-
-// combBank returns the bank of Combs harmonic combs over the Bins() bins,
-// row-major [Combs, F], and the salience weights of the same shape. The
-// fundamentals are log-spaced over CombF0; each harmonic is a Gaussian
-// lobe as wide as the analysis window's main lobe (σ = Rate/WinLength/2).
-// A salience row is its comb normalised to sum 1 minus 1/F, so the
-// salience of a candidate is the mean compressed magnitude on its
-// harmonics less the frame's mean: a subharmonic, half of whose lobes
-// fall between the harmonics, scores lower than the true fundamental.
-func (c Config) combBank() (comb, sal []float32) {
-	b := c.banks()
-	return b.comb, b.sal
+func (c Config) combs() *dsp.CombBank {
+	return dsp.CombBankFor(dsp.CombConfig{Rate: c.Rate, NFFT: c.NFFT, WinLength: c.WinLength, Combs: c.Combs, F0: c.CombF0})
 }
 
 // pairCombGain is the initial weight of a face's own comb (and minus that
@@ -55,140 +45,6 @@ const pairCombGain = 1
 // its speaker's mouth), and its salience (÷4).
 const pairFeatures = 6
 
-// bankKey holds what the banks depend on.
-type bankKey struct {
-	rate, nfft, win, combs int
-	f0                     [2]float64
-}
-
-// combBanks are the fixed weights of one bankKey, computed once.
-type combBanks struct {
-	once                sync.Once
-	comb, sal, contrast []float32
-}
-
-var bankCache sync.Map // bankKey → *combBanks
-
-func (c Config) banks() *combBanks {
-	v, _ := bankCache.LoadOrStore(bankKey{c.Rate, c.NFFT, c.WinLength, c.Combs, c.CombF0}, new(combBanks))
-	b := v.(*combBanks)
-	b.once.Do(func() {
-		b.comb, b.sal = c.newCombBank()
-		b.contrast = c.newContrastBank()
-	})
-	return b
-}
-
-func (c Config) newCombBank() (comb, sal []float32) {
-	f, k := c.Bins(), c.Combs
-	comb, sal = make([]float32, k*f), make([]float32, k*f)
-	binHz := float64(c.Rate) / float64(c.NFFT)
-	sigma := float64(c.Rate) / float64(c.WinLength) / 2
-	nyq := float64(c.Rate) / 2
-	for i := 0; i < k; i++ {
-		f0 := c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1)))
-		row := comb[i*f : (i+1)*f]
-		sum := 0.0
-		for b := range row {
-			hz := float64(b) * binHz
-			h := math.Max(1, math.Round(hz/f0)) // nearest harmonic
-			v := 0.0
-			if h*f0 < nyq+3*sigma {
-				d := (hz - h*f0) / sigma
-				v = math.Exp(-d * d / 2)
-			}
-			row[b] = float32(v)
-			sum += v
-		}
-		for b, v := range row {
-			sal[i*f+b] = float32(float64(v)/sum - 1/float64(f))
-		}
-	}
-	return comb, sal
-}
-
-// contrastWeights returns, for c's STFT, the contrast of each candidate's
-// harmonics with its inter-harmonic gaps, [Combs, Bins()]: the lobes at
-// h·f0, normalised to sum 1, minus the lobes at (h+½)·f0, likewise. It
-// scores a candidate an octave above a voice near zero, since its gaps
-// fall on the voice's odd harmonics; the pitch pair is measured with it.
-func (c Config) contrastWeights() []float32 { return c.banks().contrast }
-
-func (c Config) newContrastBank() []float32 {
-	f, k := c.Bins(), c.Combs
-	out := make([]float32, k*f)
-	binHz := float64(c.Rate) / float64(c.NFFT)
-	sigma := float64(c.Rate) / float64(c.WinLength) / 2
-	lobe := func(hz, at float64) float64 { d := (hz - at) / sigma; return math.Exp(-d * d / 2) }
-	on, off := make([]float64, f), make([]float64, f)
-	for i := 0; i < k; i++ {
-		f0 := c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(max(1, k-1)))
-		var sumOn, sumOff float64
-		for b := range on {
-			hz := float64(b) * binHz
-			on[b] = lobe(hz, math.Max(1, math.Round(hz/f0))*f0)
-			gap := math.Max(0.5, math.Floor(hz/f0-0.5)+0.5) // the gap at or below hz
-			off[b] = lobe(hz, gap*f0) + lobe(hz, (gap+1)*f0)
-			sumOn, sumOff = sumOn+on[b], sumOff+off[b]
-		}
-		for b := range on {
-			out[i*f+b] = float32(on[b]/sumOn - off[b]/sumOff)
-		}
-	}
-	return out
-}
-
-// salience returns the harmonic salience of compressed spectrogram x,
-// frame-major [t, Combs], standardised per frame (zero mean, unit
-// deviation over the candidates; all zero for a frame without structure)
-// so that its peaks stand out alike in loud and quiet frames.
-func (c Config) salience(x *dsp.ComplexSpectrogram, bank []float32) []float32 {
-	mag := x.Power(1)
-	m := make([]float32, len(mag))
-	for i, v := range mag {
-		m[i] = float32(v)
-	}
-	return salienceOfFrames(m, x.Frames, x.Bins, bank)
-}
-
-// salienceOfFrames returns the standardised salience of t frames of f
-// compressed magnitudes, [t, f] row-major, as one matrix product with the
-// bank of weights [Combs, f] (the bulk of a comb model's input features).
-func salienceOfFrames(mag []float32, t, f int, bank []float32) []float32 {
-	k := len(bank) / f
-	out := make([]float32, t*k)
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
-		blas32.General{Rows: t, Cols: f, Stride: f, Data: mag},
-		blas32.General{Rows: k, Cols: f, Stride: f, Data: bank},
-		0, blas32.General{Rows: t, Cols: k, Stride: k, Data: out})
-	for i := 0; i < t; i++ {
-		standardise(out[i*k : (i+1)*k])
-	}
-	return out
-}
-
-// standardise gives row zero mean and unit deviation (all zero if it is
-// flat).
-func standardise(row []float32) {
-	var mean float64
-	for _, v := range row {
-		mean += float64(v)
-	}
-	mean /= float64(len(row))
-	var sd float64
-	for _, v := range row {
-		sd += (float64(v) - mean) * (float64(v) - mean)
-	}
-	sd = math.Sqrt(sd / float64(len(row)))
-	for i, v := range row {
-		if sd > 1e-6 {
-			row[i] = float32((float64(v) - mean) / sd)
-		} else {
-			row[i] = 0
-		}
-	}
-}
-
 // salienceConfig returns c with the STFT the salience is measured on: a
 // SalienceWindow-sample window, the next power of two as FFT size and the
 // model's hop, so frame t is centred on sample t·Hop as the model's are.
@@ -202,9 +58,10 @@ func (c Config) salienceConfig() Config {
 	return c
 }
 
-// salienceOf returns the harmonic salience of waveform x (see salience)
-// on the salience STFT (salienceConfig); xc, x's compressed STFT with the
-// model's own analysis, serves when that is the same.
+// salienceOf returns the harmonic salience of waveform x, [t, Combs]
+// standardised per frame (see dsp.CombBank.Salience), on the salience
+// STFT (salienceConfig); xc, x's compressed STFT with the model's own
+// analysis, serves when that is the same.
 func (c Config) salienceOf(x []float64, xc *dsp.ComplexSpectrogram) ([]float32, error) {
 	sc := c.salienceConfig()
 	if sc.WinLength != c.WinLength || sc.NFFT != c.NFFT {
@@ -213,8 +70,7 @@ func (c Config) salienceOf(x []float64, xc *dsp.ComplexSpectrogram) ([]float32, 
 			return nil, err
 		}
 	}
-	_, bank := sc.combBank()
-	return sc.salience(xc, bank), nil
+	return sc.combs().Salience(xc)
 }
 
 // pitchConfig returns c with the analysis the pitch pair and typicalF0
@@ -225,37 +81,14 @@ func (c Config) pitchConfig() Config {
 }
 
 // pitchPair estimates two fundamentals per frame of mixture x, as indices
-// into the candidates, on the contrast salience (contrastWeights) of a
-// 40 ms analysis: a, the salience peak, and b, the peak once a's harmonics
-// are cancelled (the frame's magnitudes times one minus a's comb), with
-// their saliences za and zb.
+// into the candidates, on a 40 ms analysis (see dsp.CombBank.PitchPair).
 func (c Config) pitchPair(x []float64) (a, b []int, za, zb []float32, err error) {
 	sc := c.pitchConfig()
 	X, err := sc.Analyse(x)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	comb, _ := sc.combBank()
-	bank := sc.contrastWeights()
-	sal := sc.salience(X, bank)
-	f, k := X.Bins, c.Combs
-	rest := make([]float32, X.Frames*f)
-	a, za = make([]int, X.Frames), make([]float32, X.Frames)
-	for j, v := range X.Power(1) { // j runs over frames × bins
-		t, bin := j/f, j%f
-		if bin == 0 {
-			a[t] = argmax(sal[t*k : (t+1)*k])
-			za[t] = sal[t*k+a[t]]
-		}
-		rest[j] = float32(v) * (1 - comb[a[t]*f+bin])
-	}
-	restSal := salienceOfFrames(rest, X.Frames, f, bank)
-	b, zb = make([]int, X.Frames), make([]float32, X.Frames)
-	for t := range b {
-		b[t] = argmax(restSal[t*k : (t+1)*k])
-		zb[t] = restSal[t*k+b[t]]
-	}
-	return a, b, za, zb, nil
+	return sc.combs().PitchPair(X)
 }
 
 // pairInputs returns the pitch pair's network inputs for mixture x, whose
@@ -271,7 +104,7 @@ func (c Config) pairInputs(x []float64, xc *dsp.ComplexSpectrogram) (a, d, desc 
 	if len(ia) != t {
 		return nil, nil, nil, fmt.Errorf("separation: pitch pair has %d frames, the STFT %d", len(ia), t)
 	}
-	comb, _ := c.combBank()
+	comb := c.combs().Combs()
 	mag := xc.Power(1)
 	a, d, desc = make([]float32, 0, t*f), make([]float32, 0, t*f), make([]float32, 0, t*pairFeatures)
 	place := func(i int) float32 { return float32(i) / float32(max(1, k-1)) }
@@ -290,16 +123,6 @@ func (c Config) pairInputs(x []float64, xc *dsp.ComplexSpectrogram) (a, d, desc 
 	return a, d, desc, nil
 }
 
-func argmax(x []float32) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // combSalienceGain is the initial weight of a candidate's own salience in
 // its pitch logit: enough that, from the start, the softmax leans towards
 // the candidates whose harmonics carry the mixture's energy.
@@ -315,7 +138,7 @@ const combSalienceGain = 4
 // gains (paircomb{s}_{j}), which start at ±pairCombGain.
 func (m *Model) newCombLayers(rng *rand.Rand, must func(interface{ Params() []*nets.Param }, error)) {
 	cfg := m.Config
-	m.comb, _ = cfg.combBank()
+	m.comb = cfg.combs().Combs()
 	if cfg.MultiPitch {
 		a, err := nets.NewLinear("assign", cfg.FCHidden, 1, true, rng)
 		if err == nil { // start undecided: each face gets the mean of the two combs
@@ -478,12 +301,10 @@ func WarmStart(cfg Config, old *Model) (*Model, error) {
 	return m, nil
 }
 
-// typicalF0 returns the median, over the voiced frames of voice x (those
-// whose salience peak stands more than 4 standard deviations above the
-// other candidates), of the candidate fundamental at the peak; false if
-// fewer than 10 frames are voiced. Whatever the model's combs, it uses 240
-// candidates over 60–480 Hz, a 40 ms window, which resolves the harmonics
-// of low voices, and the contrast salience (contrastWeights).
+// typicalF0 returns the typical fundamental of voice x (see
+// dsp.CombBank.TypicalF0); false if it has too few voiced frames.
+// Whatever the model's combs, it uses 240 candidates over 60–480 Hz and a
+// 40 ms window, which resolves the harmonics of low voices.
 func (c Config) typicalF0(x []float64) (float64, bool) {
 	c.Combs, c.CombF0 = 240, [2]float64{60, 480}
 	pc := c.pitchConfig()
@@ -491,20 +312,8 @@ func (c Config) typicalF0(x []float64) (float64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	sal := pc.salience(X, pc.contrastWeights())
-	k := c.Combs
-	var f0s []float64
-	for t := range X.Frames {
-		row := sal[t*k : (t+1)*k]
-		if i := argmax(row); row[i] > 4 {
-			f0s = append(f0s, c.CombF0[0]*math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(k-1)))
-		}
-	}
-	if len(f0s) < 10 {
-		return 0, false
-	}
-	slices.Sort(f0s)
-	return f0s[len(f0s)/2], true
+	f0, ok, err := pc.combs().TypicalF0(X)
+	return f0, ok && err == nil
 }
 
 // newPitchLayer adds speaker s's pitch layer (pitch{s}: fused features and

@@ -6,56 +6,6 @@ import (
 	"testing"
 )
 
-// The salience of a harmonic tone peaks at the candidate nearest its
-// fundamental, not at its sub- or super-harmonics.
-func TestSaliencePeaksAtTheFundamental(t *testing.T) {
-	c := DefaultConfig()
-	c.Combs = 240
-	_, bank := c.combBank()
-	for _, f0 := range []float64{95, 150, 230} {
-		x := make([]float64, 8000)
-		for i := range x {
-			for h := 1; h <= 12; h++ {
-				x[i] += 0.1 / float64(h) * math.Sin(2*math.Pi*float64(h)*f0*float64(i)/16000)
-			}
-		}
-		X, err := c.Analyse(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sal := c.salience(X, bank)
-		tt := X.Frames / 2
-		best := 0
-		for i := range c.Combs {
-			if sal[tt*c.Combs+i] > sal[tt*c.Combs+best] {
-				best = i
-			}
-		}
-		got := c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(best)/float64(c.Combs-1))
-		if math.Abs(got/f0-1) > 0.03 {
-			t.Errorf("tone at %g Hz: salience peaks at %.1f Hz", f0, got)
-		}
-	}
-}
-
-// Every comb has a lobe of height ≈ 1 at each of its harmonics below the
-// Nyquist frequency, and is low halfway between.
-func TestCombBankLobes(t *testing.T) {
-	c := DefaultConfig()
-	c.Combs, c.CombF0 = 2, [2]float64{125, 250} // harmonics fall on bins (31.25 Hz apart)
-	comb, _ := c.combBank()
-	f := c.Bins()
-	for i, f0 := range []float64{125, 250} {
-		row := comb[i*f : (i+1)*f]
-		step := int(f0 / 31.25)
-		for b := step; b < f; b += step {
-			if row[b] < 0.999 || row[b-step/2] > 0.05 {
-				t.Fatalf("f0 %g: bin %d = %g, bin %d = %g", f0, b, row[b], b-step/2, row[b-step/2])
-			}
-		}
-	}
-}
-
 // Adding combs to a trained model by WarmStart, and then pitch tracking,
 // or combs from the pitch pair, changes nothing until training moves the
 // new weights: the masks are those of the model without.
@@ -197,35 +147,39 @@ func TestSalienceWindow(t *testing.T) {
 	}
 }
 
-// The pitch pair of two voices finds both fundamentals: one at the
-// salience peak, the other once the first one's harmonics are cancelled.
+// The pitch pair of two voices is measured on the 40 ms analysis, one
+// pair per frame of the model's STFT, and finds both fundamentals (see
+// dsp's TestPitchPair for the estimator itself).
 func TestPitchPair(t *testing.T) {
 	c := DefaultConfig()
 	c.Combs = 240
+	x, y := tone(110), tone(190)
+	for i := range x {
+		x[i] += 0.7 * y[i]
+	}
+	a, b, za, zb, err := c.pitchPair(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 1+len(x)/c.Hop || len(b) != len(a) || len(za) != len(a) || len(zb) != len(a) {
+		t.Fatalf("%d, %d, %d, %d frames, want %d", len(a), len(b), len(za), len(zb), 1+len(x)/c.Hop)
+	}
 	hz := func(i int) float64 {
 		return c.CombF0[0] * math.Pow(c.CombF0[1]/c.CombF0[0], float64(i)/float64(c.Combs-1))
 	}
-	for _, f := range [][2]float64{{110, 190}, {230, 140}, {125, 160}} {
-		x, y := tone(f[0]), tone(f[1])
-		for i := range x {
-			x[i] += 0.7 * y[i]
-		}
-		a, b, za, zb, err := c.pitchPair(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(a) != 1+len(x)/c.Hop || len(b) != len(a) || len(za) != len(a) || len(zb) != len(a) {
-			t.Fatalf("%d, %d, %d, %d frames", len(a), len(b), len(za), len(zb))
-		}
-		hit := 0
-		for tt := 10; tt < len(a)-10; tt++ {
-			near := func(i int, f float64) bool { return math.Abs(12*math.Log2(hz(i)/f)) < 0.5 }
-			if near(a[tt], f[0]) && near(b[tt], f[1]) || near(a[tt], f[1]) && near(b[tt], f[0]) {
-				hit++
-			}
-		}
-		if frac := float64(hit) / float64(len(a)-20); frac < 0.9 {
-			t.Errorf("tones at %g and %g Hz: both found in %.0f%% of frames", f[0], f[1], 100*frac)
+	near := func(i int, f float64) bool { return math.Abs(12*math.Log2(hz(i)/f)) < 0.5 }
+	if mid := len(a) / 2; !(near(a[mid], 110) && near(b[mid], 190) || near(a[mid], 190) && near(b[mid], 110)) {
+		t.Errorf("tones at 110 and 190 Hz: pair %.1f and %.1f Hz", hz(a[mid]), hz(b[mid]))
+	}
+}
+
+// argmax returns the index of the first largest value of x.
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
 		}
 	}
+	return best
 }

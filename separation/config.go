@@ -1,52 +1,58 @@
 package separation
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 
 	"github.com/avlearn/avlearn/dsp"
 )
 
-// Mask kinds of Config.Mask.
+// Mask is the kind of mask the network predicts.
+type Mask string
+
+// Mask kinds of mask.
 const (
 	// MaskComplex is the complex ratio mask of the paper: the network
 	// outputs a real and an imaginary part per bin and the separated
 	// (compressed) spectrogram is the complex product mask × mixture.
-	MaskComplex = "complex"
+	MaskComplex Mask = "complex"
 	// MaskReal is a real ratio mask in [0, 1] (a sigmoid) that scales the
 	// mixture and keeps its phase.
-	MaskReal = "real"
+	MaskReal Mask = "real"
 )
 
-// Losses of Config.Loss.
+// Loss is the training loss of a model.
+type Loss string
+
+// Losses of loss.
 const (
 	// LossCompressed is the paper's: the mean squared error of the
 	// compressed spectrograms, |Ŝ|^p e^{iφ} against |S|^p e^{iφ}.
-	LossCompressed = "compressed"
+	LossCompressed Loss = "compressed"
 	// LossSISDR is the evaluations' measure, the scale-invariant
 	// signal-to-distortion ratio of the separated waveforms (after the
 	// inverse STFT), in dB and negated. Real masks only.
-	LossSISDR = "si-sdr"
+	LossSISDR Loss = "si-sdr"
 )
 
-// Audio stream kinds of Config.AudioStream.
+// Stream is the kind of audio stream of the network.
+type Stream string
+
+// Audio stream kinds of audio_stream.
 const (
 	// StreamTF keeps the frequency axis, as the paper's audio stream does:
 	// 2-D dilated convolutions over (time, frequency) on the compressed
 	// spectrogram, and the masks come out of 2-D convolutions at full
 	// resolution, told per STFT frame what the BiLSTM made of the audio and
-	// the faces, so a mask can follow one voice's harmonics bin by bin. On
-	// synth speakers it learned no faster per step than StreamFrames over
-	// the first 700 steps and costs 7× the time per step (see
-	// separation/README.md), so it is not the default.
-	StreamTF = "tf"
+	// the faces, so a mask can follow one voice's harmonics bin by bin. A
+	// step costs several times a StreamFrames step.
+	StreamTF Stream = "tf"
 	// StreamFrames squeezes every STFT frame to AudioChannels features (a
 	// 1×1 convolution over the bins, then dilated temporal convolutions)
 	// and predicts each mask with a linear layer from the fused frame
 	// vector. The default; model files written before AudioStream existed
 	// use it.
-	StreamFrames = "frames"
+	StreamFrames Stream = "frames"
 )
 
 // Config holds every size and hyper-parameter of a separation model. It is
@@ -56,70 +62,70 @@ type Config struct {
 	// of WinLength samples zero-padded to NFFT, Hop samples apart, centred
 	// with zero padding (see Model for why the paper's uncentred framing is
 	// not used).
-	Rate      int     // sample rate in Hz (16000)
-	NFFT      int     // FFT size (512)
-	WinLength int     // window length in samples (400 = 25 ms)
-	Hop       int     // hop in samples (160 = 10 ms)
-	Power     float64 // power-law compression p of the spectrogram: |X|^p·e^{iφ} (0.3)
+	Rate      int     `json:"rate"`       // sample rate in Hz (16000)
+	NFFT      int     `json:"n_fft"`      // FFT size (512)
+	WinLength int     `json:"win_length"` // window length in samples (400 = 25 ms)
+	Hop       int     `json:"hop"`        // hop in samples (160 = 10 ms)
+	Power     float64 `json:"power"`      // power-law compression p of the spectrogram: |X|^p·e^{iφ} (0.3)
 
 	// Faces.
-	Speakers int     // number of faces, and masks (2: two speakers; 1: speech + noise)
-	FPS      float64 // video frame rate the visual stream is trained at (25)
+	Speakers int     `json:"speakers"` // number of faces, and masks (2: two speakers; 1: speech + noise)
+	FPS      float64 `json:"fps"`      // video frame rate the visual stream is trained at (25)
 	// MouthBox is the mouth region of a face frame as fractions of its
 	// width and height {x0, y0, x1, y1}; it is cut out, turned grey and
 	// box-averaged to MouthW × MouthH pixels.
-	MouthBox       [4]float64
-	MouthW, MouthH int
+	MouthBox [4]float64 `json:"mouth_box"`
+	MouthW   int        `json:"mouth_w"`
+	MouthH   int        `json:"mouth_h"`
 
 	// Network widths.
-	AudioOnly     bool   // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
-	AudioStream   string // StreamFrames or StreamTF ("" means StreamFrames, for files written before the field)
-	AudioChannels int    // StreamFrames: channels of the audio stream's dilated convolutions
-	Dilations     []int  // StreamFrames: dilations of the k=3 temporal convolutions
-	TFChannels    int    // StreamTF: channels of the 3×3 convolutions over (time, frequency)
-	TFDilations   []int  // StreamTF: dilations (the same along time and frequency) of the residual 3×3 convolutions
-	VisualDim     int    // per-frame face feature size
-	VisualDil     []int  // dilations of the visual stream's k=3 temporal convolutions
-	LSTMHidden    int    // hidden size of each direction of the BiLSTM
-	FCHidden      int    // width of the two fully connected layers after the BiLSTM
-	Mask          string
+	AudioOnly     bool   `json:"audio_only"`       // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
+	AudioStream   Stream `json:"audio_stream"`     // StreamFrames or StreamTF ("" means StreamFrames, for files written before the field)
+	AudioChannels int    `json:"audio_channels"`   // StreamFrames: channels of the audio stream's dilated convolutions
+	Dilations     []int  `json:"dilations"`        // StreamFrames: dilations of the k=3 temporal convolutions
+	TFChannels    int    `json:"tf_channels"`      // StreamTF: channels of the 3×3 convolutions over (time, frequency)
+	TFDilations   []int  `json:"tf_dilations"`     // StreamTF: dilations (the same along time and frequency) of the residual 3×3 convolutions
+	VisualDim     int    `json:"visual_dim"`       // per-frame face feature size
+	VisualDil     []int  `json:"visual_dilations"` // dilations of the visual stream's k=3 temporal convolutions
+	LSTMHidden    int    `json:"lstm_hidden"`      // hidden size of each direction of the BiLSTM
+	FCHidden      int    `json:"fc_hidden"`        // width of the two fully connected layers after the BiLSTM
+	Mask          Mask   `json:"mask"`
 	// Combs is the number of candidate fundamental frequencies, log-spaced
 	// over CombF0 Hz, of the harmonic comb term of every mask (see
-	// combBank); 0 means no comb term.
-	Combs  int
-	CombF0 [2]float64
+	// dsp.CombBank); 0 means no comb term.
+	Combs  int        `json:"combs"`
+	CombF0 [2]float64 `json:"comb_f0"`
 	// TrackPitch feeds the mixture's harmonic salience (Combs > 0) to the
 	// BiLSTM too, so that it can follow each voice's pitch over time and
 	// tell the pitch layers whose harmonics are whose.
-	TrackPitch bool
+	TrackPitch bool `json:"track_pitch"`
 	// SalienceWindow is the window length, in samples, of the STFT the
 	// harmonic salience is measured on (0: WinLength). A longer window
 	// resolves the harmonics of low voices: at 25 ms a Hann window's main
 	// lobe is 160 Hz wide, wider than the spacing of a 120 Hz voice's
 	// harmonics. The hop stays Hop, so the frames line up.
-	SalienceWindow int
+	SalienceWindow int `json:"salience_window"`
 	// MultiPitch adds combs from a fixed estimate of two fundamentals per
 	// frame (on a 40 ms window, the peak of a harmonic-against-gaps
 	// salience, then the peak once its harmonics are cancelled); a
 	// per-frame assignment from the fused features hands one to each face,
 	// and the BiLSTM sees the pair's places, loudness and salience, so that
-	// it can match each fundamental's loudness with a mouth's motion. The
-	// learned pitch layers tend to pick the louder voice for both faces.
-	MultiPitch bool
+	// it can match each fundamental's loudness with a mouth's motion.
+	MultiPitch bool `json:"multi_pitch"`
 	// Consistency rescales the real masks so that the separated
 	// spectrograms add up to the mixture: each output takes the share of
 	// the remainder in proportion to its magnitude (see logLinearMasks).
-	// Real masks in [0, 1] tend to leave part of every bin to no one; the
-	// rescaling needs no weights, so a model trained without it can be
+	// Independent real masks in [0, 1] can leave part of a bin to no one;
+	// the rescaling needs no weights, so a model trained without it can be
 	// run with it, and it can also be trained through.
-	Consistency bool
+	Consistency bool `json:"consistency"`
 	// Loss is LossCompressed ("" too, for files written before the field)
 	// or LossSISDR.
-	Loss string
+	Loss Loss `json:"loss"`
 
 	// Training examples.
-	Segment float64 // seconds of audio per training mixture (1.0)
-	Seed    int64   // weight initialisation
+	Segment float64 `json:"segment"` // seconds of audio per training mixture (1.0)
+	Seed    int64   `json:"seed"`    // weight initialisation
 }
 
 // DefaultConfig returns the paper's audio front end (16 kHz, 25 ms Hann,
@@ -144,58 +150,58 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	switch {
 	case c.Rate < 1000 || c.Rate > 192000:
-		return fmt.Errorf("separation: Config.Rate = %d, want 1000 … 192000", c.Rate)
+		return fmt.Errorf("separation: rate = %d, want 1000 … 192000", c.Rate)
 	case c.NFFT < 16 || c.NFFT > 8192:
-		return fmt.Errorf("separation: Config.NFFT = %d, want 16 … 8192", c.NFFT)
+		return fmt.Errorf("separation: n_fft = %d, want 16 … 8192", c.NFFT)
 	case c.WinLength < 2 || c.WinLength > c.NFFT:
-		return fmt.Errorf("separation: Config.WinLength = %d, want 2 … NFFT=%d", c.WinLength, c.NFFT)
+		return fmt.Errorf("separation: win_length = %d, want 2 … NFFT=%d", c.WinLength, c.NFFT)
 	case c.Hop < 1 || c.Hop > c.WinLength/2:
-		return fmt.Errorf("separation: Config.Hop = %d, want 1 … WinLength/2=%d (the Hann window must overlap-add to a positive envelope)", c.Hop, c.WinLength/2)
+		return fmt.Errorf("separation: hop = %d, want 1 … WinLength/2=%d (the Hann window must overlap-add to a positive envelope)", c.Hop, c.WinLength/2)
 	case !(c.Power > 0 && c.Power <= 1):
-		return fmt.Errorf("separation: Config.Power = %v, want (0, 1]", c.Power)
+		return fmt.Errorf("separation: power = %v, want (0, 1]", c.Power)
 	case c.Speakers < 1 || c.Speakers > 8:
-		return fmt.Errorf("separation: Config.Speakers = %d, want 1 … 8", c.Speakers)
+		return fmt.Errorf("separation: speakers = %d, want 1 … 8", c.Speakers)
 	case !(c.FPS > 0 && c.FPS <= 120):
-		return fmt.Errorf("separation: Config.FPS = %v, want (0, 120]", c.FPS)
+		return fmt.Errorf("separation: fps = %v, want (0, 120]", c.FPS)
 	case !(c.MouthBox[0] >= 0 && c.MouthBox[0] < c.MouthBox[2] && c.MouthBox[2] <= 1 &&
 		c.MouthBox[1] >= 0 && c.MouthBox[1] < c.MouthBox[3] && c.MouthBox[3] <= 1):
-		return fmt.Errorf("separation: Config.MouthBox = %v, want 0 ≤ x0 < x1 ≤ 1 and 0 ≤ y0 < y1 ≤ 1", c.MouthBox)
+		return fmt.Errorf("separation: mouth_box = %v, want 0 ≤ x0 < x1 ≤ 1 and 0 ≤ y0 < y1 ≤ 1", c.MouthBox)
 	case c.MouthW < 4 || c.MouthH < 4 || c.MouthW*c.MouthH > 4096:
 		return fmt.Errorf("separation: Config.MouthW×MouthH = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
 	case c.AudioChannels < 1 || c.AudioChannels > 4096:
-		return fmt.Errorf("separation: Config.AudioChannels = %d, want 1 … 4096", c.AudioChannels)
+		return fmt.Errorf("separation: audio_channels = %d, want 1 … 4096", c.AudioChannels)
 	case c.AudioStream != "" && c.AudioStream != StreamTF && c.AudioStream != StreamFrames:
-		return fmt.Errorf("separation: Config.AudioStream = %q, want %q or %q", c.AudioStream, StreamTF, StreamFrames)
+		return fmt.Errorf("separation: audio_stream = %q, want %q or %q", c.AudioStream, StreamTF, StreamFrames)
 	case c.stream() == StreamTF && (c.TFChannels < 1 || c.TFChannels > 1024):
-		return fmt.Errorf("separation: Config.TFChannels = %d, want 1 … 1024", c.TFChannels)
+		return fmt.Errorf("separation: tf_channels = %d, want 1 … 1024", c.TFChannels)
 	case c.VisualDim < 1 || c.VisualDim > 4096:
-		return fmt.Errorf("separation: Config.VisualDim = %d, want 1 … 4096", c.VisualDim)
+		return fmt.Errorf("separation: visual_dim = %d, want 1 … 4096", c.VisualDim)
 	case c.LSTMHidden < 1 || c.LSTMHidden > 4096:
-		return fmt.Errorf("separation: Config.LSTMHidden = %d, want 1 … 4096", c.LSTMHidden)
+		return fmt.Errorf("separation: lstm_hidden = %d, want 1 … 4096", c.LSTMHidden)
 	case c.FCHidden < 1 || c.FCHidden > 8192:
-		return fmt.Errorf("separation: Config.FCHidden = %d, want 1 … 8192", c.FCHidden)
+		return fmt.Errorf("separation: fc_hidden = %d, want 1 … 8192", c.FCHidden)
 	case c.Combs < 0 || c.Combs > 2048:
-		return fmt.Errorf("separation: Config.Combs = %d, want 0 … 2048", c.Combs)
+		return fmt.Errorf("separation: combs = %d, want 0 … 2048", c.Combs)
 	case c.Combs > 0 && !(c.CombF0[0] >= 20 && c.CombF0[0] < c.CombF0[1] && c.CombF0[1] <= float64(c.Rate)/4):
-		return fmt.Errorf("separation: Config.CombF0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
+		return fmt.Errorf("separation: comb_f0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
 	case c.SalienceWindow < 0 || c.SalienceWindow > 8192:
-		return fmt.Errorf("separation: Config.SalienceWindow = %d, want 0 … 8192 samples", c.SalienceWindow)
+		return fmt.Errorf("separation: salience_window = %d, want 0 … 8192 samples", c.SalienceWindow)
 	case c.MultiPitch && (c.Combs == 0 || c.Speakers != 2):
-		return fmt.Errorf("separation: Config.MultiPitch needs harmonic combs (Config.Combs > 0) and two speakers")
+		return fmt.Errorf("separation: multi_pitch needs harmonic combs (combs > 0) and two speakers")
 	case c.Consistency && (c.Speakers < 2 || c.Mask != MaskReal):
-		return fmt.Errorf("separation: Config.Consistency needs real masks (Config.Mask = %q) and two or more speakers, whose outputs make up the mixture", MaskReal)
+		return fmt.Errorf("separation: consistency needs real masks (mask = %q) and two or more speakers, whose outputs make up the mixture", MaskReal)
 	case c.Loss != "" && c.Loss != LossCompressed && c.Loss != LossSISDR:
-		return fmt.Errorf("separation: Config.Loss = %q, want %q or %q", c.Loss, LossCompressed, LossSISDR)
+		return fmt.Errorf("separation: loss = %q, want %q or %q", c.Loss, LossCompressed, LossSISDR)
 	case c.Loss == LossSISDR && (c.Mask != MaskReal || c.AudioOnly):
-		return fmt.Errorf("separation: Config.Loss = %q needs real masks (Config.Mask = %q) and faces (not AudioOnly)", LossSISDR, MaskReal)
+		return fmt.Errorf("separation: loss = %q needs real masks (mask = %q) and faces (not AudioOnly)", LossSISDR, MaskReal)
 	case c.TrackPitch && c.Combs == 0:
-		return fmt.Errorf("separation: Config.TrackPitch needs harmonic combs (Config.Combs > 0)")
+		return fmt.Errorf("separation: track_pitch needs harmonic combs (combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:
-		return fmt.Errorf("separation: Config.Mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
+		return fmt.Errorf("separation: mask = %q, want %q or %q", c.Mask, MaskComplex, MaskReal)
 	case !(c.Segment > 0 && c.Segment <= 30) || math.Round(c.Segment*c.FPS) < 1:
-		return fmt.Errorf("separation: Config.Segment = %v s, want (0, 30] and at least one video frame", c.Segment)
+		return fmt.Errorf("separation: segment = %v s, want (0, 30] and at least one video frame", c.Segment)
 	case c.AudioOnly && c.Speakers > 2:
-		return fmt.Errorf("separation: Config.AudioOnly supports 1 or 2 speakers (the permutation-invariant loss is written for two), got %d", c.Speakers)
+		return fmt.Errorf("separation: audio_only supports 1 or 2 speakers (the permutation-invariant loss is written for two), got %d", c.Speakers)
 	}
 	for _, d := range append(append(append([]int(nil), c.Dilations...), c.VisualDil...), c.TFDilations...) {
 		if d < 1 || d > 64 {
@@ -206,7 +212,7 @@ func (c Config) Validate() error {
 }
 
 // stream returns the audio stream kind, StreamFrames for "".
-func (c Config) stream() string {
+func (c Config) stream() Stream {
 	if c.AudioStream == "" {
 		return StreamFrames
 	}
@@ -231,8 +237,3 @@ func (c Config) SegmentSamples() int {
 
 // SegmentFrames returns the video frames of a training mixture.
 func (c Config) SegmentFrames() int { return int(math.Round(c.Segment * c.FPS)) }
-
-func (c Config) marshal() string {
-	b, _ := json.Marshal(c)
-	return string(b)
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/internal/progress"
+	"github.com/avlearn/avlearn/synth"
 )
 
 // source is one clip loaded for mixing: its voice and its mouth crops.
@@ -153,7 +154,7 @@ func (m *mixer) draw(r *rand.Rand) *example {
 		}
 	}
 	if m.cfg.Speakers == 1 {
-		ex.noise = Noise(r, m.n, m.cfg.Rate)
+		ex.noise = synth.Noise(r, m.n, m.cfg.Rate)
 		snrDB := 10*r.Float64() - 5
 		if v, u := rms(ex.srcs[0]), rms(ex.noise); u > 0 && v > 0 {
 			scale(ex.noise, v/u*math.Pow(10, -snrDB/20))
@@ -163,31 +164,4 @@ func (m *mixer) draw(r *rand.Rand) *example {
 		}
 	}
 	return ex
-}
-
-// Noise returns n samples of non-speech noise at rate Hz, RMS 0.05: a
-// random blend of coloured noise (white noise through a random one-pole
-// filter), a hum with a few harmonics and amplitude-modulated bursts.
-func Noise(r *rand.Rand, n, rate int) []float64 {
-	x := make([]float64, n)
-	a := 1.9*r.Float64() - 0.95 // low-pass for a > 0, high-pass for a < 0
-	hum := 40 + 460*r.Float64()
-	wh, ww, wb := r.Float64(), 0.3+r.Float64(), r.Float64()
-	bf := 0.5 + 4*r.Float64() // burst rate in Hz
-	ph := r.Float64() * 2 * math.Pi
-	var y float64
-	for i := range x {
-		t := float64(i) / float64(rate)
-		y = a*y + (1-math.Abs(a))*r.NormFloat64()
-		var h float64
-		for k := 1; k <= 4; k++ {
-			h += math.Sin(2*math.Pi*hum*float64(k)*t+ph*float64(k)) / float64(k)
-		}
-		env := math.Max(0, math.Sin(2*math.Pi*bf*t+ph))
-		x[i] = ww*y*4 + wh*0.3*h + wb*env*r.NormFloat64()*0.5
-	}
-	if v := rms(x); v > 0 {
-		scale(x, 0.05/v)
-	}
-	return x
 }

@@ -305,12 +305,19 @@ func (c Config) oracle(ex *example) (irm, psm [][]float64, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		specs, comp = append(specs, S), append(comp, Compress(S, c.Power))
+		specs, comp = append(specs, S), append(comp, dsp.CompressSpectrogram(S, c.Power))
 	}
-	Xc := Compress(X, c.Power)
-	ratio, phase := IdealRatioMasks(specs), PhaseSensitiveMasks(Xc, comp)
+	Xc := dsp.CompressSpectrogram(X, c.Power)
+	ratio, err := dsp.IdealRatioMasks(specs)
+	if err != nil {
+		return nil, nil, err
+	}
+	phase, err := dsp.PhaseSensitiveMasks(Xc, comp)
+	if err != nil {
+		return nil, nil, err
+	}
 	for s := range ex.srcs {
-		Y, err := ApplyMask(X, ratio[s], nil)
+		Y, err := dsp.ApplyMask(X, ratio[s], nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -318,7 +325,7 @@ func (c Config) oracle(ex *example) (irm, psm [][]float64, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if Y, err = ApplyMask(Xc, phase[s], nil); err != nil {
+		if Y, err = dsp.ApplyMask(Xc, phase[s], nil); err != nil {
 			return nil, nil, err
 		}
 		z, err := c.Synthesise(Y, len(ex.mix))

@@ -1,7 +1,6 @@
 package separation
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand"
 
@@ -43,7 +42,7 @@ import (
 // (pitch{s}, from the fused features and the mixture's harmonic salience)
 // picks a comb from a fixed bank, and per-bin gains (comb{s}_{j}, from the
 // fused features) weigh speaker j's comb in speaker s's mask. See
-// combBank for why. With Config.TrackPitch the BiLSTM sees the salience
+// combs for why. With Config.TrackPitch the BiLSTM sees the salience
 // too. Config.MultiPitch adds combs from a fixed estimate of two
 // fundamentals per frame (pitchPair), whose description the BiLSTM sees;
 // one layer (assign) decides which face has which.
@@ -80,7 +79,7 @@ type Model struct {
 	combGain [][]*nets.Linear
 	pairGain [][]*nets.Linear // MultiPitch
 
-	runners map[[3]int]*graph // eval graphs by batch, STFT frames, video frames
+	infer *nets.Program // inference: mixtures and faces → masked mixtures
 }
 
 // faceGeom returns the feature map sizes after the two stride-2 convs.
@@ -98,7 +97,7 @@ func New(cfg Config) (*Model, error) {
 	cfg.Dilations = append([]int(nil), cfg.Dilations...)
 	cfg.VisualDil = append([]int(nil), cfg.VisualDil...)
 	rng := rand.New(rand.NewSource(cfg.Seed))
-	m := &Model{Config: cfg, runners: map[[3]int]*graph{}}
+	m := &Model{Config: cfg}
 	var err error
 	must := func(l interface{ Params() []*nets.Param }, e error) {
 		if err == nil && e != nil {
@@ -200,12 +199,13 @@ func New(cfg Config) (*Model, error) {
 // Params lists every tensor of the model in save order.
 func (m *Model) Params() []*nets.Param { return m.params }
 
-const metaConfig = "separation.config"
+// Kind names separation models in model files (nets.SaveModel).
+const Kind = "separation"
 
 // Save writes the model as safetensors with its Config in the metadata
 // (to a temporary file, then renamed).
 func (m *Model) Save(path string) error {
-	if err := nets.SaveSafetensors(path, m.params, map[string]string{metaConfig: m.Config.marshal(), "format": "separation"}); err != nil {
+	if err := nets.SaveModel(path, Kind, m, m.Config, nil); err != nil {
 		return fmt.Errorf("separation: %w", err)
 	}
 	return nil
@@ -213,23 +213,9 @@ func (m *Model) Save(path string) error {
 
 // Load reads a model written by Save.
 func Load(path string) (*Model, error) {
-	_, meta, err := nets.ReadSafetensors(path)
-	if err != nil {
-		return nil, fmt.Errorf("separation: %w", err)
-	}
-	js, ok := meta[metaConfig]
-	if !ok {
-		return nil, fmt.Errorf("separation: %s: no %q metadata: not a separation model", path, metaConfig)
-	}
 	var cfg Config
-	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
-		return nil, fmt.Errorf("separation: %s: config metadata: %w", path, err)
-	}
-	m, err := New(cfg)
+	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
 	if err != nil {
-		return nil, fmt.Errorf("separation: %s: %w", path, err)
-	}
-	if _, err := nets.LoadSafetensors(path, m.params); err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
 	return m, nil
@@ -251,10 +237,6 @@ type graph struct {
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
-	mach     *nets.Machine
-	// inference only: copies of er and ei taken while valid (Gorgonia
-	// reuses the memory of intermediate values)
-	wr, wi []*nets.Watch
 
 	// training only
 	sr, si []*G.Node // per speaker targets [n, t, F] (compressed-spectrogram loss)
@@ -272,25 +254,46 @@ func relu(x *G.Node, err error) (*G.Node, error) {
 	return nets.ReLU(x)
 }
 
-// build adds the network to a new graph of the given mode.
-func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) {
+// build declares the network in pass p: its inputs (see inputs) come from
+// the feeds, whose shapes give the batch n, the STFT frames t and the
+// video frames vf.
+func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 	cfg := m.Config
-	f := cfg.Bins()
-	k := &graph{n: n, t: t, vf: vf, g: nets.NewGraph(mode, seed)}
-	eg := k.g.ExprGraph
-	k.audio = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, 3*f, t), G.WithName("audio"))
-	k.xr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_re"))
-	k.xi = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("mix_im"))
+	sh := p.Shape("mix_re")
+	if len(sh) != 3 {
+		return nil, fmt.Errorf("separation: mixture input of shape %v, want [n, t, F]", sh)
+	}
+	n, t := sh[0], sh[1]
+	vf := 1
+	if !cfg.AudioOnly {
+		if fs := p.Shape("face1"); len(fs) > 0 {
+			vf = fs[0] / n
+		}
+	}
+	k = &graph{n: n, t: t, vf: vf, g: p.Graph()}
+	in := func(name string) *G.Node {
+		x, e := p.Input(name)
+		if err == nil {
+			err = e
+		}
+		return x
+	}
+	k.audio, k.xr, k.xi = in("audio"), in("mix_re"), in("mix_im")
 	if cfg.Combs > 0 {
-		k.sal = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, cfg.Combs), G.WithName("salience"))
+		k.sal = in("salience")
 	}
 	if cfg.MultiPitch {
-		k.pairA = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_a"))
-		k.pairD = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, f), G.WithName("pair_d"))
-		k.pair = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(n, t, pairFeatures), G.WithName("pair"))
+		k.pairA, k.pairD, k.pair = in("pair_a"), in("pair_d"), in("pair")
+	}
+	if !cfg.AudioOnly {
+		for s := 0; s < cfg.Speakers; s++ {
+			k.faces = append(k.faces, in(fmt.Sprintf("face%d", s+1)))
+		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	var h, tfMap *G.Node
-	var err error
 	if cfg.stream() == StreamTF {
 		tfMap, h, err = m.audioTF(k)
 	} else {
@@ -304,9 +307,7 @@ func (m *Model) build(mode nets.Mode, seed int64, n, t, vf int) (*graph, error) 
 		up := G.NewConstant(tensor.New(tensor.WithShape(vf, t), tensor.WithBacking(cfg.upsampler(vf, t))), G.WithName("upsample"))
 		fh, fw := cfg.faceGeom()
 		v := cfg.VisualDim
-		for s := 0; s < cfg.Speakers; s++ {
-			x := G.NewTensor(eg, tensor.Float32, 4, G.WithShape(n*vf, 1, cfg.MouthH, cfg.MouthW), G.WithName(fmt.Sprintf("face%d", s+1)))
-			k.faces = append(k.faces, x)
+		for _, x := range k.faces {
 			y, err := relu(m.faceConv1.Forward(k.g, x))
 			if err == nil {
 				y, err = relu(m.faceConv2.Forward(k.g, y))
@@ -495,20 +496,22 @@ func logLinearMasks(raw [][2]*G.Node, p float64, consistent bool) (out []*G.Node
 // mixture, targets in face order; for the audio-only two-speaker model the
 // better of the two speaker orders per mixture (permutation-invariant
 // training).
-func (k *graph) addLoss(cfg Config) (err error) {
+func (k *graph) addLoss(p *nets.Pass, cfg Config) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("separation: loss: %v", r)
 		}
 	}()
-	eg := k.g.ExprGraph
-	f := cfg.Bins()
 	if cfg.Loss == LossSISDR {
-		return k.addSISDRLoss(cfg)
+		return k.addSISDRLoss(p, cfg)
 	}
 	for s := 0; s < cfg.Speakers; s++ {
-		k.sr = append(k.sr, G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_re", s+1))))
-		k.si = append(k.si, G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName(fmt.Sprintf("target%d_im", s+1))))
+		re, err1 := p.Input(fmt.Sprintf("target%d_re", s+1))
+		im, err2 := p.Input(fmt.Sprintf("target%d_im", s+1))
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("separation: loss targets: %v %v", err1, err2)
+		}
+		k.sr, k.si = append(k.sr, re), append(k.si, im)
 	}
 	// pair returns the per-mixture squared error of estimate a against target b, [n].
 	pair := func(a, b int) *G.Node {

@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/cmplx"
 
-	G "gorgonia.org/gorgonia"
-
 	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 )
@@ -98,35 +96,6 @@ func splitComplex(s *dsp.ComplexSpectrogram) (re, im []float32) {
 	return re, im
 }
 
-// evalGraph returns the cached inference graph for n mixtures of t STFT
-// frames and vf video frames.
-func (m *Model) evalGraph(n, t, vf int) (*graph, error) {
-	key := [3]int{n, t, vf}
-	if k, ok := m.runners[key]; ok {
-		return k, nil
-	}
-	if len(m.runners) >= 8 { // bound the memory kept for odd lengths
-		m.Close()
-	}
-	k, err := m.build(nets.Eval, 0, n, t, vf)
-	if err != nil {
-		return nil, fmt.Errorf("separation: %w", err)
-	}
-	for s := range k.er {
-		wr, err1 := nets.NewWatch(k.er[s])
-		wi, err2 := nets.NewWatch(k.ei[s])
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("separation: watch: %v %v", err1, err2)
-		}
-		k.wr, k.wi = append(k.wr, wr), append(k.wi, wi)
-	}
-	if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-		return nil, fmt.Errorf("separation: %w", err)
-	}
-	m.runners[key] = k
-	return k, nil
-}
-
 // SetConsistency switches Config.Consistency of a loaded model. The
 // rescaling has no weights, so any real-mask model of two or more speakers
 // can run with or without it.
@@ -143,67 +112,9 @@ func (m *Model) SetConsistency(on bool) error {
 
 // Close releases the compiled inference graphs; the model stays usable.
 func (m *Model) Close() {
-	for key, k := range m.runners {
-		k.mach.Close()
-		delete(m.runners, key)
+	if m.infer != nil {
+		m.infer.Close()
 	}
-}
-
-// feed sets the inputs of k from fs (and the mouth crops of exs).
-func (k *graph) feed(fs []*features, exs []*example, targets bool) error {
-	cat := func(get func(*features) []float32) []float32 {
-		var out []float32
-		for _, f := range fs {
-			out = append(out, get(f)...)
-		}
-		return out
-	}
-	for _, in := range []struct {
-		node *G.Node // nil when the model has no such input
-		get  func(*features) []float32
-	}{
-		{k.audio, func(f *features) []float32 { return f.audio }},
-		{k.xr, func(f *features) []float32 { return f.xr }},
-		{k.xi, func(f *features) []float32 { return f.xi }},
-		{k.sal, func(f *features) []float32 { return f.sal }},
-		{k.pairA, func(f *features) []float32 { return f.pairA }},
-		{k.pairD, func(f *features) []float32 { return f.pairD }},
-		{k.pair, func(f *features) []float32 { return f.pair }},
-		{k.lr, func(f *features) []float32 { return f.lr }},
-		{k.li, func(f *features) []float32 { return f.li }},
-	} {
-		if in.node == nil {
-			continue
-		}
-		if err := nets.Let(in.node, cat(in.get)); err != nil {
-			return err
-		}
-	}
-	for s, x := range k.faces {
-		var v []float32
-		for _, ex := range exs {
-			v = append(v, ex.mouths[s]...)
-		}
-		if err := nets.Let(x, v); err != nil {
-			return err
-		}
-	}
-	if targets {
-		for s := range k.wav {
-			if err := nets.Let(k.wav[s], cat(func(f *features) []float32 { return f.wav[s] })); err != nil {
-				return err
-			}
-		}
-		for s := range k.sr {
-			if err := nets.Let(k.sr[s], cat(func(f *features) []float32 { return f.sr[s] })); err != nil {
-				return err
-			}
-			if err := nets.Let(k.si[s], cat(func(f *features) []float32 { return f.si[s] })); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // estimates runs the network on one example and returns per face the
@@ -213,20 +124,17 @@ func (m *Model) estimates(ex *example) ([]*dsp.ComplexSpectrogram, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := m.evalGraph(1, ft.t, ex.vf)
+	if m.infer == nil {
+		m.infer = nets.NewProgram(m.define(false), nets.ProgramOptions{Mode: nets.Eval}) // keeps 8 lengths
+	}
+	pass, err := m.infer.Run(m.Config.feeds([]*features{ft}, []*example{ex}, false)...)
 	if err != nil {
-		return nil, err
-	}
-	if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
-	if err := k.mach.Run(); err != nil {
-		return nil, fmt.Errorf("separation: %w", err)
-	}
-	out := make([]*dsp.ComplexSpectrogram, len(k.wr))
-	for s := range k.wr {
-		re, err1 := k.wr[s].Value()
-		im, err2 := k.wi[s].Value()
+	out := make([]*dsp.ComplexSpectrogram, m.Config.Speakers)
+	for s := range out {
+		re, _, err1 := pass.Value(fmt.Sprintf("est%d_re", s+1))
+		im, _, err2 := pass.Value(fmt.Sprintf("est%d_im", s+1))
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("separation: %v %v", err1, err2)
 		}

@@ -15,7 +15,7 @@ import (
 // through the inverse STFT, a nets.LinearMap whose gradient is
 // dsp.ISTFTAdjoint. Waveform means are not removed (a voice's is ~0),
 // unlike dsp.SISDR.
-func (k *graph) addSISDRLoss(cfg Config) (err error) {
+func (k *graph) addSISDRLoss(p *nets.Pass, cfg Config) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("separation: SI-SDR loss: %v", r)
@@ -25,14 +25,19 @@ func (k *graph) addSISDRLoss(cfg Config) (err error) {
 	if got := cfg.STFT().NumFrames(samples); got != k.t {
 		return fmt.Errorf("separation: SI-SDR loss: graph of %d frames, a %d-sample segment has %d", k.t, samples, got)
 	}
-	eg := k.g.ExprGraph
 	f := cfg.Bins()
-	k.lr = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_re"))
-	k.li = G.NewTensor(eg, tensor.Float32, 3, G.WithShape(k.n, k.t, f), G.WithName("mix_linear_im"))
+	in := func(name string) *G.Node {
+		x, e := p.Input(name)
+		if e != nil {
+			panic(e)
+		}
+		return x
+	}
+	k.lr, k.li = in("mix_linear_re"), in("mix_linear_im")
 	fwd, adj := cfg.istftMap(k.n, k.t, samples)
 	var sum *G.Node
 	for s := 0; s < cfg.Speakers; s++ {
-		wav := G.NewTensor(eg, tensor.Float32, 2, G.WithShape(k.n, samples), G.WithName(fmt.Sprintf("target%d_wave", s+1)))
+		wav := in(fmt.Sprintf("target%d_wave", s+1))
 		k.wav = append(k.wav, wav)
 		part := func(x *G.Node) *G.Node {
 			return G.Must(G.Reshape(G.Must(G.HadamardProd(k.lin[s], x)), tensor.Shape{k.n, 1, k.t, f}))

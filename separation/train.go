@@ -3,12 +3,12 @@ package separation
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand"
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/nets"
+	"github.com/avlearn/avlearn/task"
 )
 
 // Data is what Train learns from: clips with a "speaker" label whose
@@ -19,71 +19,35 @@ type Data struct {
 	Train, Val []*avio.Clip
 }
 
-// TrainOptions configures Train. Zero values take the defaults noted.
-type TrainOptions struct {
-	Epochs        int     // 0 means 10
-	StepsPerEpoch int     // batches of fresh mixtures per epoch; 0 means 100
-	BatchSize     int     // mixtures per step; 0 means 8
-	LR            float64 // Adam learning rate; 0 means 1e-3
-	ClipNorm      float64 // gradient norm clip; 0 means 5
-	Seed          int64   // mixtures drawn and order
-	ValMixtures   int     // fixed validation mixtures from Data.Val; 0 means 64
-	Patience      int     // > 0 stops after that many epochs without a better validation loss
-	// CheckpointPath, if set, receives the best model so far (atomically).
-	CheckpointPath string
-	// CurvePrefix, if set, receives the loss curves PREFIX.csv and PREFIX.png.
-	CurvePrefix string
-	// Progress receives progress lines with ETA; nil is quiet.
-	Progress io.Writer
-}
+// TrainOptions configures Train; zero fields take the values of
+// DefaultTrainOptions. StepsPerEpoch steps of BatchSize fresh mixtures make
+// an epoch; ValExamples is the number of fixed validation mixtures drawn
+// from Data.Val.
+type TrainOptions = task.TrainOptions
 
-func (o *TrainOptions) defaults() error {
-	if o.Epochs == 0 {
-		o.Epochs = 10
-	}
-	if o.StepsPerEpoch == 0 {
-		o.StepsPerEpoch = 100
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = 8
-	}
-	if o.LR == 0 {
-		o.LR = 1e-3
-	}
-	if o.ClipNorm == 0 {
-		o.ClipNorm = 5
-	}
-	if o.ValMixtures == 0 {
-		o.ValMixtures = 64
-	}
-	switch {
-	case o.Epochs < 0 || o.StepsPerEpoch < 0 || o.BatchSize < 0 || o.ValMixtures < 0:
-		return fmt.Errorf("separation: TrainOptions: Epochs %d, StepsPerEpoch %d, BatchSize %d and ValMixtures %d must be positive", o.Epochs, o.StepsPerEpoch, o.BatchSize, o.ValMixtures)
-	case !(o.LR > 0):
-		return fmt.Errorf("separation: TrainOptions.LR = %v, want > 0", o.LR)
-	}
-	return nil
+// DefaultTrainOptions are the settings Train uses for the fields left at
+// zero: 10 epochs of 100 steps of 8 mixtures, Adam at 1e-3, gradient norm
+// clipped at 5, 64 validation mixtures.
+func DefaultTrainOptions() TrainOptions {
+	return TrainOptions{Epochs: 10, StepsPerEpoch: 100, BatchSize: 8, LR: 1e-3, ClipNorm: 5, ValExamples: 64}
 }
 
 // Report summarises a training run.
 type Report struct {
-	History       nets.History
-	TrainClips    int
+	task.Report       // loss history, optimiser steps, wall time
+	TrainClips    int // clips the training mixtures are drawn from
 	TrainSpeakers int
 	ValMixtures   int
-	Steps         int // optimiser steps taken
-	Duration      time.Duration
 }
 
 type trainTask struct {
-	m     *Model
-	mx    *mixer
-	r     *rand.Rand
-	k     *graph
-	val   []*example
-	valFt []*features
-	evals map[int]*graph
-	steps int
+	m          *Model
+	mx         *mixer
+	r          *rand.Rand
+	prog, eval *nets.Program // training, and validation loss
+	val        []*example
+	valFt      []*features
+	steps      int
 }
 
 func (t *trainTask) Params() []*nets.Param { return t.m.params }
@@ -99,45 +63,25 @@ func (t *trainTask) TrainBatch(idx []int) (float64, error) {
 		}
 		fs[i] = f
 	}
-	if err := t.k.feed(fs, exs, true); err != nil {
-		return 0, err
-	}
-	if err := t.k.mach.Run(); err != nil {
+	pass, err := t.prog.Run(t.m.Config.feeds(fs, exs, true)...)
+	if err != nil {
 		return 0, err
 	}
 	t.steps++
-	l, err := nets.Scalar(t.k.loss)
-	return float64(l), err
+	return pass.Loss()
 }
 
 func (t *trainTask) EvalBatch(idx []int) (float64, error) {
-	k, ok := t.evals[len(idx)]
-	if !ok {
-		var err error
-		if k, err = t.m.build(nets.Eval, 0, len(idx), t.k.t, t.k.vf); err != nil {
-			return 0, err
-		}
-		if err = k.addLoss(t.m.Config); err != nil {
-			return 0, err
-		}
-		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-			return 0, err
-		}
-		t.evals[len(idx)] = k
-	}
 	exs := make([]*example, len(idx))
 	fs := make([]*features, len(idx))
 	for i, j := range idx {
 		exs[i], fs[i] = t.val[j], t.valFt[j]
 	}
-	if err := k.feed(fs, exs, true); err != nil {
+	pass, err := t.eval.Run(t.m.Config.feeds(fs, exs, true)...)
+	if err != nil {
 		return 0, err
 	}
-	if err := k.mach.Run(); err != nil {
-		return 0, err
-	}
-	l, err := nets.Scalar(k.loss)
-	return float64(l), err
+	return pass.Loss()
 }
 
 // Train teaches m to separate: every step draws BatchSize fresh mixtures
@@ -150,8 +94,9 @@ func (t *trainTask) EvalBatch(idx []int) (float64, error) {
 func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
 	var rep Report
-	if err := o.defaults(); err != nil {
-		return rep, err
+	o, err := o.WithDefaults(DefaultTrainOptions())
+	if err != nil {
+		return rep, fmt.Errorf("separation: %w", err)
 	}
 	cfg := m.Config
 	tr, err := cfg.loadSources(ctx, data.Train, o.Progress, "loading train clips")
@@ -167,8 +112,8 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 		spk[s.speaker] = true
 	}
 	rep.TrainClips, rep.TrainSpeakers = len(tr), len(spk)
-	t := &trainTask{m: m, mx: mx, r: rand.New(rand.NewSource(o.Seed)), evals: map[int]*graph{}}
-	if len(data.Val) > 0 && o.ValMixtures > 0 {
+	t := &trainTask{m: m, mx: mx, r: rand.New(rand.NewSource(o.Seed))}
+	if len(data.Val) > 0 && o.ValExamples > 0 {
 		va, err := cfg.loadSources(ctx, data.Val, o.Progress, "loading val clips")
 		if err != nil {
 			return rep, err
@@ -178,7 +123,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 			return rep, fmt.Errorf("separation: validation clips: %w", err)
 		}
 		vr := rand.New(rand.NewSource(o.Seed + 7919))
-		for i := 0; i < o.ValMixtures; i++ {
+		for i := 0; i < o.ValExamples; i++ {
 			ex := vmx.draw(vr)
 			f, err := cfg.features(ex, true)
 			if err != nil {
@@ -188,32 +133,11 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 		}
 	}
 	rep.ValMixtures = len(t.val)
-	probe := mx.draw(rand.New(rand.NewSource(0)))
-	pf, err := cfg.features(probe, false)
-	if err != nil {
-		return rep, err
-	}
-	if t.k, err = m.build(nets.Train, o.Seed, o.BatchSize, pf.t, mx.frames); err != nil {
-		return rep, fmt.Errorf("separation: %w", err)
-	}
-	if err = t.k.addLoss(cfg); err != nil {
-		return rep, err
-	}
-	if t.k.mach, err = nets.NewMachine(t.k.g, t.k.loss); err != nil {
-		return rep, fmt.Errorf("separation: %w", err)
-	}
-	defer func() {
-		t.k.mach.Close()
-		for _, k := range t.evals {
-			k.mach.Close()
-		}
-	}()
-	rep.History, err = nets.Fit(ctx, t, o.StepsPerEpoch*o.BatchSize, len(t.val), nets.TrainOptions{
-		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, Optimizer: nets.NewAdam(o.LR),
-		ClipNorm: o.ClipNorm, Patience: o.Patience, CheckpointPath: o.CheckpointPath,
-		Meta:        map[string]string{metaConfig: cfg.marshal(), "format": "separation"},
-		RestoreBest: len(t.val) > 0, Progress: o.Progress, DropLast: true, CurvePrefix: o.CurvePrefix,
-	})
+	t.prog = nets.NewProgram(m.define(true), nets.ProgramOptions{Mode: nets.Train, Seed: o.Seed})
+	t.eval = nets.NewProgram(m.define(true), nets.ProgramOptions{Mode: nets.Eval})
+	defer t.prog.Close()
+	defer t.eval.Close()
+	rep.History, err = task.Fit(ctx, t, o.StepsPerEpoch*o.BatchSize, len(t.val), Kind, cfg, o, true)
 	rep.Steps = t.steps
 	rep.Duration = time.Since(start)
 	if err != nil {

@@ -105,7 +105,7 @@ func TestMixerExact(t *testing.T) {
 func TestTrainLowersLoss(t *testing.T) {
 	ds := tinyCorpus(t)
 	for _, v := range []struct {
-		stream    string
+		stream    Stream
 		audioOnly bool
 		combs     int
 		track     bool

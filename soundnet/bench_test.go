@@ -25,12 +25,12 @@ func BenchmarkFeatures(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer m.Close()
-			if _, err := Features(m, wave, "pool5"); err != nil { // compiles the graph
+			if _, err := m.Features(wave, "pool5"); err != nil { // compiles the graph
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := Features(m, wave, "pool5"); err != nil {
+				if _, err := m.Features(wave, "pool5"); err != nil {
 					b.Fatal(err)
 				}
 			}

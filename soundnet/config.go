@@ -1,7 +1,6 @@
 package soundnet
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 )
@@ -75,19 +74,19 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	switch {
 	case !(c.Width > 0) || c.Width > 16 || math.IsInf(c.Width, 0):
-		return fmt.Errorf("soundnet: Config.Width = %v, want in (0, 16]", c.Width)
+		return fmt.Errorf("soundnet: width = %v, want in (0, 16]", c.Width)
 	case c.Objects < 1 || c.Objects > 100000:
-		return fmt.Errorf("soundnet: Config.Objects = %d, want 1–100000", c.Objects)
+		return fmt.Errorf("soundnet: objects = %d, want 1–100000", c.Objects)
 	case c.Scenes < 1 || c.Scenes > 100000:
-		return fmt.Errorf("soundnet: Config.Scenes = %d, want 1–100000", c.Scenes)
+		return fmt.Errorf("soundnet: scenes = %d, want 1–100000", c.Scenes)
 	case len(c.ObjectNames) != 0 && len(c.ObjectNames) != c.Objects:
-		return fmt.Errorf("soundnet: Config.ObjectNames has %d names for %d objects", len(c.ObjectNames), c.Objects)
+		return fmt.Errorf("soundnet: object_names has %d names for %d objects", len(c.ObjectNames), c.Objects)
 	case len(c.SceneNames) != 0 && len(c.SceneNames) != c.Scenes:
-		return fmt.Errorf("soundnet: Config.SceneNames has %d names for %d scenes", len(c.SceneNames), c.Scenes)
+		return fmt.Errorf("soundnet: scene_names has %d names for %d scenes", len(c.SceneNames), c.Scenes)
 	case !(c.Window > 0) || c.Window > 600:
-		return fmt.Errorf("soundnet: Config.Window = %v s, want in (0, 600]", c.Window)
+		return fmt.Errorf("soundnet: window = %v s, want in (0, 600]", c.Window)
 	case c.WindowSamples() < MinSamples():
-		return fmt.Errorf("soundnet: Config.Window = %v s is %d samples, shorter than SoundNet-8's receptive field of %d samples (%.2f s)",
+		return fmt.Errorf("soundnet: window = %v s is %d samples, shorter than SoundNet-8's receptive field of %d samples (%.2f s)",
 			c.Window, c.WindowSamples(), MinSamples(), float64(MinSamples())/Rate)
 	}
 	return nil
@@ -103,11 +102,6 @@ func (c Config) Channels() [7]int {
 		ch[i] = max(1, int(math.Round(float64(s.out)*c.Width)))
 	}
 	return ch
-}
-
-func (c Config) marshal() string {
-	b, _ := json.Marshal(c) // plain fields: cannot fail
-	return string(b)
 }
 
 // convLen is PyTorch's output length of a convolution or pooling.

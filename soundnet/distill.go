@@ -9,17 +9,18 @@ import (
 	"time"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/nets"
+	"github.com/avlearn/avlearn/task"
 )
 
-// DistillData is what Train learns from: clips whose audio and frames are
+// Data is what Train learns from: clips whose audio and frames are
 // used and whose labels are never read, and the teacher that turns their
 // frames into target distributions.
-type DistillData struct {
+type Data struct {
 	Train   []*avio.Clip
 	Val     []*avio.Clip // optional: gives the validation KL
 	Teacher Teacher
@@ -105,11 +106,10 @@ func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int, w io.
 
 // Report summarises a distillation run.
 type Report struct {
-	History      nets.History
+	task.Report      // loss history, optimiser steps, wall time
 	TrainWindows int // excerpts of Config.Window seconds
 	ValWindows   int
-	Steps        int // conv8 steps per excerpt
-	Duration     time.Duration
+	Conv8Steps   int // conv8 steps per excerpt
 }
 
 // distillTask adapts distillation to nets.Fit.
@@ -117,10 +117,9 @@ type distillTask struct {
 	m          *Model
 	train, val []window
 	bs, n, t   int
-	x, to, ts  *G.Node
-	loss       *G.Node
-	mach       *nets.Machine
+	prog       *nets.Program
 	xb, ob, sb []float32
+	steps      int // optimiser steps taken
 }
 
 func (k *distillTask) Params() []*nets.Param { return k.m.params }
@@ -143,19 +142,16 @@ func (k *distillTask) TrainBatch(idx []int) (float64, error) {
 		fillDist(k.ob, w.objs, i, k.t)
 		fillDist(k.sb, w.scns, i, k.t)
 	}
-	for _, f := range []struct {
-		n *G.Node
-		v []float32
-	}{{k.x, k.xb}, {k.to, k.ob}, {k.ts, k.sb}} {
-		if err := nets.Let(f.n, f.v); err != nil {
-			return 0, err
-		}
-	}
-	if err := k.mach.Run(); err != nil {
+	m := k.m.Config
+	pass, err := k.prog.Run(
+		nets.Feed{Name: "audio", Shape: []int{k.bs, 1, k.n}, Data: k.xb},
+		nets.Feed{Name: "teacher_objects", Shape: []int{k.bs, m.Objects, k.t}, Data: k.ob},
+		nets.Feed{Name: "teacher_scenes", Shape: []int{k.bs, m.Scenes, k.t}, Data: k.sb})
+	if err != nil {
 		return 0, err
 	}
-	l, err := nets.Scalar(k.loss)
-	return float64(l), err
+	k.steps++
+	return pass.Loss()
 }
 
 func (k *distillTask) EvalBatch(idx []int) (float64, error) {
@@ -177,10 +173,11 @@ func (k *distillTask) EvalBatch(idx []int) (float64, error) {
 // minimising KL(teacher ‖ softmax(student)) on both heads (summed, averaged
 // over steps and excerpts) with Adam. Clip labels are never read: only
 // audio and frames reach the student.
-func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Report, error) {
+func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
 	var rep Report
-	if err := o.defaults(); err != nil {
+	o, err := options(o)
+	if err != nil {
 		return rep, err
 	}
 	if data.Teacher == nil {
@@ -207,51 +204,56 @@ func Train(ctx context.Context, m *Model, data DistillData, o TrainOptions) (Rep
 	bs := min(o.BatchSize, len(tr))
 	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps,
 		xb: make([]float32, bs*n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
-	g := nets.NewGraph(nets.Train, o.Seed)
-	k.x = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, 1, n), G.WithName("audio"))
-	k.to = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, m.Config.Objects, steps), G.WithName("teacher_objects"))
-	k.ts = G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(bs, m.Config.Scenes, steps), G.WithName("teacher_scenes"))
-	outs, err := m.forward(g, k.x)
+	k.prog = nets.NewProgram(func(p *nets.Pass) error {
+		x, err := p.Input("audio")
+		if err != nil {
+			return err
+		}
+		outs, err := m.forward(p.Graph(), x)
+		if err != nil {
+			return err
+		}
+		var kls []*G.Node
+		for _, h := range []struct{ out, target string }{{"conv8_objs", "teacher_objects"}, {"conv8_scns", "teacher_scenes"}} {
+			target, err := p.Input(h.target)
+			if err != nil {
+				return err
+			}
+			lp, err := nets.LogSoftmaxAxis(outs[h.out], 1)
+			if err != nil {
+				return err
+			}
+			kl, err := nets.KLDivLoss(lp, target) // sums over classes and steps, / batch
+			if err != nil {
+				return err
+			}
+			kls = append(kls, kl)
+		}
+		sum, err := G.Add(kls[0], kls[1])
+		if err != nil {
+			return err
+		}
+		loss, err := G.Mul(sum, G.NewConstant(float32(1/float64(steps))))
+		if err != nil {
+			return err
+		}
+		return p.Minimize(loss)
+	}, nets.ProgramOptions{Mode: nets.Train, Seed: o.Seed})
+	defer k.prog.Close()
+	rep.TrainWindows, rep.ValWindows, rep.Conv8Steps = len(tr), len(va), steps
+	o.BatchSize = bs
+	rep.History, err = task.Fit(ctx, k, len(tr), len(va), Kind, m.Config, o, true)
+	rep.Steps, rep.Duration = k.steps, time.Since(start)
 	if err != nil {
 		return rep, fmt.Errorf("soundnet: %w", err)
 	}
-	var kls []*G.Node
-	for _, h := range []struct{ out, target *G.Node }{{outs["conv8_objs"], k.to}, {outs["conv8_scns"], k.ts}} {
-		lp, err := nets.LogSoftmaxAxis(h.out, 1)
-		if err != nil {
-			return rep, err
-		}
-		kl, err := nets.KLDivLoss(lp, h.target) // sums over classes and steps, / batch
-		if err != nil {
-			return rep, err
-		}
-		kls = append(kls, kl)
-	}
-	sum, err := G.Add(kls[0], kls[1])
-	if err != nil {
-		return rep, err
-	}
-	if k.loss, err = G.Mul(sum, G.NewConstant(float32(1/float64(steps)))); err != nil {
-		return rep, err
-	}
-	if k.mach, err = nets.NewMachine(g, k.loss); err != nil {
-		return rep, fmt.Errorf("soundnet: %w", err)
-	}
-	defer k.mach.Close()
-	rep.TrainWindows, rep.ValWindows, rep.Steps = len(tr), len(va), steps
-	rep.History, err = nets.Fit(ctx, k, len(tr), len(va), nets.TrainOptions{
-		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: o.optimizer(),
-		Patience: o.Patience, CheckpointPath: o.CheckpointPath,
-		Meta:        map[string]string{metaConfig: m.Config.marshal(), "format": "soundnet8"},
-		RestoreBest: len(va) > 0, Progress: o.Progress, DropLast: true,
-	})
-	rep.Duration = time.Since(start)
-	return rep, err
+	return rep, nil
 }
 
-// Agreement is how well the student's conv8 outputs match the teacher's
-// distributions, over every conv8 step of the evaluated excerpts.
-type Agreement struct {
+// Metrics is how well the student's conv8 outputs agree with the
+// teacher's distributions, over every conv8 step of the evaluated
+// excerpts, beside the prior that a student deaf to the sound reaches.
+type Metrics struct {
 	Steps int
 	// ObjectTop1 and SceneTop1 are the fractions of steps where the
 	// student's most likely class is the teacher's.
@@ -269,20 +271,20 @@ type Agreement struct {
 
 // Evaluate measures the student's agreement with teacher on clips (held
 // out from training), excerpted as in Train.
-func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Agreement, error) {
+func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Metrics, error) {
 	ws, err := allWindows(context.Background(), clips, teacher, max(m.Config.WindowSamples(), MinSamples()), nil)
 	if err != nil {
-		return Agreement{}, err
+		return Metrics{}, err
 	}
 	if len(ws) == 0 {
-		return Agreement{}, fmt.Errorf("soundnet: Evaluate: no clips")
+		return Metrics{}, fmt.Errorf("soundnet: Evaluate: no clips")
 	}
 	return m.agreement(ws)
 }
 
 // agreement runs the student over ws in batches and compares.
-func (m *Model) agreement(ws []window) (Agreement, error) {
-	var a Agreement
+func (m *Model) agreement(ws []window) (Metrics, error) {
+	var a Metrics
 	n := len(ws[0].audio)
 	const batch = 8
 	var so, ss, to, ts [][]float32
@@ -326,30 +328,25 @@ func columns(f *FeatureMap) [][]float32 {
 func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64) {
 	c := len(teacher[0])
 	mean := make([]float64, c)
-	votes := make([]int, c)
-	for _, t := range teacher {
+	tops := make([]int, len(teacher)) // the teacher's top class per step
+	for i, t := range teacher {
 		for q, p := range t {
 			mean[q] += float64(p) / float64(len(teacher))
 		}
-		votes[argmax(t)]++
+		tops[i] = eval.Argmax(t)
 	}
-	best := 0
-	for q := range votes {
-		if votes[q] > votes[best] {
-			best = q
-		}
-	}
+	best := eval.Majority(tops)
 	for i, l := range logits {
 		t := teacher[i]
-		if argmax(l) == argmax(t) {
+		if eval.Argmax(l) == tops[i] {
 			top1++
 		}
-		if argmax(t) == best {
+		if tops[i] == best {
 			priorTop1++
 		}
 		for q, p := range t {
 			if p > 0 {
-				kl += float64(p) * (math.Log(float64(p)) - logSoftmaxAt(l, q))
+				kl += float64(p) * (math.Log(float64(p)) - eval.LogSoftmaxAt(l, q))
 				priorKL += float64(p) * (math.Log(float64(p)) - math.Log(math.Max(mean[q], 1e-30)))
 			}
 		}
@@ -359,7 +356,18 @@ func compare(logits, teacher [][]float32) (top1, kl, priorTop1, priorKL float64)
 }
 
 // String formats the agreement as two lines.
-func (a Agreement) String() string {
+// Table returns the metrics as a table: the student and the prior, top-1
+// agreement (%) and KL (nats) for both heads.
+func (a Metrics) Table() eval.Table {
+	t := eval.Table{Header: "system", Columns: []eval.Column{
+		{Name: "objects top-1 %", Format: "%.1f"}, {Name: "objects KL", Format: "%.3f"},
+		{Name: "scenes top-1 %", Format: "%.1f"}, {Name: "scenes KL", Format: "%.3f"}}}
+	t.Add("student", 100*a.ObjectTop1, a.ObjectKL, 100*a.SceneTop1, a.SceneKL)
+	t.Add("prior (teacher's mean distribution)", 100*a.PriorObjectTop1, a.PriorObjectKL, 100*a.PriorSceneTop1, a.PriorSceneKL)
+	return t
+}
+
+func (a Metrics) String() string {
 	return "objects: top-1 " + pct(a.ObjectTop1) + " (prior " + pct(a.PriorObjectTop1) + "), KL " + f3(a.ObjectKL) + " nats (prior " + f3(a.PriorObjectKL) + ")\n" +
 		"scenes:  top-1 " + pct(a.SceneTop1) + " (prior " + pct(a.PriorSceneTop1) + "), KL " + f3(a.SceneKL) + " nats (prior " + f3(a.PriorSceneKL) + ")"
 }

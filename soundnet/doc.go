@@ -15,11 +15,11 @@
 //     is a small CNN trained on labelled frames (TrainTeacher), NPYTeacher
 //     reads distributions computed elsewhere from .npy files per clip.
 //   - Train distils a teacher into a model on clips' audio and frames.
-//   - Features returns a layer's activations for a waveform.
+//   - Model.Features returns a layer's activations for a waveform.
 //   - Evaluate measures the student's agreement with the teacher on
-//     held-out clips; Probe trains linear classifiers on features of
-//     labelled clips and reports held-out accuracy next to random-weight
-//     and MFCC-statistics baselines.
+//     held-out clips; ProbeTable trains linear probes (package eval) on
+//     features of labelled clips and reports held-out accuracy next to
+//     random-weight and MFCC-statistics baselines.
 //
 // Waveforms are mono at Rate (22,050 Hz) in [-1, 1], scaled by InputScale
 // (256) before conv1 as in the original. Conv8 step j sees input samples
@@ -27,4 +27,8 @@
 // of that span; steps are StepStride = 65,536 samples (2.97 s) apart, and
 // one step needs MinSamples = 209,374 samples (9.50 s), so a 20 s input
 // gives 4 steps and a 5 s clip is padded to 9.50 s for 1 step.
+//
+// The command line runs the whole path: avl soundnet teacher, distill,
+// features and probe. README.md has the current figures and the commands
+// that reproduce them; docs/runs/soundnet.md the runs that led there.
 package soundnet

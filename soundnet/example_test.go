@@ -22,7 +22,7 @@ func ExampleLengths() {
 }
 
 // Pool5 features of a tone with a small, untrained SoundNet-8.
-func ExampleFeatures() {
+func ExampleModel_Features() {
 	cfg := soundnet.Config{Width: 0.125, Objects: 3, Scenes: 2, Window: 10, Seed: 1}
 	m, err := soundnet.New(cfg)
 	if err != nil {
@@ -34,7 +34,7 @@ func ExampleFeatures() {
 	for i := range wave {
 		wave[i] = 0.5 * math.Sin(2*math.Pi*440*float64(i)/soundnet.Rate)
 	}
-	f, err := soundnet.Features(m, wave, "pool5")
+	f, err := m.Features(wave, "pool5")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -65,7 +65,7 @@ const MaxSamples = 60 * Rate
 // (FeatureMap.Padded says by how much); inputs longer than MaxSamples are
 // processed in consecutive windows of MaxSamples (the last one padded if
 // short) whose time steps are concatenated.
-func Features(m *Model, wave []float64, layer string) (*FeatureMap, error) {
+func (m *Model) Features(wave []float64, layer string) (*FeatureMap, error) {
 	if !slices.Contains(Layers, layer) {
 		return nil, fmt.Errorf("soundnet: unknown layer %q (want one of %s)", layer, strings.Join(Layers, ", "))
 	}

@@ -33,7 +33,7 @@ func TestTorchGolden(t *testing.T) {
 		wave[i] = float64((i*7919)%2001-1000)/2000 + s
 	}
 	for _, layer := range []string{"conv5", "pool5", "conv8_objs", "conv8_scns"} {
-		f, err := Features(m, wave, layer)
+		f, err := m.Features(wave, layer)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package soundnet
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand"
@@ -14,7 +13,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/nets"
+	"github.com/avlearn/avlearn/task"
 )
 
 // ImageTeacherConfig sizes an ImageTeacher.
@@ -36,11 +37,11 @@ func DefaultImageTeacherConfig() ImageTeacherConfig {
 func (c ImageTeacherConfig) Validate() error {
 	switch {
 	case c.Size < 8 || c.Size > 512 || c.Size%4 != 0:
-		return fmt.Errorf("soundnet: ImageTeacherConfig.Size = %d, want a multiple of 4 in [8, 512]", c.Size)
+		return fmt.Errorf("soundnet: teacher size = %d, want a multiple of 4 in [8, 512]", c.Size)
 	case c.Width < 1 || c.Width > 512:
-		return fmt.Errorf("soundnet: ImageTeacherConfig.Width = %d, want 1–512", c.Width)
+		return fmt.Errorf("soundnet: teacher width = %d, want 1–512", c.Width)
 	case len(c.ObjectNames) < 1 || len(c.SceneNames) < 1:
-		return fmt.Errorf("soundnet: ImageTeacherConfig has %d object and %d scene classes, want ≥ 1 each", len(c.ObjectNames), len(c.SceneNames))
+		return fmt.Errorf("soundnet: teacher config has %d object and %d scene classes, want ≥ 1 each", len(c.ObjectNames), len(c.SceneNames))
 	}
 	return nil
 }
@@ -61,14 +62,7 @@ type ImageTeacher struct {
 	bns        [3]*nets.BatchNorm
 	objs, scns *nets.Linear
 	params     []*nets.Param
-	runner     *imgRunner
-}
-
-type imgRunner struct {
-	n          int
-	x          *G.Node
-	mach       *nets.Machine
-	objs, scns *nets.Watch
+	eval       *nets.Program // logits of frames [N, 3, S, S]
 }
 
 // NewImageTeacher builds an untrained teacher.
@@ -85,7 +79,10 @@ func NewImageTeacher(cfg ImageTeacherConfig) (*ImageTeacher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("soundnet: teacher: %w", err)
 		}
-		t.convs[i], t.bns[i] = c, nets.NewBatchNorm2d(fmt.Sprintf("bn%d", i+1), out)
+		t.convs[i] = c
+		if t.bns[i], err = nets.NewBatchNorm2d(fmt.Sprintf("bn%d", i+1), out); err != nil {
+			return nil, fmt.Errorf("soundnet: teacher: %w", err)
+		}
 		t.params = append(t.params, c.Params()...)
 		t.params = append(t.params, t.bns[i].Params()...)
 		in = out
@@ -110,33 +107,22 @@ func (t *ImageTeacher) Classes() (objects, scenes []string) {
 	return t.Config.ObjectNames, t.Config.SceneNames
 }
 
-const metaTeacher = "soundnet.image_teacher"
+// TeacherKind names image teachers in model files (nets.SaveModel).
+const TeacherKind = "soundnet.image_teacher"
 
 // Save writes the teacher as safetensors with its config in the metadata.
 func (t *ImageTeacher) Save(path string) error {
-	b, _ := json.Marshal(t.Config)
-	return nets.SaveSafetensors(path, t.params, map[string]string{metaTeacher: string(b)})
+	if err := nets.SaveModel(path, TeacherKind, t, t.Config, nil); err != nil {
+		return fmt.Errorf("soundnet: %w", err)
+	}
+	return nil
 }
 
 // LoadImageTeacher reads a teacher written by Save.
 func LoadImageTeacher(path string) (*ImageTeacher, error) {
-	_, meta, err := nets.ReadSafetensors(path)
-	if err != nil {
-		return nil, fmt.Errorf("soundnet: %w", err)
-	}
-	js, ok := meta[metaTeacher]
-	if !ok {
-		return nil, fmt.Errorf("soundnet: %s: not an image-teacher file (no %q metadata)", path, metaTeacher)
-	}
 	var cfg ImageTeacherConfig
-	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
-		return nil, fmt.Errorf("soundnet: %s: teacher config: %w", path, err)
-	}
-	t, err := NewImageTeacher(cfg)
+	t, _, err := nets.LoadModel(path, TeacherKind, &cfg, func() (*ImageTeacher, error) { return NewImageTeacher(cfg) })
 	if err != nil {
-		return nil, fmt.Errorf("soundnet: %s: %w", path, err)
-	}
-	if _, err := nets.LoadSafetensors(path, t.params); err != nil {
 		return nil, fmt.Errorf("soundnet: %w", err)
 	}
 	return t, nil
@@ -175,47 +161,50 @@ func (t *ImageTeacher) forward(g *nets.Graph, x *G.Node) (objs, scns *G.Node, er
 	return objs, scns, err
 }
 
-// teacherBatch is the batch size of the teacher's evaluation graph.
+// teacherBatch is the batch size of the teacher's evaluation runs.
 const teacherBatch = 16
 
-// logits runs the eval graph on frames x (n×3×S×S, any n) and returns the
+// logits runs the teacher on frames x (n×3×S×S, any n) and returns the
 // object and scene logits row by row.
 func (t *ImageTeacher) logits(x []float32, n int) (objs, scns [][]float32, err error) {
-	if t.runner == nil {
-		g := nets.NewGraph(nets.Eval, 0)
-		s := t.Config.Size
-		xn := G.NewTensor(g.ExprGraph, tensor.Float32, 4, G.WithShape(teacherBatch, 3, s, s), G.WithName("frames"))
-		o, sc, err := t.forward(g, xn)
-		if err != nil {
-			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
-		}
-		r := &imgRunner{n: teacherBatch, x: xn}
-		if r.objs, err = nets.NewWatch(o); err != nil {
-			return nil, nil, err
-		}
-		if r.scns, err = nets.NewWatch(sc); err != nil {
-			return nil, nil, err
-		}
-		if r.mach, err = nets.NewMachine(g, nil); err != nil {
-			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
-		}
-		t.runner = r
+	if t.eval == nil {
+		t.eval = nets.NewProgram(func(p *nets.Pass) error {
+			x, err := p.Input("frames")
+			if err != nil {
+				return err
+			}
+			o, sc, err := t.forward(p.Graph(), x)
+			if err != nil {
+				return err
+			}
+			if err := p.Output("objects", o); err != nil {
+				return err
+			}
+			return p.Output("scenes", sc)
+		}, nets.ProgramOptions{Mode: nets.Eval})
 	}
-	r := t.runner
-	per := len(x) / max(n, 1)
+	s := t.Config.Size
+	per := 3 * s * s
+	if len(x) != n*per {
+		return nil, nil, fmt.Errorf("soundnet: teacher: %d values for %d frames of %d×%d", len(x), n, s, s)
+	}
 	buf := make([]float32, teacherBatch*per)
 	for lo := 0; lo < n; lo += teacherBatch {
 		hi := min(n, lo+teacherBatch)
 		copy(buf, x[lo*per:hi*per])
 		clear(buf[(hi-lo)*per:])
-		if err := nets.Let(r.x, buf); err != nil {
-			return nil, nil, err
-		}
-		if err := r.mach.Run(); err != nil {
+		pass, err := t.eval.Run(nets.Feed{Name: "frames", Shape: []int{teacherBatch, 3, s, s}, Data: buf})
+		if err != nil {
 			return nil, nil, fmt.Errorf("soundnet: teacher: %w", err)
 		}
-		ov, _ := r.objs.Value()
-		sv, _ := r.scns.Value()
+		ov, _, err := pass.Value("objects")
+		if err != nil {
+			return nil, nil, err
+		}
+		sv, _, err := pass.Value("scenes")
+		if err != nil {
+			return nil, nil, err
+		}
 		no, ns := len(t.Config.ObjectNames), len(t.Config.SceneNames)
 		for i := 0; i < hi-lo; i++ {
 			objs = append(objs, ov[i*no:(i+1)*no])
@@ -241,57 +230,17 @@ func (t *ImageTeacher) Distributions(c *avio.Clip) (objects, scenes [][]float32,
 		return nil, nil, err
 	}
 	for i := range o {
-		softmaxInPlace(o[i])
-		softmaxInPlace(s[i])
+		eval.Softmax(o[i])
+		eval.Softmax(s[i])
 	}
 	return o, s, nil
 }
 
 // Close releases the compiled evaluation graph.
 func (t *ImageTeacher) Close() {
-	if t.runner != nil {
-		t.runner.mach.Close()
-		t.runner = nil
+	if t.eval != nil {
+		t.eval.Close()
 	}
-}
-
-func softmaxInPlace(v []float32) {
-	m := float32(math.Inf(-1))
-	for _, x := range v {
-		m = max(m, x)
-	}
-	var s float64
-	for i, x := range v {
-		e := math.Exp(float64(x - m))
-		v[i] = float32(e)
-		s += e
-	}
-	for i := range v {
-		v[i] = float32(float64(v[i]) / s)
-	}
-}
-
-// logSoftmaxAt returns log softmax(v)[k] in float64.
-func logSoftmaxAt(v []float32, k int) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = math.Max(m, float64(x))
-	}
-	var s float64
-	for _, x := range v {
-		s += math.Exp(float64(x) - m)
-	}
-	return float64(v[k]) - m - math.Log(s)
-}
-
-func argmax(v []float32) int {
-	k := 0
-	for i, x := range v {
-		if x > v[k] {
-			k = i
-		}
-	}
-	return k
 }
 
 // LabelNames returns the sorted distinct values of label key over clips,
@@ -374,9 +323,7 @@ type teacherTask struct {
 	t          *ImageTeacher
 	train, val *frameSet
 	bs         int
-	x, yo, ys  *G.Node
-	loss       *G.Node
-	mach       *nets.Machine
+	prog       *nets.Program
 	buf        []float32
 	bo, bsn    []float32 // masked one-hot objects [bs, K], scene indices [bs]
 }
@@ -392,20 +339,15 @@ func (k *teacherTask) TrainBatch(idx []int) (float64, error) {
 		k.bo[i*no+int(f.objs[j])] = f.seen[j]
 		k.bsn[i] = f.scns[j]
 	}
-	if err := nets.Let(k.x, k.buf); err != nil {
+	sz := k.t.Config.Size
+	pass, err := k.prog.Run(
+		nets.Feed{Name: "frames", Shape: []int{k.bs, 3, sz, sz}, Data: k.buf},
+		nets.Feed{Name: "objects", Shape: []int{k.bs, no}, Data: k.bo},
+		nets.Feed{Name: "scenes", Shape: []int{k.bs}, Data: k.bsn})
+	if err != nil {
 		return 0, err
 	}
-	if err := nets.Let(k.yo, k.bo); err != nil {
-		return 0, err
-	}
-	if err := nets.Let(k.ys, k.bsn); err != nil {
-		return 0, err
-	}
-	if err := k.mach.Run(); err != nil {
-		return 0, err
-	}
-	l, err := nets.Scalar(k.loss)
-	return float64(l), err
+	return pass.Loss()
 }
 
 // EvalBatch returns the mean of object and scene cross-entropy on
@@ -422,7 +364,7 @@ func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
 	}
 	var sum float64
 	for i, j := range idx {
-		sum -= float64(f.seen[j])*logSoftmaxAt(o[i], int(f.objs[j])) + logSoftmaxAt(s[i], int(f.scns[j]))
+		sum -= float64(f.seen[j])*eval.LogSoftmaxAt(o[i], int(f.objs[j])) + eval.LogSoftmaxAt(s[i], int(f.scns[j]))
 	}
 	return sum / float64(len(idx)), nil
 }
@@ -438,13 +380,13 @@ func (k *teacherTask) EvalBatch(idx []int) (float64, error) {
 func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacherConfig, o TrainOptions) (*ImageTeacher, TeacherReport, error) {
 	start := time.Now()
 	var rep TeacherReport
-	if err := o.defaults(); err != nil {
+	o, err := options(o)
+	if err != nil {
 		return nil, rep, err
 	}
 	if len(train) == 0 {
 		return nil, rep, fmt.Errorf("soundnet: TrainTeacher: no training clips")
 	}
-	var err error
 	if len(cfg.ObjectNames) == 0 {
 		if cfg.ObjectNames, err = LabelNames(train, "object"); err != nil {
 			return nil, rep, err
@@ -476,42 +418,46 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 	bs := min(o.BatchSize, tr.n())
 	no := len(cfg.ObjectNames)
 	k := &teacherTask{t: t, train: tr, val: va, bs: bs, buf: make([]float32, bs*tr.per), bo: make([]float32, bs*no), bsn: make([]float32, bs)}
-	g := nets.NewGraph(nets.Train, o.Seed)
-	s := cfg.Size
-	k.x = G.NewTensor(g.ExprGraph, tensor.Float32, 4, G.WithShape(bs, 3, s, s), G.WithName("frames"))
-	k.yo = G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(bs, no), G.WithName("objects"))
-	k.ys = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(bs), G.WithName("scenes"))
-	lo, ls, err := t.forward(g, k.x)
-	if err != nil {
-		return nil, rep, fmt.Errorf("soundnet: teacher: %w", err)
-	}
-	// Object cross-entropy, −Σ onehot·log softmax / bs, with the one-hot
-	// rows of frames that do not show the object left at zero.
-	lso, err := nets.LogSoftmax(lo)
-	if err != nil {
-		return nil, rep, err
-	}
-	ceo, err := G.Mul(G.Must(G.Sum(G.Must(G.HadamardProd(k.yo, lso)))), G.NewConstant(float32(-1/float64(bs))))
-	if err != nil {
-		return nil, rep, err
-	}
-	ces, err := nets.CrossEntropyLoss(ls, k.ys)
-	if err != nil {
-		return nil, rep, err
-	}
-	if k.loss, err = G.Add(ceo, ces); err != nil {
-		return nil, rep, err
-	}
-	if k.mach, err = nets.NewMachine(g, k.loss); err != nil {
-		return nil, rep, fmt.Errorf("soundnet: teacher: %w", err)
-	}
-	defer k.mach.Close()
-	b, _ := json.Marshal(cfg)
-	rep.History, err = nets.Fit(ctx, k, tr.n(), va.n(), nets.TrainOptions{
-		Epochs: o.Epochs, BatchSize: bs, Seed: o.Seed, Optimizer: o.optimizer(),
-		Patience: o.Patience, CheckpointPath: o.CheckpointPath, Meta: map[string]string{metaTeacher: string(b)},
-		RestoreBest: va.n() > 0, Progress: o.Progress, DropLast: true,
-	})
+	k.prog = nets.NewProgram(func(p *nets.Pass) error {
+		x, err := p.Input("frames")
+		if err != nil {
+			return err
+		}
+		yo, err := p.Input("objects")
+		if err != nil {
+			return err
+		}
+		ys, err := p.Input("scenes")
+		if err != nil {
+			return err
+		}
+		lo, ls, err := t.forward(p.Graph(), x)
+		if err != nil {
+			return err
+		}
+		// Object cross-entropy, −Σ onehot·log softmax / bs, with the one-hot
+		// rows of frames that do not show the object left at zero.
+		lso, err := nets.LogSoftmax(lo)
+		if err != nil {
+			return err
+		}
+		ceo, err := G.Mul(G.Must(G.Sum(G.Must(G.HadamardProd(yo, lso)))), G.NewConstant(float32(-1/float64(bs))))
+		if err != nil {
+			return err
+		}
+		ces, err := nets.CrossEntropyLoss(ls, ys)
+		if err != nil {
+			return err
+		}
+		loss, err := G.Add(ceo, ces)
+		if err != nil {
+			return err
+		}
+		return p.Minimize(loss)
+	}, nets.ProgramOptions{Mode: nets.Train, Seed: o.Seed})
+	defer k.prog.Close()
+	o.BatchSize = bs
+	rep.History, err = task.Fit(ctx, k, tr.n(), va.n(), TeacherKind, cfg, o, true)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -527,11 +473,11 @@ func TrainTeacher(ctx context.Context, train, val []*avio.Clip, cfg ImageTeacher
 		for i := range o {
 			if va.seen[i] > 0 {
 				nseen++
-				if argmax(o[i]) == int(va.objs[i]) {
+				if eval.Argmax(o[i]) == int(va.objs[i]) {
 					co++
 				}
 			}
-			if argmax(s[i]) == int(va.scns[i]) {
+			if eval.Argmax(s[i]) == int(va.scns[i]) {
 				cs++
 			}
 		}

@@ -1,13 +1,12 @@
 package soundnet
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/avlearn/avlearn/nets"
 )
@@ -33,7 +32,7 @@ type Model struct {
 	objs, scns *nets.Conv1d
 	params     []*nets.Param
 
-	runners map[string]*runner // eval graphs by batch, length and layers
+	programs map[string]*nets.Program // evaluation programs by the layers they output
 }
 
 // New builds a model with PyTorch's default initialisation drawn from
@@ -43,7 +42,7 @@ func New(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewSource(cfg.Seed))
-	m := &Model{Config: cfg, runners: map[string]*runner{}}
+	m := &Model{Config: cfg, programs: map[string]*nets.Program{}}
 	ch := cfg.Channels()
 	in := 1
 	for i, s := range table {
@@ -53,7 +52,9 @@ func New(cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("soundnet: %w", err)
 		}
 		m.convs[i] = c
-		m.bns[i] = nets.NewBatchNorm1d(fmt.Sprintf("bn%d", i+1), ch[i])
+		if m.bns[i], err = nets.NewBatchNorm1d(fmt.Sprintf("bn%d", i+1), ch[i]); err != nil {
+			return nil, fmt.Errorf("soundnet: %w", err)
+		}
 		in = ch[i]
 	}
 	var err error
@@ -76,35 +77,25 @@ func New(cfg Config) (*Model, error) {
 // state_dict order.
 func (m *Model) Params() []*nets.Param { return m.params }
 
-// metaConfig is the safetensors metadata key of the Config JSON.
-const metaConfig = "soundnet.config"
+// Kind names SoundNet models in model files (nets.SaveModel).
+const Kind = "soundnet"
 
 // Save writes the model as safetensors with its Config in the metadata
 // (written to a temporary file and renamed).
 func (m *Model) Save(path string) error {
-	return nets.SaveSafetensors(path, m.params, map[string]string{metaConfig: m.Config.marshal(), "format": "soundnet8"})
+	if err := nets.SaveModel(path, Kind, m, m.Config, nil); err != nil {
+		return fmt.Errorf("soundnet: %w", err)
+	}
+	return nil
 }
 
-// Load reads a model written by Save.
+// Load reads a model written by Save (LoadWeights reads bare weights, such
+// as converted original SoundNet weights, into a model built with New).
 func Load(path string) (*Model, error) {
-	_, meta, err := nets.ReadSafetensors(path)
+	var cfg Config
+	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("soundnet: %w", err)
-	}
-	js, ok := meta[metaConfig]
-	if !ok {
-		return nil, fmt.Errorf("soundnet: %s: no %q metadata: not a SoundNet model file (LoadWeights reads bare weights into a model built with New)", path, metaConfig)
-	}
-	var cfg Config
-	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
-		return nil, fmt.Errorf("soundnet: %s: config metadata: %w", path, err)
-	}
-	m, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("soundnet: %s: %w", path, err)
-	}
-	if err := m.LoadWeights(path); err != nil {
-		return nil, err
 	}
 	return m, nil
 }
@@ -153,55 +144,42 @@ func (m *Model) forward(g *nets.Graph, x *G.Node) (map[string]*G.Node, error) {
 	return out, nil
 }
 
-// runner is a compiled evaluation graph for one batch size and length.
-type runner struct {
-	n, l    int
-	x       *G.Node
-	mach    *nets.Machine
-	watches map[string]*nets.Watch
-}
-
-// evalRunner returns the cached eval graph for n inputs of l samples that
-// watches the given layers.
-func (m *Model) evalRunner(n, l int, layers []string) (*runner, error) {
-	key := fmt.Sprintf("%d/%d/%s", n, l, strings.Join(layers, ","))
-	if r, ok := m.runners[key]; ok {
-		return r, nil
+// program returns the evaluation program that outputs the given layers
+// for input "audio" [N, 1, L].
+func (m *Model) program(layers []string) (*nets.Program, error) {
+	key := strings.Join(layers, ",")
+	if p, ok := m.programs[key]; ok {
+		return p, nil
 	}
-	if len(m.runners) > 16 { // bound the memory of graphs kept for odd lengths
-		m.Close()
-	}
-	g := nets.NewGraph(nets.Eval, 0)
-	x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, 1, l), G.WithName("audio"))
-	outs, err := m.forward(g, x)
-	if err != nil {
-		return nil, fmt.Errorf("soundnet: %w", err)
-	}
-	r := &runner{n: n, l: l, x: x, watches: map[string]*nets.Watch{}}
 	for _, name := range layers {
-		node := outs[name]
-		if name == "conv8" {
-			continue // assembled from the two heads
-		}
-		if node == nil {
+		if !slices.Contains(Layers, name) || name == "conv8" {
 			return nil, fmt.Errorf("soundnet: unknown layer %q (want one of %s)", name, strings.Join(Layers, ", "))
 		}
-		if r.watches[name], err = nets.NewWatch(node); err != nil {
-			return nil, fmt.Errorf("soundnet: %w", err)
+	}
+	p := nets.NewProgram(func(p *nets.Pass) error {
+		x, err := p.Input("audio")
+		if err != nil {
+			return err
 		}
-	}
-	if r.mach, err = nets.NewMachine(g, nil); err != nil {
-		return nil, fmt.Errorf("soundnet: %w", err)
-	}
-	m.runners[key] = r
-	return r, nil
+		outs, err := m.forward(p.Graph(), x)
+		if err != nil {
+			return err
+		}
+		for _, name := range layers {
+			if err := p.Output(name, outs[name]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nets.ProgramOptions{Mode: nets.Eval, MaxShapes: 16}) // bound the memory of graphs kept for odd lengths
+	m.programs[key] = p
+	return p, nil
 }
 
 // Close releases the compiled evaluation graphs; the model stays usable.
 func (m *Model) Close() {
-	for k, r := range m.runners {
-		r.mach.Close()
-		delete(m.runners, k)
+	for _, p := range m.programs {
+		p.Close()
 	}
 }
 
@@ -209,24 +187,20 @@ func (m *Model) Close() {
 // and returns each requested layer as n row-major [C, T] maps.
 func (m *Model) run(batch []float32, n, l int, layers []string) (map[string][]*FeatureMap, error) {
 	inner := expandLayers(layers)
-	r, err := m.evalRunner(n, l, inner)
+	prog, err := m.program(inner)
 	if err != nil {
 		return nil, err
 	}
-	if err := nets.Let(r.x, batch); err != nil {
-		return nil, fmt.Errorf("soundnet: %w", err)
-	}
-	if err := r.mach.Run(); err != nil {
+	pass, err := prog.Run(nets.Feed{Name: "audio", Shape: []int{n, 1, l}, Data: batch})
+	if err != nil {
 		return nil, fmt.Errorf("soundnet: %w", err)
 	}
 	out := map[string][]*FeatureMap{}
 	for _, name := range inner {
-		w := r.watches[name]
-		v, err := w.Value()
+		v, s, err := pass.Value(name)
 		if err != nil {
 			return nil, fmt.Errorf("soundnet: %w", err)
 		}
-		s := w.Shape()
 		c, t := s[1], s[2]
 		for i := 0; i < n; i++ {
 			out[name] = append(out[name], &FeatureMap{Layer: name, Channels: c, Steps: t, Data: v[i*c*t : (i+1)*c*t]})

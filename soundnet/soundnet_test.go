@@ -194,7 +194,7 @@ func TestDistillLowersKL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Train(context.Background(), m, DistillData{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 8, BatchSize: 2, LR: 3e-3})
+	rep, err := Train(context.Background(), m, Data{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 8, BatchSize: 2, LR: 3e-3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +203,8 @@ func TestDistillLowersKL(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("before:\n%v\nafter:\n%v\nloss per epoch: %v", before, after, rep.History.Epochs)
-	if rep.TrainWindows != 8 || rep.Steps != 1 {
-		t.Errorf("%d windows of %d steps, want 8 of 1", rep.TrainWindows, rep.Steps)
+	if rep.TrainWindows != 8 || rep.Conv8Steps != 1 || rep.Steps != 8*4 {
+		t.Errorf("%d windows of %d steps, %d optimiser steps, want 8 of 1, 32", rep.TrainWindows, rep.Conv8Steps, rep.Steps)
 	}
 	if !(after.ObjectKL+after.SceneKL < 0.5*(before.ObjectKL+before.SceneKL)) {
 		t.Errorf("KL %.4f → %.4f: distillation did not halve it", before.ObjectKL+before.SceneKL, after.ObjectKL+after.SceneKL)
@@ -225,11 +225,11 @@ func TestFeaturesDeterministicAndSaveLoad(t *testing.T) {
 	for i := range wave {
 		wave[i] = 0.2 * rng.NormFloat64()
 	}
-	a, err := Features(m, wave, "pool5")
+	a, err := m.Features(wave, "pool5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Features(m, wave, "pool5")
+	b, err := m.Features(wave, "pool5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestFeaturesDeterministicAndSaveLoad(t *testing.T) {
 			}
 		}
 	}
-	c, err := Features(m, wave, "pool5")
+	c, err := m.Features(wave, "pool5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestFeaturesDeterministicAndSaveLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m2.Close()
-	d, err := Features(m2, wave, "pool5")
+	d, err := m2.Features(wave, "pool5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestFeaturesDeterministicAndSaveLoad(t *testing.T) {
 	cfg.Seed++
 	m3, _ := New(cfg)
 	defer m3.Close()
-	e, err := Features(m3, wave, "pool5")
+	e, err := m3.Features(wave, "pool5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,13 +290,13 @@ func TestFeaturesDeterministicAndSaveLoad(t *testing.T) {
 func TestFeaturesErrors(t *testing.T) {
 	m, _ := New(tinyConfig())
 	defer m.Close()
-	if _, err := Features(m, make([]float64, 100), "pool9"); err == nil {
+	if _, err := m.Features(make([]float64, 100), "pool9"); err == nil {
 		t.Error("unknown layer accepted")
 	}
-	if _, err := Features(m, nil, "pool5"); err == nil {
+	if _, err := m.Features(nil, "pool5"); err == nil {
 		t.Error("empty wave accepted")
 	}
-	if _, err := Features(m, []float64{math.NaN()}, "pool5"); err == nil {
+	if _, err := m.Features([]float64{math.NaN()}, "pool5"); err == nil {
 		t.Error("NaN accepted")
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing")); err == nil {

@@ -67,3 +67,43 @@ func TestInvertSpeech(t *testing.T) {
 		t.Error("mel spectrogram inverted")
 	}
 }
+
+// TestInvertBlocks inverts the speech spectrogram in overlapping blocks:
+// the cross-faded result must be about as close to the original as one
+// Griffin-Lim over the whole, have the same length, and report every
+// block's iterations.
+func TestInvertBlocks(t *testing.T) {
+	x := goldenInput(t, "speech.wav")
+	c := DefaultConfig(16000)
+	c.Window = "hann"
+	s, err := Compute(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := s.Invert(InvertOptions{Iters: 32, Momentum: 0.99, Length: len(x)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := InvertOptions{Iters: 32, Momentum: 0.99, Length: len(x), Block: 64}
+	iters := 0
+	o.Observe = func(i int, _ float64) { iters = i }
+	blocked, err := s.Invert(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocked) != len(x) {
+		t.Fatalf("length %d, want %d", len(blocked), len(x))
+	}
+	nb := o.Blocks(s.Frames)
+	if nb < 3 || iters != 32*nb {
+		t.Errorf("%d frames in blocks of 64: %d blocks, last iteration %d; want ≥ 3 blocks and %d", s.Frames, nb, iters, 32*nb)
+	}
+	cw, cb := convergence(t, x, whole, c), convergence(t, x, blocked, c)
+	t.Logf("%d frames, %d blocks: spectral convergence %.3f blocked, %.3f whole", s.Frames, nb, cb, cw)
+	if cb > 0.25 || cb > 1.2*cw {
+		t.Errorf("blocked spectral convergence %.3f, want ≤ 0.25 and ≤ 1.2 × whole's %.3f", cb, cw)
+	}
+	if _, err := s.Invert(InvertOptions{Block: 16}); err == nil {
+		t.Error("a block shorter than 8·(NFFT/Hop+1) frames was accepted")
+	}
+}

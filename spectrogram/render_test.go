@@ -190,32 +190,6 @@ func TestColormaps(t *testing.T) {
 	}
 }
 
-// TestRenderSpeech writes the speech PNGs for a look when
-// AVLEARN_PNG_DIR is set.
-func TestRenderSpeech(t *testing.T) {
-	dir := os.Getenv("AVLEARN_PNG_DIR")
-	if dir == "" {
-		t.Skip("set AVLEARN_PNG_DIR to write speech PNGs")
-	}
-	x := goldenInput(t, "speech.wav")
-	c := DefaultConfig(16000)
-	for name, cfg := range map[string]func(*Config){
-		"linear": func(*Config) {},
-		"mel":    func(c *Config) { c.NMels = 80 },
-		"mfcc":   func(c *Config) { c.NMels = 40; c.NMFCC = 13; c.TopDB = 80 },
-	} {
-		cc := c
-		cfg(&cc)
-		s, err := Compute(x, cc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.WritePNG(filepath.Join(dir, name+".png"), RenderOptions{Axes: true, Title: name}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestNPYRoundTrip(t *testing.T) {
 	c := DefaultConfig(16000)
 	c.NMels, c.DB = 40, true

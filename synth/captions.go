@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -113,6 +114,9 @@ type CaptionsOptions struct {
 	Size     int     // picture size in pixels; 0 means 64
 	Workers  int     // parallel goroutines; 0 means GOMAXPROCS
 	Progress Progress
+	// Context, if not nil, stops the generation when it is cancelled,
+	// with its error; the clips written so far stay.
+	Context  context.Context
 	ValFrac  float64 // fraction of clips in val; 0 means 0.1
 	TestFrac float64 // fraction of clips in test; 0 means 0.1
 }
@@ -204,5 +208,5 @@ func Captions(dir string, o CaptionsOptions) error {
 		}, nil
 	}
 	sample := func(c *clip) image.Image { return c.frame(0) }
-	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
+	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress, Context: o.Context}, gen, sample)
 }

@@ -53,11 +53,11 @@
 // (σ 0.45 and 0.25), modulation depth and rate, object size, rotation and
 // pitch; 30 % of clips get a stray hum and 30 % a stray click texture of
 // any class, and the object-to-ambience level is uniform in −2…12 dB. The
-// classes therefore overlap: a softmax regression on the mean and standard
-// deviation of 20 MFCCs, trained on 750 clips of 1.5 s and tested on 250,
-// reaches 0.70 (scene) and 0.87 (object) against a chance level of 0.17
-// (TestScenesMFCCBaseline with AVL_SYNTH_MFCC_N=1000).
-// Splits are drawn per clip (10 % val, 10 % test by default).
+// classes therefore overlap on purpose: a linear classifier on MFCC
+// statistics does far better than chance but does not solve them, which
+// leaves room for learned features (TestScenesMFCCBaseline checks it;
+// docs/runs/synth.md has the figures). Splits are drawn per clip (10 % val,
+// 10 % test by default).
 //
 // # Speakers (Speech2Face, separation, lip motion)
 //
@@ -72,7 +72,7 @@
 // "jaw", "brow", "eye_size", "f0_hz", "formant_scale", "breathiness",
 // "age".
 //
-// Identities (NewSpeaker) are drawn from three hidden factors: a bimodal
+// Identities (NewSpeaker) are drawn from four hidden factors: a bimodal
 // sex-like attribute s ∈ [0, 1], a size factor z and a breath factor b
 // (both standard normal), and an age a ∈ [0, 1] (18–80 years). The rules,
 // with n an independent N(0, 1) each time:
@@ -114,14 +114,11 @@
 // Every clip has its own head pose, position, scale, lighting, background,
 // brow raise and smile, and the head bobs slightly from frame to frame.
 //
-// Measured on the written files (TestSpeakerTies, 20 speakers, 2 clips of
-// 2 s each): the correlation of an autocorrelation pitch estimate with
-// sex_like is −0.95; of the long-term spectral centroid (200–4500 Hz,
-// averaged per speaker; it follows formant_scale with r = 0.65) with the
-// chin height measured on face.png, −0.46; of the dark mouth area in each
-// frame with the RMS of the frame's 40 ms of audio, 0.70. The formant tie
-// is the subtle one: F0, voice quality and what was said move the spectrum
-// too, so a model has to average over speech to see it.
+// TestSpeakerTies checks these ties on the written files, measuring pitch,
+// formants, chin height and mouth opening as a model would have to
+// (docs/runs/synth.md has the correlations). The formant tie is the subtle
+// one: F0, voice quality and what was said move the spectrum too, so a model
+// has to average over speech to see it.
 //
 // # Recordings and other voices
 //

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -76,6 +77,9 @@ type ScenesOptions struct {
 	Size     int     // frame size in pixels; 0 means 64
 	Workers  int     // parallel goroutines; 0 means GOMAXPROCS
 	Progress Progress
+	// Context, if not nil, stops the generation when it is cancelled,
+	// with its error; the clips written so far stay.
+	Context  context.Context
 	ValFrac  float64 // fraction of clips in val; 0 means 0.1
 	TestFrac float64 // fraction of clips in test; 0 means 0.1
 }
@@ -571,7 +575,7 @@ func Scenes(dir string, o ScenesOptions) error {
 		}
 		return c.frame(0)
 	}
-	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
+	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress, Context: o.Context}, gen, sample)
 }
 
 // visibleString has one character per frame: '1' where the object is on

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -105,6 +106,9 @@ type SpeakersOptions struct {
 	Size     int     // frame size in pixels; 0 means 64
 	Workers  int     // parallel goroutines; 0 means GOMAXPROCS
 	Progress Progress
+	// Context, if not nil, stops the generation when it is cancelled,
+	// with its error; the clips written so far stay.
+	Context  context.Context
 	ValFrac  float64 // fraction of identities held out for val; 0 means 0.15
 	TestFrac float64 // fraction of identities held out for test; 0 means 0.15
 	NoJitter bool    // render talking frames in the neutral pose (for tests and demos)
@@ -275,5 +279,5 @@ func Speakers(dir string, o SpeakersOptions) error {
 		}, nil
 	}
 	sample := func(c *clip) image.Image { return c.frame(c.nframes / 2) }
-	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress}, gen, sample)
+	return generate(dir, common{N: o.N, Seed: o.Seed, Workers: o.Workers, Progress: o.Progress, Context: o.Context}, gen, sample)
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -173,6 +174,7 @@ type common struct {
 	Seed     int64
 	Workers  int
 	Progress Progress
+	Context  context.Context
 }
 
 // checkFramesAndSplits checks the options every generator shares once its
@@ -240,7 +242,14 @@ func generate(dir string, o common, gen func(i int) (*clip, error), sample func(
 				if i >= o.N {
 					return
 				}
-				c, err := gen(i)
+				var err error
+				if o.Context != nil {
+					err = o.Context.Err()
+				}
+				var c *clip
+				if err == nil {
+					c, err = gen(i)
+				}
 				if err == nil {
 					err = writeClip(dir, c)
 				}

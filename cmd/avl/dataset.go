@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"io"
 
@@ -13,25 +13,12 @@ func init() {
 	register(&command{
 		name:    "dataset",
 		summary: "check a clip dataset folder (avl dataset check ROOT)",
-		run:     runDataset,
+		help:    "usage: avl dataset " + datasetSynopsis + "\n\n" + datasetHelp,
+		verbs:   map[string]runFunc{"check": runDatasetCheck},
 	})
 }
 
 const datasetSynopsis = "check ROOT [-decode] [-q]"
-
-func runDataset(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("want a sub-command: avl dataset %s", datasetSynopsis)
-	}
-	switch args[0] {
-	case "check":
-		return runDatasetCheck(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintf(stderr, "usage: avl dataset %s\n\n%s", datasetSynopsis, datasetHelp)
-		return flag.ErrHelp
-	}
-	return usagef("unknown sub-command %q: want avl dataset %s", args[0], datasetSynopsis)
-}
 
 const datasetHelp = `A clip dataset is a folder of clip folders:
   ROOT/<clip>/audio.wav
@@ -41,10 +28,10 @@ const datasetHelp = `A clip dataset is a folder of clip folders:
 naming its clip; it exits with status 1 if there is any problem.
 `
 
-func runDatasetCheck(args []string, stdout, stderr io.Writer) error {
+func runDatasetCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dataset check", "ROOT [-decode] [-q]", stderr)
 	decode := fs.Bool("decode", false, "decode every frame in full (slower; finds corrupt pixel data, not only bad headers)")
-	quiet := fs.Bool("q", false, "no progress on stderr")
+	quiet := addQuiet(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -12,10 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"math/rand"
 	randv2 "math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -24,14 +22,12 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/internal/progress"
-	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
 	"github.com/avlearn/avlearn/spectrogram"
 	"github.com/avlearn/avlearn/synth"
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 func init() {
@@ -70,24 +66,26 @@ type demoOptions struct {
 	Progress                   io.Writer // nil is quiet
 }
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "[--out DIR] [--seed S] [--quick] [-q]", stderr)
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "[-o DIR] [--seed S] [--quick] [-q]", stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: avl demo [--out DIR] [--seed S] [--quick] [-q]\n\n%s", demoHelp)
+		fmt.Fprintf(stderr, "usage: avl demo [-o DIR] [--seed S] [--quick] [-q]\n\n%s", demoHelp)
 		fs.PrintDefaults()
 	}
-	out := fs.String("out", "avl-demo", "output folder")
+	out := addOut(fs, "output folder: new, empty, or an earlier demo's")
+	*out = "avl-demo"
+	fs.Lookup("o").DefValue, fs.Lookup("out").DefValue = *out, *out
 	seed := fs.Int64("seed", 1, "seed of every corpus, model and shuffle")
 	quick := fs.Bool("quick", false, "tiny corpora and a few training steps per task: checks the whole pipeline in seconds, but the task numbers mean little")
-	nScenes := fs.Int("scenes", 0, "scene clips (default 120, quick 16)")
-	nSpeakers := fs.Int("speakers", 0, "talking-face clips (default 80, quick 8)")
-	nCaptions := fs.Int("captions", 0, "spoken-caption clips (default 24, quick 6)")
-	quiet := fs.Bool("q", false, "no progress on stderr (the summary is still printed)")
+	nScenes := fs.Int("scenes", 0, "scene clips (0: 120, quick 16)")
+	nSpeakers := fs.Int("speakers", 0, "talking-face clips (0: 80, quick 8)")
+	nCaptions := fs.Int("captions", 0, "spoken-caption clips (0: 24, quick 6)")
+	quiet := addQuiet(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usagef("--out must not be empty")
+		return usagef("-o must not be empty")
 	}
 	o := demoOptions{Out: *out, Seed: *seed, Quick: *quick, Scenes: *nScenes, Speakers: *nSpeakers, Captions: *nCaptions}
 	for _, f := range []struct {
@@ -107,11 +105,12 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return usagef("--%s %d: want %d…10000 clips", f.name, *f.n, f.min)
 		}
 	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
 	if !*quiet {
 		o.Progress = stderr
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	rep, err := runDemoSteps(ctx, o)
 	if rep != "" {
 		fmt.Fprint(stdout, rep)
@@ -553,214 +552,10 @@ func (d *demoRun) corpora(ctx context.Context, s *demoStep) error {
 	return nil
 }
 
-// meanStd returns the mean and (population) standard deviation of xs.
-func meanStd(xs []float64) (mean, std float64) {
-	for _, v := range xs {
-		mean += v
-	}
-	mean /= float64(len(xs))
-	for _, v := range xs {
-		std += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(xs)))
-}
-
 // ---- step 3: nets ----
 
-// demoMLP is a two-layer perceptron on clip-level features, trained with
-// nets.Fit: the smallest complete use of the nets package.
-type demoMLP struct {
-	fc1, fc2     *nets.Linear
-	dim, classes int
-	x            [2][]float32 // train, val features (rows of dim)
-	y            [2][]int
-	graphs       map[[2]int]*demoMLPGraph // (mode, rows) → graph
-}
-
-type demoMLPGraph struct {
-	m            *nets.Machine
-	x, y         *G.Node
-	logits, loss *G.Node
-	xbuf, ybuf   []float32
-}
-
-func (t *demoMLP) Params() []*nets.Param {
-	return append(t.fc1.Params(), t.fc2.Params()...)
-}
-
-// graph returns the graph for n rows in mode, building it on first use.
-func (t *demoMLP) graph(mode nets.Mode, n int) (*demoMLPGraph, error) {
-	key := [2]int{int(mode), n}
-	if g, ok := t.graphs[key]; ok {
-		return g, nil
-	}
-	g := nets.NewGraph(mode, 0)
-	r := &demoMLPGraph{xbuf: make([]float32, n*t.dim), ybuf: make([]float32, n)}
-	r.x = G.NewTensor(g.ExprGraph, tensor.Float32, 2, G.WithShape(n, t.dim), G.WithName("x"))
-	r.y = G.NewTensor(g.ExprGraph, tensor.Float32, 1, G.WithShape(n), G.WithName("y"))
-	h, err := nets.Sequential{t.fc1, nets.LayerFunc(nets.ReLU), t.fc2}.Forward(g, r.x)
-	if err != nil {
-		return nil, err
-	}
-	r.logits = h
-	if r.loss, err = nets.CrossEntropyLoss(h, r.y); err != nil {
-		return nil, err
-	}
-	var lossNode *G.Node
-	if mode == nets.Train {
-		lossNode = r.loss
-	}
-	if r.m, err = nets.NewMachine(g, lossNode); err != nil {
-		return nil, err
-	}
-	t.graphs[key] = r
-	return r, nil
-}
-
-// run feeds rows idx of split (0 train, 1 val) through the graph of mode
-// and returns the mean loss.
-func (t *demoMLP) run(mode nets.Mode, split int, idx []int) (*demoMLPGraph, float64, error) {
-	r, err := t.graph(mode, len(idx))
-	if err != nil {
-		return nil, 0, err
-	}
-	for j, i := range idx {
-		copy(r.xbuf[j*t.dim:(j+1)*t.dim], t.x[split][i*t.dim:(i+1)*t.dim])
-		r.ybuf[j] = float32(t.y[split][i])
-	}
-	if err := nets.Let(r.x, r.xbuf); err != nil {
-		return nil, 0, err
-	}
-	if err := nets.Let(r.y, r.ybuf); err != nil {
-		return nil, 0, err
-	}
-	if err := r.m.Run(); err != nil {
-		return nil, 0, err
-	}
-	l, err := nets.Scalar(r.loss)
-	return r, float64(l), err
-}
-
-func (t *demoMLP) TrainBatch(idx []int) (float64, error) {
-	_, l, err := t.run(nets.Train, 0, idx)
-	return l, err
-}
-
-func (t *demoMLP) EvalBatch(idx []int) (float64, error) {
-	_, l, err := t.run(nets.Eval, 1, idx)
-	return l, err
-}
-
-// accuracy classifies rows x (labels y) in evaluation mode.
-func (t *demoMLP) accuracy(x []float32, y []int) (float64, error) {
-	t.x[1], t.y[1] = x, y
-	idx := make([]int, len(y))
-	for i := range idx {
-		idx[i] = i
-	}
-	r, _, err := t.run(nets.Eval, 1, idx)
-	if err != nil {
-		return 0, err
-	}
-	logits, err := nets.Value(r.logits)
-	if err != nil {
-		return 0, err
-	}
-	right := 0
-	for i, want := range y {
-		row := logits[i*t.classes : (i+1)*t.classes]
-		best := 0
-		for c := range row {
-			if row[c] > row[best] {
-				best = c
-			}
-		}
-		if best == want {
-			right++
-		}
-	}
-	return float64(right) / float64(len(y)), nil
-}
-
-func (t *demoMLP) close() {
-	for _, g := range t.graphs {
-		g.m.Close()
-	}
-}
-
-// demoMFCCConfig is the MFCC front-end of the classifier: speech-style
-// framing (25 ms Hamming, 10 ms hop) at 22,050 Hz, 40 mel bands, 20 MFCCs.
-func demoMFCCConfig() spectrogram.Config {
-	c := spectrogram.DefaultConfig(synth.SceneRate)
-	c.NMels, c.NMFCC = 40, 20
-	return c
-}
-
-// mfccStats returns the mean and standard deviation over time of 20 MFCCs
-// of every clip's audio at 22,050 Hz, and the clips' label indices.
-func mfccStats(clips []*avio.Clip, label string, classes []string) ([][]float64, []int, error) {
-	c := demoMFCCConfig()
-	var xs [][]float64
-	var ys []int
-	for _, cl := range clips {
-		x, err := cl.Audio(synth.SceneRate)
-		if err != nil {
-			return nil, nil, err
-		}
-		sg, err := spectrogram.Compute(x, c)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", cl.AudioPath(), err)
-		}
-		row := make([]float64, 0, 2*sg.Bins)
-		var stds []float64
-		for b := 0; b < sg.Bins; b++ {
-			v := make([]float64, sg.Frames)
-			for t := range v {
-				v[t] = float64(sg.At(b, t))
-			}
-			m, s := meanStd(v)
-			row = append(row, m)
-			stds = append(stds, s)
-		}
-		xs = append(xs, append(row, stds...))
-		y := -1
-		for i, name := range classes {
-			if name == cl.Meta.Labels[label] {
-				y = i
-			}
-		}
-		if y < 0 {
-			return nil, nil, fmt.Errorf("%s: label %s %q is not a training class", cl.Dir, label, cl.Meta.Labels[label])
-		}
-		ys = append(ys, y)
-	}
-	return xs, ys, nil
-}
-
-// standardise returns rows scaled by the mean and standard deviation of
-// each column of ref, as float32 row-major.
-func standardise(ref, rows [][]float64) []float32 {
-	dim := len(ref[0])
-	out := make([]float32, 0, len(rows)*dim)
-	mu, sd := make([]float64, dim), make([]float64, dim)
-	for j := 0; j < dim; j++ {
-		col := make([]float64, len(ref))
-		for i, r := range ref {
-			col[i] = r[j]
-		}
-		mu[j], sd[j] = meanStd(col)
-		if sd[j] == 0 {
-			sd[j] = 1
-		}
-	}
-	for _, r := range rows {
-		for j, v := range r {
-			out = append(out, float32((v-mu[j])/sd[j]))
-		}
-	}
-	return out
-}
-
+// netsSanity trains a small MLP (eval.TrainMLP, built on nets) on MFCC
+// statistics of the scenes corpus: the smallest complete use of nets.
 func (d *demoRun) netsSanity(ctx context.Context, s *demoStep) error {
 	if d.scenes == nil {
 		return skipError{"no scenes corpus (step 2 did not finish)"}
@@ -771,82 +566,52 @@ func (d *demoRun) netsSanity(ctx context.Context, s *demoStep) error {
 		return fmt.Errorf("scenes corpus has %d train, %d val, %d test clips; every split needs one", len(train), len(val), len(test))
 	}
 	classes := d.scenes.Labels(label)
-	xtr, ytr, err := mfccStats(train, label, classes)
-	if err != nil {
-		return err
+	mc := eval.MFCCConfig(synth.SceneRate)
+	sp := eval.Splits{Classes: len(classes)}
+	for _, p := range []struct {
+		clips []*avio.Clip
+		x     *[][]float64
+		y     *[]int
+	}{{train, &sp.Train, &sp.YTrain}, {val, &sp.Val, &sp.YVal}, {test, &sp.Test, &sp.YTest}} {
+		var err error
+		if *p.x, err = eval.ClipStats(ctx, p.clips, mc, nil); err != nil {
+			return err
+		}
+		if *p.y, err = eval.LabelIndices(p.clips, label, classes); err != nil {
+			return err
+		}
 	}
-	xva, yva, err := mfccStats(val, label, classes)
-	if err != nil {
-		return err
-	}
-	xte, yte, err := mfccStats(test, label, classes)
-	if err != nil {
-		return err
-	}
-	rng := rand.New(rand.NewSource(d.o.Seed))
-	dim, hidden := len(xtr[0]), 32
-	fc1, err := nets.NewLinear("fc1", dim, hidden, true, rng)
-	if err != nil {
-		return err
-	}
-	fc2, err := nets.NewLinear("fc2", hidden, len(classes), true, rng)
-	if err != nil {
-		return err
-	}
-	t := &demoMLP{fc1: fc1, fc2: fc2, dim: dim, classes: len(classes), graphs: map[[2]int]*demoMLPGraph{}}
-	defer t.close()
-	t.x = [2][]float32{standardise(xtr, xtr), standardise(xtr, xva)}
-	t.y = [2][]int{ytr, yva}
-	epochs := 150
-	h, err := nets.Fit(ctx, t, len(ytr), len(yva), nets.TrainOptions{
-		Epochs: epochs, BatchSize: 16, Seed: d.o.Seed, Optimizer: nets.NewAdam(3e-3),
-		Patience: 30, RestoreBest: true,
-		CurvePrefix: strings.TrimSuffix(d.path("nets_loss.png"), ".png"),
-	})
+	o := eval.DefaultMLPOptions()
+	o.Seed = d.o.Seed
+	o.CurvePrefix = strings.TrimSuffix(d.path("nets_loss.png"), ".png")
+	mlp, h, err := eval.TrainMLP(ctx, sp, o)
 	d.path("nets_loss.csv")
 	if err != nil {
 		return err
 	}
-	trainAcc, err := t.accuracy(t.x[0], ytr)
+	defer mlp.Close()
+	trainAcc, err := mlp.Accuracy(sp.Train, sp.YTrain)
 	if err != nil {
 		return err
 	}
-	testAcc, err := t.accuracy(standardise(xtr, xte), yte)
+	testAcc, err := mlp.Accuracy(sp.Test, sp.YTest)
 	if err != nil {
 		return err
 	}
-	// The majority class of train, always answered, is the floor to beat.
-	count := make([]int, len(classes))
-	for _, y := range ytr {
-		count[y]++
-	}
-	maj := 0
-	for c := range count {
-		if count[c] > count[maj] {
-			maj = c
-		}
-	}
-	majAcc := 0.0
-	for _, y := range yte {
-		if y == maj {
-			majAcc++
-		}
-	}
-	majAcc /= float64(len(yte))
-	last := h.Epochs[len(h.Epochs)-1]
-	mc := demoMFCCConfig()
+	dim, last := len(sp.Train[0]), h.Epochs[len(h.Epochs)-1]
 	s.addf("task: %q of the scenes corpus (%s) from the mean and std over time of %d MFCCs (%d log-mel bands, n_fft %d, %s %d, hop %d): %d features, standardised with the train statistics",
 		label, strings.Join(classes, ", "), mc.NMFCC, mc.NMels, mc.NFFT, mc.Window, mc.WinLength, mc.Hop, dim)
-	s.addf("model: Linear(%d, %d) → ReLU → Linear(%d, %d), cross-entropy, Adam 3e-3, batch 16; %d train, %d val, %d test clips",
-		dim, hidden, hidden, len(classes), len(ytr), len(yva), len(yte))
+	s.addf("model: Linear(%d, %d) → ReLU → Linear(%d, %d), cross-entropy, Adam %g, batch %d; %d train, %d val, %d test clips",
+		dim, o.Hidden, o.Hidden, len(classes), o.LR, o.BatchSize, len(sp.YTrain), len(sp.YVal), len(sp.YTest))
 	stop := ""
 	if h.StoppedEarly {
 		stop = ", stopped early"
 	}
 	s.addf("nets.Fit: %d epochs%s; train loss %.3f → %.3f; best val loss %.3f at epoch %d (weights restored)",
 		len(h.Epochs), stop, h.Epochs[0].TrainLoss, last.TrainLoss, h.BestLoss, h.BestEpoch)
+	// The majority class of train, always answered, is the floor to beat.
 	s.addf("accuracy: train %.0f%%, held-out test %.0f%% (%d clips) — chance %.0f%%, always-the-majority-class %.0f%%",
-		100*trainAcc, 100*testAcc, len(yte), 100/float64(len(classes)), 100*majAcc)
+		100*trainAcc, 100*testAcc, len(sp.YTest), 100/float64(len(classes)), 100*eval.MajorityAccuracy(sp.YTrain, sp.YTest))
 	return nil
 }
 
@@ -888,7 +653,7 @@ func (d *demoRun) soundnetStep(ctx context.Context, s *demoStep) error {
 	if err != nil {
 		return err
 	}
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: val, Teacher: teacher},
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: val, Teacher: teacher},
 		soundnet.TrainOptions{Epochs: epochs, BatchSize: 8, LR: 3e-3, Seed: seed, Progress: d.o.Progress})
 	if err != nil {
 		return fmt.Errorf("distillation: %w", err)
@@ -914,13 +679,7 @@ func (d *demoRun) soundnetStep(ctx context.Context, s *demoStep) error {
 	if err != nil {
 		return fmt.Errorf("probes: %w", err)
 	}
-	var tb strings.Builder
-	tb.WriteString("linear probes for \"scene\" (λ chosen on val, accuracy on test):\n\n")
-	tb.WriteString("  | features | dim | λ | train % | val % | test % |\n  |---|---:|---:|---:|---:|---:|\n")
-	for _, r := range rs {
-		fmt.Fprintf(&tb, "  | %s | %d | %g | %.0f | %.0f | %.0f |\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
-	}
-	s.Lines = append(s.Lines, strings.TrimRight(tb.String(), "\n"))
+	s.Lines = append(s.Lines, "linear probes for \"scene\" (λ chosen on val, accuracy on test):\n\n"+indent(rs.Table("%.0f").Markdown()))
 	return nil
 }
 
@@ -949,7 +708,7 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	}
 	defer m.Close()
 	rep, err := separation.Train(ctx, m, separation.Data{Train: train, Val: val}, separation.TrainOptions{
-		Epochs: epochs, StepsPerEpoch: steps, BatchSize: batch, LR: 3e-3, Seed: seed, ValMixtures: 16,
+		Epochs: epochs, StepsPerEpoch: steps, BatchSize: batch, LR: 3e-3, Seed: seed, ValExamples: 16,
 		CurvePrefix: strings.TrimSuffix(d.path("separation_loss.png"), ".png"), Progress: d.o.Progress})
 	d.path("separation_loss.csv")
 	if err != nil {
@@ -967,85 +726,36 @@ func (d *demoRun) separationStep(ctx context.Context, s *demoStep) error {
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
 	}
-	var tb strings.Builder
-	fmt.Fprintf(&tb, "separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)
-	tb.WriteString("  | system | SI-SDR | SI-SDRi | SDR | SDRi | right face |\n  |---|---:|---:|---:|---:|---:|\n")
-	for _, r := range met.Rows {
-		as := "–"
-		if !math.IsNaN(r.Assigned) {
-			as = fmt.Sprintf("%.0f%%", 100*r.Assigned)
-		}
-		fmt.Fprintf(&tb, "  | %s | %s | %s | %s | %s | %s |\n", r.System, dB1(r.SISDR), dB1(r.SISDRi), dB1(r.SDR), dB1(r.SDRi), as)
-	}
-	s.Lines = append(s.Lines, strings.TrimRight(tb.String(), "\n"))
+	s.Lines = append(s.Lines, fmt.Sprintf("separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)+indent(met.Table().Markdown()))
 	return d.separateOne(m, test, s)
 }
 
 // separateOne mixes two held-out clips of different speakers, separates the
 // mixture with their faces and writes the audio and spectrograms.
 func (d *demoRun) separateOne(m *separation.Model, clips []*avio.Clip, s *demoStep) error {
-	if len(clips) == 0 {
-		return fmt.Errorf("no test clips")
+	pair, err := separation.DistinctSpeakers(clips, 2)
+	if err != nil {
+		return fmt.Errorf("test split: %w", err)
 	}
-	a := clips[0]
-	var b *avio.Clip
-	for _, c := range clips[1:] {
-		if c.Meta.Labels["speaker"] != a.Meta.Labels["speaker"] {
-			b = c
-			break
-		}
-	}
-	if b == nil {
-		return fmt.Errorf("the test split has one speaker only; a mixture needs two")
-	}
-	rate := m.Config.Rate
-	frames := min(a.NumFrames, b.NumFrames)
-	n := int(math.Round(float64(frames) * float64(rate) / a.Meta.FPS))
-	var srcs [][]float64
-	var tracks []separation.FaceTrack
-	for _, c := range []*avio.Clip{a, b} {
-		x, err := c.Audio(rate)
-		if err != nil {
-			return err
-		}
-		if len(x) < n {
-			n = len(x)
-		}
-		srcs = append(srcs, x)
-		t := separation.FaceTrack{FPS: c.Meta.FPS}
-		for i := 0; i < frames; i++ {
-			img, err := c.Frame(i)
-			if err != nil {
-				return err
-			}
-			t.Frames = append(t.Frames, img)
-		}
-		tracks = append(tracks, t)
-	}
-	// Both voices at the same level, as in training.
-	mix := make([]float64, n)
-	for i := range srcs {
-		srcs[i] = srcs[i][:n]
-		var e float64
-		for _, v := range srcs[i] {
-			e += v * v
-		}
-		k := 0.05 / math.Sqrt(e/float64(n)+1e-20)
-		for j := range srcs[i] {
-			srcs[i][j] *= k
-			mix[j] += srcs[i][j]
-		}
-	}
-	ys, err := m.Separate(mix, tracks)
+	x, err := separation.MixClips(pair, m.Config.Rate)
 	if err != nil {
 		return err
 	}
-	if err := avio.WriteMonoWAV(d.path("mix.wav"), mix, rate, avio.PCM16); err != nil {
+	ys, err := m.Separate(x.Mix, x.Faces)
+	if err != nil {
+		return err
+	}
+	scores, err := x.Score(ys)
+	if err != nil {
+		return err
+	}
+	rate := x.Rate
+	if err := avio.WriteMonoWAV(d.path("mix.wav"), x.Mix, rate, avio.PCM16); err != nil {
 		return err
 	}
 	var parts []string
 	sgc := spectrogram.DefaultConfig(rate)
-	mixSG, err := spectrogram.Compute(mix, sgc)
+	mixSG, err := spectrogram.Compute(x.Mix, sgc)
 	if err != nil {
 		return err
 	}
@@ -1055,20 +765,13 @@ func (d *demoRun) separateOne(m *separation.Model, clips []*avio.Clip, s *demoSt
 		return err
 	}
 	imgs = append(imgs, im)
-	for i, c := range []*avio.Clip{a, b} {
-		est, err := dsp.SISDR(srcs[i], ys[i])
-		if err != nil {
-			return err
-		}
-		base, err := dsp.SISDR(srcs[i], mix)
-		if err != nil {
-			return err
-		}
+	for i, c := range pair {
+		sc := scores[i]
 		name := fmt.Sprintf("speaker_%d", i+1)
 		if err := avio.WriteMonoWAV(d.path(name+".wav"), ys[i], rate, avio.PCM16); err != nil {
 			return err
 		}
-		if err := avio.WriteMonoWAV(d.path(fmt.Sprintf("source_%d.wav", i+1)), srcs[i], rate, avio.PCM16); err != nil {
+		if err := avio.WriteMonoWAV(d.path(fmt.Sprintf("source_%d.wav", i+1)), x.Sources[i], rate, avio.PCM16); err != nil {
 			return err
 		}
 		if err := copyFile(d.path(fmt.Sprintf("face_%d.png", i+1)), filepath.Join(c.Dir, "face.png")); err != nil {
@@ -1079,19 +782,26 @@ func (d *demoRun) separateOne(m *separation.Model, clips []*avio.Clip, s *demoSt
 			return err
 		}
 		im, err := sg.Image(spectrogram.RenderOptions{Axes: true, Width: 600, Height: 160,
-			Title: fmt.Sprintf("%s.wav: the voice of face_%d.png (%s), SI-SDR %s dB", name, i+1, c.Meta.Labels["speaker"], dB1(est))})
+			Title: fmt.Sprintf("%s.wav: the voice of face_%d.png (%s), SI-SDR %s dB", name, i+1, c.Meta.Labels["speaker"], dB1(sc.SISDR))})
 		if err != nil {
 			return err
 		}
 		imgs = append(imgs, im)
-		parts = append(parts, fmt.Sprintf("%s (%s, clip %s): SI-SDR %s dB vs %s dB for the mixture, SI-SDRi %s dB", name, c.Meta.Labels["speaker"], c.Name, dB1(est), dB1(base), dB1(est-base)))
+		parts = append(parts, fmt.Sprintf("%s (%s, clip %s): SI-SDR %s dB vs %s dB for the mixture, SI-SDRi %s dB", name, c.Meta.Labels["speaker"], c.Name, dB1(sc.SISDR), dB1(sc.MixSISDR), dB1(sc.Improvement())))
 	}
 	if err := writePNGFile(d.path("separation.png"), stackImages(imgs)); err != nil {
 		return err
 	}
 	s.addf("one held-out mixture (%.2f s, equal levels) separated with model.Separate: %s; references are source_1.wav and source_2.wav",
-		float64(n)/float64(rate), strings.Join(parts, "; "))
+		float64(len(x.Mix))/float64(rate), strings.Join(parts, "; "))
 	return nil
+}
+
+// indent puts two spaces before every line of a table, so that it renders
+// inside a list item.
+func indent(table string) string {
+	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
+	return "  " + strings.Join(lines, "\n  ")
 }
 
 // dB1 formats decibels with one decimal, without the "-0.0" of a value

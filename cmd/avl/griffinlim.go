@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -21,9 +23,9 @@ func init() {
 	})
 }
 
-func runGriffinLim(args []string, stdout, stderr io.Writer) error {
+func runGriffinLim(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("griffinlim", "IN.npy -o OUT.wav [flags]", stderr)
-	out := fs.String("o", "", "output WAV file")
+	out := addOut(fs, "output WAV file (required)")
 	sf := addSTFTFlags(fs)
 	sr := fs.Int("sr", 16000, "sample rate in Hz the spectrogram was made at")
 	db := fs.Bool("db", false, "the input holds decibels (of power or magnitude, per --power)")
@@ -34,20 +36,19 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 			"explicitly override it; otherwise the flags describe the spectrogram and\n"+
 			"n_fft defaults to 2·(bins−1).\n\n")
 		fs.PrintDefaults()
+		fmt.Fprint(stderr, griffinLimMemoryNote)
 	}
 	iters := fs.Int("iters", 32, "Griffin-Lim iterations")
 	momentum := fs.Float64("momentum", 0.99, "fast Griffin-Lim momentum in [0, 1) (0: original algorithm)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	quiet := fs.Bool("q", false, "no progress or summary")
+	quiet := addQuiet(fs)
+	memGB := fs.Float64("memory", 1, "GB of working memory for Griffin-Lim; longer spectrograms are inverted in overlapping blocks that fit (see Memory below)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usagef("want one input .npy file, got %d arguments", len(pos))
-	}
-	if err := checkWAVOut(*out); err != nil {
-		return err
 	}
 	if *sr == 0 {
 		return usagef("--sr must be given (the spectrogram's sample rate)")
@@ -60,9 +61,14 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 		return usagef("--iters %d: want 1..100000", *iters)
 	case !(*momentum >= 0 && *momentum < 1):
 		return usagef("--momentum %g: want 0 ≤ m < 1", *momentum)
+	case !(*memGB >= 0.05):
+		return usagef("--memory %g: want ≥ 0.05 GB", *memGB)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
+		return err
+	}
+	if err := checkOutFile(*out, []string{".wav"}, pos[0]); err != nil {
 		return err
 	}
 	a, err := avio.ReadNPY(pos[0])
@@ -78,9 +84,17 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.Bins() != a.Shape[0] {
+		return fmt.Errorf("%s: %d rows, but n-fft %d (from %s or the flags) gives %d bins", pos[0], a.Shape[0], c.NFFT, sidecar(pos[0]), c.Bins())
+	}
 	s, err := spectrogram.ReadNPY(pos[0], c)
 	if err != nil {
 		return err
+	}
+	for i, v := range s.Data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%s: value %g at bin %d, frame %d: a spectrogram must hold finite numbers", pos[0], v, i/s.Frames, i%s.Frames)
+		}
 	}
 	if !c.DB {
 		for i, v := range s.Data {
@@ -94,11 +108,16 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		w = stderr
 	}
-	bar := progress.New(w, "griffinlim", *iters)
-	x, err := s.Invert(spectrogram.InvertOptions{
-		Iters: *iters, Momentum: *momentum,
-		Observe: func(i int, conv float64) { bar.Set(i, fmt.Sprintf("convergence %.4f", conv)) },
-	})
+	o := spectrogram.InvertOptions{Iters: *iters, Momentum: *momentum,
+		Block: max(int(*memGB*1e9/glBytesPerValue)/s.Bins, 8*((c.NFFT+c.Hop-1)/c.Hop+1))}
+	blocks := o.Blocks(s.Frames)
+	label := "griffinlim"
+	if blocks > 1 {
+		label = fmt.Sprintf("griffinlim (%d blocks of %d frames)", blocks, o.Block)
+	}
+	bar := progress.New(w, label, *iters*blocks)
+	o.Observe = func(i int, conv float64) { bar.Set(i, fmt.Sprintf("convergence %.4f", conv)) }
+	x, err := s.Invert(o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -106,10 +125,8 @@ func runGriffinLim(args []string, stdout, stderr io.Writer) error {
 	if err := avio.WriteMonoWAV(*out, x, *sr, e); err != nil {
 		return err
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d×%d → %s: %d samples at %d Hz (n_fft %d, hop %d, %s %d)\n",
-			pos[0], s.Bins, s.Frames, *out, len(x), *sr, c.NFFT, c.Hop, c.Window, c.WinLength)
-	}
+	fmt.Fprintf(stdout, "%s: %d×%d → %s: %d samples at %d Hz (n_fft %d, hop %d, %s %d)\n",
+		pos[0], s.Bins, s.Frames, *out, len(x), *sr, c.NFFT, c.Hop, c.Window, c.WinLength)
 	return nil
 }
 
@@ -164,3 +181,19 @@ func glConfig(npy string, rows int, sf *stftFlags, set map[string]bool, sr int, 
 	}
 	return c, nil
 }
+
+// glBytesPerValue is Griffin-Lim's peak working memory per spectrogram
+// value (bin × frame): float64 magnitudes and targets, complex128 phases,
+// spectrum, previous and rebuilt spectra, and one iteration's garbage. It
+// is the measured peak RSS of a 10-minute inversion divided by its values.
+const glBytesPerValue = 150
+
+// griffinLimMemoryNote ends "avl griffinlim -h".
+const griffinLimMemoryNote = `
+Memory: Griffin-Lim works on about 150 bytes per spectrogram value (bins ×
+frames): 257 bins at hop 160 and 16 kHz (n-fft 512) are 3.9 million values,
+0.6 GB, per minute of sound. A spectrogram needing more than --memory is
+inverted in blocks that fit, overlapping by a quarter and cross-faded, so
+any length runs in about --memory plus 20 bytes per value for the input
+and output themselves (0.3 GB for 10 minutes at the settings above).
+`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -17,8 +18,9 @@ func init() {
 	})
 }
 
-func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", "FILE.wav|FILE.npy ...", stderr)
+func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("info", "FILE.wav|FILE.npy ... [-q]", stderr)
+	addQuiet(fs) // info prints results only
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -1,10 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -18,12 +17,12 @@ func init() {
 	})
 }
 
-func runResample(args []string, stdout, stderr io.Writer) error {
+func runResample(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("resample", "IN.wav -o OUT.wav --rate R [flags]", stderr)
-	out := fs.String("o", "", "output WAV file")
+	out := addOut(fs, "output WAV file (required)")
 	rate := fs.Int("rate", 0, "output sample rate in Hz (required)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	quiet := fs.Bool("q", false, "print nothing on success")
+	addQuiet(fs) // resampling has no progress to silence
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -31,20 +30,20 @@ func runResample(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one input WAV file, got %d arguments", len(pos))
 	}
-	if err := checkWAVOut(*out); err != nil {
-		return err
-	}
-	if *rate == 0 {
+	if !given(fs, "rate") {
 		return usagef("--rate R is required")
 	}
-	if err := checkRate("rate", *rate); err != nil {
-		return err
+	if *rate < 1 || *rate > 1_000_000 {
+		return usagef("--rate %d: want a sample rate in Hz (1..1000000)", *rate)
 	}
 	e, err := parseEncoding(*enc)
 	if err != nil {
 		return err
 	}
-	a, _, err := avio.ReadWAV(pos[0])
+	if err := checkOutFile(*out, []string{".wav"}, pos[0]); err != nil {
+		return err
+	}
+	a, _, err := readWAV(pos[0], stderr)
 	if err != nil {
 		return err
 	}
@@ -58,19 +57,6 @@ func runResample(args []string, stdout, stderr io.Writer) error {
 	if err := avio.WriteWAV(*out, res, e); err != nil {
 		return err
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d Hz → %s: %d Hz, %d channels, %d samples\n", pos[0], from, *out, *rate, len(res.Channels), res.Len())
-	}
-	return nil
-}
-
-// checkWAVOut checks the -o flag of a command that writes one WAV file.
-func checkWAVOut(out string) error {
-	if out == "" {
-		return usagef("-o OUT.wav is required")
-	}
-	if ext := strings.ToLower(filepath.Ext(out)); ext != ".wav" {
-		return usagef("-o %s: unknown output type %q (want .wav)", out, ext)
-	}
+	fmt.Fprintf(stdout, "%s: %d Hz → %s: %d Hz, %d channels, %d samples\n", pos[0], from, *out, *rate, len(res.Channels), res.Len())
 	return nil
 }

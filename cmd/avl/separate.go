@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"image"
 	"image/draw"
@@ -10,8 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -27,21 +25,27 @@ func init() {
 	})
 }
 
-func runSeparate(args []string, stdout, stderr io.Writer) error {
+func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
 	model := fs.String("model", "", "separation model (required)")
 	mix := fs.String("mix", "", "mixture WAV (required; resampled to the model's rate if needed)")
 	var faces multiFlag
 	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
 	fps := fs.Float64("fps", 0, "frame rate of --face folders without meta.json (0: the model's)")
-	out := fs.String("o", "", "output folder: speaker_1.wav … and separation.png (required)")
+	out := addOut(fs, "output folder: speaker_1.wav … and separation.png (required)")
 	consistency := fs.Bool("consistency", false, "with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
-	quiet := fs.Bool("q", false, "no summary")
+	addQuiet(fs) // separate has no progress to silence
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if *model == "" || *mix == "" || *out == "" {
 		return usagef("--model, --mix and -o are required")
+	}
+	if !(*fps >= 0 && *fps <= 120) {
+		return usagef("--fps %g: want 0…120 (0: the model's)", *fps)
+	}
+	if err := checkOutDir(*out, append([]string{*model, *mix}, faces...)...); err != nil {
+		return err
 	}
 	m, err := separation.Load(*model)
 	if err != nil {
@@ -51,7 +55,7 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
 		return err
 	}
-	a, info, err := avio.ReadWAV(*mix)
+	a, info, err := readWAV(*mix, stderr)
 	if err != nil {
 		return err
 	}
@@ -80,91 +84,50 @@ func runSeparate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *mix, err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := writeSeparated(*out, m.Config, x, ys); err != nil {
 		return err
 	}
-	for i, y := range ys {
-		p := filepath.Join(*out, fmt.Sprintf("speaker_%d.wav", i+1))
-		if err := avio.WriteMonoWAV(p, y, m.Config.Rate, avio.Float32); err != nil {
-			return err
-		}
-	}
-	png := filepath.Join(*out, "separation.png")
-	if err := writeSeparationPNG(png, m.Config, x, ys); err != nil {
-		return err
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %.2f s, %d voice(s) → %s (speaker_1.wav …, separation.png)\n", *mix, float64(len(x))/float64(m.Config.Rate), len(ys), *out)
-	}
+	fmt.Fprintf(stdout, "%s: %.2f s, %d voice(s) → %s (speaker_1.wav …, separation.png)\n", *mix, float64(len(x))/float64(m.Config.Rate), len(ys), *out)
 	return nil
 }
 
-// readFaceTrack reads a face video folder: a clip folder (frames/ and
-// meta.json with its fps) or a folder of frame images in name order.
-func readFaceTrack(dir string, fps, def float64) (separation.FaceTrack, error) {
-	t := separation.FaceTrack{FPS: fps}
-	frames := dir
-	if st, err := os.Stat(filepath.Join(dir, "frames")); err == nil && st.IsDir() {
-		frames = filepath.Join(dir, "frames")
-		if b, err := os.ReadFile(filepath.Join(dir, "meta.json")); err == nil && t.FPS == 0 {
-			var meta struct {
-				FPS float64 `json:"fps"`
-			}
-			if err := json.Unmarshal(b, &meta); err != nil {
-				return t, fmt.Errorf("%s: meta.json: %w", dir, err)
-			}
-			t.FPS = meta.FPS
+// writeSeparated writes the voices ys and their picture into the folder
+// out; on failure it leaves no partial output behind in a folder it made
+// or found empty.
+func writeSeparated(out string, c separation.Config, x []float64, ys [][]float64) (err error) {
+	created, fresh := freshDir(out)
+	defer func() {
+		if err != nil && fresh {
+			removeOutput(out, created)
 		}
+	}()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("-o %s: %w", out, unwrapPath(err))
+	}
+	for i, y := range ys {
+		p := filepath.Join(out, fmt.Sprintf("speaker_%d.wav", i+1))
+		if err := avio.WriteMonoWAV(p, y, c.Rate, avio.Float32); err != nil {
+			return err
+		}
+	}
+	return writeSeparationPNG(filepath.Join(out, "separation.png"), c, x, ys)
+}
+
+// readFaceTrack reads a --face folder (avio.ReadFrameFolder); fps, if
+// not 0, overrides the folder's, and def stands in when neither is known.
+func readFaceTrack(dir string, fps, def float64) (separation.FaceTrack, error) {
+	frames, own, err := avio.ReadFrameFolder(dir)
+	if err != nil {
+		return separation.FaceTrack{}, fmt.Errorf("--face %s: %w", dir, err)
+	}
+	t := separation.FaceTrack{Frames: frames, FPS: fps}
+	if t.FPS == 0 {
+		t.FPS = own
 	}
 	if t.FPS == 0 {
 		t.FPS = def
 	}
-	ents, err := os.ReadDir(frames)
-	if err != nil {
-		return t, fmt.Errorf("--face %s: %w", dir, err)
-	}
-	var names []string
-	for _, e := range ents {
-		n := strings.ToLower(e.Name())
-		if !e.IsDir() && (strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".jpg") || strings.HasSuffix(n, ".jpeg")) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return t, fmt.Errorf("--face %s: no .png or .jpg frames", frames)
-	}
-	for _, n := range names {
-		img, err := decodeFrame(filepath.Join(frames, n))
-		if err != nil {
-			return t, err
-		}
-		t.Frames = append(t.Frames, img)
-	}
 	return t, nil
-}
-
-func decodeFrame(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > avio.MaxFramePixels {
-		return nil, fmt.Errorf("%s: %d×%d frame is too large", path, cfg.Width, cfg.Height)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return img, nil
 }
 
 // writeSeparationPNG draws the power spectrograms of the mixture and of

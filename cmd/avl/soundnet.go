@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
+	"time"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -20,17 +19,23 @@ func init() {
 	register(&command{
 		name:    "soundnet",
 		summary: "SoundNet: distil visual teachers into a sound network, extract and probe its features",
-		run:     runSoundNet,
+		help:    soundnetHelp,
+		verbs: map[string]runFunc{
+			"teacher":  soundnetTeacher,
+			"distill":  soundnetDistill,
+			"features": soundnetFeatures,
+			"probe":    soundnetProbe,
+		},
 	})
 }
 
 const soundnetHelp = `usage: avl soundnet teacher|distill|features|probe [flags]
 
-  teacher   --data ROOT --out T.safetensors
+  teacher   --data ROOT -o T.safetensors
             train the image teacher on the labelled frames of ROOT's train split
             ("object" and "scene" labels); --export writes teacher_objects.npy and
             teacher_scenes.npy (frames × classes) into every clip folder
-  distill   --data ROOT --teacher T.safetensors|npy --out M.safetensors
+  distill   --data ROOT --teacher T.safetensors|npy -o M.safetensors
             train SoundNet-8 to match the teacher's per-frame distributions from
             the sound of the train split (labels are not read); the val split gives
             the validation KL; prints the agreement on the test split
@@ -43,35 +48,30 @@ const soundnetHelp = `usage: avl soundnet teacher|distill|features|probe [flags]
 Run "avl soundnet CMD -h" for a sub-command's flags.
 `
 
-func runSoundNet(args []string, stdout, stderr io.Writer) error {
-	return runVerb(soundnetHelp, verbs{
-		"teacher":  soundnetTeacher,
-		"distill":  soundnetDistill,
-		"features": soundnetFeatures,
-		"probe":    soundnetProbe,
-	}, args, stdout, stderr)
-}
-
-// snTrainFlags adds the shared training flags.
-func snTrainFlags(fs interface {
-	Int(string, int, string) *int
-	Float64(string, float64, string) *float64
-	Int64(string, int64, string) *int64
-}, epochs, batch int, lr float64) func() soundnet.TrainOptions {
+// snTrainFlags adds the shared training flags; the function it returns
+// checks their values and makes the options.
+func snTrainFlags(fs *flag.FlagSet, epochs, batch int, lr float64) func() (soundnet.TrainOptions, error) {
 	e := fs.Int("epochs", epochs, "passes over the training examples")
 	b := fs.Int("batch", batch, "examples per step")
 	l := fs.Float64("lr", lr, "Adam learning rate")
 	s := fs.Int64("seed", 1, "seed of the weights and the shuffling")
 	p := fs.Int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
 	wd := fs.Float64("wd", 0, "AdamW weight decay (0: plain Adam)")
-	return func() soundnet.TrainOptions {
-		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p, WeightDecay: *wd}
+	return func() (soundnet.TrainOptions, error) {
+		switch {
+		case *e < 1:
+			return soundnet.TrainOptions{}, usagef("--epochs %d: want ≥ 1", *e)
+		case *b < 1:
+			return soundnet.TrainOptions{}, usagef("--batch %d: want ≥ 1", *b)
+		case !(*l > 0):
+			return soundnet.TrainOptions{}, usagef("--lr %g: want > 0", *l)
+		case *p < 0:
+			return soundnet.TrainOptions{}, usagef("--patience %d: want ≥ 0", *p)
+		case !(*wd >= 0):
+			return soundnet.TrainOptions{}, usagef("--wd %g: want ≥ 0", *wd)
+		}
+		return soundnet.TrainOptions{Epochs: *e, BatchSize: *b, LR: *l, Seed: *s, Patience: *p, WeightDecay: *wd}, nil
 	}
-}
-
-// snContext is cancelled by Ctrl-C, so training stops cleanly.
-func snContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt)
 }
 
 func snOpen(root string) (*avio.Dataset, error) {
@@ -81,36 +81,52 @@ func snOpen(root string) (*avio.Dataset, error) {
 	return avio.Open(root)
 }
 
-func soundnetTeacher(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet teacher", "--data ROOT --out T.safetensors [flags]", stderr)
+func soundnetTeacher(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet teacher", "--data ROOT -o T.safetensors [flags]", stderr)
 	data := fs.String("data", "", "clip dataset (required)")
-	out := fs.String("out", "", "teacher file to write (required)")
+	out := addOut(fs, "teacher file to write, .safetensors (required)")
 	size := fs.Int("size", 32, "frame size the teacher sees (multiple of 4)")
 	width := fs.Int("width", 16, "channels of the first conv layer")
 	export := fs.Bool("export", false, "also write teacher_objects.npy and teacher_scenes.npy into every clip folder")
-	quiet := fs.Bool("q", false, "no progress")
+	quiet := addQuiet(fs)
 	opts := snTrainFlags(fs, 10, 32, 2e-3)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return usagef("--out is required")
+	o, err := opts()
+	if err != nil {
+		return err
+	}
+	if *size < 8 || *size > 512 || *size%4 != 0 {
+		return usagef("--size %d: want a multiple of 4 in 8…512", *size)
+	}
+	if *width < 1 || *width > 512 {
+		return usagef("--width %d: want 1…512", *width)
+	}
+	if err := checkOutFile(*out, []string{".safetensors"}); err != nil {
+		return err
 	}
 	ds, err := snOpen(*data)
 	if err != nil {
 		return err
 	}
-	o := opts()
+	if *export {
+		for _, c := range ds.Clips {
+			if err := checkWritableDir("--export", c.Dir); err != nil {
+				return err
+			}
+		}
+	}
 	if !*quiet {
 		o.Progress = stderr
 	}
 	cfg := soundnet.DefaultImageTeacherConfig()
 	cfg.Size, cfg.Width, cfg.Seed = *size, *width, o.Seed
-	ctx, stop := snContext()
-	defer stop()
+	o.CheckpointPath = *out
+	start := time.Now()
 	t, rep, err := soundnet.TrainTeacher(ctx, ds.Split("train"), ds.Split("val"), cfg, o)
 	if err != nil {
-		return err
+		return trainErr(err, *out, start)
 	}
 	defer t.Close()
 	if err := t.Save(*out); err != nil {
@@ -158,22 +174,32 @@ func snTeacher(path string, ds *avio.Dataset) (soundnet.Teacher, error) {
 	return soundnet.NewNPYTeacher(k[0], k[1]), nil
 }
 
-func soundnetDistill(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("soundnet distill", "--data ROOT --teacher T --out M.safetensors [flags]", stderr)
+func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("soundnet distill", "--data ROOT --teacher T -o M.safetensors [flags]", stderr)
 	data := fs.String("data", "", "clip dataset (required)")
 	tpath := fs.String("teacher", "", `teacher file from "avl soundnet teacher", or "npy" (required)`)
-	out := fs.String("out", "", "model file to write (required)")
+	out := addOut(fs, "model file to write, .safetensors (required)")
 	width := fs.Float64("width", 0.25, "channel multiplier (1 is the paper's SoundNet-8)")
 	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
 	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
 	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
-	quiet := fs.Bool("q", false, "no progress")
+	quiet := addQuiet(fs)
 	opts := snTrainFlags(fs, 10, 8, 1e-3)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return usagef("--out is required")
+	o, err := opts()
+	if err != nil {
+		return err
+	}
+	if !(*width > 0 && *width <= 16) {
+		return usagef("--width %g: want a multiplier in (0, 16]", *width)
+	}
+	if !(*window >= 9.5 && *window <= 600) {
+		return usagef("--window %g: want 9.5…600 seconds (SoundNet-8's receptive field is about 9.5 s)", *window)
+	}
+	if err := checkOutFile(*out, []string{".safetensors"}, *initFrom, *tpath); err != nil {
+		return err
 	}
 	ds, err := snOpen(*data)
 	if err != nil {
@@ -183,7 +209,6 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := opts()
 	if !*quiet {
 		o.Progress = stderr
 	}
@@ -197,7 +222,9 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	} else {
 		cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
 		if err := cfg.Validate(); err != nil {
-			return usageError{err}
+			return fmt.Errorf("%s: %s", *data, strings.NewReplacer("soundnet: ", "", "Config.Width", "--width", "Config.Window", "--window",
+				"Config.Objects", "object classes", "Config.Scenes", "scene classes",
+				"Config.ObjectNames", "object names", "Config.SceneNames", "scene names").Replace(err.Error()))
 		}
 		if m, err = soundnet.New(cfg); err != nil {
 			return err
@@ -208,19 +235,18 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	if len(train) == 0 {
 		return fmt.Errorf("%s: no clips in split %q", *data, *split)
 	}
-	ctx, stop := snContext()
-	defer stop()
 	o.CheckpointPath = *out
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
+	start := time.Now()
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: ds.Split("val"), Teacher: teacher}, o)
 	if err != nil {
-		return err
+		return trainErr(err, *out, start)
 	}
 	if err := m.Save(*out); err != nil {
 		return err
 	}
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	fmt.Fprintf(stdout, "student %s: width %g, %d train excerpts of %g s (%d conv8 steps each), %d epochs in %s; train KL %.4f",
-		*out, *width, rep.TrainWindows, *window, rep.Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
+		*out, *width, rep.TrainWindows, *window, rep.Conv8Steps, len(rep.History.Epochs), rep.Duration.Round(1e8), last.TrainLoss)
 	if rep.ValWindows > 0 {
 		fmt.Fprintf(stdout, ", best val KL %.4f (epoch %d)", rep.History.BestLoss, rep.History.BestEpoch)
 	}
@@ -235,12 +261,12 @@ func soundnetDistill(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
+func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("soundnet features", "--model M IN.wav -o F.npy [--layer pool5]", stderr)
 	model := fs.String("model", "", "model file (required)")
-	out := fs.String("o", "", "output .npy (required)")
+	out := addOut(fs, "output .npy (required)")
 	layer := fs.String("layer", "pool5", "layer: "+strings.Join(soundnet.Layers, ", "))
-	quiet := fs.Bool("q", false, "no notes on stderr")
+	quiet := addQuiet(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -248,18 +274,21 @@ func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("want one input WAV, got %d arguments", len(pos))
 	}
-	if *model == "" || *out == "" {
-		return usagef("--model and -o are required")
+	if *model == "" {
+		return usagef("--model is required")
 	}
 	if !slices.Contains(soundnet.Layers, *layer) {
 		return usagef("unknown --layer %q: want one of %s", *layer, strings.Join(soundnet.Layers, ", "))
+	}
+	if err := checkOutFile(*out, []string{".npy"}, pos[0], *model); err != nil {
+		return err
 	}
 	m, err := soundnet.Load(*model)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	a, _, err := avio.ReadWAV(pos[0])
+	a, _, err := readWAV(pos[0], stderr)
 	if err != nil {
 		return err
 	}
@@ -269,7 +298,7 @@ func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 	}
-	f, err := soundnet.Features(m, x, *layer)
+	f, err := m.Features(x, *layer)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -288,7 +317,7 @@ func soundnetFeatures(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func soundnetProbe(args []string, stdout, stderr io.Writer) error {
+func soundnetProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("soundnet probe", "--model M --data ROOT [--label scene] [flags]", stderr)
 	model := fs.String("model", "", "model file (required)")
 	data := fs.String("data", "", "clip dataset with train, val and test splits (required)")
@@ -296,12 +325,15 @@ func soundnetProbe(args []string, stdout, stderr io.Writer) error {
 	layers := fs.String("layers", "pool5,conv5,conv6,conv7,conv8", "comma-separated layers of the model to probe")
 	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC baseline")
 	seed := fs.Int64("random-seed", 12345, "seed of the random-weight baseline network")
-	quiet := fs.Bool("q", false, "no progress")
+	quiet := addQuiet(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if *model == "" {
 		return usagef("--model is required")
+	}
+	if *label == "" {
+		return usagef("--label must name a label key, e.g. scene")
 	}
 	ds, err := snOpen(*data)
 	if err != nil {
@@ -320,17 +352,11 @@ func soundnetProbe(args []string, stdout, stderr io.Writer) error {
 	if len(train) == 0 || len(test) == 0 {
 		return fmt.Errorf("%s: probing needs train and test clips (has %d and %d)", *data, len(train), len(test))
 	}
-	ctx, stop := snContext()
-	defer stop()
 	rs, err := soundnet.ProbeTable(ctx, m, train, val, test, o)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "features\tdim\tλ\ttrain %\tval %\ttest %\t")
-	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%d\t%g\t%.1f\t%.1f\t%.1f\t\n", r.Name, r.Dim, r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
-	}
-	return tw.Flush()
+	_, err = fmt.Fprint(stdout, rs.Table("%.1f"))
+	return err
 }

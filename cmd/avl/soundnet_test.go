@@ -43,10 +43,10 @@ func TestSoundNetPipeline(t *testing.T) {
 			[]string{"2 object and 2 scene classes", "val frames: object accuracy", "teacher_objects.npy"}},
 		{[]string{"soundnet", "distill", "--data", data, "--teacher", tf, "--out", mf, "--epochs", "1", "--batch", "4", "--width", "0.125", "--window", "9.5"},
 			[]string{"student " + mf, "1 conv8 steps each", "best val KL", "agreement with the teacher on", "objects: top-1", "scenes:  top-1"}},
-		{[]string{"soundnet", "distill", "--data", data, "--teacher", "npy", "--out", mf + ".npy", "--epochs", "1", "--batch", "4", "--width", "0.125", "--window", "9.5", "-q"},
+		{[]string{"soundnet", "distill", "--data", data, "--teacher", "npy", "--out", filepath.Join(dir, "npy-teacher.safetensors"), "--epochs", "1", "--batch", "4", "--width", "0.125", "--window", "9.5", "-q"},
 			[]string{"student "}},
-		{[]string{"soundnet", "distill", "--data", data, "--teacher", tf, "--init", mf, "--out", mf + ".more", "--epochs", "1", "--batch", "4", "-q"},
-			[]string{"student " + mf + ".more: width 0.125"}},
+		{[]string{"soundnet", "distill", "--data", data, "--teacher", tf, "--init", mf, "--out", mf + ".more.safetensors", "--epochs", "1", "--batch", "4", "-q"},
+			[]string{"student " + mf + ".more.safetensors: width 0.125"}},
 		{[]string{"soundnet", "probe", "--model", mf, "--data", data, "--layers", "pool5,conv8"},
 			[]string{"linear probes for \"scene\"", "pool5", "conv8", "random-weight pool5", "MFCC mean+std", "test %"}},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -20,9 +21,9 @@ func init() {
 	})
 }
 
-func runSpectrogram(args []string, stdout, stderr io.Writer) error {
+func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("spectrogram", "IN.wav -o OUT.npy|OUT.png [flags]", stderr)
-	out := fs.String("o", "", "output: .npy (float32, bins × frames) or .png picture")
+	out := addOut(fs, "output: .npy (float32, bins × frames) or .png picture (required)")
 	meta := fs.Bool("meta", true, "with .npy, also write OUT.json: the configuration that made it (read by griffinlim)")
 	sf := addSTFTFlags(fs)
 	mels := fs.Int("mel", 0, "mel filterbank channels (0: linear spectrogram)")
@@ -37,7 +38,7 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	cmap := fs.String("cmap", "viridis", "PNG colour map: viridis, magma or gray")
 	axes := fs.Bool("axes", true, "PNG: draw time and frequency axes")
 	rng := fs.Float64("range", 80, "PNG: dB range shown below the maximum")
-	quiet := fs.Bool("q", false, "print nothing on success")
+	quiet := addQuiet(fs)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -54,9 +55,6 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 		return usagef("-o OUT.npy or OUT.png is required")
 	}
 	ext := strings.ToLower(filepath.Ext(*out))
-	if ext != ".npy" && ext != ".png" {
-		return usagef("-o %s: unknown output type %q (want .npy or .png)", *out, ext)
-	}
 	if err := checkRate("sr", *sr); err != nil {
 		return err
 	}
@@ -84,6 +82,15 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	case !(*rng > 0):
 		return usagef("--range %g: want > 0", *rng)
 	}
+	if err := checkOutFile(*out, []string{".npy", ".png"}, pos[0]); err != nil {
+		return err
+	}
+	if ext == ".npy" && *meta {
+		if err := notInput(sidecar(*out), pos); err != nil {
+			return err
+		}
+		onAbandon(func() { removeTemps(sidecar(*out)) })
+	}
 
 	r, err := avio.OpenWAV(pos[0])
 	if err != nil {
@@ -91,6 +98,7 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	}
 	defer r.Close()
 	info := r.Info()
+	warnTruncated(pos[0], info, stderr)
 	rate := info.SampleRate
 	resample := *sr > 0 && *sr != rate
 	if resample {
@@ -111,6 +119,10 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 	if err := c.Validate(); err != nil {
 		return usagef("%v", err)
 	}
+	if bins := c.NFFT/2 + 1; c.NMels > bins {
+		fmt.Fprintf(stderr, "warning: --mel %d is more mel bands than the %d FFT bins of n-fft %d: some bands are empty or repeat a bin; use fewer bands or a larger --n-fft\n",
+			c.NMels, bins, c.NFFT)
+	}
 	var s *spectrogram.Spectrogram
 	if ext == ".npy" && !resample && c.TopDB == 0 {
 		// Nothing needs the whole signal: read, transform and write it a
@@ -122,7 +134,7 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 		if err := checkSignalLength(pos[0], info.Frames, c); err != nil {
 			return err
 		}
-		if s, err = streamNPY(r, pos[0], c, *out, side, stderr, *quiet); err != nil {
+		if s, err = streamNPY(ctx, r, pos[0], c, *out, side, stderr, *quiet); err != nil {
 			return err
 		}
 	} else {
@@ -130,6 +142,9 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 		// picture. ReadMono gives the values of ReadWAV + Audio.Mono.
 		x := make([]float64, info.Frames) // Frames is bounded by the file's size
 		if _, err := r.ReadMono(x); err != nil && err != io.EOF {
+			return err
+		}
+		if err := checkFinite(pos[0], x, 0, 0, 1); err != nil {
 			return err
 		}
 		if resample {
@@ -156,9 +171,7 @@ func runSpectrogram(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
-	}
+	fmt.Fprintf(stdout, "%s: %d×%d %s (%s) → %s\n", pos[0], s.Bins, s.Frames, s.Kind, describe(s), *out)
 	return nil
 }
 
@@ -217,7 +230,7 @@ MFCCs of long files), and .png output (the picture needs every frame).
 // file name) and writes it to out, block by block, and the JSON sidecar to
 // side unless it is "". The returned Spectrogram has the shape and Config
 // but no values.
-func streamNPY(r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
+func streamNPY(ctx context.Context, r *avio.WAVReader, name string, c spectrogram.Config, out, side string, stderr io.Writer, quiet bool) (*spectrogram.Spectrogram, error) {
 	info := r.Info()
 	w, err := spectrogram.CreateNPY(out, c, info.Frames)
 	if err != nil {
@@ -240,11 +253,17 @@ func streamNPY(r *avio.WAVReader, name string, c spectrogram.Config, out, side s
 	buf := make([]float64, 1<<15)
 	done := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err // the deferred Abort removes the partial file
+		}
 		n, err := r.ReadMono(buf)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := checkFinite(name, buf[:n], done, 0, 1); err != nil {
 			return nil, err
 		}
 		if err := st.Write(buf[:n]); err != nil {

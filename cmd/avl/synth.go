@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -17,7 +18,7 @@ func init() {
 	})
 }
 
-const synthSynopsis = "scenes|speakers|captions --out DIR --n N [--seed S] [--speakers K] [-q] [flags]"
+const synthSynopsis = "scenes|speakers|captions -o DIR --n N [--seed S] [--speakers K] [-q] [flags]"
 
 const synthHelp = `Corpora (see "go doc github.com/avlearn/avlearn/synth" for what ties sound to pictures):
   scenes    scene + object classes: 64×64 frames at 2 fps, 22,050 Hz ambience and object sounds
@@ -28,23 +29,23 @@ Every clip is ROOT/<clip>/{audio.wav,frames/%06d.png,meta.json}; DIR/contact.png
 DIR must be new or empty. The same --seed gives the same bytes.
 `
 
-func runSynth(args []string, stdout, stderr io.Writer) error {
+func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("synth", synthSynopsis, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: avl synth %s\n\n%s\nflags:\n", synthSynopsis, synthHelp)
 		fs.PrintDefaults()
 	}
-	out := fs.String("out", "", "output folder (required)")
+	out := addOut(fs, "output folder, new or empty (required)")
 	n := fs.Int("n", 0, "number of clips (required)")
 	seed := fs.Int64("seed", 1, "corpus seed")
-	speakers := fs.Int("speakers", 0, "identities (speakers: default max(4, N/10)) or voices (captions: default 4)")
-	dur := fs.Float64("duration", 0, "seconds per clip (scenes: 5, speakers: 2.5; captions follow the caption)")
-	fps := fs.Float64("fps", 0, "frame rate (scenes: 2, speakers: 25, captions: 2)")
-	size := fs.Int("size", 0, "frame size in pixels (default 64)")
-	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (default 6)")
-	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (default 6)")
-	workers := fs.Int("workers", 0, "parallel goroutines (default: all CPUs)")
-	quiet := fs.Bool("q", false, "no progress or summary")
+	speakers := fs.Int("speakers", 0, "identities (speakers; 0: max(4, N/10)) or voices (captions; 0: 4)")
+	dur := fs.Float64("duration", 0, "seconds per clip (0: scenes 5, speakers 2.5; captions follow the caption)")
+	fps := fs.Float64("fps", 0, "frame rate (0: scenes 2, speakers 25, captions 2)")
+	size := fs.Int("size", 0, "frame size in pixels (0: 64)")
+	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (0: 6)")
+	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (0: 6)")
+	workers := fs.Int("workers", 0, "parallel goroutines (0: all CPUs)")
+	quiet := addQuiet(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 		return usagef("want one corpus kind (scenes, speakers or captions), got %d arguments", len(pos))
 	}
 	if *out == "" {
-		return usagef("--out DIR is required")
+		return usagef("-o DIR is required")
 	}
 	if *n < 1 {
 		return usagef("--n must be at least 1, got %d", *n)
@@ -61,7 +62,22 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 	if *speakers < 0 || *workers < 0 || *size < 0 || *dur < 0 || *fps < 0 || *scenes < 0 || *objects < 0 {
 		return usagef("--speakers, --workers, --size, --duration, --fps, --scenes and --objects must not be negative")
 	}
+	if *scenes > 8 || *objects > 8 {
+		return usagef("--scenes %d, --objects %d: want 1-8 classes each (0: 6)", *scenes, *objects)
+	}
+	if *size != 0 && (*size < 16 || *size > 512) {
+		return usagef("--size %d: want 16-512 pixels (0: 64)", *size)
+	}
 	kind := pos[0]
+	switch kind {
+	case "scenes", "speakers", "captions":
+	default:
+		return usagef("unknown corpus %q: want scenes, speakers or captions", kind)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
+	created, fresh := freshDir(*out)
 	var w io.Writer = stderr
 	if *quiet {
 		w = nil
@@ -74,28 +90,29 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 			return usagef("--speakers does not apply to scenes")
 		}
 		err = synth.Scenes(*out, synth.ScenesOptions{N: *n, Seed: *seed, Scenes: *scenes, Objects: *objects,
-			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog})
+			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "speakers":
 		if *scenes != 0 || *objects != 0 {
 			return usagef("--scenes and --objects apply to scenes only")
 		}
 		err = synth.Speakers(*out, synth.SpeakersOptions{N: *n, Seed: *seed, Speakers: *speakers,
-			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog})
+			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "captions":
 		if *scenes != 0 || *objects != 0 || *dur != 0 {
 			return usagef("--scenes, --objects and --duration do not apply to captions")
 		}
 		err = synth.Captions(*out, synth.CaptionsOptions{N: *n, Seed: *seed, Speakers: *speakers,
-			FPS: *fps, Size: *size, Workers: *workers, Progress: prog})
+			FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	default:
 		return usagef("unknown corpus %q: want scenes, speakers or captions", kind)
 	}
 	bar.Done() // end the progress line, also before an error message
 	if err != nil {
+		if fresh {
+			removeOutput(*out, created) // no half-written corpus
+		}
 		return err
 	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d %s clips (seed %d), contact sheet %s\n", *out, *n, kind, *seed, filepath.Join(*out, "contact.png"))
-	}
+	fmt.Fprintf(stdout, "%s: %d %s clips (seed %d), contact sheet %s\n", *out, *n, kind, *seed, filepath.Join(*out, "contact.png"))
 	return nil
 }

@@ -64,7 +64,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := soundnet.Train(ctx, m, soundnet.DistillData{Train: train, Val: val, Teacher: teacher},
+	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: val, Teacher: teacher},
 		soundnet.TrainOptions{Epochs: *epochs, BatchSize: 8, LR: 1e-3, Progress: os.Stderr})
 	if err != nil {
 		log.Fatal(err)
@@ -84,9 +84,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("scene classification of held-out clips from sound (linear probe):")
-	for _, r := range rs {
-		fmt.Printf("  %-22s %5d dims  %5.1f%%\n", r.Name, r.Dim, 100*r.TestAcc)
-	}
+	fmt.Println("scene classification of held-out clips from sound (linear probes):")
+	fmt.Print(rs.Table("%.1f"))
 	fmt.Println("work folder:", *dir)
 }

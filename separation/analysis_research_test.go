@@ -1,7 +1,10 @@
+//go:build research
+
 package separation
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand"
@@ -15,11 +18,12 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// The analyses behind separation/README.md's argument for harmonic combs.
-// They need a corpus (and a model), so they run only when pointed at them:
+// The analyses behind the design of harmonic combs, pitch pairs and
+// consistent masks (docs/runs/separation.md). They are research, not tests:
+// they build only with the research tag and need a corpus (and a model):
 //
-//	AVL_SEPARATION_DATA=spk go test ./separation -run Analysis -v
-//	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test ./separation -run Analysis -v
+//	AVL_SEPARATION_DATA=spk go test -tags research ./separation -run Analysis -v
+//	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test -tags research ./separation -run Analysis -v
 
 // analysisMixer returns a mixer over the val split of $AVL_SEPARATION_DATA
 // (design decisions are made on val; the test speakers only score).
@@ -71,7 +75,11 @@ func psm(t *testing.T, cfg Config, ex *example) (*dsp.ComplexSpectrogram, []*dsp
 		}
 		S = append(S, a)
 	}
-	return X, S, PhaseSensitiveMasks(X, S)
+	masks, err := dsp.PhaseSensitiveMasks(X, S)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return X, S, masks
 }
 
 func sisdri(t *testing.T, cfg Config, ref, mix []float64, Y *dsp.ComplexSpectrogram) float64 {
@@ -116,7 +124,7 @@ func TestAnalysisMaskResolution(t *testing.T) {
 						m[tt*F+f] = acc / float32(c)
 					}
 				}
-				Y, err := ApplyMask(X, m, nil)
+				Y, err := dsp.ApplyMask(X, m, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -198,7 +206,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 	mx := analysisMixer(t, cfg)
 	r := rand.New(rand.NewSource(1))
 	truthCfg := cfg.pitchConfig()
-	truthBank := truthCfg.contrastWeights()
+	truthBank := truthCfg.combs()
 	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
 	var single, singleOwn, singleMix, both, own, other, oct, frames, same, nq int
 	var decided float64
@@ -208,37 +216,32 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := m.build(nets.Eval, 0, 1, ft.t, ex.vf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs := k.pitch
-		if cfg.MultiPitch {
-			outs = []*G.Node{k.assign}
-		}
-		var ws []*nets.Watch
-		for _, p := range outs {
-			w, err := nets.NewWatch(p)
+		prog := nets.NewProgram(func(p *nets.Pass) error {
+			k, err := m.build(p)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
-			ws = append(ws, w)
-		}
-		if k.mach, err = nets.NewMachine(k.g, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.feed([]*features{ft}, []*example{ex}, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := k.mach.Run(); err != nil {
+			outs := k.pitch
+			if cfg.MultiPitch {
+				outs = []*G.Node{k.assign}
+			}
+			for i, o := range outs {
+				if err := p.Output(fmt.Sprint(i), o); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, nets.ProgramOptions{Mode: nets.Eval})
+		pass, err := prog.Run(cfg.feeds([]*features{ft}, []*example{ex}, false)...)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var picks, truth [2][]int
 		var values [][]float32
-		for _, w := range ws {
-			v, err := w.Value()
+		for i := 0; ; i++ {
+			v, _, err := pass.Value(fmt.Sprint(i))
 			if err != nil {
-				t.Fatal(err)
+				break
 			}
 			values = append(values, v)
 		}
@@ -269,7 +272,10 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sal := truthCfg.salience(S, truthBank)
+			sal, err := truthBank.ContrastSalience(S)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for tt := range ft.t {
 				j := argmax(sal[tt*K : (tt+1)*K])
 				if sal[tt*K+j] <= 4 {
@@ -278,7 +284,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 				truth[s] = append(truth[s], j)
 			}
 		}
-		k.mach.Close()
+		prog.Close()
 		for tt := range ft.t {
 			if a, b := truth[0][tt], truth[1][tt]; a >= 0 && b >= 0 && (a-b > 6 || b-a > 6) {
 				frames++
@@ -360,7 +366,7 @@ func TestAnalysisConsistency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lin := []*dsp.ComplexSpectrogram{Decompress(es[0], cfg.Power), Decompress(es[1], cfg.Power)}
+		lin := []*dsp.ComplexSpectrogram{dsp.DecompressSpectrogram(es[0], cfg.Power), dsp.DecompressSpectrogram(es[1], cfg.Power)}
 		wave := func(S *dsp.ComplexSpectrogram) []float64 {
 			y, err := dsp.ISTFT(S, st, L)
 			if err != nil {
