@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -223,7 +224,7 @@ func intonation(v Voice, tg []phone, syls []syllable, r *rand.Rand) (pitch, crea
 		}
 		i = j
 	}
-	// pauses hold the neighbouring pitch
+	// pauses hold the pitch before them; leading silence the first pitch
 	last := math.NaN()
 	for c := range pitch {
 		if set[c] {
@@ -232,9 +233,9 @@ func intonation(v Voice, tg []phone, syls []syllable, r *rand.Rand) (pitch, crea
 			pitch[c] = last
 		}
 	}
-	for c := n - 1; c >= 0 && !set[c]; c-- {
-		if c+1 < n {
-			pitch[c] = pitch[c+1]
+	if first := slices.Index(set, true); first > 0 {
+		for c := 0; c < first; c++ {
+			pitch[c] = pitch[first]
 		}
 	}
 	// microprosody: vowel-intrinsic pitch, raised onsets after voiceless consonants
