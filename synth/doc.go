@@ -86,6 +86,9 @@
 //
 // so men's voices sit near 118 Hz and women's near 210 Hz (TestVoiceFidelity
 // checks the published ranges 85–180 and 165–255 Hz on fresh speakers).
+// One identity in twelve is a child of 6–12 whatever s: face height
+// 0.315 + 0.015 z, larger eyes, half the jaw and brow, a vocal tract of
+// 12 + 0.8 z + 0.3 n cm and F0 = 270 Hz · exp(0.08 n).
 // Skin tone, hair colour and style, eye spacing, nose length, face width,
 // age, speaking rate (4.2–6.2 syllables/s of speech, slower with age),
 // pitch range, jitter, shimmer and creak are not visible (distractors).

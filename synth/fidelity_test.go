@@ -30,20 +30,24 @@ func fidelitySample(t testing.TB, seed int64, k int, seconds float64) ([]Speaker
 
 // TestVoiceFidelity measures fresh synth speech with internal/speechstats
 // and compares the cheap statistics with published ranges for human
-// speech: F0 by sex (men ≈ 85–180 Hz, women ≈ 165–255 Hz), speaking rate
+// speech: F0 by sex (men ≈ 85–180 Hz, women ≈ 165–255 Hz, children well
+// above both), speaking rate
 // (≈ 3–6 syllables/s with pauses) and the peak of the envelope modulation
 // spectrum (2–8 Hz; ≈ 4–5 Hz in Ding et al. 2017).
 func TestVoiceFidelity(t *testing.T) {
 	const k = 40
 	sps, audio := fidelitySample(t, fidelitySeed, k, 4)
-	var male, female, rates []float64
+	var male, female, children, rates []float64
 	var bandPow []float64
 	var centres []float64
 	for i, sp := range sps {
 		f0 := speechstats.Median(speechstats.F0Track(audio[i], SpeechRate))
-		if sp.SexLike > 0.5 {
+		switch {
+		case sp.Age < 18:
+			children = append(children, f0)
+		case sp.SexLike > 0.5:
 			male = append(male, f0)
-		} else {
+		default:
 			female = append(female, f0)
 		}
 		rates = append(rates, speechstats.SpeakingRate(audio[i], SpeechRate))
@@ -81,6 +85,10 @@ func TestVoiceFidelity(t *testing.T) {
 	}
 	if m, f := mean(male), mean(female); m < 100 || m > 150 || f < 180 || f > 240 {
 		t.Errorf("mean F0 men %.0f Hz (want 100–150), women %.0f Hz (want 180–240)", m, f)
+	}
+	t.Logf("F0 children: %v Hz", round0(children))
+	if within(children, 200, 350) < 1 {
+		t.Errorf("children's F0 %v Hz, want 200–350", round0(children))
 	}
 	sort.Float64s(rates)
 	med := rates[len(rates)/2]

@@ -16,7 +16,7 @@ type Speaker struct {
 	SexLike float64 // 0 … 1, bimodal; lowers F0, widens the jaw, thickens the brows
 	Size    float64 // standard-normal body-size factor: taller face, longer vocal tract
 	Breath  float64 // standard-normal factor: breathier voice, larger eyes
-	Age     float64 // years, 18–80: lowers women's F0, slows and roughens the voice
+	Age     float64 // years: 18–80 for adults (lowers women's F0, slows and roughens the voice), 6–12 for children
 	Face    Face
 	Voice   Voice
 }
@@ -73,6 +73,22 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 		Rate:         uniform(r, 4.2, 6.2) * (1 - 0.12*age),
 		PitchRange:   uniform(r, 2, 5) + 1.2*(1-s),
 		Creak:        clamp01(0.15 + 0.25*n()),
+	}
+	// one identity in twelve is a child of 6–12: a shorter face with larger
+	// eyes and softer jaw and brows, a short vocal tract and a high voice
+	// whatever the sex-like attribute (drawn last, so adults stay the same)
+	if r.Float64() < 1.0/12 {
+		sp.Age = 6 + 6*age
+		sp.Face.Height = math.Max(0.28, math.Min(0.44, 0.315+0.015*sp.Size))
+		sp.Face.Width *= 0.95
+		sp.Face.Jaw *= 0.5
+		sp.Face.Brow *= 0.5
+		sp.Face.EyeSize = math.Min(0.24, sp.Face.EyeSize+0.025)
+		vtl = 12 + 0.8*sp.Size + 0.3*n()
+		sp.Voice.FormantScale = math.Max(1.2, math.Min(1.6, 17.0/vtl))
+		sp.Voice.F0 = 270 * math.Exp(0.08*n())
+		sp.Voice.Rate = uniform(r, 3.6, 5.2)
+		sp.Voice.PitchRange = uniform(r, 3, 7)
 	}
 	return sp
 }

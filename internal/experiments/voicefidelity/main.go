@@ -45,15 +45,18 @@ var pb = map[string][2][2]float64{
 type corpusStats struct {
 	name             string
 	f0Men, f0Women   []float64 // per speaker (synth) or per clip
+	f0Children       []float64
 	rates, slopes    []float64
 	modC, modP       []float64
 	clips            int
 	sexKnown, hasMod bool
 }
 
-func (c *corpusStats) add(x []float64, female, sexKnown bool) {
+func (c *corpusStats) add(x []float64, female, sexKnown, child bool) {
 	f0 := speechstats.Median(speechstats.F0Track(x, rate))
-	if sexKnown && f0 > 0 {
+	if child && f0 > 0 {
+		c.f0Children = append(c.f0Children, f0)
+	} else if sexKnown && f0 > 0 {
 		if female {
 			c.f0Women = append(c.f0Women, f0)
 		} else {
@@ -108,7 +111,10 @@ func run(out, other string, n int, seed int64) error {
 		if err != nil {
 			return err
 		}
-		syn.add(u.Audio, sp.SexLike < 0.5, true)
+		syn.add(u.Audio, sp.SexLike < 0.5, true, sp.Age < 18)
+		if sp.Age < 18 {
+			continue
+		}
 		if sp.SexLike < 0.5 && female == nil {
 			female = u.Audio
 		} else if sp.SexLike >= 0.5 && male == nil {
@@ -116,7 +122,7 @@ func run(out, other string, n int, seed int64) error {
 		}
 	}
 	refStats := &corpusStats{name: "testdata/speech.wav"}
-	refStats.add(refX, false, true)
+	refStats.add(refX, false, true, false)
 
 	var oth *corpusStats
 	var othX []float64
@@ -132,7 +138,7 @@ func run(out, other string, n int, seed int64) error {
 				return err
 			}
 			sex := cl.Meta.Labels["sex"]
-			oth.add(a, sex == "f", sex != "")
+			oth.add(a, sex == "f", sex != "", false)
 			if othX == nil {
 				othX = a
 			}
@@ -154,6 +160,9 @@ func run(out, other string, n int, seed int64) error {
 			mid := int(0.37 * rate)
 			f, ok := speechstats.Formants(u.Audio[mid-rate/50:mid+rate/50], rate)
 			if !ok {
+				continue
+			}
+			if sp.Age < 18 {
 				continue
 			}
 			k := 0
@@ -233,6 +242,7 @@ func run(out, other string, n int, seed int64) error {
 	}
 	row("F0 men, Hz: mean (5–95 %)", func(c *corpusStats) string { return dist(c.f0Men) }, "≈ 85–180 (mean ≈ 120)")
 	row("F0 women, Hz: mean (5–95 %)", func(c *corpusStats) string { return dist(c.f0Women) }, "≈ 165–255 (mean ≈ 210)")
+	row("F0 children (6–12), Hz: mean (5–95 %)", func(c *corpusStats) string { return dist(c.f0Children) }, "≈ 230–300")
 	row("speaking rate, syllable nuclei/s: median (5–95 %)", func(c *corpusStats) string { return dist(c.rates) }, "≈ 3–6 with pauses; articulation ≈ 4–6")
 	row("LTAS slope 0.5–4 kHz, dB/octave: mean (5–95 %)", func(c *corpusStats) string { return dist(c.slopes) }, "≈ −8 (the long-term speech spectrum falls ≈ 5 dB/octave in ⅓-octave bands, Byrne et al. 1994; ≈ −8 per Hz)")
 	row("modulation spectrum peak (½-octave band of the mean spectrum), Hz", func(c *corpusStats) string {
@@ -241,7 +251,7 @@ func run(out, other string, n int, seed int64) error {
 		}
 		return fmt.Sprintf("%.1f", speechstats.Peak(c.modC, c.modP))
 	}, "≈ 4–5 (Ding et al. 2017); 2–8")
-	fmt.Fprintf(&b, "\nVowel formants of synth (\"h\" + vowel, LPC at the vowel's middle, mean over speakers) beside Peterson & Barney (1952):\n\n")
+	fmt.Fprintf(&b, "\nVowel formants of synth (\"h\" + vowel, LPC at the vowel's middle, mean over adult speakers) beside Peterson & Barney (1952):\n\n")
 	fmt.Fprintf(&b, "| vowel | synth men F1/F2 | P&B men F1/F2 | synth women F1/F2 | P&B women F1/F2 |\n|---|---|---|---|---|\n")
 	for _, v := range synth.Vowels {
 		a := vow[v]
