@@ -40,3 +40,19 @@ func BenchmarkCaptions(b *testing.B) {
 		return Captions(dir, CaptionsOptions{N: n, Seed: 1, Workers: 1})
 	})
 }
+
+// BenchmarkSpeak: the audio of one 2 s utterance alone (RandomSyllables
+// and Speak), without frames or files.
+func BenchmarkSpeak(b *testing.B) {
+	sp := NewSpeaker(rngFor(1, "speaker", 0), "s")
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		r := rngFor(1, "bench-speak", i)
+		if _, err := Speak(sp.Voice, RandomSyllables(r, sp.Voice, 2), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if c := cpuTime() - c0; c > 0 {
+		b.ReportMetric(c.Seconds()/float64(b.N)*1000, "cpu-ms/clip")
+	}
+}

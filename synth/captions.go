@@ -57,10 +57,11 @@ func CaptionTokens(r *rand.Rand, v Voice, text string) ([]Token, error) {
 		if !ok {
 			return nil, fmt.Errorf("synth: caption word %q is not in the vocabulary", w)
 		}
-		for _, s := range syl {
-			toks = append(toks, Token{s, uniform(r, 0.9, 1.1) / v.Rate})
+		for k, s := range syl {
+			// words are stressed on their first syllable
+			toks = append(toks, Token{Syl: s, Dur: uniform(r, 0.9, 1.1) / v.Rate, Weak: k > 0})
 		}
-		toks = append(toks, Token{"", uniform(r, 0.04, 0.1)})
+		toks = append(toks, Token{Dur: uniform(r, 0.04, 0.1)})
 	}
 	return toks, nil
 }
@@ -180,13 +181,13 @@ func Captions(dir string, o CaptionsOptions) error {
 		}
 		// silence around the words, then pad so the audio ends with the last frame
 		lead := uniform(r, 0.1, 0.25)
-		toks = append([]Token{{"", lead}}, toks...)
+		toks = append([]Token{{Dur: lead}}, toks...)
 		total := 0.0
 		for _, t := range toks {
 			total += t.Dur
 		}
 		nframes := int(math.Ceil((total + 0.1) * o.FPS))
-		toks = append(toks, Token{"", float64(nframes)/o.FPS - total})
+		toks = append(toks, Token{Dur: float64(nframes)/o.FPS - total})
 		u, err := Speak(sp.Voice, toks, r)
 		if err != nil {
 			return nil, err

@@ -336,7 +336,7 @@ func TestOptionErrors(t *testing.T) {
 func TestSpeakErrorsAndLength(t *testing.T) {
 	v := Voice{F0: 120, FormantScale: 1, Breathiness: 0.2, Jitter: 0.01, Shimmer: 0.03, Rate: 4}
 	r := rngFor(1, "t", 0)
-	u, err := Speak(v, []Token{{"", 0.1}, {"ba", 0.2}, {"o", 0.25}, {"", 0.05}}, r)
+	u, err := Speak(v, []Token{{Dur: 0.1}, {Syl: "ba", Dur: 0.2}, {Syl: "o", Dur: 0.25}, {Dur: 0.05}}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestSpeakErrorsAndLength(t *testing.T) {
 	if a := u.MouthAt(0.45, 0.5); a.Open < 0.4 || a.Round < 0.5 {
 		t.Errorf("articulation %+v during o, want open and rounded", a)
 	}
-	for _, bad := range [][]Token{{{"xa", 0.2}}, {{"bz", 0.2}}, {{"baa", 0.2}}, {{"ba", -1}}} {
+	for _, bad := range [][]Token{{{Syl: "xa", Dur: 0.2}}, {{Syl: "bz", Dur: 0.2}}, {{Syl: "baa", Dur: 0.2}}, {{Syl: "bast", Dur: 0.2}}, {{Syl: "ba", Dur: -1}}} {
 		if _, err := Speak(v, bad, r); err == nil {
 			t.Errorf("Speak(%v) gave no error", bad)
 		}

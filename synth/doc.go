@@ -68,31 +68,48 @@
 // reference picture, in every clip folder. Splits are by identity: 70/15/15
 // % of identities (at least one each when K ≥ 3), so test speakers never
 // appear in train. Labels: "speaker" ("s007"), "caption" (the syllables
-// said, e.g. "ba-mi-to ku-sa"), and the identity's hidden and visible
+// said, e.g. "ba-mi-tos ku-sa"), and the identity's hidden and visible
 // attributes as decimal strings: "sex_like", "face_height", "face_width",
-// "jaw", "brow", "eye_size", "f0_hz", "formant_scale", "breathiness".
+// "jaw", "brow", "eye_size", "f0_hz", "formant_scale", "breathiness",
+// "age".
 //
-// Identities (NewSpeaker) are drawn from three hidden factors: a bimodal
+// Identities (NewSpeaker) are drawn from four hidden factors: a bimodal
 // sex-like attribute s ∈ [0, 1], a size factor z and a breath factor b
-// (both standard normal). The rules, with n an independent N(0, 1) each time:
+// (both standard normal), and an age a ∈ [0, 1] (18–80 years). The rules,
+// with n an independent N(0, 1) each time:
 //
-//	F0            = 230 Hz · exp(−0.8 s + 0.06 n)
+//	F0            = 210 Hz · exp(−0.96 (s − 0.2) + 0.07 n + a (0.06 s − 0.12 (1 − s)))
 //	jaw width     = 0.25 + 0.5 s + 0.1 n         brow thickness = 0.2 + 0.6 s + 0.12 n
-//	vocal tract   = 14.8 + 2.4 s + 1.4 z + 0.3 n cm, FormantScale = 17 cm / tract
+//	vocal tract   = 14.2 + 3.6 s + 1.3 z + 0.3 n cm, FormantScale = 17 cm / tract
 //	face height   = 0.365 + 0.022 z + 0.008 s (fraction of the picture)
-//	breathiness   = 0.3 + 0.12 b                 eye size = 0.15 + 0.02 (0.8 b + 0.6 n)
+//	breathiness   = 0.26 + 0.12 b + 0.08 (1 − s) + 0.05 a
+//	eye size      = 0.15 + 0.02 (0.8 b + 0.6 n)
 //
-// Skin tone, hair colour and style, eye spacing, nose length, face width
-// and speaking rate are independent of the voice (distractors).
+// so men's voices sit near 118 Hz and women's near 210 Hz (TestVoiceFidelity
+// checks the published ranges 85–180 and 165–255 Hz on fresh speakers).
+// One identity in twelve is a child of 6–12 whatever s: face height
+// 0.315 + 0.015 z, larger eyes, half the jaw and brow, a vocal tract of
+// 12 + 0.8 z + 0.3 n cm and F0 = 270 Hz · exp(0.08 n).
+// Skin tone, hair colour and style, eye spacing, nose length, face width,
+// age, speaking rate (4.2–6.2 syllables/s of speech, slower with age),
+// pitch range, jitter, shimmer and creak are not visible (distractors).
 //
-// The voice is a source-filter formant synthesiser (Speak): a Rosenberg
-// glottal pulse train at F0 with declination, per-syllable accents, jitter
-// and shimmer; aspiration noise scaled by breathiness; a cascade of four
-// second-order resonators (F1–F4, bandwidths widened by breathiness) with
-// every formant multiplied by FormantScale; a parallel noise resonator for
-// fricatives and bursts. Phones: vowels a e i o u; consonants p b m t d n
-// k s f l (stops with closure, burst and aspiration, nasals, fricatives, a
-// lateral).
+// The voice is a source-filter formant synthesiser (Speak): a
+// Liljencrants–Fant glottal source whose shape parameter Rd follows
+// breathiness and loosens at voice onsets and offsets, with jitter,
+// shimmer, aspiration noise pulsed with the glottal flow and creak at some
+// phrase ends; a cascade of five formant resonators (every formant times
+// FormantScale) and a nasal pole–zero pair, driven by formant targets per
+// phone that are smoothed into trajectories, with consonant targets set by
+// locus equations from the neighbouring vowel (coarticulation); a parallel
+// noise branch shaped per consonant for fricatives and stop bursts. Phones:
+// vowels a e i o u (unstressed ones drift towards schwa); consonants p b t
+// d k g (closure, burst, aspiration), m n, s z c f v h, l r w y; syllables
+// V, CV or CVC. RandomSyllables groups words into phrases of 4–12
+// syllables with pauses, stressed and phrase-final syllables longer;
+// intonation has declination, accents on stressed syllables, a final fall
+// or rise, vowel-intrinsic pitch and drift. docs/voices/fidelity.md
+// compares the result with published values for human speech.
 //
 // The frames follow the articulation (TalkingFace): jaw opening grows with
 // F1 and lip rounding with falling F2 (VowelArticulation); the mouth is
@@ -104,8 +121,20 @@
 // TestSpeakerTies checks these ties on the written files, measuring pitch,
 // formants, chin height and mouth opening as a model would have to
 // (docs/runs/synth.md has the correlations). The formant tie is the subtle
-// one: F0, breathiness and what was said move the spectrum too, so a model
+// one: F0, voice quality and what was said move the spectrum too, so a model
 // has to average over speech to see it.
+//
+// # Recordings and other voices
+//
+// Augment turns clean speech into a recording with a seed: room
+// reverberation (RoomResponse: exponentially decaying noise with an RT60
+// and a direct-to-reverberant ratio), microphone colouring, a telephone
+// channel (300–3400 Hz through 8 kHz), background noise at an SNR, level
+// and clipping, each with its own probability. ExternalSpeakers wraps
+// speech from elsewhere (another synthesiser, a recording) into the
+// Speakers format with a synthetic talking face whose mouth follows the
+// audio (AudioTrack); testdata/otherspeech/make.sh uses it for espeak-ng
+// voices that models never train on.
 //
 // # Captions (image to speech)
 //

@@ -27,6 +27,27 @@ func ExampleSpeak() {
 	// mouth during a: open 1.0
 }
 
+// Record clean speech as if over a telephone in a reverberant room with
+// background noise 10 dB below it.
+func ExampleAugment() {
+	sp := synth.NewSpeaker(rand.New(rand.NewPCG(1, 2)), "s")
+	r := rand.New(rand.NewPCG(3, 4))
+	u, err := synth.Speak(sp.Voice, synth.RandomSyllables(r, sp.Voice, 2), r)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	o := synth.AugmentOptions{Reverb: 1, RT60: [2]float64{0.4, 0.6}, Telephone: 1, Noise: 1, SNR: [2]float64{10, 10}}
+	x, err := synth.Augment(u.Audio, synth.SpeechRate, o, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(x) == len(u.Audio))
+	// Output:
+	// true
+}
+
 // Write a small talking-face corpus and open it with avio.
 func ExampleSpeakers() {
 	dir, _ := os.MkdirTemp("", "speakers")

@@ -112,8 +112,10 @@ func mouthArea(img image.Image) float64 {
 }
 
 // pitch estimates F0 (Hz) as the median over 40 ms frames of the lag that
-// maximises the normalised autocorrelation, using only loud, clearly
-// periodic frames. It returns 0 if there are none.
+// maximises the normalised autocorrelation, using only clearly periodic
+// frames within 20 dB of the loudest (not only the loudest, which favour
+// accented syllables and so sit above the speaker's mean). It returns 0 if
+// there are none.
 func pitch(x []float64, rate int) float64 {
 	fl := rate * 40 / 1000
 	lo, hi := rate/400, rate/60
@@ -123,7 +125,7 @@ func pitch(x []float64, rate int) float64 {
 	}
 	var est []float64
 	for s := 0; s+fl+hi < len(x); s += fl {
-		if rms(x[s:s+fl]) < 0.3*peak {
+		if rms(x[s:s+fl]) < 0.1*peak {
 			continue
 		}
 		best, bestLag := 0.0, 0

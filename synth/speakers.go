@@ -16,6 +16,7 @@ type Speaker struct {
 	SexLike float64 // 0 … 1, bimodal; lowers F0, widens the jaw, thickens the brows
 	Size    float64 // standard-normal body-size factor: taller face, longer vocal tract
 	Breath  float64 // standard-normal factor: breathier voice, larger eyes
+	Age     float64 // years: 18–80 for adults (lowers women's F0, slows and roughens the voice), 6–12 for children
 	Face    Face
 	Voice   Voice
 }
@@ -56,15 +57,38 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	f.Iris = irises[r.IntN(len(irises))]
 	sp.Face = f
 
-	// voice: vocal-tract length (cm) grows with size and SexLike
-	vtl := 14.8 + 2.4*s + 1.4*sp.Size + 0.3*n()
+	// voice: vocal-tract length (cm) grows with size and SexLike; F0 falls
+	// with SexLike (≈ 210 Hz at s = 0.2, ≈ 118 Hz at s = 0.8) and with age
+	// in the lower voices' opposite direction (women's voices drop, men's
+	// rise a little); older voices are slower, breathier, less steady.
+	age := r.Float64()
+	sp.Age = 18 + 62*age
+	vtl := 14.2 + 3.6*s + 1.3*sp.Size + 0.3*n()
 	sp.Voice = Voice{
-		F0:           230 * math.Exp(-0.8*s+0.06*n()),
+		F0:           210 * math.Exp(-0.96*(s-0.2)+0.07*n()+age*(-0.12*(1-s)+0.06*s)),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),
-		Breathiness:  math.Max(0.02, math.Min(0.8, 0.3+0.12*sp.Breath)),
-		Jitter:       0.004 + 0.008*r.Float64(),
-		Shimmer:      0.02 + 0.05*r.Float64(),
-		Rate:         uniform(r, 3.5, 5.5),
+		Breathiness:  math.Max(0.02, math.Min(0.8, 0.26+0.12*sp.Breath+0.08*(1-s)+0.05*age)),
+		Jitter:       0.003 + 0.006*r.Float64() + 0.006*age,
+		Shimmer:      0.02 + 0.04*r.Float64() + 0.03*age,
+		Rate:         uniform(r, 4.2, 6.2) * (1 - 0.12*age),
+		PitchRange:   uniform(r, 2, 5) + 1.2*(1-s),
+		Creak:        clamp01(0.15 + 0.25*n()),
+	}
+	// one identity in twelve is a child of 6–12: a shorter face with larger
+	// eyes and softer jaw and brows, a short vocal tract and a high voice
+	// whatever the sex-like attribute (drawn last, so adults stay the same)
+	if r.Float64() < 1.0/12 {
+		sp.Age = 6 + 6*age
+		sp.Face.Height = math.Max(0.28, math.Min(0.44, 0.315+0.015*sp.Size))
+		sp.Face.Width *= 0.95
+		sp.Face.Jaw *= 0.5
+		sp.Face.Brow *= 0.5
+		sp.Face.EyeSize = math.Min(0.24, sp.Face.EyeSize+0.025)
+		vtl = 12 + 0.8*sp.Size + 0.3*n()
+		sp.Voice.FormantScale = math.Max(1.2, math.Min(1.6, 17.0/vtl))
+		sp.Voice.F0 = 270 * math.Exp(0.08*n())
+		sp.Voice.Rate = uniform(r, 3.6, 5.2)
+		sp.Voice.PitchRange = uniform(r, 3, 7)
 	}
 	return sp
 }
@@ -84,6 +108,7 @@ func (sp Speaker) Labels() map[string]string {
 		"f0_hz":         strconv.FormatFloat(sp.Voice.F0, 'f', 1, 64),
 		"formant_scale": f3(sp.Voice.FormantScale),
 		"breathiness":   f3(sp.Voice.Breathiness),
+		"age":           strconv.FormatFloat(sp.Age, 'f', 0, 64),
 	}
 }
 
@@ -103,6 +128,9 @@ type SpeakersOptions struct {
 	ValFrac  float64 // fraction of identities held out for val; 0 means 0.15
 	TestFrac float64 // fraction of identities held out for test; 0 means 0.15
 	NoJitter bool    // render talking frames in the neutral pose (for tests and demos)
+	// Augment records every clip's audio in conditions drawn for that
+	// clip (reverberation, noise …); the zero value keeps it clean.
+	Augment AugmentOptions
 }
 
 func (o *SpeakersOptions) defaults() error {
@@ -129,6 +157,9 @@ func (o *SpeakersOptions) defaults() error {
 		return fmt.Errorf("synth: speakers: number of identities must be >= 1, got %d", o.Speakers)
 	case !(o.Duration >= 0.3 && o.Duration <= 60):
 		return fmt.Errorf("synth: speakers: duration %g s out of range [0.3, 60]", o.Duration)
+	}
+	if err := o.Augment.Validate(); err != nil {
+		return err
 	}
 	return checkFramesAndSplits("speakers", o.FPS, 120, o.Size, o.ValFrac, o.TestFrac)
 }
@@ -244,9 +275,15 @@ func Speakers(dir string, o SpeakersOptions) error {
 		}
 		labels := sp.Labels()
 		labels["caption"] = u.Text
+		audio := u.Audio
+		if o.Augment != (AugmentOptions{}) {
+			if audio, err = Augment(audio, SpeechRate, o.Augment, rngFor(o.Seed, "speakers-augment", i)); err != nil {
+				return nil, err
+			}
+		}
 		return &clip{
 			name:       fmt.Sprintf("%06d", i),
-			audio:      u.Audio,
+			audio:      audio,
 			rate:       SpeechRate,
 			nframes:    nframes,
 			frame:      talkingFrames(sp.Face, u, o.FPS, o.Size, pose, jr),
