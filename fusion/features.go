@@ -217,6 +217,12 @@ func (c Config) frameStats(d *clipData) ([]float32, error) {
 	for i := range cells {
 		cells[i] = make([]float64, T)
 	}
+	count := make([]float64, g*g) // pixels per cell
+	for y := 0; y < d.fh; y++ {
+		for x := 0; x < d.fw; x++ {
+			count[(y*g/d.fh)*g+x*g/d.fw]++
+		}
+	}
 	for t, f := range d.frames {
 		var all float64
 		for y := 0; y < d.fh; y++ {
@@ -228,7 +234,7 @@ func (c Config) frameStats(d *clipData) ([]float32, error) {
 			}
 		}
 		for k := 0; k < g*g; k++ {
-			cells[k][t] /= float64(d.fw * d.fh / (g * g))
+			cells[k][t] /= count[k]
 		}
 		cells[g*g][t] = all / float64(d.fw*d.fh)
 	}

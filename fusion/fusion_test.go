@@ -222,3 +222,37 @@ func TestConfigErrors(t *testing.T) {
 		t.Error("unknown stream accepted")
 	}
 }
+
+// Features have the sizes the encoders expect and stay finite for a dead
+// sensor and for frames whose size the grid does not divide; a flash is
+// seen as the frame's peak above its median.
+func TestFeatures(t *testing.T) {
+	c := DefaultConfig()
+	d := &clipData{name: "x", audio: make([]float64, 16000), motion: make([]float64, 200), fw: 7, fh: 5}
+	for i := 0; i < 10; i++ {
+		f := make([]float32, 35)
+		for p := range f {
+			f[p] = 0.5
+			if i == 4 {
+				f[p] = 0.9
+			}
+		}
+		d.frames = append(d.frames, f)
+	}
+	for _, s := range AllStreams {
+		f, err := c.features(d, s)
+		if err != nil || len(f) != c.dim(s) {
+			t.Fatalf("%s: %d features (%v), want %d", s, len(f), err, c.dim(s))
+		}
+		for i, v := range f {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("%s: feature %d is %v", s, i, v)
+			}
+		}
+		if s == StreamFrames {
+			if peak := f[2*c.Grid*c.Grid]; math.Abs(float64(peak)-0.4) > 1e-6 {
+				t.Errorf("flash peak %v, want 0.4", peak)
+			}
+		}
+	}
+}
