@@ -221,6 +221,9 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := m.Classify(ds.Split("test")[0], "sonar"); err == nil {
 		t.Error("unknown stream accepted")
 	}
+	if _, err := m.Classify(ds.Split("test")[0], AllStreams...); err == nil {
+		t.Error("a clip with every stream missing classified")
+	}
 }
 
 // Features have the sizes the encoders expect and stay finite for a dead

@@ -21,12 +21,21 @@ type Prediction struct {
 
 // Classify predicts the class of clip from the streams the model reads;
 // streams named in missing are marked missing (their files are still
-// read).
+// read). At least one of the model's streams must be left.
 func (m *Model) Classify(clip *avio.Clip, missing ...Stream) (Prediction, error) {
 	for _, s := range missing {
 		if !slices.Contains(AllStreams, s) {
 			return Prediction{}, fmt.Errorf("fusion: unknown stream %q; want audio, frames or motion", s)
 		}
+	}
+	left := 0
+	for _, s := range m.Config.Streams {
+		if !slices.Contains(missing, s) {
+			left++
+		}
+	}
+	if left == 0 {
+		return Prediction{}, fmt.Errorf("fusion: every stream the model reads (%v) is missing", m.Config.Streams)
 	}
 	if !m.fitted() {
 		return Prediction{}, fmt.Errorf("fusion: the model is untrained (its feature standardisation is unset)")
