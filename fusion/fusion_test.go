@@ -3,6 +3,7 @@ package fusion
 import (
 	"context"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/synth"
 )
 
@@ -257,5 +259,61 @@ func TestFeatures(t *testing.T) {
 				t.Errorf("flash peak %v, want 0.4", peak)
 			}
 		}
+	}
+}
+
+// The gradients of every block's whole network, with a stream missing in
+// some examples, match central differences of its loss.
+func TestGradients(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, b := range Blocks {
+		cfg := DefaultConfig()
+		cfg.Fusion, cfg.Hidden, cfg.Attn = b, 6, 5
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exs []*example
+		for i := 0; i < 4; i++ {
+			ex := &example{class: i * 2}
+			for _, s := range cfg.Streams {
+				x := make([]float32, cfg.dim(s))
+				for j := range x {
+					x[j] = float32(rng.NormFloat64())
+				}
+				ex.x = append(ex.x, x)
+			}
+			exs = append(exs, ex)
+		}
+		mask := []float32{1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0}
+		train := nets.NewProgram(m.define(), nets.ProgramOptions{Mode: nets.Train})
+		eval := nets.NewProgram(m.define(), nets.ProgramOptions{Mode: nets.Eval})
+		if _, err := train.Run(m.feeds(exs, mask, true)...); err != nil {
+			t.Fatal(err)
+		}
+		loss := func() float64 {
+			p, err := eval.Run(m.feeds(exs, mask, true)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, _ := p.Loss()
+			return l
+		}
+		for _, p := range nets.Learnable(m.Params()) {
+			for _, i := range []int{0, len(p.Data) / 2, len(p.Data) - 1} {
+				old := p.Data[i]
+				p.Data[i] = old + 1e-3
+				hi := loss()
+				p.Data[i] = old - 1e-3
+				lo := loss()
+				p.Data[i] = old
+				fd := (hi - lo) / 2e-3
+				if math.Abs(fd-float64(p.Grad[i])) > 2e-3+2e-2*math.Abs(fd) {
+					t.Errorf("%s: gradient of %s[%d] = %v, finite differences %v", b, p.Name, i, p.Grad[i], fd)
+				}
+			}
+		}
+		train.Close()
+		eval.Close()
 	}
 }
