@@ -321,5 +321,5 @@ func (f Flatten) Forward(_ *Graph, x *G.Node) (*G.Node, error) {
 		n *= d
 	}
 	out = append(append(out, n), sh[e+1:]...)
-	return G.Reshape(x, out)
+	return Reshape(x, out)
 }

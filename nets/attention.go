@@ -76,12 +76,12 @@ func (a *AdditiveAttention) ForwardMasked(g *Graph, q, k, mask *G.Node) (context
 	}
 	n, t := ks[0], ks[1]
 	qp := G.Must(G.Mul(q, G.Must(G.Transpose(g.Param(a.QueryW))))) // [N, A]
-	kp := G.Must(G.Mul(G.Must(G.Reshape(k, tensor.Shape{n * t, a.Key})), G.Must(G.Transpose(g.Param(a.KeyW)))))
+	kp := G.Must(G.Mul(G.Must(Reshape(k, tensor.Shape{n * t, a.Key})), G.Must(G.Transpose(g.Param(a.KeyW)))))
 	kp = G.Must(G.BroadcastAdd(kp, g.Param(a.KeyB), nil, []byte{0}))
-	kp = G.Must(G.Reshape(kp, tensor.Shape{n, t, a.Attn}))
+	kp = G.Must(Reshape(kp, tensor.Shape{n, t, a.Attn}))
 	e := G.Must(G.Tanh(G.Must(G.BroadcastAdd(kp, qp, nil, []byte{1}))))
-	score := G.Must(G.Mul(G.Must(G.Reshape(e, tensor.Shape{n * t, a.Attn})), G.Must(G.Transpose(g.Param(a.V)))))
-	score = G.Must(G.Reshape(score, tensor.Shape{n, t}))
+	score := G.Must(G.Mul(G.Must(Reshape(e, tensor.Shape{n * t, a.Attn})), G.Must(G.Transpose(g.Param(a.V)))))
+	score = G.Must(Reshape(score, tensor.Shape{n, t}))
 	if mask != nil {
 		if !mask.Shape().Eq(tensor.Shape{n, t}) {
 			return nil, nil, shapeErr("AdditiveAttention mask", fmt.Sprintf("[%d, %d]", n, t), mask.Shape())

@@ -64,7 +64,7 @@ func (e *Embedding) Forward(g *Graph, idx *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nets: embedding %s: %w", e.Weight.Name, err)
 	}
-	return G.Reshape(out, append(append(tensor.Shape(nil), shp...), e.Dim))
+	return Reshape(out, append(append(tensor.Shape(nil), shp...), e.Dim))
 }
 
 // OneHot returns a [len(idx), classes] Float32 node whose row r is the unit

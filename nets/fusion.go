@@ -180,7 +180,7 @@ func weightedSum(w *G.Node, xs []*G.Node) *G.Node {
 	if len(xs) > 1 {
 		stack = G.Must(G.Concat(1, append([]*G.Node(nil), xs...)...))
 	}
-	stack = G.Must(G.Reshape(stack, tensor.Shape{n, len(xs), d}))
+	stack = G.Must(Reshape(stack, tensor.Shape{n, len(xs), d}))
 	return G.Must(G.Sum(G.Must(G.BroadcastHadamardProd(stack, w, nil, []byte{2})), 1))
 }
 
@@ -243,7 +243,7 @@ func (f *LateFusion) Forward(g *Graph, mask *G.Node, logits ...*G.Node) (out, we
 	}
 	scores := G.Must(G.Mul(mask, G.NewConstant(float32(0)))) // zeros [N, S] on mask's graph
 	if f.Weight != nil {
-		w := G.Must(G.Reshape(g.Param(f.Weight), tensor.Shape{1, f.Streams}))
+		w := G.Must(Reshape(g.Param(f.Weight), tensor.Shape{1, f.Streams}))
 		scores = G.Must(G.BroadcastAdd(scores, w, nil, []byte{0}))
 	}
 	weights = G.Must(MaskedSoftmax(scores, mask))

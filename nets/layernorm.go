@@ -52,15 +52,15 @@ func (l *LayerNorm) Forward(g *Graph, x *G.Node) (out *G.Node, err error) {
 	}
 	f := tensor.Shape(l.Shape).TotalSize()
 	m := s.TotalSize() / f
-	xr := G.Must(G.Reshape(x, tensor.Shape{m, f}))
+	xr := G.Must(Reshape(x, tensor.Shape{m, f}))
 	mean := G.Must(G.Mean(xr, 1))
 	xc := G.Must(G.BroadcastSub(xr, mean, nil, []byte{1}))
 	v := G.Must(G.Mean(G.Must(G.Square(xc)), 1))
 	std := G.Must(G.Sqrt(G.Must(G.Add(v, G.NewConstant(float32(l.Eps))))))
 	y := G.Must(G.BroadcastHadamardDiv(xc, std, nil, []byte{1}))
-	w := G.Must(G.Reshape(g.Param(l.Weight), tensor.Shape{f}))
-	b := G.Must(G.Reshape(g.Param(l.Bias), tensor.Shape{f}))
+	w := G.Must(Reshape(g.Param(l.Weight), tensor.Shape{f}))
+	b := G.Must(Reshape(g.Param(l.Bias), tensor.Shape{f}))
 	y = G.Must(G.BroadcastHadamardProd(y, w, nil, []byte{0}))
 	y = G.Must(G.BroadcastAdd(y, b, nil, []byte{0}))
-	return G.Reshape(y, s.Clone())
+	return Reshape(y, s.Clone())
 }

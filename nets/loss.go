@@ -123,10 +123,10 @@ func CosineLoss(a, b *G.Node) (_ *G.Node, err error) {
 	}
 	s := a.Shape()
 	if s.Dims() == 1 {
-		if a, err = G.Reshape(a, tensor.Shape{1, s[0]}); err != nil {
+		if a, err = Reshape(a, tensor.Shape{1, s[0]}); err != nil {
 			return nil, err
 		}
-		if b, err = G.Reshape(b, tensor.Shape{1, s[0]}); err != nil {
+		if b, err = Reshape(b, tensor.Shape{1, s[0]}); err != nil {
 			return nil, err
 		}
 	} else if s.Dims() != 2 {
@@ -157,7 +157,7 @@ func SISDRLoss(est, ref *G.Node) (_ *G.Node, err error) {
 	}
 	s := est.Shape()
 	if s.Dims() == 1 {
-		est, ref = G.Must(G.Reshape(est, tensor.Shape{1, s[0]})), G.Must(G.Reshape(ref, tensor.Shape{1, s[0]}))
+		est, ref = G.Must(Reshape(est, tensor.Shape{1, s[0]})), G.Must(Reshape(ref, tensor.Shape{1, s[0]}))
 	} else if s.Dims() != 2 {
 		return nil, fmt.Errorf("nets: SISDRLoss: input shape %v, want [N, T] or [T]", s)
 	}

@@ -125,7 +125,7 @@ func (l *LSTM) ForwardState(g *Graph, x, h0, c0 *G.Node) (out, hn, cn *G.Node, e
 			return nil, nil, nil, shapeErr("LSTM initial state", fmt.Sprintf("[%d, %d, %d]", cfg.Layers*dirs, N, H), st.Shape())
 		}
 	}
-	inp := G.Must(G.Reshape(x, tensor.Shape{T * N, cfg.Input})) // [T·N, in]
+	inp := G.Must(Reshape(x, tensor.Shape{T * N, cfg.Input})) // [T·N, in]
 	var hs, cs []*G.Node
 	for k := 0; k < cfg.Layers; k++ {
 		seqs := make([]*G.Node, dirs) // [T·N, H] per direction, time-major rows
@@ -150,12 +150,12 @@ func (l *LSTM) ForwardState(g *Graph, x, h0, c0 *G.Node) (out, hn, cn *G.Node, e
 			inp = G.Must(G.Concat(1, seqs...)) // [T·N, 2H], forward features first
 		}
 	}
-	out = G.Must(G.Reshape(inp, tensor.Shape{T, N, dirs * H}))
+	out = G.Must(Reshape(inp, tensor.Shape{T, N, dirs * H}))
 	if cfg.BatchFirst {
 		out = G.Must(G.Transpose(out, 1, 0, 2))
 	}
-	hn = G.Must(G.Reshape(G.Must(G.Concat(0, hs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
-	cn = G.Must(G.Reshape(G.Must(G.Concat(0, cs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
+	hn = G.Must(Reshape(G.Must(G.Concat(0, hs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
+	cn = G.Must(Reshape(G.Must(G.Concat(0, cs...)), tensor.Shape{cfg.Layers * dirs, N, H}))
 	return out, hn, cn, nil
 }
 
@@ -201,7 +201,7 @@ func (l *LSTM) lstmRun(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse boo
 		gates := G.Must(G.Slice(xw, G.S(t*N, (t+1)*N))) // [N, 4H]
 		// Gorgonia drops an axis sliced to length 1
 		if N == 1 {
-			gates = G.Must(G.Reshape(gates, tensor.Shape{1, 4 * H}))
+			gates = G.Must(Reshape(gates, tensor.Shape{1, 4 * H}))
 		}
 		if h != nil {
 			gates = G.Must(G.Add(gates, G.Must(G.Mul(h, whhT))))
@@ -225,7 +225,7 @@ func (l *LSTM) lstmRun(g *Graph, w [4]*Param, inp *G.Node, T, N int, reverse boo
 // lstmGate returns columns [k·H, (k+1)·H) of gates [N, 4H].
 func lstmGate(gates *G.Node, k, h int) *G.Node {
 	n := gates.Shape()[0]
-	return G.Must(G.Reshape(G.Must(G.Slice(gates, nil, G.S(k*h, (k+1)*h))), tensor.Shape{n, h}))
+	return G.Must(Reshape(G.Must(G.Slice(gates, nil, G.S(k*h, (k+1)*h))), tensor.Shape{n, h}))
 }
 
 func lstmDirs(cfg LSTMConfig) int {

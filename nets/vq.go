@@ -122,11 +122,11 @@ func (v *VQ) Forward(g *Graph, x *G.Node) (out *VQOutput, err error) {
 		return nil, shapeErr("VQ "+v.Weight.Name, fmt.Sprintf("[..., %d]", v.D), s)
 	}
 	m := s.TotalSize() / v.D
-	flat := G.Must(G.Reshape(x, tensor.Shape{m, v.D}))
+	flat := G.Must(Reshape(x, tensor.Shape{m, v.D}))
 	w := g.Param(v.Weight)
 	idx := G.Must(G.ApplyOp(&vqNearestOp{m: m, k: v.K, d: v.D}, flat, w))
 	oh := G.Must(OneHot(idx, v.K))
-	q := G.Must(G.Reshape(G.Must(G.Mul(oh, w)), s.Clone())) // gradient reaches the chosen rows only
+	q := G.Must(Reshape(G.Must(G.Mul(oh, w)), s.Clone())) // gradient reaches the chosen rows only
 	sx := G.Must(StopGradient(x))
 	sq := G.Must(StopGradient(q))
 	cb := G.Must(MSELoss(q, sx))

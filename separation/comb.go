@@ -206,7 +206,7 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 		}
 		k.assign = q
 		ones := G.NewConstant(tensor.New(tensor.WithShape(1, f), tensor.WithBacking(slices.Repeat([]float32{1}, f))), G.WithName("assign_ones"))
-		q = G.Must(G.Reshape(G.Must(G.Mul(G.Must(G.Reshape(q, tensor.Shape{k.n * k.t, 1})), ones)), tensor.Shape{k.n, k.t, f}))
+		q = G.Must(nets.Reshape(G.Must(G.Mul(G.Must(nets.Reshape(q, tensor.Shape{k.n * k.t, 1})), ones)), tensor.Shape{k.n, k.t, f}))
 		qd := G.Must(G.HadamardProd(q, k.pairD))
 		b := G.Must(G.Sub(k.pairA, k.pairD))
 		pair = []*G.Node{G.Must(G.Add(b, qd)), G.Must(G.Sub(k.pairA, qd))}
@@ -223,8 +223,8 @@ func (m *Model) combTerms(k *graph, h *G.Node) (terms []*G.Node, err error) {
 			return nil, err
 		}
 		k.pitch = append(k.pitch, p)
-		p = G.Must(G.Reshape(p, tensor.Shape{k.n * k.t, kc}))
-		combs = append(combs, G.Must(G.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
+		p = G.Must(nets.Reshape(p, tensor.Shape{k.n * k.t, kc}))
+		combs = append(combs, G.Must(nets.Reshape(G.Must(G.Mul(p, bank)), tensor.Shape{k.n, k.t, f})))
 	}
 	for s := range m.combGain {
 		sum, err := weigh(k, h, m.combGain[s], combs)

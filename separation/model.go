@@ -313,13 +313,13 @@ func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 				y, err = relu(m.faceConv2.Forward(k.g, y))
 			}
 			if err == nil {
-				y, err = G.Reshape(y, tensor.Shape{n * vf, 16 * fh * fw})
+				y, err = nets.Reshape(y, tensor.Shape{n * vf, 16 * fh * fw})
 			}
 			if err == nil {
 				y, err = relu(m.faceFC.Forward(k.g, y))
 			}
 			if err == nil {
-				y, err = G.Reshape(y, tensor.Shape{n, vf, v})
+				y, err = nets.Reshape(y, tensor.Shape{n, vf, v})
 			}
 			if err == nil {
 				y, err = G.Transpose(y, 0, 2, 1) // [n, v, vf]
@@ -334,13 +334,13 @@ func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 				}
 			}
 			if err == nil {
-				y, err = G.Reshape(y, tensor.Shape{n * v, vf})
+				y, err = nets.Reshape(y, tensor.Shape{n * v, vf})
 			}
 			if err == nil {
 				y, err = G.Mul(y, up) // [n·v, t]
 			}
 			if err == nil {
-				y, err = G.Reshape(y, tensor.Shape{n, v, t})
+				y, err = nets.Reshape(y, tensor.Shape{n, v, t})
 			}
 			if err != nil {
 				return nil, err
@@ -477,7 +477,7 @@ func logLinearMasks(raw [][2]*G.Node, p float64, consistent bool) (out []*G.Node
 	axis := len(out[0].Shape())
 	cols := make([]*G.Node, len(out))
 	for s, l := range out {
-		cols[s] = G.Must(G.Reshape(l, append(l.Shape().Clone(), 1)))
+		cols[s] = G.Must(nets.Reshape(l, append(l.Shape().Clone(), 1)))
 	}
 	ls, err := nets.LogSoftmaxAxis(G.Must(G.Concat(axis, cols...)), axis)
 	if err != nil {

@@ -40,7 +40,7 @@ func (k *graph) addSISDRLoss(p *nets.Pass, cfg Config) (err error) {
 		wav := in(fmt.Sprintf("target%d_wave", s+1))
 		k.wav = append(k.wav, wav)
 		part := func(x *G.Node) *G.Node {
-			return G.Must(G.Reshape(G.Must(G.HadamardProd(k.lin[s], x)), tensor.Shape{k.n, 1, k.t, f}))
+			return G.Must(nets.Reshape(G.Must(G.HadamardProd(k.lin[s], x)), tensor.Shape{k.n, 1, k.t, f}))
 		}
 		spec := G.Must(G.Concat(1, part(k.lr), part(k.li)))
 		y, err := nets.LinearMap(fmt.Sprintf("istft%d", s+1), spec, tensor.Shape{k.n, samples}, fwd, adj)

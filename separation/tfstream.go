@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/nets"
 )
 
 const (
@@ -41,7 +43,7 @@ func (m *Model) audioTF(k *graph) (tfMap, summary *G.Node, err error) {
 		}
 	}()
 	f, n, t := m.Config.Bins(), k.n, k.t
-	x := G.Must(G.Reshape(k.audio, tensor.Shape{n, 3, f, t}))
+	x := G.Must(nets.Reshape(k.audio, tensor.Shape{n, 3, f, t}))
 	x = G.Must(G.Transpose(x, 0, 1, 3, 2)) // [n, 3, t, F]
 	ramp := make([]float32, n*t*f)
 	for i := range ramp {
@@ -55,7 +57,7 @@ func (m *Model) audioTF(k *graph) (tfMap, summary *G.Node, err error) {
 	}
 	s := G.Must(relu(m.tfSummary.Forward(k.g, h))) // [n, 2, t, F]
 	s = G.Must(G.Transpose(s, 0, 1, 3, 2))         // [n, 2, F, t]
-	s = G.Must(G.Reshape(s, tensor.Shape{n, tfSummary * f, t}))
+	s = G.Must(nets.Reshape(s, tensor.Shape{n, tfSummary * f, t}))
 	return h, s, nil
 }
 
@@ -74,7 +76,7 @@ func (m *Model) tfMasks(k *graph, tfMap, fused *G.Node) (masks [][2]*G.Node, err
 	c, n, t := m.Config.TFChannels, k.n, k.t
 	z := G.Must(m.maskCond.Forward(k.g, fused)) // [n, t, C]
 	z = G.Must(G.Transpose(z, 0, 2, 1))         // [n, C, t]
-	z = G.Must(G.Reshape(z, tensor.Shape{n, c, t, 1}))
+	z = G.Must(nets.Reshape(z, tensor.Shape{n, c, t, 1}))
 	p := G.Must(m.maskConvs[0].Forward(k.g, tfMap))
 	p = G.Must(relu(G.BroadcastAdd(p, z, nil, []byte{3})))
 	p = G.Must(G.Add(p, G.Must(relu(m.maskConvs[1].Forward(k.g, p)))))

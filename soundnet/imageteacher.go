@@ -151,7 +151,7 @@ func (t *ImageTeacher) forward(g *nets.Graph, x *G.Node) (objs, scns *G.Node, er
 	if h, err = nets.NewAvgPool2d([2]int{s[2], s[3]}, [2]int{s[2], s[3]}, [2]int{}).Forward(g, h); err != nil {
 		return nil, nil, err
 	}
-	if h, err = G.Reshape(h, tensor.Shape{s[0], s[1]}); err != nil {
+	if h, err = nets.Reshape(h, tensor.Shape{s[0], s[1]}); err != nil {
 		return nil, nil, err
 	}
 	if objs, err = t.objs.Forward(g, h); err != nil {
