@@ -24,8 +24,8 @@ func init() {
 }
 
 func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlags("separate", "--model M --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
-	model := fs.String("model", "", "separation model (required)")
+	fs := cli.NewFlags("separate", "[--model M] --mix MIX.wav --face DIR_A [--face DIR_B] -o OUTDIR", stderr)
+	model := fs.String("model", "", "separation model (default: the shipped model, see separation/pretrained/README.md)")
 	mix := fs.String("mix", "", "mixture WAV (required; resampled to the model's rate if needed)")
 	var faces multiFlag
 	fs.Var(&faces, "face", "face video of one speaker: a clip folder (frames/ and meta.json) or a folder of 000000.png … frames; repeat in speaker order")
@@ -36,21 +36,25 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
-	if *model == "" || *mix == "" || *out == "" {
-		return cli.Usagef("--model, --mix and -o are required")
+	if *mix == "" || *out == "" {
+		return cli.Usagef("--mix and -o are required")
 	}
 	if !(*fps >= 0 && *fps <= 120) {
 		return cli.Usagef("--fps %g: want 0…120 (0: the model's)", *fps)
 	}
-	if err := cli.CheckOutDir(*out, append([]string{*model, *mix}, faces...)...); err != nil {
+	inputs := append([]string{*mix}, faces...)
+	if *model != "" {
+		inputs = append(inputs, *model)
+	}
+	if err := cli.CheckOutDir(*out, inputs...); err != nil {
 		return err
 	}
-	m, err := separation.Load(*model)
+	m, err := loadSeparation(*model)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if err := applyConsistency(fs, m, *consistency, *model); err != nil {
+	if err := applyConsistency(fs, m, *consistency, modelName(*model)); err != nil {
 		return err
 	}
 	x, err := cli.ReadMono(*mix, m.Config.Rate, stderr)

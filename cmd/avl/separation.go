@@ -30,7 +30,7 @@ const separationHelp = `usage: avl separation train|eval [flags]
          (two different speakers, or one speaker + noise with --speakers 1); the
          val split gives the validation loss; --audio-only trains the audio-only
          baseline (permutation-invariant loss for two speakers)
-  eval   --model M [--model M2] [--pit P] [--pit P2] --data ROOT
+  eval   [--model M] [--model M2] [--pit P] [--pit P2] --data ROOT  (default: the shipped model)
          SI-SDRi and SDRi (dB) on mixtures of the test split's held-out speakers:
          each model beside the audio-only model P of its condition (PIT for two
          speakers), two oracle masks (ideal ratio; phase-sensitive, the best real
@@ -215,9 +215,9 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlags("separation eval", "--model M [--model M2] [--pit P] --data ROOT [flags]", stderr)
+	fs := cli.NewFlags("separation eval", "[--model M] [--model M2] [--pit P] --data ROOT [flags]", stderr)
 	var models multiFlag
-	fs.Var(&models, "model", "face-guided model (repeat for more conditions, e.g. 2 speakers and speech + noise)")
+	fs.Var(&models, "model", "face-guided model (repeat for more conditions, e.g. 2 speakers and speech + noise; default: the shipped model)")
 	var pits multiFlag
 	fs.Var(&pits, "pit", "audio-only baseline model of the same size (repeatable; each is compared with the --model of its condition)")
 	data := fs.String("data", "", "clip dataset (required)")
@@ -231,8 +231,11 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
-	if len(models) == 0 || *data == "" {
-		return cli.Usagef("--model and --data are required")
+	if *data == "" {
+		return cli.Usagef("--data is required")
+	}
+	if len(models) == 0 {
+		models = multiFlag{""} // the shipped model
 	}
 	switch {
 	case *n < 1:
@@ -264,11 +267,11 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var all separation.Metrics
 	for _, path := range models {
-		m, err := separation.Load(path)
+		m, err := loadSeparation(path)
 		if err != nil {
 			return err
 		}
-		if err := applyConsistency(fs, m, *consistency, path); err != nil {
+		if err := applyConsistency(fs, m, *consistency, modelName(path)); err != nil {
 			m.Close()
 			return err
 		}
@@ -290,6 +293,23 @@ func separationEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprint(stdout, all.String())
 	return nil
+}
+
+// loadSeparation loads the model file path, or the shipped model when
+// path is empty.
+func loadSeparation(path string) (*separation.Model, error) {
+	if path == "" {
+		return separation.Pretrained()
+	}
+	return separation.Load(path)
+}
+
+// modelName names a --model in messages: its file, or the shipped model.
+func modelName(path string) string {
+	if path == "" {
+		return "the shipped model"
+	}
+	return path
 }
 
 // applyConsistency switches the mask rescaling of m (loaded from path) to

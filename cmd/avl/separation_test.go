@@ -159,6 +159,14 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 	if err != nil || y.Len() != len(xa) || info.SampleRate != 16000 {
 		t.Fatalf("speaker_1.wav: %v, %d samples, want %d", err, y.Len(), len(xa))
 	}
+	// without --model: the shipped model, with the same output files
+	shipped := filepath.Join(dir, "out-shipped")
+	if code := run([]string{"separate", "--mix", mix, "--face", a.Dir, "--face", b.Dir, "-o", shipped, "-q"}, io.Discard, &errb); code != 0 {
+		t.Fatalf("separate with the shipped model: exit %d: %s", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(shipped, "speaker_2.wav")); err != nil {
+		t.Fatal(err)
+	}
 	// one face for a two-speaker model: usage; a too-short face video: error
 	if code := run([]string{"separate", "--model", model, "--mix", mix, "--face", a.Dir, "-o", res}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("one face: exit %d, want 2", code)
