@@ -384,14 +384,23 @@ func (d *run) separationStep(ctx context.Context, s *step) error {
 	last := rep.History.Epochs[len(rep.History.Epochs)-1]
 	s.addf("model: %s masks from the compressed STFT (n_fft %d, Hann %d, hop %d, p %g) and the mouth crops of each face, audio stream %d channels, BiLSTM %d; %s",
 		cfg.Mask, cfg.NFFT, cfg.WinLength, cfg.Hop, cfg.Power, cfg.AudioChannels, cfg.LSTMHidden, cfg.Condition())
-	s.addf("separation.Train: %d steps of %d fresh %g s mixtures from %d clips of %d train speakers (a demo-sized run; the package's default is 1,000 steps, see avl separation train -h); train loss %.4f → %.4f, best val loss %.4f (%d val mixtures)",
+	s.addf("separation.Train: %d steps of %d fresh %g s mixtures from %d clips of %d train speakers (a demo-sized run to show training; the package's default is 6,000 steps, see avl separation train -h); train loss %.4f → %.4f, best val loss %.4f (%d val mixtures)",
 		rep.Steps, batch, cfg.Segment, rep.TrainClips, rep.TrainSpeakers, rep.History.Epochs[0].TrainLoss, last.TrainLoss, rep.History.BestLoss, rep.ValMixtures)
 	met, err := separation.Evaluate(m, test, separation.EvalOptions{Mixtures: mixtures, Seed: seed + 1, Progress: d.o.Progress})
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
 	}
-	s.Lines = append(s.Lines, fmt.Sprintf("separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)+indent(met.Table().Markdown()))
-	return d.separateOne(m, test, s)
+	s.Lines = append(s.Lines, fmt.Sprintf("the demo-sized model, separation.Evaluate on %d mixtures of held-out test speakers (dB, mean over voices):\n\n", mixtures)+indent(met.Table().Markdown()))
+	shipped, err := separation.Pretrained()
+	if err != nil {
+		return err
+	}
+	defer shipped.Close()
+	if met, err = separation.Evaluate(shipped, test, separation.EvalOptions{Mixtures: mixtures, Seed: seed + 1, Progress: d.o.Progress}); err != nil {
+		return fmt.Errorf("evaluation of the shipped model: %w", err)
+	}
+	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (separation.Pretrained, 8,000 steps; its card: separation/pretrained/README.md), the same %d mixtures:\n\n", mixtures)+indent(met.Table().Markdown()))
+	return d.separateOne(shipped, test, s)
 }
 
 // separateOne mixes two held-out clips of different speakers, separates the
@@ -456,7 +465,7 @@ func (d *run) separateOne(m *separation.Model, clips []*avio.Clip, s *step) erro
 	if err := spectrogram.WriteSheetPNG(d.path("separation.png"), imgs...); err != nil {
 		return err
 	}
-	s.addf("one held-out mixture (%.2f s, equal levels) separated with model.Separate: %s; references are source_1.wav and source_2.wav",
+	s.addf("one held-out mixture (%.2f s, equal levels) separated by the shipped model: %s; references are source_1.wav and source_2.wav",
 		float64(len(x.Mix))/float64(rate), strings.Join(parts, "; "))
 	return nil
 }
