@@ -180,7 +180,7 @@ func (c Config) Validate() error {
 		c.MouthBox[1] >= 0 && c.MouthBox[1] < c.MouthBox[3] && c.MouthBox[3] <= 1):
 		return fmt.Errorf("separation: mouth_box = %v, want 0 ≤ x0 < x1 ≤ 1 and 0 ≤ y0 < y1 ≤ 1", c.MouthBox)
 	case c.MouthW < 4 || c.MouthH < 4 || c.MouthW*c.MouthH > 4096:
-		return fmt.Errorf("separation: Config.MouthW×MouthH = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
+		return fmt.Errorf("separation: mouth_w×mouth_h = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
 	case c.AudioChannels < 1 || c.AudioChannels > 4096:
 		return fmt.Errorf("separation: audio_channels = %d, want 1 … 4096", c.AudioChannels)
 	case c.AudioStream != "" && c.AudioStream != StreamTF && c.AudioStream != StreamFrames:
@@ -206,7 +206,7 @@ func (c Config) Validate() error {
 	case c.Loss != "" && c.Loss != LossCompressed && c.Loss != LossSISDR:
 		return fmt.Errorf("separation: loss = %q, want %q or %q", c.Loss, LossCompressed, LossSISDR)
 	case c.Loss == LossSISDR && (c.Mask != MaskReal || c.AudioOnly):
-		return fmt.Errorf("separation: loss = %q needs real masks (mask = %q) and faces (not AudioOnly)", LossSISDR, MaskReal)
+		return fmt.Errorf("separation: loss = %q needs real masks (mask = %q) and faces (not audio_only)", LossSISDR, MaskReal)
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: track_pitch needs harmonic combs (combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

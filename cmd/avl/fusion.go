@@ -67,8 +67,8 @@ func fusionTrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	cfg.Fusion, cfg.Hidden, cfg.DropStream, cfg.Seed = fusion.Block(*block), *hidden, *drop, o.Seed
 	if err := cfg.Validate(); err != nil {
-		msg := strings.NewReplacer("fusion: config: ", "", "unknown stream", "--streams: unknown stream", "streams", "--streams", "fusion ", "--fusion ", "hidden", "--hidden", "drop_stream", "--drop-stream").Replace(err.Error())
-		return cli.UsageError{Err: errors.New(msg)}
+		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "fusion", [][2]string{{"unknown stream", "--streams: unknown stream"},
+			{"streams", "--streams"}, {"fusion", "--fusion"}, {"hidden", "--hidden"}, {"drop_stream", "--drop-stream"}}))}
 	}
 	if err := cli.CheckOutFile(*out, []string{".safetensors"}); err != nil {
 		return err

@@ -327,19 +327,12 @@ func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path strin
 // sepFlags are separation.Config's fields (by their JSON names, which
 // Config's errors use) that flags of "avl separation train" set.
 var sepFlags = [][2]string{
-	{"speakers", "--speakers"}, {"audio_only", "--audio-only"}, {"mask", "--mask"}, {"segment", "--segment"},
+	{"speakers", "--speakers"}, {"audio_only", "--audio-only"}, {"mouth_w×mouth_h", "the mouth crop"}, {"mask", "--mask"}, {"segment", "--segment"},
 	{"audio_stream", "--stream"}, {"audio_channels", "--channels"}, {"tf_channels", "--channels"},
 	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
 	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
 }
 
 // sepFlagNames is the message of a separation.Config error in the
-// command's terms: the fields that flags set are named by their flags.
-func sepFlagNames(err error) string {
-	var r []string
-	for _, f := range sepFlags {
-		r = append(r, "separation: "+f[0]+" = ", f[1]+" ", "separation: "+f[0]+" ", f[1]+" ",
-			"("+f[0]+" = ", "("+f[1]+" ", "("+f[0]+" > 0)", "("+f[1]+" > 0)")
-	}
-	return strings.NewReplacer(append(r, "not AudioOnly", "not --audio-only", "separation: ", "")...).Replace(err.Error())
-}
+// command's terms.
+func sepFlagNames(err error) string { return cli.FlagNames(err, "separation", sepFlags) }

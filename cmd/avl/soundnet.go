@@ -176,9 +176,8 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	} else {
 		cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
 		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("%s: %s", *data, strings.NewReplacer("soundnet: ", "", "Config.Width", "--width", "Config.Window", "--window",
-				"Config.Objects", "object classes", "Config.Scenes", "scene classes",
-				"Config.ObjectNames", "object names", "Config.SceneNames", "scene names").Replace(err.Error()))
+			return fmt.Errorf("%s: %s", *data, cli.FlagNames(err, "soundnet", [][2]string{{"width", "--width"}, {"window", "--window"},
+				{"objects", "object classes"}, {"scenes", "scene classes"}, {"object_names", "object names"}, {"scene_names", "scene names"}}))
 		}
 		if m, err = soundnet.New(cfg); err != nil {
 			return err

@@ -91,3 +91,18 @@ func TestAbandonCleansOutputs(t *testing.T) {
 		t.Errorf("an unrelated file was removed: %v", err)
 	}
 }
+
+func TestFlagNames(t *testing.T) {
+	keys := [][2]string{{"mask", "--mask"}, {"loss", "--loss"}, {"width", "--width"}, {"audio_only", "--audio-only"}}
+	for _, c := range []struct{ task, in, want string }{
+		{"separation", `separation: loss = "si-sdr" needs real masks (mask = "real") and faces (not audio_only)`,
+			`--loss "si-sdr" needs real masks (--mask "real") and faces (not --audio-only)`},
+		{"soundnet", "soundnet: width = 0, want in (0, 16]", "--width 0, want in (0, 16]"},
+		{"fusion", "fusion: config: mask 3; want 1–4", "--mask 3; want 1–4"},
+		{"soundnet", "soundnet: masks are fine", "masks are fine"}, // a key only as a whole word at the start
+	} {
+		if got := FlagNames(errors.New(c.in), c.task, keys); got != c.want {
+			t.Errorf("%q → %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // UsageError marks an error in how the command was called (exit status 2).
@@ -85,4 +86,24 @@ func Given(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// FlagNames is the message of a task's config error in a command's terms:
+// the "task: " (and "config: ") prefix goes, and each config key that a
+// flag sets is named by that flag — where the message starts with it, and
+// in "(key = …)" and "(key > 0)" asides. keys pairs config keys (as the
+// task's errors name them) with flags.
+func FlagNames(err error, task string, keys [][2]string) string {
+	msg := strings.TrimPrefix(err.Error(), task+": ")
+	msg = strings.TrimPrefix(msg, "config: ")
+	var r []string
+	for _, k := range keys {
+		if rest, ok := strings.CutPrefix(msg, k[0]+" = "); ok {
+			msg = k[1] + " " + rest
+		} else if rest, ok := strings.CutPrefix(msg, k[0]+" "); ok {
+			msg = k[1] + " " + rest
+		}
+		r = append(r, "("+k[0]+" = ", "("+k[1]+" ", "("+k[0]+" > 0)", "("+k[1]+" > 0)", "(not "+k[0]+")", "(not "+k[1]+")")
+	}
+	return strings.NewReplacer(r...).Replace(msg)
 }
