@@ -137,18 +137,7 @@ func (m *MLP) define(p *nets.Pass) error {
 	if err := p.Output("logits", logits); err != nil {
 		return err
 	}
-	if !p.Has("y") {
-		return nil
-	}
-	y, err := p.Input("y")
-	if err != nil {
-		return err
-	}
-	loss, err := nets.CrossEntropyLoss(logits, y)
-	if err != nil {
-		return err
-	}
-	return p.Minimize(loss)
+	return p.MinimizeCrossEntropy(logits, "y")
 }
 
 // batch runs rows idx of split (0 train, 1 val) through prog with their

@@ -216,18 +216,7 @@ func (m *Model) define() func(p *nets.Pass) error {
 				return err
 			}
 		}
-		if !p.Has("label") {
-			return nil
-		}
-		y, err := p.Input("label")
-		if err != nil {
-			return err
-		}
-		loss, err := nets.CrossEntropyLoss(logits, y)
-		if err != nil {
-			return err
-		}
-		return p.Minimize(loss)
+		return p.MinimizeCrossEntropy(logits, "label")
 	}
 }
 

@@ -121,6 +121,24 @@ func (p *Pass) Minimize(loss *G.Node) error {
 	return nil
 }
 
+// MinimizeCrossEntropy makes the cross-entropy of logits [N, C] against
+// the class indices fed as labels [N] the pass's loss, in passes that feed
+// labels; passes that do not (inference) get no loss.
+func (p *Pass) MinimizeCrossEntropy(logits *G.Node, labels string) error {
+	if !p.Has(labels) {
+		return nil
+	}
+	y, err := p.Input(labels)
+	if err != nil {
+		return err
+	}
+	loss, err := CrossEntropyLoss(logits, y)
+	if err != nil {
+		return err
+	}
+	return p.Minimize(loss)
+}
+
 // Value returns a copy of the output name computed by the last Run, and
 // its shape.
 func (p *Pass) Value(name string) ([]float32, []int, error) {

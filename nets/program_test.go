@@ -190,3 +190,32 @@ func TestNilRandLeavesZeros(t *testing.T) {
 		}
 	}
 }
+
+// MinimizeCrossEntropy adds the loss only in passes that feed labels:
+// −log softmax(logits)[label], averaged over rows.
+func TestMinimizeCrossEntropy(t *testing.T) {
+	prog := NewProgram(func(p *Pass) error {
+		x, err := p.Input("x")
+		if err != nil {
+			return err
+		}
+		return p.MinimizeCrossEntropy(x, "y")
+	}, ProgramOptions{})
+	defer prog.Close()
+	x := []float32{1, 2, 0, -1}
+	pass, err := prog.Run(Feed{"x", []int{2, 2}, x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pass.Loss(); err == nil {
+		t.Fatal("a pass without labels has a loss")
+	}
+	if pass, err = prog.Run(Feed{"x", []int{2, 2}, x}, Feed{"y", []int{2}, []float32{1, 0}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pass.Loss()
+	want := (math.Log(math.Exp(1)+math.Exp(2)) - 2 + math.Log(1+math.Exp(-1)) - 0) / 2
+	if err != nil || math.Abs(got-want) > 1e-5 {
+		t.Fatalf("loss %v (%v), want %v", got, err, want)
+	}
+}
