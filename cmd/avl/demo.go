@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/internal/demo"
@@ -27,7 +28,9 @@ minutes on a laptop (--quick: seconds). Steps, each timed:
   4. SoundNet: image teacher, distillation into SoundNet-8, linear probes
   5. separation: face-guided model trained, evaluated on held-out speakers,
      one mixture separated (mix.wav, speaker_1.wav, speaker_2.wav, PNG)
+  6. fusion: the shipped sensor-fusion model with each stream dropped
 Everything goes into one folder (./avl-demo unless --out says otherwise) with
+report.html (open it in a browser: pictures, players, tables, commands) and
 report.md, which is also printed. The same --seed gives the same files and
 numbers (timings aside). The folder must be new, empty, or an earlier demo
 folder, whose demo files are replaced (nothing else is touched).
@@ -83,6 +86,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rep, err := demo.Run(ctx, o)
 	if rep != "" {
 		fmt.Fprint(stdout, rep)
+		if !*quiet {
+			fmt.Fprintf(stderr, "open %s in a browser\n", filepath.Join(*out, "report.html"))
+		}
 	}
 	return err
 }

@@ -36,6 +36,7 @@ type step struct {
 	Title   string
 	Lines   []string // results, one bullet each
 	Files   []string // written, relative to the demo folder
+	Cmds    []string // commands that reproduce the step or go further with its files
 	Skipped string   // why the step did not run
 	Err     error
 	Took    time.Duration
@@ -55,7 +56,8 @@ type run struct {
 // that a later run knows the folder is its own and what to replace.
 const marker = ".avl-demo.json"
 
-// Run runs every step of the demo into o.Dir and writes report.md; it returns the report
+// Run runs every step of the demo into o.Dir and writes report.md and
+// report.html (the same results as one page for a browser); it returns the report
 // text (empty if the folder could not be prepared) and the first error.
 func Run(ctx context.Context, o Options) (string, error) {
 	if err := prepareDir(o.Dir); err != nil {
@@ -74,8 +76,11 @@ func Run(ctx context.Context, o Options) (string, error) {
 	})
 	total := time.Since(start)
 	text := d.report(total)
-	d.files = append(d.files, "report.md")
+	d.files = append(d.files, "report.md", "report.html")
 	if err := writeFileAtomic(filepath.Join(o.Dir, "report.md"), []byte(text)); err != nil {
+		return text, err
+	}
+	if err := writeFileAtomic(filepath.Join(o.Dir, "report.html"), []byte(d.reportHTML(total))); err != nil {
 		return text, err
 	}
 	if err := d.writeMarker(); err != nil {
@@ -135,6 +140,14 @@ func (d *run) path(rel string) string {
 	return filepath.Join(d.o.Dir, rel)
 }
 
+// rel returns path relative to the demo folder, for commands run there.
+func (d *run) rel(path string) string {
+	if r, err := filepath.Rel(d.o.Dir, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return path
+}
+
 func (s *step) addf(format string, a ...any) {
 	s.Lines = append(s.Lines, fmt.Sprintf(format, a...))
 }
@@ -179,6 +192,9 @@ func (d *run) report(total time.Duration) string {
 		}
 		if len(s.Files) > 0 {
 			fmt.Fprintf(&b, "\nFiles: %s\n", strings.Join(s.Files, ", "))
+		}
+		if len(s.Cmds) > 0 {
+			fmt.Fprintf(&b, "\n```sh\n%s\n```\n", strings.Join(s.Cmds, "\n"))
 		}
 	}
 	return b.String()

@@ -146,6 +146,12 @@ func (d *run) frontEnd(ctx context.Context, s *step) error {
 	if above > 0 {
 		bound = fmt.Sprintf("a bound of %.1f dB", 10*math.Log10(all/above))
 	}
+	s.Cmds = []string{
+		"avl spectrogram audio.wav -o mel.png --mel 80 --db",
+		"avl spectrogram audio.wav -o mfcc.npy --mel 40 --mfcc 20",
+		"avl griffinlim linear.npy -o rebuilt.wav",
+		fmt.Sprintf("avl resample audio.wav -o audio_%d.wav --rate %d", synth.SceneRate, synth.SceneRate),
+	}
 	s.addf("resampling %d → %d → %d Hz (windowed sinc, Kaiser): %d → %d → %d samples, round-trip SNR %.1f dB; %.3f%% of the utterance's energy lies above the %.0f Hz cut-off of the way back (%s)",
 		rate, synth.SceneRate, rate, len(x), len(up), len(back), snr, 100*above/all, cut, bound)
 	return nil
@@ -214,6 +220,11 @@ func (d *run) corpora(ctx context.Context, s *step) error {
 			k.name, rep.Clips, k.what, strings.Join(splits, ", "), rep.Frames, rep.Audio, len(rep.Problems), k.sheet)
 	}
 	s.Files = append(s.Files, "corpora/")
+	s.Cmds = []string{
+		fmt.Sprintf("avl synth scenes -o scenes --n %d --scenes 4 --objects 4 --duration 3 --seed %d", d.o.Scenes, d.o.Seed),
+		fmt.Sprintf("avl synth speakers -o speakers --n %d --speakers %d --duration 2 --seed %d", d.o.Speakers, max(8, d.o.Speakers/2), d.o.Seed),
+		"avl dataset check corpora/speakers",
+	}
 	return nil
 }
 
@@ -345,6 +356,7 @@ func (d *run) soundnetStep(ctx context.Context, s *step) error {
 		return fmt.Errorf("probes: %w", err)
 	}
 	s.Lines = append(s.Lines, "linear probes for \"scene\" (λ chosen on val, accuracy on test):\n\n"+indent(rs.Table("%.0f").Markdown()))
+	s.Cmds = []string{"avl soundnet probe --model soundnet.safetensors --data corpora/scenes"}
 	return nil
 }
 
@@ -468,6 +480,10 @@ func (d *run) separateOne(m *separation.Model, clips []*avio.Clip, s *step) erro
 	}
 	s.addf("one held-out mixture (%.2f s, equal levels) separated by the shipped model: %s; references are source_1.wav and source_2.wav",
 		float64(len(x.Mix))/float64(rate), strings.Join(parts, "; "))
+	s.Cmds = []string{
+		fmt.Sprintf("avl separate --mix mix.wav --face %s --face %s -o separated", d.rel(pair[0].Dir), d.rel(pair[1].Dir)),
+		"avl separation eval --data corpora/speakers",
+	}
 	return nil
 }
 
@@ -524,5 +540,6 @@ func (d *run) fusionStep(ctx context.Context, s *step) error {
 	}
 	s.addf("synth.Sensors: %d clips of audio, frames and a 100 Hz motion track, %d events, of which a single stream tells at most three groups apart (contact sheet sensors.png)", n, len(synth.SensorEvents))
 	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (fusion.Pretrained, attention fusion; its card: fusion/pretrained/README.md), accuracy %% on %d held-out clips:\n\n", len(test))+indent(met.Table().Markdown()))
+	s.Cmds = []string{"avl fusion eval --data corpora/sensors"}
 	return nil
 }
