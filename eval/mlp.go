@@ -156,6 +156,9 @@ func (t *mlpTask) batch(prog *nets.Program, split int, idx []int) (float64, erro
 	return pass.Loss()
 }
 
+// LossName names the loss on plots.
+func (t *mlpTask) LossName() string { return "cross-entropy (nats)" }
+
 func (t *mlpTask) TrainBatch(idx []int) (float64, error) { return t.batch(t.train, 0, idx) }
 
 func (t *mlpTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.eval, 1, idx) }

@@ -46,6 +46,9 @@ type trainTask struct {
 
 func (t *trainTask) Params() []*nets.Param { return t.m.params }
 
+// LossName names the loss on plots.
+func (t *trainTask) LossName() string { return "cross-entropy (nats)" }
+
 func (t *trainTask) TrainBatch(idx []int) (float64, error) {
 	exs := make([]*example, len(idx))
 	for i, j := range idx {

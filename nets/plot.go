@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // WriteCSV writes the history as CSV, one row per epoch:
@@ -33,11 +34,15 @@ func (h History) WriteCSV(path string) error {
 }
 
 // PlotPNG draws the training (and validation) loss against the epoch as a
-// 16×10 cm PNG, replaced atomically. The loss axis is logarithmic when the
+// 16×10 cm PNG, replaced atomically, titled with h.Loss. The loss axis is logarithmic when the
 // losses are positive and span more than two decades.
 func (h History) PlotPNG(path string) error {
 	p := plot.New()
-	p.Title.Text = "loss"
+	p.Title.Text = "training loss"
+	p.Y.Label.Text = "loss"
+	if h.Loss != "" {
+		p.Title.Text, p.Y.Label.Text = h.Loss, h.Loss
+	}
 	p.X.Label.Text = "epoch"
 	p.Add(plotter.NewGrid())
 	var tr, va plotter.XYs
@@ -55,14 +60,17 @@ func (h History) PlotPNG(path string) error {
 		if len(c.xy) == 0 {
 			continue
 		}
-		l, err := plotter.NewLine(c.xy)
+		// points as well as lines: a one-epoch run still shows its loss
+		l, pts, err := plotter.NewLinePoints(c.xy)
 		if err != nil {
 			return fmt.Errorf("nets: plotting %s: %w", path, err)
 		}
-		l.Color = c.col
+		l.Color, pts.Color = c.col, c.col
 		l.Width = vg.Points(1.5)
-		p.Add(l)
-		p.Legend.Add(c.name, l)
+		pts.Shape = draw.CircleGlyph{}
+		pts.Radius = vg.Points(2)
+		p.Add(l, pts)
+		p.Legend.Add(c.name, l, pts)
 	}
 	p.Legend.Top = true
 	if lo, hi := plotRange(tr, va); lo > 0 && hi/lo > 100 {

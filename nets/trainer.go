@@ -32,6 +32,12 @@ type Task interface {
 	EvalBatch(idx []int) (loss float64, err error)
 }
 
+// LossNamer is a Task that names its loss ("KL divergence (nats)"); Fit
+// records the name in History.Loss, and plots carry it.
+type LossNamer interface {
+	LossName() string
+}
+
 // TrainOptions configures Fit. Zero values mean "off" except where noted.
 type TrainOptions struct {
 	Epochs    int       // passes over the training set (required)
@@ -113,6 +119,7 @@ type History struct {
 	BestEpoch    int     // 1-based epoch of the best monitored loss; 0 if none
 	BestLoss     float64 // that loss; +Inf if none
 	StoppedEarly bool    // stopped by Patience
+	Loss         string  // what the loss is, if the Task is a LossNamer
 }
 
 // MarshalJSON writes the history with snake_case keys and a missing best
@@ -127,7 +134,8 @@ func (h History) MarshalJSON() ([]byte, error) {
 		BestEpoch    int          `json:"best_epoch"`
 		BestLoss     *float64     `json:"best_loss"`
 		StoppedEarly bool         `json:"stopped_early"`
-	}{h.Epochs, h.BestEpoch, best, h.StoppedEarly})
+		Loss         string       `json:"loss,omitempty"`
+	}{h.Epochs, h.BestEpoch, best, h.StoppedEarly, h.Loss})
 }
 
 // Fit trains t for o.Epochs epochs over nTrain training examples in
@@ -142,6 +150,9 @@ func (h History) MarshalJSON() ([]byte, error) {
 // checkpoint stays as it was.
 func Fit(ctx context.Context, t Task, nTrain, nVal int, o TrainOptions) (h History, err error) {
 	h = History{BestLoss: math.Inf(1)}
+	if n, ok := t.(LossNamer); ok {
+		h.Loss = n.LossName()
+	}
 	switch {
 	case t == nil:
 		return h, errors.New("nets: Fit: nil task")

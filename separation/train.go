@@ -53,6 +53,14 @@ type trainTask struct {
 
 func (t *trainTask) Params() []*nets.Param { return t.m.params }
 
+// LossName names the loss on plots.
+func (t *trainTask) LossName() string {
+	if t.m.Config.Loss == LossSISDR {
+		return "negative SI-SDR (dB)"
+	}
+	return "MSE of compressed spectrograms"
+}
+
 func (t *trainTask) TrainBatch(idx []int) (float64, error) {
 	exs := make([]*example, len(idx))
 	fs := make([]*features, len(idx))

@@ -135,6 +135,11 @@ func fillDist(buf []float32, rows [][]float32, i, t int) {
 	}
 }
 
+// LossName names the loss on plots.
+func (k *distillTask) LossName() string {
+	return "KL divergence to the teachers (nats)"
+}
+
 func (k *distillTask) TrainBatch(idx []int) (float64, error) {
 	for i, j := range idx {
 		w := k.train[j]

@@ -330,6 +330,9 @@ type teacherTask struct {
 
 func (k *teacherTask) Params() []*nets.Param { return k.t.params }
 
+// LossName names the loss on plots.
+func (k *teacherTask) LossName() string { return "cross-entropy, objects + scenes (nats)" }
+
 func (k *teacherTask) TrainBatch(idx []int) (float64, error) {
 	f := k.train
 	no := len(k.t.Config.ObjectNames)

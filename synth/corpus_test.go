@@ -408,3 +408,23 @@ func TestFaceMouth(t *testing.T) {
 		t.Errorf("rounded mouth %v px wide, spread %v px", round, spread)
 	}
 }
+
+func TestWrapText(t *testing.T) {
+	for _, c := range []struct {
+		s     string
+		width int
+		max   int
+		want  string
+	}{
+		{"red circle bottom", 9, 3, "red|circle|bottom"},
+		{"red circle bottom", 10, 3, "red circle|bottom"},
+		{"beach/car", 9, 3, "beach/car"},
+		{"a long caption that does not fit", 8, 2, "a long|captio.."},
+		{"abcdefghijkl", 5, 3, "abcde|fghij|kl"},
+		{"", 5, 3, ""},
+	} {
+		if got := strings.Join(wrapText(c.s, c.width, c.max), "|"); got != c.want {
+			t.Errorf("wrapText(%q, %d, %d) = %q, want %q", c.s, c.width, c.max, got, c.want)
+		}
+	}
+}

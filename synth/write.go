@@ -16,8 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/avlearn/avlearn/avio"
 )
@@ -220,7 +225,7 @@ const sheetSize = 48
 
 // generate makes n clips with make(i) on several goroutines, writes them
 // under dir and a contact sheet of their first frames (sample picks the
-// frame) to dir/contact.png.
+// frame) to dir/contact.png, each under its label (see sheetLabel).
 func generate(dir string, o common, gen func(i int) (*clip, error), sample func(c *clip) image.Image) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
@@ -239,6 +244,7 @@ func generate(dir string, o common, gen func(i int) (*clip, error), sample func(
 		workers = o.N
 	}
 	thumbs := make([]image.Image, min(o.N, sheetSize))
+	captions := make([]string, len(thumbs))
 	var (
 		next     atomic.Int64
 		mu       sync.Mutex
@@ -276,6 +282,7 @@ func generate(dir string, o common, gen func(i int) (*clip, error), sample func(
 				} else {
 					if i < len(thumbs) {
 						thumbs[i] = sample(c)
+						captions[i] = sheetLabel(c.labels)
 					}
 					done++
 					if o.Progress != nil {
@@ -290,12 +297,29 @@ func generate(dir string, o common, gen func(i int) (*clip, error), sample func(
 	if firstErr != nil {
 		return firstErr
 	}
-	return writePNGAtomic(filepath.Join(dir, "contact.png"), contactSheet(thumbs))
+	return writePNGAtomic(filepath.Join(dir, "contact.png"), contactSheet(thumbs, captions))
+}
+
+// sheetLabel is what a contact sheet prints under a clip: the labels a
+// person checks the pictures against — scene and object, the event, the spoken
+// caption of a captions corpus (whose clips also name their syllables), or
+// else the speaker.
+func sheetLabel(l map[string]string) string {
+	switch {
+	case l["scene"] != "":
+		return l["scene"] + ", " + l["object"]
+	case l["event"] != "":
+		return l["event"]
+	case l["syllables"] != "" && l["caption"] != "":
+		return l["caption"]
+	}
+	return l["speaker"]
 }
 
 // contactSheet tiles images (all the size of the first) in a grid with a
-// 2-pixel grey gutter.
-func contactSheet(imgs []image.Image) image.Image {
+// 2-pixel grey gutter, with each image's caption (word-wrapped, at most
+// three lines) in a strip under it.
+func contactSheet(imgs []image.Image, captions []string) image.Image {
 	if len(imgs) == 0 || imgs[0] == nil {
 		return image.NewRGBA(image.Rect(0, 0, 1, 1))
 	}
@@ -305,16 +329,70 @@ func contactSheet(imgs []image.Image) image.Image {
 		cols = len(imgs)
 	}
 	rows := (len(imgs) + cols - 1) / cols
+	face := basicfont.Face7x13
+	lines := make([][]string, len(imgs))
+	strip := 0
+	for i := range imgs {
+		if i < len(captions) {
+			lines[i] = wrapText(captions[i], max(1, b.Dx()/face.Advance), 3)
+		}
+		strip = max(strip, len(lines[i])*face.Height)
+	}
+	if strip > 0 {
+		strip += 2
+	}
 	const g = 2
-	sheet := image.NewRGBA(image.Rect(0, 0, cols*(b.Dx()+g)+g, rows*(b.Dy()+g)+g))
+	cellW, cellH := b.Dx()+g, b.Dy()+strip+g
+	sheet := image.NewRGBA(image.Rect(0, 0, cols*cellW+g, rows*cellH+g))
 	draw.Draw(sheet, sheet.Bounds(), image.NewUniform(color.RGBA{96, 96, 96, 255}), image.Point{}, draw.Src)
 	for i, im := range imgs {
 		if im == nil {
 			continue
 		}
-		x := g + (i%cols)*(b.Dx()+g)
-		y := g + (i/cols)*(b.Dy()+g)
+		x := g + (i%cols)*cellW
+		y := g + (i/cols)*cellH
 		draw.Draw(sheet, image.Rect(x, y, x+b.Dx(), y+b.Dy()), im, im.Bounds().Min, draw.Src)
+		for j, l := range lines[i] {
+			d := font.Drawer{Dst: sheet, Src: image.White, Face: face,
+				Dot: fixed.P(x+1, y+b.Dy()+(j+1)*face.Height-2)}
+			d.DrawString(l)
+		}
 	}
 	return sheet
+}
+
+// wrapText breaks s into at most maxLines lines of at most width
+// characters, at spaces where it can; text that does not fit is cut and
+// ends in "..".
+func wrapText(s string, width, maxLines int) []string {
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		for len(w) > width { // a word longer than a line is split
+			if line != "" {
+				out, line = append(out, line), ""
+			}
+			out, w = append(out, w[:width]), w[width:]
+		}
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			out, line = append(out, line), w
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	if len(out) > maxLines {
+		out = out[:maxLines]
+		last := out[maxLines-1]
+		if len(last) > width-2 {
+			last = last[:width-2]
+		}
+		out[maxLines-1] = last + ".."
+	}
+	return out
 }
