@@ -34,7 +34,12 @@ import (
 type TrainOptions struct {
 	Epochs    int     // passes over the training set, or rounds of StepsPerEpoch steps
 	BatchSize int     // examples per step
-	LR        float64 // Adam learning rate
+	LR        float64 // Adam learning rate (the peak of a schedule)
+	// Schedule shapes the learning rate over the run: constant, or a
+	// cosine from LR down to LR/20 over every step of the call (one
+	// command then does what a run at LR followed by a lower-rate
+	// fine-tune did).
+	Schedule Schedule
 	// WeightDecay > 0 uses AdamW with this decoupled weight decay.
 	WeightDecay float64
 	// ClipNorm > 0 clips the gradient norm of each step.
@@ -60,6 +65,19 @@ type TrainOptions struct {
 	Progress io.Writer
 }
 
+// Schedule is a learning-rate schedule.
+type Schedule string
+
+// Schedules.
+const (
+	ScheduleConstant Schedule = "constant"
+	ScheduleCosine   Schedule = "cosine"
+)
+
+// cosineFloor is the final learning rate of the cosine schedule, as a
+// fraction of the peak.
+const cosineFloor = 1.0 / 20
+
 // WithDefaults returns o with every zero field taken from d, and an error
 // naming the first invalid setting in words a user knows (not Go names).
 func (o TrainOptions) WithDefaults(d TrainOptions) (TrainOptions, error) {
@@ -81,6 +99,9 @@ func (o TrainOptions) WithDefaults(d TrainOptions) (TrainOptions, error) {
 	pickF(&o.LR, d.LR)
 	pickF(&o.WeightDecay, d.WeightDecay)
 	pickF(&o.ClipNorm, d.ClipNorm)
+	if o.Schedule == "" {
+		o.Schedule = d.Schedule
+	}
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
 	switch {
 	case o.Epochs < 1:
@@ -99,6 +120,8 @@ func (o TrainOptions) WithDefaults(d TrainOptions) (TrainOptions, error) {
 		return o, fmt.Errorf("weight decay %v: want a number ≥ 0", o.WeightDecay)
 	case bad(o.ClipNorm):
 		return o, fmt.Errorf("gradient clip norm %v: want a number ≥ 0 (0 is off)", o.ClipNorm)
+	case o.Schedule != "" && o.Schedule != ScheduleConstant && o.Schedule != ScheduleCosine:
+		return o, fmt.Errorf("learning-rate schedule %q: want %q or %q", o.Schedule, ScheduleConstant, ScheduleCosine)
 	}
 	return o, nil
 }
@@ -130,9 +153,17 @@ func Fit(ctx context.Context, t nets.Task, nTrain, nVal int, kind string, cfg an
 	if err != nil {
 		return nets.History{}, err
 	}
+	var sched nets.Schedule
+	if o.Schedule == ScheduleCosine && o.BatchSize > 0 {
+		perEpoch := (nTrain + o.BatchSize - 1) / o.BatchSize
+		if dropLast {
+			perEpoch = nTrain / o.BatchSize
+		}
+		sched = nets.Cosine{Base: o.LR, Min: o.LR * cosineFloor, Steps: o.Epochs * perEpoch}
+	}
 	return nets.Fit(ctx, t, nTrain, nVal, nets.TrainOptions{
 		Epochs: o.Epochs, BatchSize: o.BatchSize, Seed: o.Seed, Optimizer: o.Optimizer(),
-		ClipNorm: o.ClipNorm, Patience: o.Patience,
+		Schedule: sched, ClipNorm: o.ClipNorm, Patience: o.Patience,
 		CheckpointPath: o.CheckpointPath, Meta: meta, RestoreBest: nVal > 0,
 		CurvePrefix: o.CurvePrefix, Progress: o.Progress, DropLast: dropLast,
 	})

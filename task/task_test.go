@@ -32,6 +32,7 @@ func TestWithDefaults(t *testing.T) {
 		{TrainOptions{ClipNorm: math.Inf(1)}, "gradient clip norm +Inf"},
 		{TrainOptions{Patience: -1}, "patience -1"},
 		{TrainOptions{ValExamples: -1}, "validation examples -1"},
+		{TrainOptions{Schedule: "linear"}, `schedule "linear"`},
 	} {
 		if _, err := c.o.WithDefaults(d); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "TrainOptions") {
 			t.Errorf("%+v: error %v, want %q", c.o, err, c.want)
@@ -88,5 +89,35 @@ func TestFitCheckpoint(t *testing.T) {
 	}
 	if cfg.Width != 3 || got[0].Data[0] != w.Data[0] {
 		t.Fatalf("checkpoint config %+v, weight %v (model holds the best epoch's %v)", cfg, got[0].Data[0], w.Data[0])
+	}
+}
+
+// The cosine schedule runs from LR towards LR/20 over exactly the steps of
+// the call, with or without the last short batch; constant keeps LR.
+func TestFitSchedule(t *testing.T) {
+	// 7 examples in batches of 3: 3 steps an epoch, 2 with dropLast
+	cos := func(steps int) float64 {
+		return 0.0005 + 0.0095*(1+math.Cos(math.Pi*float64(steps-1)/float64(steps)))/2
+	}
+	for _, c := range []struct {
+		s          Schedule
+		drop       bool
+		first, end float64
+	}{{ScheduleCosine, false, 0.01, cos(12)}, {ScheduleCosine, true, 0.01, cos(8)}, {ScheduleConstant, false, 0.01, 0.01}, {"", false, 0.01, 0.01}} {
+		w := nets.NewParam("w", 1)
+		h, err := Fit(context.Background(), lineTask{w}, 7, 0, "line", struct{}{},
+			TrainOptions{Epochs: 4, BatchSize: 3, LR: 0.01, Schedule: c.s}, c.drop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := h.Epochs[len(h.Epochs)-1].LR
+		// the first epoch's last step is already below the peak for cosine
+		if first := h.Epochs[0].LR; first > c.first || (c.s == ScheduleCosine && first >= c.first) {
+			t.Errorf("%q dropLast %v: first epoch LR %g", c.s, c.drop, first)
+		}
+		// the last step runs at the schedule's value for step Steps-1
+		if math.Abs(last-c.end) > 1e-12 {
+			t.Errorf("%q dropLast %v: last LR %g, want ≈ %g", c.s, c.drop, last, c.end)
+		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // TrainFlags adds the training flags every task's training command shares,
 // with d's values as defaults: --epochs, --steps (only when d.StepsPerEpoch
-// is set: tasks that draw fresh examples every step), --batch, --lr,
+// is set: tasks that draw fresh examples every step), --batch, --lr, --schedule,
 // --seed, --patience, --wd, --curves and -q. The function it returns,
 // called after parsing, checks their values (usage errors naming the
 // flags) and the --curves folder, and returns the options, with Progress
@@ -24,7 +24,12 @@ func TrainFlags(fs *flag.FlagSet, d task.TrainOptions, stderr io.Writer) func() 
 	}
 	fs.IntVar(&o.Epochs, "epochs", d.Epochs, epochs)
 	fs.IntVar(&o.BatchSize, "batch", d.BatchSize, "examples per step")
-	fs.Float64Var(&o.LR, "lr", d.LR, "Adam learning rate")
+	fs.Float64Var(&o.LR, "lr", d.LR, "Adam learning rate (the peak, with --schedule cosine)")
+	sched := string(d.Schedule)
+	if sched == "" {
+		sched = string(task.ScheduleConstant)
+	}
+	fs.StringVar(&sched, "schedule", sched, "learning rate over the run: constant, or cosine from --lr down to --lr/20")
 	fs.Int64Var(&o.Seed, "seed", d.Seed, seed)
 	fs.IntVar(&o.Patience, "patience", d.Patience, "stop after this many epochs without a better validation loss (0: off)")
 	fs.Float64Var(&o.WeightDecay, "wd", d.WeightDecay, "AdamW weight decay (0: plain Adam)")
@@ -44,7 +49,10 @@ func TrainFlags(fs *flag.FlagSet, d task.TrainOptions, stderr io.Writer) func() 
 			return o, Usagef("--patience %d: want ≥ 0", o.Patience)
 		case !(o.WeightDecay >= 0):
 			return o, Usagef("--wd %g: want ≥ 0", o.WeightDecay)
+		case sched != string(task.ScheduleConstant) && sched != string(task.ScheduleCosine):
+			return o, Usagef("--schedule %q: want constant or cosine", sched)
 		}
+		o.Schedule = task.Schedule(sched)
 		if o.CurvePrefix != "" {
 			if err := CheckWritableDir("--curves "+o.CurvePrefix, filepath.Dir(o.CurvePrefix)); err != nil {
 				return o, err
