@@ -30,6 +30,29 @@ type AugmentOptions struct {
 	ClipLevel [2]float64 // clipping threshold as a fraction of the peak; default 0.3–0.9
 }
 
+// Recording conditions by name, for AugmentPreset.
+var augmentPresets = map[string]AugmentOptions{
+	"clean": {},
+	// rooms and microphones, mostly quiet
+	"room": {Reverb: 0.8, Colour: 0.6, Noise: 0.3, SNR: [2]float64{15, 35}},
+	// anything a phone or a camera records: rooms, channels, telephone
+	// bands, noise down to 0 dB, levels and a little clipping
+	"field": {Reverb: 0.6, Colour: 0.7, Telephone: 0.15, Noise: 0.8, SNR: [2]float64{0, 30},
+		Level: [2]float64{-12, 6}, Clip: 0.05},
+}
+
+// AugmentPreset returns the recording conditions called name: "clean"
+// (none), "room" (reverberation and microphone colour, light noise) or
+// "field" (rooms, channels, telephone bands, noise down to 0 dB SNR, level
+// changes, some clipping).
+func AugmentPreset(name string) (AugmentOptions, error) {
+	o, ok := augmentPresets[name]
+	if !ok {
+		return o, fmt.Errorf("synth: recording conditions %q: want clean, room or field", name)
+	}
+	return o, nil
+}
+
 // Validate reports whether the options are usable.
 func (o AugmentOptions) Validate() error {
 	for _, p := range []struct {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -155,5 +156,23 @@ func TestSpeakersAugment(t *testing.T) {
 	o.Augment = AugmentOptions{Noise: 3}
 	if err := Speakers(t.TempDir(), o); err == nil {
 		t.Error("noise probability 3 accepted")
+	}
+}
+
+func TestAugmentPresets(t *testing.T) {
+	for _, name := range []string{"clean", "room", "field"} {
+		o, err := AugmentPreset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if (o == AugmentOptions{}) != (name == "clean") {
+			t.Errorf("%s: %+v", name, o)
+		}
+	}
+	if _, err := AugmentPreset("studio"); err == nil || !strings.Contains(err.Error(), "studio") {
+		t.Errorf("unknown preset: %v", err)
 	}
 }

@@ -48,6 +48,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (0: 6)")
 	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (0: 6)")
 	workers := fs.Int("workers", 0, "parallel goroutines (0: all CPUs)")
+	augment := fs.String("augment", "clean", "speakers: recording conditions of the audio: clean, room (reverberation, microphones, light noise) or field (also telephone bands, noise down to 0 dB, levels, clipping)")
 	quiet := cli.AddQuiet(fs)
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
@@ -77,6 +78,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return cli.Usagef("unknown corpus %q: want scenes, speakers, captions or sensors", kind)
 	}
+	if *augment != "clean" && kind != "speakers" {
+		return cli.Usagef("--augment applies to speakers only")
+	}
 	if err := cli.CheckOutDir(*out); err != nil {
 		return err
 	}
@@ -98,7 +102,11 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *scenes != 0 || *objects != 0 {
 			return cli.Usagef("--scenes and --objects apply to scenes only")
 		}
-		err = synth.Speakers(*out, synth.SpeakersOptions{N: *n, Seed: *seed, Speakers: *speakers,
+		aug, aerr := synth.AugmentPreset(*augment)
+		if aerr != nil {
+			return cli.Usagef("--augment %q: want clean, room or field", *augment)
+		}
+		err = synth.Speakers(*out, synth.SpeakersOptions{N: *n, Seed: *seed, Speakers: *speakers, Augment: aug,
 			Duration: *dur, FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "captions":
 		if *scenes != 0 || *objects != 0 || *dur != 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,6 +50,8 @@ func TestSynthQuietAndUsage(t *testing.T) {
 		{"synth", "scenes", "--out", dir, "--n", "2", "--speakers", "3"},
 		{"synth", "scenes", "--out", dir, "--n", "2", "--scenes", "99"},
 		{"synth", "scenes", "--out", dir, "--n", "2", "--size", "8"},
+		{"synth", "speakers", "--out", dir, "--n", "2", "--augment", "studio"},
+		{"synth", "scenes", "--out", dir, "--n", "2", "--augment", "room"},
 	} {
 		if code := run(args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("avl %v: exit %d, want 2", args, code)
@@ -57,5 +60,30 @@ func TestSynthQuietAndUsage(t *testing.T) {
 	var e strings.Builder
 	if code := run([]string{"synth", "scenes", "--out", dir, "--n", "2", "--scenes", "99"}, io.Discard, &e); !strings.Contains(e.String(), "--scenes 99") {
 		t.Errorf("--scenes 99: exit %d, stderr %q", code, e.String())
+	}
+}
+
+// --augment field records the same corpus in other conditions: same
+// clips and labels, different audio.
+func TestSynthAugment(t *testing.T) {
+	clean, field := filepath.Join(t.TempDir(), "c"), filepath.Join(t.TempDir(), "f")
+	for _, a := range [][]string{{"--out", clean}, {"--out", field, "--augment", "field"}} {
+		args := append([]string{"synth", "speakers", "--n", "2", "--duration", "1.5", "--size", "16", "-q", "--seed", "4"}, a...)
+		if code := run(args, io.Discard, io.Discard); code != 0 {
+			t.Fatalf("avl %v: exit %d", args, code)
+		}
+	}
+	for _, f := range []string{"meta.json", "audio.wav"} {
+		a, err := os.ReadFile(filepath.Join(clean, "000000", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(field, "000000", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if same := bytes.Equal(a, b); same != (f == "meta.json") {
+			t.Errorf("%s: identical = %v", f, same)
+		}
 	}
 }
