@@ -22,6 +22,12 @@ import (
 // middle frame, scaled and centre-cropped.
 const FaceFile = "face.png"
 
+// TeacherFile is the name of a clip's optional face embedding from
+// another face network (a float32 or float64 .npy of Config.Embed
+// values): when every training clip has one, the recogniser learns to
+// give it (see TrainStage), so a real face network can be the teacher.
+const TeacherFile = "face_embedding.npy"
+
 // IdentitiesOf lists the distinct "speaker" labels of clips, sorted.
 func IdentitiesOf(clips []*avio.Clip) []string {
 	seen := map[string]bool{}
@@ -115,6 +121,7 @@ type clipData struct {
 	name    string
 	speaker string
 	face    imageBytes   // the reference face
+	teacher []float32    // TeacherFile's embedding, if the clip has one
 	frames  []imageBytes // frames spread over the clip
 	audio   []float32    // mono at Config.Rate
 }
@@ -138,6 +145,9 @@ func (c Config) load(ctx context.Context, clips []*avio.Clip, nFrames int, audio
 			return nil, err
 		}
 		d.face = toBytes(f)
+		if d.teacher, err = c.teacherOf(cl); err != nil {
+			return nil, err
+		}
 		fr, err := c.frames(cl, nFrames)
 		if err != nil {
 			return nil, err
@@ -218,4 +228,26 @@ func (c Config) windows(x []float64) [][]float64 {
 		out = append(out, x[last:])
 	}
 	return out
+}
+
+// teacherOf reads clip cl's TeacherFile, or returns nil if it has none.
+func (c Config) teacherOf(cl *avio.Clip) ([]float32, error) {
+	path := filepath.Join(cl.Dir, TeacherFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	a, err := avio.ReadNPY(path)
+	if err != nil {
+		return nil, fmt.Errorf("speech2face: %w", err)
+	}
+	if a.Size() != c.Embed {
+		return nil, fmt.Errorf("speech2face: %s: %d values (shape %v); the model's embedding has %d", path, a.Size(), a.Shape, c.Embed)
+	}
+	v := a.Float32()
+	for i, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, fmt.Errorf("speech2face: %s: value %d is %v", path, i, x)
+		}
+	}
+	return v, nil
 }

@@ -250,7 +250,8 @@ func sum(xs ...*G.Node) (*G.Node, error) {
 
 // defineFace declares the recogniser's pass: input "face" [N, 3, S, S];
 // outputs "embed" and "logits"; with "label" [N] fed, the cross-entropy
-// over the training identities (stage 1).
+// over the training identities (stage 1), plus, with "teacher" [N, E]
+// fed, the mean squared error between the embedding and the teacher's.
 func (m *Model) defineFace(p *nets.Pass) error {
 	x, err := p.Input("face")
 	if err != nil {
@@ -266,7 +267,30 @@ func (m *Model) defineFace(p *nets.Pass) error {
 	if err := p.Output("logits", logits); err != nil {
 		return err
 	}
-	return p.MinimizeCrossEntropy(logits, "label")
+	if !p.Has("teacher") {
+		return p.MinimizeCrossEntropy(logits, "label")
+	}
+	y, err := p.Input("label")
+	if err != nil {
+		return err
+	}
+	te, err := p.Input("teacher")
+	if err != nil {
+		return err
+	}
+	ce, err := nets.CrossEntropyLoss(logits, y)
+	if err != nil {
+		return err
+	}
+	mse, err := nets.MSELoss(emb, te)
+	if err != nil {
+		return err
+	}
+	loss, err := sum(ce, mse)
+	if err != nil {
+		return err
+	}
+	return p.Minimize(loss)
 }
 
 // defineDecoder declares the decoder's pass: input "embed" [N, E]; output

@@ -242,3 +242,68 @@ func equal(a, b [][]float32) bool {
 	}
 	return true
 }
+
+// A teacher's embeddings (TeacherFile in every training clip) become the
+// recogniser's targets: training brings the embeddings closer to them.
+func TestTeacherEmbeddings(t *testing.T) {
+	ds := corpus(t, 12, 6, 2)
+	train := ds.Split("train")
+	cfg := tinyConfig(IdentitiesOf(train))
+	target := map[string][]float32{}
+	for i, id := range cfg.Identities {
+		v := make([]float32, cfg.Embed)
+		v[i%cfg.Embed] = 2
+		target[id] = v
+	}
+	for i, c := range train {
+		if i == 0 {
+			continue
+		}
+		if err := avio.WriteNPY(filepath.Join(c.Dir, TeacherFile), target[c.Meta.Labels["speaker"]], cfg.Embed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	data := Data{Train: train}
+	if _, err := TrainStage(context.Background(), m, StageFace, data, TrainOptions{Epochs: 1}); err == nil || !strings.Contains(err.Error(), "some training clips") {
+		t.Fatalf("a clip without the teacher's file: %v", err)
+	}
+	if err := avio.WriteNPY(filepath.Join(train[0].Dir, TeacherFile), make([]float32, cfg.Embed+1), cfg.Embed+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TrainStage(context.Background(), m, StageFace, data, TrainOptions{Epochs: 1}); err == nil || !strings.Contains(err.Error(), "9 values") {
+		t.Fatalf("a file of the wrong size: %v", err)
+	}
+	if err := avio.WriteNPY(filepath.Join(train[0].Dir, TeacherFile), target[train[0].Meta.Labels["speaker"]], cfg.Embed); err != nil {
+		t.Fatal(err)
+	}
+	dist := func() float64 {
+		var d float64
+		for _, c := range train {
+			f, err := cfg.refFace(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, _, err := m.embedAll([][]float32{f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range e[0] {
+				x := float64(v - target[c.Meta.Labels["speaker"]][i])
+				d += x * x
+			}
+		}
+		return d
+	}
+	before := dist()
+	if _, err := TrainStage(context.Background(), m, StageFace, data, TrainOptions{Epochs: 100, BatchSize: 8, LR: 3e-3}); err != nil {
+		t.Fatal(err)
+	}
+	if after := dist(); after > before/4 {
+		t.Errorf("squared distance to the teacher's embeddings %.3f before, %.3f after training", before, after)
+	}
+}

@@ -112,7 +112,9 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 //   - StageFace: the recogniser classifies frames of data.Train's clips
 //     (six per clip, plus the reference face) by speaker, under random
 //     shifts, brightness and colour changes on top of the frames' own pose,
-//     light and expression;
+//     light and expression; when every clip has a TeacherFile, its
+//     embedding is also the target of the recogniser's (mean squared
+//     error), which makes another face network the teacher;
 //   - StageDecoder: the decoder draws a clip's reference face from the
 //     embedding of any of its frames: pixel L1 plus Config.Consistency
 //     times the L1 between the decoded face's embedding and the reference
@@ -159,9 +161,13 @@ func TrainStage(ctx context.Context, m *Model, s Stage, data Data, o TrainOption
 			if !ok {
 				return rep, fmt.Errorf("speech2face: clip %s: speaker %q is not one of the model's %d identities", d.name, d.speaker, len(cfg.Identities))
 			}
+			if (d.teacher == nil) != (tr[0].teacher == nil) {
+				return rep, fmt.Errorf("speech2face: clip %s: some training clips have %s and others not; give it to all or none", d.name, TeacherFile)
+			}
 			for _, img := range append(d.frames, d.face) {
 				ft.x = append(ft.x, img)
 				ft.y = append(ft.y, float32(k))
+				ft.teacher = append(ft.teacher, d.teacher)
 			}
 		}
 		defer freeze(m.decParams, m.voiceParams)()
@@ -212,13 +218,14 @@ func TrainStage(ctx context.Context, m *Model, s Stage, data Data, o TrainOption
 
 // faceTask is stage 1: images and their identity indices.
 type faceTask struct {
-	m     *Model
-	x     []imageBytes
-	y     []float32
-	r     *rand.Rand
-	size  int
-	prog  *nets.Program
-	steps int
+	m       *Model
+	x       []imageBytes
+	y       []float32
+	teacher [][]float32 // per image, its clip's TeacherFile embedding (all nil without)
+	r       *rand.Rand
+	size    int
+	prog    *nets.Program
+	steps   int
 }
 
 func (t *faceTask) Params() []*nets.Param { return t.m.params }
@@ -238,8 +245,15 @@ func (t *faceTask) TrainBatch(idx []int) (float64, error) {
 		x = jitter(x, t.x[j], s, t.r)
 		y[i] = t.y[j]
 	}
-	p, err := t.prog.Run(nets.Feed{Name: "face", Shape: []int{len(idx), 3, s, s}, Data: x},
-		nets.Feed{Name: "label", Shape: []int{len(idx)}, Data: y})
+	feeds := []nets.Feed{{Name: "face", Shape: []int{len(idx), 3, s, s}, Data: x}, {Name: "label", Shape: []int{len(idx)}, Data: y}}
+	if t.teacher[idx[0]] != nil {
+		var te []float32
+		for _, j := range idx {
+			te = append(te, t.teacher[j]...)
+		}
+		feeds = append(feeds, nets.Feed{Name: "teacher", Shape: []int{len(idx), t.m.Config.Embed}, Data: te})
+	}
+	p, err := t.prog.Run(feeds...)
 	if err != nil {
 		return 0, err
 	}
