@@ -42,7 +42,7 @@ type Scores struct {
 	// Sex is the fraction of queries whose estimated sex_like falls on the
 	// same side of 0.5 on the decoded face as on the true face.
 	Sex float64
-	// Corr is, per Attributes entry after sex_like, the correlation of
+	// Corr is, per Attributes entry (sex_like too), the correlation of
 	// the estimate on the decoded face with the estimate on the true face.
 	Corr       []float64
 	SSIM, L1   float64 // the decoded face against the true face
@@ -77,7 +77,7 @@ func (mt Metrics) Table() *eval.Table {
 		Columns: []eval.Column{{Name: "R@1 %", Format: "%.1f"}, {Name: "R@10 %", Format: "%.1f"}}}
 	if len(mt.Attributes) > 0 {
 		t.Columns = append(t.Columns, eval.Column{Name: "sex agree %", Format: "%.1f"})
-		for _, a := range mt.Attributes[1:] {
+		for _, a := range mt.Attributes {
 			t.Columns = append(t.Columns, eval.Column{Name: "r " + a, Format: "%.2f"})
 		}
 	}
@@ -86,7 +86,7 @@ func (mt Metrics) Table() *eval.Table {
 		v := []float64{100 * s.R1, 100 * s.R10}
 		if len(mt.Attributes) > 0 {
 			v = append(v, 100*s.Sex)
-			for j := range mt.Attributes[1:] {
+			for j := range mt.Attributes {
 				r := math.NaN()
 				if j < len(s.Corr) {
 					r = s.Corr[j]
@@ -510,7 +510,7 @@ func (r *ridge) apply(x [][]float32) [][]float64 {
 
 // agreement compares estimates with references, both rows of
 // attributes (sex_like first): the fraction on the same side of 0.5 for
-// sex_like, the correlation for each other attribute.
+// sex_like, and the correlation of each attribute.
 func agreement(est, ref [][]float64) (float64, []float64) {
 	var same int
 	for i := range est {
@@ -519,7 +519,7 @@ func agreement(est, ref [][]float64) (float64, []float64) {
 		}
 	}
 	var corr []float64
-	for j := 1; j < len(est[0]); j++ {
+	for j := range est[0] {
 		a, b := make([]float64, len(est)), make([]float64, len(est))
 		for i := range est {
 			a[i], b[i] = est[i][j], ref[i][j]

@@ -84,7 +84,7 @@ func TestVoiceFaceTies(t *testing.T) {
 	sex, corr := agreement(est.apply(xte), yte)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d train speakers, %d held-out: sex_like side of 0.5 agrees %.1f %%", len(xtr), len(xte), 100*sex)
-	for j, a := range Attributes[1:] {
+	for j, a := range Attributes {
 		fmt.Fprintf(&b, "; r %s %.2f", a, corr[j])
 	}
 	t.Log(b.String())
@@ -92,7 +92,7 @@ func TestVoiceFaceTies(t *testing.T) {
 	if sex < 0.9 {
 		t.Errorf("sex_like from the voice: %.2f agreement, want ≥ 0.9", sex)
 	}
-	for j, a := range Attributes[1:] {
+	for j, a := range Attributes {
 		switch a {
 		case "jaw", "brow":
 			if corr[j] < 0.5 {

@@ -27,6 +27,8 @@ minutes on a laptop (--quick: seconds). Steps, each timed:
   4. SoundNet: image teacher, distillation into SoundNet-8, linear probes
   5. separation: face-guided model trained, evaluated on held-out speakers,
      one mixture separated (mix.wav, speaker_1.wav, speaker_2.wav, PNG)
+  7. Speech2Face: the shipped model draws the faces of held-out voices,
+     scored beside shuffled voices (speech2face.png)
 Everything goes into one folder (./avl-demo unless --out says otherwise) with
 report.md, which is also printed. The same --seed gives the same files and
 numbers (timings aside). The folder must be new, empty, or an earlier demo

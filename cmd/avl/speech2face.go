@@ -53,6 +53,8 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	in := fs.String("model", "", "model to continue (required with --stage decoder or voice)")
 	embed := fs.Int("embed", def.Embed, "face embedding width")
 	size := fs.Int("face-size", def.FaceSize, "face picture size in pixels (a multiple of 16)")
+	lambda1 := fs.Float64("lambda1", def.Lambda1, "voice stage: weight of the normalised-embedding term")
+	lambda2 := fs.Float64("lambda2", def.Lambda2, "voice stage: weight of the fc8 distillation term")
 	d := speech2face.DefaultTrainOptions(speech2face.StageFace)
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -99,21 +101,35 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	if len(train) == 0 {
 		return fmt.Errorf("%s: no clips in split \"train\"", *data)
 	}
+	flagErr := func(err error) error {
+		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "speech2face", [][2]string{{"embed", "--embed"}, {"face_size", "--face-size"},
+			{"lambda1", "--lambda1"}, {"lambda2", "--lambda2"}}))}
+	}
 	var m *speech2face.Model
 	if *in != "" {
 		if m, err = speech2face.Load(*in); err != nil {
 			return err
 		}
+		// the loss weights of the voice stage may change; the sizes are the model's
+		if cli.Given(fs, "lambda1") {
+			m.Config.Lambda1 = *lambda1
+		}
+		if cli.Given(fs, "lambda2") {
+			m.Config.Lambda2 = *lambda2
+		}
+		if err := m.Config.Validate(); err != nil {
+			m.Close()
+			return flagErr(err)
+		}
 	} else {
 		cfg := def
 		cfg.Identities = speech2face.IdentitiesOf(train)
-		cfg.Embed, cfg.FaceSize, cfg.Seed = *embed, *size, o.Seed
+		cfg.Embed, cfg.FaceSize, cfg.Lambda1, cfg.Lambda2, cfg.Seed = *embed, *size, *lambda1, *lambda2, o.Seed
 		if err := cfg.Validate(); err != nil {
-			msg := err.Error()
-			if strings.Contains(msg, "identities") {
+			if strings.Contains(err.Error(), "identities") {
 				return fmt.Errorf("%s: the train split has %d speakers; want at least 2", *data, len(cfg.Identities))
 			}
-			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "speech2face", [][2]string{{"embed", "--embed"}, {"face_size", "--face-size"}}))}
+			return flagErr(err)
 		}
 		if m, err = speech2face.New(cfg); err != nil {
 			return err
