@@ -33,7 +33,10 @@
 //
 // Data is any clip dataset with "speaker" labels, audio and frames; a
 // clip's face.png (FaceFile; synth.Speakers writes it) is the speaker's
-// reference face, else its middle frame. Pretrained returns the shipped
+// reference face, else its middle frame. When every training clip also
+// holds a face network's embedding of its speaker (TeacherFile,
+// face_embedding.npy), the recogniser learns to give those embeddings: a
+// real face network becomes the teacher. Pretrained returns the shipped
 // model, trained on synth.Speakers; "avl speech2face" and
 // examples/speech2face drive it.
 package speech2face

@@ -80,8 +80,8 @@ func DefaultTrainOptions(s Stage) TrainOptions {
 // framesPerClip is the number of frames of each clip the face stages read.
 const framesPerClip = 6
 
-// Report summarises a training run: one task.Report per stage trained,
-// and their sums.
+// Report summarises a training run: one task.Report per stage trained;
+// Steps and Duration are their sums, History the last stage's.
 type Report struct {
 	task.Report
 	Stages               map[Stage]task.Report
@@ -209,7 +209,7 @@ func TrainStage(ctx context.Context, m *Model, s Stage, data Data, o TrainOption
 	rep.Steps = t.stepCount()
 	rep.Duration = time.Since(start)
 	rep.Stages[s] = rep.Report
-	m.Close() // inference programs compiled before this stage are stale for frozen flags
+	m.Close() // release the inference graphs compiled for this stage's targets
 	if err != nil {
 		return rep, fmt.Errorf("speech2face: %s stage: %w", s, err)
 	}

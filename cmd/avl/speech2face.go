@@ -58,6 +58,10 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	d := speech2face.DefaultTrainOptions(speech2face.StageFace)
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
+	// each stage has its own epochs and patience unless given
+	ep, pat := fs.Lookup("epochs"), fs.Lookup("patience")
+	ep.Usage, ep.DefValue = "passes over the training clips in each stage (default: face 20, decoder 8, voice 60)", "0"
+	pat.Usage = "stop after this many epochs without a better validation loss (default: voice 10, the others off)"
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +72,6 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	// each stage has its own epochs and patience unless given
 	if !cli.Given(fs, "epochs") {
 		o.Epochs = 0
 	}
