@@ -5,7 +5,9 @@ import (
 	"context"
 	"image"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -305,5 +307,42 @@ func TestTeacherEmbeddings(t *testing.T) {
 	}
 	if after := dist(); after > before/4 {
 		t.Errorf("squared distance to the teacher's embeddings %.3f before, %.3f after training", before, after)
+	}
+}
+
+// A corpus without face.png works: each clip's middle frame is its face.
+func TestWithoutReferenceFaces(t *testing.T) {
+	ds := corpus(t, 16, 8, 4)
+	for _, c := range ds.Clips {
+		if err := os.Remove(filepath.Join(c.Dir, FaceFile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	train := ds.Split("train")
+	m, err := New(tinyConfig(IdentitiesOf(train)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := Train(context.Background(), m, Data{Train: train, Val: ds.Split("val")}, TrainOptions{Epochs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	mid, err := ds.Clips[0].Frame(ds.Clips[0].NumFrames / 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.Config.faceTensor(mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Config.refFace(ds.Clips[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Error("the reference face is not the middle frame")
+	}
+	if _, err := Evaluate(m, append(ds.Split("test"), ds.Split("val")...), EvalOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -205,7 +205,8 @@ func TrainStage(ctx context.Context, m *Model, s Stage, data Data, o TrainOption
 	defer t.close()
 	nTrain, nVal := t.sizes()
 	rep.TrainClips, rep.ValClips = len(data.Train), len(data.Val)
-	rep.History, err = task.Fit(ctx, t, nTrain, nVal, Kind, m.Config, o, true)
+	// a last, smaller batch is dropped, unless it is the only one
+	rep.History, err = task.Fit(ctx, t, nTrain, nVal, Kind, m.Config, o, nTrain >= o.BatchSize)
 	rep.Steps = t.stepCount()
 	rep.Duration = time.Since(start)
 	rep.Stages[s] = rep.Report
