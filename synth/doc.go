@@ -70,8 +70,9 @@
 // appear in train. Labels: "speaker" ("s007"), "caption" (the syllables
 // said, e.g. "ba-mi-tos ku-sa"), and the identity's hidden and visible
 // attributes as decimal strings: "sex_like", "face_height", "face_width",
-// "jaw", "brow", "eye_size", "f0_hz", "formant_scale", "breathiness",
-// "age".
+// "jaw", "brow", "eye_size", "eye_spacing", "nose", "f0_hz",
+// "formant_scale", "breathiness", "age" (eye spacing and nose length owe
+// nothing to the voice).
 //
 // Identities (NewSpeaker) are drawn from four hidden factors: a bimodal
 // sex-like attribute s ∈ [0, 1], a size factor z and a breath factor b

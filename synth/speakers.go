@@ -105,6 +105,8 @@ func (sp Speaker) Labels() map[string]string {
 		"jaw":           f3(sp.Face.Jaw),
 		"brow":          f3(sp.Face.Brow),
 		"eye_size":      f3(sp.Face.EyeSize),
+		"eye_spacing":   f3(sp.Face.EyeSpacing),
+		"nose":          f3(sp.Face.Nose),
 		"f0_hz":         strconv.FormatFloat(sp.Voice.F0, 'f', 1, 64),
 		"formant_scale": f3(sp.Voice.FormantScale),
 		"breathiness":   f3(sp.Voice.Breathiness),

@@ -21,6 +21,7 @@ import (
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
+	"github.com/avlearn/avlearn/speech2face"
 )
 
 // nanAt is the sample that the NaN fixtures spoil.
@@ -33,6 +34,7 @@ type cliFixture struct {
 	spec, nanSpec     string // linear spectrogram .npy (with its .json), and one holding a NaN
 	data, nanData     string // clip datasets; every clip of nanData has a NaN at nanAt
 	snModel, sepModel string // untrained SoundNet and separation models
+	s2fModel          string // an untrained speech2face model of the train split's speakers
 	faceA, faceB      string // clip folders, used as face videos
 	notDir            string // a file, so that "notDir/x" cannot be created
 	readOnly          string // a folder without write permission ("" when running as root)
@@ -46,7 +48,7 @@ func newCLIFixture(t *testing.T) *cliFixture {
 		wav: filepath.Join(d, "in.wav"), nanWAV: filepath.Join(d, "nan.wav"),
 		spec: filepath.Join(d, "spec.npy"), nanSpec: filepath.Join(d, "nanspec.npy"),
 		data: filepath.Join(d, "ds"), nanData: filepath.Join(d, "nands"),
-		snModel: filepath.Join(d, "sn.safetensors"), sepModel: filepath.Join(d, "sep.safetensors"),
+		snModel: filepath.Join(d, "sn.safetensors"), sepModel: filepath.Join(d, "sep.safetensors"), s2fModel: filepath.Join(d, "s2f.safetensors"),
 		notDir: filepath.Join(d, "plain-file"), missing: filepath.Join(d, "missing"),
 	}
 	x := make([]float64, 16000)
@@ -84,6 +86,13 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	must(t, err)
 	must(t, sep.Save(f.sepModel))
 	sep.Close()
+	s2c := speech2face.DefaultConfig()
+	s2c.Identities = []string{"s0", "s1", "s2", "s3"}
+	s2c.FaceSize, s2c.Embed, s2c.Width, s2c.Voice = 16, 8, 4, 8
+	s2f, err := speech2face.New(s2c)
+	must(t, err)
+	must(t, s2f.Save(f.s2fModel))
+	s2f.Close()
 	return f
 }
 
@@ -252,6 +261,25 @@ func TestCLIConformance(t *testing.T) {
 		{name: "fusion eval",
 			bad:     []string{"fusion", "eval", "--model", f.missing + ".safetensors"},
 			missing: []string{"fusion", "eval", "--model", f.missing + ".safetensors", "--data", f.data}},
+		{name: "speech2face", ext: ".png",
+			bad:     []string{"speech2face", f.wav, "-o", "x.png", "--nope"},
+			missing: []string{"speech2face", "--model", f.s2fModel, f.missing + ".wav", "-o", filepath.Join(f.dir, "x.png")},
+			write:   func(o string) []string { return []string{"speech2face", "--model", f.s2fModel, f.wav, "-o", o} },
+			nanOut:  func(o string) []string { return []string{"speech2face", "--model", f.s2fModel, f.nanWAV, "-o", o} },
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "speech2face train", ext: ".safetensors",
+			bad:     []string{"speech2face", "train", "--data", f.data, "-o", "m.safetensors", "--stage", "nope"},
+			missing: []string{"speech2face", "train", "--data", f.missing, "-o", filepath.Join(f.dir, "m.safetensors")},
+			write:   func(o string) []string { return []string{"speech2face", "train", "--data", f.data, "-o", o} },
+			nanOut: func(o string) []string {
+				return []string{"speech2face", "train", "--data", f.nanData, "-o", o, "--stage", "voice", "--model", f.s2fModel, "--epochs", "1"}
+			},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "speech2face eval",
+			bad:     []string{"speech2face", "eval", "--data", f.data, "--speakers", "0"},
+			missing: []string{"speech2face", "eval", "--model", f.s2fModel, "--data", f.missing},
+			nan:     []string{"speech2face", "eval", "--model", f.s2fModel, "--data", f.nanData},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
 		{name: "demo", ext: "/",
 			bad:   []string{"demo", "--quick", "--scenes", "3"},
 			write: func(o string) []string { return []string{"demo", "--quick", "-o", o} }},
@@ -277,7 +305,7 @@ func TestCLIConformance(t *testing.T) {
 		if m := goIdent.FindString(msg); m != "" {
 			t.Errorf("avl %s: message names the Go identifier %s:\n%s", strings.Join(args, " "), m, msg)
 		}
-		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
+		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": speech2face:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
 			if strings.Contains(msg, p) {
 				t.Errorf("avl %s: stacked prefix or internal name %q in:\n%s", strings.Join(args, " "), p, msg)
 			}

@@ -29,6 +29,8 @@ minutes on a laptop (--quick: seconds). Steps, each timed:
   5. separation: face-guided model trained, evaluated on held-out speakers,
      one mixture separated (mix.wav, speaker_1.wav, speaker_2.wav, PNG)
   6. fusion: the shipped sensor-fusion model with each stream dropped
+  7. Speech2Face: the shipped model draws the faces of held-out voices,
+     scored beside shuffled voices (speech2face.png)
 Everything goes into one folder (./avl-demo unless --out says otherwise) with
 report.html (open it in a browser: pictures, players, tables, commands) and
 report.md, which is also printed. The same --seed gives the same files and

@@ -29,7 +29,7 @@ type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 type command struct {
 	name    string
 	summary string
-	run     runFunc // a command without verbs
+	run     runFunc // a command without verbs, or what a command with verbs runs when its first argument is none of them
 	// help and verbs describe a command with verbs ("avl soundnet distill").
 	help  string
 	verbs map[string]runFunc
@@ -85,11 +85,12 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprint(stderr, c.help)
 			return 0
 		}
-		if f, ok = c.verbs[rest[0]]; !ok {
+		if v, isVerb := c.verbs[rest[0]]; isVerb {
+			f, name, rest = v, c.name+" "+rest[0], rest[1:]
+		} else if f == nil {
 			fmt.Fprintf(stderr, "avl %s: unknown sub-command %q (run \"avl %s -h\" for the list)\n", c.name, rest[0], c.name)
 			return 2
 		}
-		name, rest = c.name+" "+rest[0], rest[1:]
 	}
 
 	return cli.Exit(stderr, name, f(ctx, rest, stdout, stderr))

@@ -18,6 +18,7 @@ import (
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
 	"github.com/avlearn/avlearn/spectrogram"
+	"github.com/avlearn/avlearn/speech2face"
 	"github.com/avlearn/avlearn/synth"
 )
 
@@ -541,5 +542,39 @@ func (d *run) fusionStep(ctx context.Context, s *step) error {
 	s.addf("synth.Sensors: %d clips of audio, frames and a 100 Hz motion track, %d events, of which a single stream tells at most three groups apart (contact sheet sensors.png)", n, len(synth.SensorEvents))
 	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (fusion.Pretrained, attention fusion; its card: fusion/pretrained/README.md), accuracy %% on %d held-out clips:\n\n", len(test))+indent(met.Table().Markdown()))
 	s.Cmds = []string{"avl fusion eval --data corpora/sensors"}
+	return nil
+}
+
+// ---- step 7: Speech2Face ----
+
+// speech2faceStep scores the shipped Speech2Face model on the held-out
+// speakers of the speakers corpus (the train speakers fit the attribute
+// estimator) and draws their faces from their voices.
+func (d *run) speech2faceStep(ctx context.Context, s *step) error {
+	if d.speakers == nil {
+		return skipError{"no speakers corpus (step 2 did not finish)"}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m, err := speech2face.Pretrained()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	held := append(d.speakers.Split("test"), d.speakers.Split("val")...)
+	met, err := speech2face.Evaluate(m, held, speech2face.EvalOptions{Train: d.speakers.Split("train"), Seed: d.o.Seed, Progress: d.o.Progress})
+	if err != nil {
+		return fmt.Errorf("evaluation: %w", err)
+	}
+	sheet, err := speech2face.ContactSheet(m, held, 8)
+	if err != nil {
+		return err
+	}
+	if err := writePNGFile(d.path("speech2face.png"), sheet); err != nil {
+		return err
+	}
+	s.addf("the shipped model (speech2face.Pretrained; its card: speech2face/pretrained/README.md) draws a face from each voice of the speakers corpus's %d test and val speakers, whom it never met; speech2face.png shows, per speaker, the face drawn from the voice (top), the face drawn from the true face's embedding (middle) and the true face (bottom)", met.Speakers)
+	s.Lines = append(s.Lines, "retrieval (the true face among the held-out faces), attributes read off the drawn faces against the true ones, and picture quality, beside the baselines:\n\n"+indent(met.Table().Markdown()))
 	return nil
 }

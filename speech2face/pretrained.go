@@ -1,0 +1,24 @@
+package speech2face
+
+import (
+	"bytes"
+	_ "embed" // the shipped model
+	"fmt"
+
+	"github.com/avlearn/avlearn/nets"
+)
+
+//go:embed pretrained/speech2face.safetensors
+var pretrained []byte
+
+// Pretrained returns the shipped model, trained on a synth.Speakers corpus
+// (pretrained/README.md is its model card: data, command, figures,
+// limits).
+func Pretrained() (*Model, error) {
+	var cfg Config
+	m, _, err := nets.LoadModelFrom(bytes.NewReader(pretrained), int64(len(pretrained)), "the shipped speech2face model", Kind, &cfg, func() (*Model, error) { return New(cfg) })
+	if err != nil {
+		return nil, fmt.Errorf("speech2face: %w", err)
+	}
+	return m, nil
+}
