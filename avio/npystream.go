@@ -12,9 +12,12 @@ import (
 // NPYColumnWriter writes a float32 array of shape (rows, cols) in C order,
 // the layout WriteNPY gives a spectrogram (bins, frames), when its values
 // arrive one column at a time, as frames do from a streaming spectrogram.
-// It holds a block of columns in memory (about a megabyte, or one column
-// if that is larger) and writes each block's rows at their places in the
-// file, so memory does not grow with the number of columns. The file is
+// It holds a block of columns in memory (up to 16 MB, or one column if
+// that is larger) and writes each block's rows at their places in the
+// file, so memory does not grow with the number of columns. (The block is
+// that large because every row of a block is one write at its own offset:
+// with 1 MB blocks, a 257-row spectrogram spent more time in those writes
+// than in its FFTs.) The file is
 // written under a temporary name and renamed by Close, so an error never
 // leaves a partial file at the final path; its bytes equal WriteNPY's for
 // the same values. A NPYColumnWriter is not safe for concurrent use.
@@ -22,18 +25,17 @@ type NPYColumnWriter struct {
 	path       string
 	f          *os.File
 	rows, cols int
-	hdr        int64     // header bytes before the values
-	per        int       // columns per block
-	block      []float32 // rows × per, row-major: block[r*per+j]
-	n          int       // columns in the block
-	flushed    int       // columns written to the file
-	buf        []byte
-	err        error // the first error, returned from then on
+	hdr        int64  // header bytes before the values
+	per        int    // columns per block
+	block      []byte // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
+	n          int    // columns in the block
+	flushed    int    // columns written to the file
+	err        error  // the first error, returned from then on
 }
 
 // npyBlockValues is the number of values a NPYColumnWriter's block holds
 // when a column is shorter than that.
-const npyBlockValues = 1 << 18
+const npyBlockValues = 1 << 22
 
 // CreateNPYColumns starts writing path as a float32 (rows, cols) array.
 // Exactly cols columns of rows values must be written before Close.
@@ -58,8 +60,7 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 		return nil, w.fail(err)
 	}
 	w.per = max(1, min(cols, npyBlockValues/max(rows, 1)))
-	w.block = make([]float32, rows*w.per)
-	w.buf = make([]byte, 4*w.per)
+	w.block = make([]byte, 4*rows*w.per)
 	return w, nil
 }
 
@@ -75,8 +76,9 @@ func (w *NPYColumnWriter) WriteColumn(col []float32) error {
 	if w.flushed+w.n >= w.cols {
 		return w.fail(fmt.Errorf("more than the %d columns of shape (%d, %d)", w.cols, w.rows, w.cols))
 	}
+	b := w.block[4*w.n:]
 	for r, v := range col {
-		w.block[r*w.per+w.n] = v
+		binary.LittleEndian.PutUint32(b[4*r*w.per:], math.Float32bits(v))
 	}
 	w.n++
 	if w.n == w.per {
@@ -90,12 +92,8 @@ func (w *NPYColumnWriter) Columns() int { return w.flushed + w.n }
 
 // flush writes each row of the block at its offset in the file.
 func (w *NPYColumnWriter) flush() error {
-	le := binary.LittleEndian
 	for r := 0; r < w.rows; r++ {
-		b := w.buf[:4*w.n]
-		for j, v := range w.block[r*w.per : r*w.per+w.n] {
-			le.PutUint32(b[4*j:], math.Float32bits(v))
-		}
+		b := w.block[4*r*w.per : 4*(r*w.per+w.n)]
 		off := w.hdr + 4*(int64(r)*int64(w.cols)+int64(w.flushed))
 		if _, err := w.f.WriteAt(b, off); err != nil {
 			return w.fail(err)
