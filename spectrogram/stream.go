@@ -18,9 +18,12 @@ import (
 // requires TopDB 0; clip afterwards if needed. A Stream is not safe for
 // concurrent use.
 type Stream struct {
-	c      Config
-	fr     *dsp.Framer
-	emit   func(frame []float32) error
+	c    Config
+	fr   *dsp.Framer
+	emit func(frame []float32) error
+	// raw, if set, receives each batch of n frames as computed (float64,
+	// frame-major) instead of emit; WAVToNPY holds them for TopDB.
+	raw    func(v []float64, n int) error
 	mel    *dsp.MelBank // mel filters, or nil
 	dct    []float64    // DCT-II matrix (NMFCC × NMels), or nil
 	pow    []float64    // up to batch frames of |X|^Power, frame-major
@@ -136,6 +139,14 @@ func (s *Stream) drain() error {
 		if err != nil {
 			s.err = err
 			return err
+		}
+		if s.raw != nil {
+			s.frames += n
+			if err := s.raw(v, n); err != nil {
+				s.err = err
+				return err
+			}
+			continue
 		}
 		rows := len(s.col)
 		for t := 0; t < n; t++ {
