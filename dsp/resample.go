@@ -122,7 +122,7 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 				taps = taps[:max(0, n-start)]
 			}
 			if len(taps) > 0 {
-				out[k] = resampleDot(taps, x[start:])
+				out[k] = dot(taps, x[start:])
 			}
 		}
 	}
@@ -203,24 +203,6 @@ func resampleBesselI0(x float64) float64 {
 		}
 	}
 	return sum
-}
-
-// resampleDot returns Σ w[i]·x[i] over len(w) ≤ len(x) terms, with four
-// accumulators so that the loop is not bound by one chain of additions.
-func resampleDot(w, x []float64) float64 {
-	x = x[:len(w)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(w); i += 4 {
-		s0 += w[i] * x[i]
-		s1 += w[i+1] * x[i+1]
-		s2 += w[i+2] * x[i+2]
-		s3 += w[i+3] * x[i+3]
-	}
-	for ; i < len(w); i++ {
-		s0 += w[i] * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 func resampleGCD(a, b int) int {
