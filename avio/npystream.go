@@ -25,12 +25,14 @@ type NPYColumnWriter struct {
 	path       string
 	f          *os.File
 	rows, cols int
-	hdr        int64  // header bytes before the values
-	per        int    // columns per block
-	block      []byte // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
-	n          int    // columns in the block
-	flushed    int    // columns written to the file
-	err        error  // the first error, returned from then on
+	hdr        int64     // header bytes before the values
+	per        int       // columns per block
+	block      []byte    // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
+	n          int       // columns in the block, staged ones included
+	stage      []float32 // up to npyTile columns, column-major, not yet in the block
+	ns         int       // columns in stage
+	flushed    int       // columns written to the file
+	err        error     // the first error, returned from then on
 }
 
 // npyBlockValues is the number of values a NPYColumnWriter's block holds
@@ -61,6 +63,7 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 	}
 	w.per = max(1, min(cols, npyBlockValues/max(rows, 1)))
 	w.block = make([]byte, 4*rows*w.per)
+	w.stage = make([]float32, rows*min(npyTile, w.per))
 	return w, nil
 }
 
@@ -76,15 +79,33 @@ func (w *NPYColumnWriter) WriteColumn(col []float32) error {
 	if w.flushed+w.n >= w.cols {
 		return w.fail(fmt.Errorf("more than the %d columns of shape (%d, %d)", w.cols, w.rows, w.cols))
 	}
-	b := w.block[4*w.n:]
-	for r, v := range col {
-		binary.LittleEndian.PutUint32(b[4*r*w.per:], math.Float32bits(v))
-	}
+	copy(w.stage[w.ns*w.rows:], col)
+	w.ns++
 	w.n++
+	if w.ns == npyTile {
+		w.spill()
+	}
 	if w.n == w.per {
 		return w.flush()
 	}
 	return nil
+}
+
+// npyTile is how many columns a NPYColumnWriter stages before moving them
+// into its block: a row of the tile is then one cache line of the block,
+// where column by column every value landed on another page.
+const npyTile = 16
+
+// spill moves the staged columns into the block.
+func (w *NPYColumnWriter) spill() {
+	j0 := w.n - w.ns
+	for r := 0; r < w.rows; r++ {
+		b := w.block[4*(r*w.per+j0) : 4*(r*w.per+w.n)]
+		for c := 0; c < w.ns; c++ {
+			binary.LittleEndian.PutUint32(b[4*c:], math.Float32bits(w.stage[c*w.rows+r]))
+		}
+	}
+	w.ns = 0
 }
 
 // Columns returns the number of columns written so far.
@@ -92,6 +113,7 @@ func (w *NPYColumnWriter) Columns() int { return w.flushed + w.n }
 
 // flush writes each row of the block at its offset in the file.
 func (w *NPYColumnWriter) flush() error {
+	w.spill()
 	for r := 0; r < w.rows; r++ {
 		b := w.block[4*r*w.per : 4*(r*w.per+w.n)]
 		off := w.hdr + 4*(int64(r)*int64(w.cols)+int64(w.flushed))

@@ -389,6 +389,11 @@ func decodeChannel(dst []float64, src []byte, stride int, format uint16, bps int
 		for i := range dst {
 			dst[i] = float64(int(src[i*stride])-128) * (1.0 / (1 << 7))
 		}
+	case bps == 2 && stride == 2: // mono 16-bit, the commonest file
+		src = src[:2*len(dst)]
+		for i := range dst {
+			dst[i] = float64(int16(uint16(src[2*i])|uint16(src[2*i+1])<<8)) * (1.0 / (1 << 15))
+		}
 	case bps == 2:
 		for i := range dst {
 			dst[i] = float64(int16(le.Uint16(src[i*stride:]))) * (1.0 / (1 << 15))
@@ -587,8 +592,17 @@ func toPCM16(x float64) int16 {
 // -1 if every value is finite. Float WAV files can hold such values; no
 // transform makes sense of them.
 func NonFinite(x []float64) int {
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+	// v−v is 0 for a finite v and NaN for NaN and ±Inf, so one comparison
+	// covers four samples; the loop below then finds the first.
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		if (v[0]-v[0])+(v[1]-v[1])+(v[2]-v[2])+(v[3]-v[3]) != 0 {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if v := x[i]; math.IsNaN(v) || math.IsInf(v, 0) {
 			return i
 		}
 	}

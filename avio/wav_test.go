@@ -382,6 +382,9 @@ func TestNonFinite(t *testing.T) {
 		want int
 	}{
 		{nil, -1}, {[]float64{0, 1, -1}, -1}, {[]float64{0, math.NaN()}, 1}, {[]float64{math.Inf(-1), math.NaN()}, 0},
+		{[]float64{0, 1, 2, 3, 4, 5, 6, 7, 8, math.NaN(), 10}, 9},
+		{[]float64{0, 1, 2, 3, 4, math.Inf(1), math.NaN(), 7, 8}, 5},
+		{[]float64{math.MaxFloat64, -math.MaxFloat64, 5e-324, 0, 1, 2, 3, 4, 5}, -1},
 	} {
 		if got := NonFinite(tc.x); got != tc.want {
 			t.Errorf("NonFinite(%v) = %d, want %d", tc.x, got, tc.want)

@@ -137,13 +137,6 @@ func (k *resampleKernel) outputs(n int) int {
 	return int((int64(k.M)*int64(n) + int64(k.L) - 1) / int64(k.L))
 }
 
-// end returns the input index after the last sample output i·M+j reads
-// (before clipping to the signal).
-func (k *resampleKernel) end(out int) int {
-	ph := &k.phases[out%k.M]
-	return out/k.M*k.L + ph.start + len(ph.taps)
-}
-
 // run computes outputs first … first+len(out)−1 of a signal of n samples
 // (zero outside [0, n)), of which xs holds those from index base on: every
 // sample in [0, n) the outputs read must be in xs.
@@ -220,8 +213,16 @@ func (r *Resampler) Write(dst, x []float64) []float64 {
 	// Outputs whose taps all lie in the signal so far; their count is
 	// below Outputs(r.n), since each reads past its own time.
 	last, total := r.next, r.k.outputs(r.n)
-	for last < total && r.k.end(last) <= r.n {
+	i, j := last/r.k.M, last%r.k.M
+	for last < total {
+		ph := &r.k.phases[j]
+		if i*r.k.L+ph.start+len(ph.taps) > r.n {
+			break
+		}
 		last++
+		if j++; j == r.k.M {
+			i, j = i+1, 0
+		}
 	}
 	return r.emit(dst, last)
 }
