@@ -33,5 +33,16 @@ func TestDot(t *testing.T) {
 			}
 		}
 	}
+	var r4 [4]float64
+	for n := 0; n <= 60; n++ {
+		for _, stride := range []int{0, 1, 7, 60} {
+			dot4(w[:n], x[2:], stride, &r4)
+			for q, got := range r4 {
+				if want := dotGo(w[:n], x[2+q*stride:]); math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("dot4 n %d stride %d sum %d: %v, dotGo %v", n, stride, q, got, want)
+				}
+			}
+		}
+	}
 	t.Logf("AVX path: %v", useAVX)
 }

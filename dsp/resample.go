@@ -96,7 +96,7 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 type resampleKernel struct {
 	L, M   int
 	phases []resamplePhase
-	lo     int // the lowest phase start: output i·M+j reads nothing before i·L+lo
+	lo, hi int // output i·M+j reads only samples in [i·L+lo, i·L+hi)
 }
 
 // newResampleKernel checks the rates and options and builds the kernel;
@@ -124,9 +124,9 @@ func newResampleKernel(from, to int, o ResampleOptions) (*resampleKernel, error)
 			from, to, L, M, taps, 1<<24)
 	}
 	k := &resampleKernel{L: L, M: M, phases: resamplePhases(L, M, o)}
-	k.lo = k.phases[0].start
+	k.lo, k.hi = k.phases[0].start, 0
 	for _, ph := range k.phases {
-		k.lo = min(k.lo, ph.start)
+		k.lo, k.hi = min(k.lo, ph.start), max(k.hi, ph.start+len(ph.taps))
 	}
 	return k, nil
 }
@@ -142,7 +142,20 @@ func (k *resampleKernel) outputs(n int) int {
 // sample in [0, n) the outputs read must be in xs.
 func (k *resampleKernel) run(out []float64, first int, xs []float64, base, n int) {
 	i, j := first/k.M, first%k.M
-	for o := range out {
+	var r [4]float64
+	for o := 0; o < len(out); o++ {
+		// Four rows of M outputs at once where no tap falls outside the
+		// signal: each phase's taps then serve four outputs per load.
+		if j == 0 && o+4*k.M <= len(out) && i*k.L+k.lo >= 0 && (i+3)*k.L+k.hi <= n {
+			for jj := range k.phases {
+				ph := &k.phases[jj]
+				dot4(ph.taps, xs[i*k.L+ph.start-base:], k.L, &r)
+				out[o+jj], out[o+k.M+jj], out[o+2*k.M+jj], out[o+3*k.M+jj] = r[0], r[1], r[2], r[3]
+			}
+			o += 4*k.M - 1
+			i += 4
+			continue
+		}
 		ph := &k.phases[j]
 		start := i*k.L + ph.start
 		taps := ph.taps
