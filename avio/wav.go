@@ -553,6 +553,19 @@ func writeWAVSamples(w io.Writer, chans [][]float64, enc Encoding, buf []byte) e
 	buf = buf[:0]
 	lim := cap(buf) - 4*len(chans)
 	n := len(chans[0])
+	if len(chans) == 1 && enc == PCM16 { // the commonest file, without the per-sample switch
+		for i := 0; i < n; {
+			k := min(n-i, (cap(buf)-len(buf))/2)
+			for _, x := range chans[0][i : i+k] {
+				buf = le.AppendUint16(buf, uint16(toPCM16(x)))
+			}
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf, i = buf[:0], i+k
+		}
+		return nil
+	}
 	for i := 0; i < n; i++ {
 		for _, ch := range chans {
 			x := ch[i]
@@ -573,19 +586,26 @@ func writeWAVSamples(w io.Writer, chans [][]float64, enc Encoding, buf []byte) e
 	return err
 }
 
-// toPCM16 converts like torchaudio/sox: scale by 2^15, round half up, clip.
+// toPCM16 converts like torchaudio/sox: scale by 2^15, round half up
+// (floor(x·2^15 + ½)), clip.
 func toPCM16(x float64) int16 {
-	if x != x {
-		return 0
-	}
-	v := math.Floor(x*32768 + 0.5)
-	if v > math.MaxInt16 {
+	y := x*32768 + 0.5
+	switch {
+	case y >= math.MaxInt16:
 		return math.MaxInt16
-	}
-	if v < math.MinInt16 {
+	case y < math.MinInt16+1:
+		if y != y { // NaN
+			return 0
+		}
 		return math.MinInt16
 	}
-	return int16(v)
+	// |y| < 32767 here: truncate, and step down where that rounded a
+	// negative non-integer up, which is floor(y).
+	t := int32(y)
+	if float64(t) > y {
+		t--
+	}
+	return int16(t)
 }
 
 // NonFinite returns the index of the first NaN or infinite value in x, or

@@ -77,9 +77,12 @@ func BenchmarkSpectrogramCommand10min(b *testing.B) {
 }
 
 // BenchmarkResampleCommand10min: avl resample of 10 minutes of 44.1 kHz
-// audio to 16 kHz, 16-bit WAV out. Peer: bench_whole.py resample.
+// audio to 16 kHz, 16-bit WAV out, with each filter. Peers: bench_whole.py
+// resample and resample-ta.
 func BenchmarkResampleCommand10min(b *testing.B) {
 	in := benchWAV(b, 44100, threeTones)
 	out := filepath.Join(b.TempDir(), "out.wav")
-	benchCommand(b, "resample", in, "-o", out, "--rate", "16000")
+	for _, filter := range []string{"hq", "torchaudio"} {
+		b.Run(filter, func(b *testing.B) { benchCommand(b, "resample", in, "-o", out, "--rate", "16000", "--filter", filter) })
+	}
 }
