@@ -25,7 +25,8 @@ type WAVToNPYOptions struct {
 
 // WAVToNPY computes the spectrogram under c of the mono down-mix of the
 // WAV file r and writes it to the .npy file path, with the bytes
-// Compute + WriteNPY would give. With TopDB 0 it runs a block at a time
+// Compute + WriteNPY would give. If c.SampleRate is not the file's rate,
+// the samples are resampled to it as they are read, as dsp.Resample does. With TopDB 0 it runs a block at a time
 // (NewStream into CreateNPY), in memory that does not grow with the file.
 // TopDB clipping needs the maximum of the whole spectrogram, so with TopDB
 // set it holds the power (or mel power) of every frame, 8 bytes per bin or
@@ -35,7 +36,16 @@ type WAVToNPYOptions struct {
 // Spectrogram has the shape and Config but no values.
 func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o WAVToNPYOptions) (*Spectrogram, error) {
 	info := r.Info()
-	w, err := CreateNPY(path, c, info.Frames)
+	nSamples := info.Frames
+	var rs *dsp.Resampler
+	if c.SampleRate != info.SampleRate {
+		var err error
+		if rs, err = dsp.NewResampler(info.SampleRate, c.SampleRate, dsp.HighQualityResampleOptions()); err != nil {
+			return nil, fmt.Errorf("%s: resampling to %d Hz: %w", o.Name, c.SampleRate, err)
+		}
+		nSamples = rs.Outputs(nSamples)
+	}
+	w, err := CreateNPY(path, c, nSamples)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Name, err)
 	}
@@ -68,6 +78,7 @@ func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o W
 		bar = progress.New(o.Progress, "spectrogram (seconds)", int(info.Duration()))
 	}
 	buf := make([]float64, 1<<15)
+	var res []float64 // buf resampled
 	done := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -85,7 +96,12 @@ func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o W
 				return nil, err
 			}
 		}
-		if err := st.Write(buf[:n]); err != nil {
+		x := buf[:n]
+		if rs != nil {
+			res = rs.Write(res[:0], x)
+			x = res
+		}
+		if err := st.Write(x); err != nil {
 			if werr != nil {
 				return nil, werr
 			}
@@ -93,6 +109,15 @@ func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o W
 		}
 		done += n
 		bar.Set(done/info.SampleRate, "")
+	}
+	if rs != nil {
+		res = rs.Flush(res[:0])
+		if err := st.Write(res); err != nil {
+			if werr != nil {
+				return nil, werr
+			}
+			return nil, fmt.Errorf("%s: %w", o.Name, err)
+		}
 	}
 	if err := st.Close(); err != nil {
 		if werr != nil {
