@@ -23,7 +23,7 @@ func runResample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := cli.AddOut(fs, "output WAV file (required)")
 	rate := fs.Int("rate", 0, "output sample rate in Hz (required)")
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
-	filter := fs.String("filter", "hq", "low-pass filter: hq (Kaiser, 32 zero crossings: stop band below −120 dB) or torchaudio (torchaudio.functional.resample's default: 6 zero crossings, about 5.6 times faster, shallow stop band)")
+	filter := fs.String("filter", "hq", "low-pass filter: hq (Kaiser, 32 zero crossings: stop band below −120 dB) or torchaudio (torchaudio.functional.resample's default: 6 zero crossings, about 3 times faster, shallow stop band)")
 	cli.AddQuiet(fs) // resampling has no progress to silence
 	usage := fs.Usage
 	fs.Usage = func() {

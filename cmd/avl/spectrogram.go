@@ -209,7 +209,7 @@ func sidecar(npy string) string {
 // spectrogramMemoryNote ends "avl spectrogram -h": which outputs stream.
 const spectrogramMemoryNote = `
 Memory: a .npy output is computed while the WAV file is read, a block at a
-time, so files of any length take about 20 MB (the .npy is filled in place
+time, so files of any length take about 32 MB (the .npy is filled in place
 on disk). --top-db clipping needs the maximum of the whole spectrogram, so
 it holds 8 bytes per frame and bin (or mel band) until the end: 230 MB for
 an hour of 80 mels at hop 10 ms; --mfcc implies --top-db 80, so add
