@@ -29,7 +29,8 @@ type NPYColumnWriter struct {
 	per        int       // columns per block
 	block      []byte    // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
 	n          int       // columns in the block, staged ones included
-	stage      []float32 // up to npyTile columns, column-major, not yet in the block
+	tile       int       // columns staged at most: npyTile, or per if smaller
+	stage      []float32 // up to tile columns not yet in the block: value (r, c) at r·tile+c
 	ns         int       // columns in stage
 	flushed    int       // columns written to the file
 	err        error     // the first error, returned from then on
@@ -63,7 +64,8 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 	}
 	w.per = max(1, min(cols, npyBlockValues/max(rows, 1)))
 	w.block = make([]byte, 4*rows*w.per)
-	w.stage = make([]float32, rows*min(npyTile, w.per))
+	w.tile = min(npyTile, w.per)
+	w.stage = make([]float32, rows*w.tile)
 	return w, nil
 }
 
@@ -79,10 +81,13 @@ func (w *NPYColumnWriter) WriteColumn(col []float32) error {
 	if w.flushed+w.n >= w.cols {
 		return w.fail(fmt.Errorf("more than the %d columns of shape (%d, %d)", w.cols, w.rows, w.cols))
 	}
-	copy(w.stage[w.ns*w.rows:], col)
+	st := w.stage[w.ns:]
+	for r, v := range col {
+		st[r*w.tile] = v
+	}
 	w.ns++
 	w.n++
-	if w.ns == npyTile {
+	if w.ns == w.tile {
 		w.spill()
 	}
 	if w.n == w.per {
@@ -92,17 +97,27 @@ func (w *NPYColumnWriter) WriteColumn(col []float32) error {
 }
 
 // npyTile is how many columns a NPYColumnWriter stages before moving them
-// into its block: a row of the tile is then one cache line of the block,
-// where column by column every value landed on another page.
-const npyTile = 16
+// into its block: each row of the block then takes 256 contiguous bytes at
+// a time, where column by column every value landed on another page.
+const npyTile = 64
 
 // spill moves the staged columns into the block.
 func (w *NPYColumnWriter) spill() {
 	j0 := w.n - w.ns
-	for r := 0; r < w.rows; r++ {
-		b := w.block[4*(r*w.per+j0) : 4*(r*w.per+w.n)]
-		for c := 0; c < w.ns; c++ {
-			binary.LittleEndian.PutUint32(b[4*c:], math.Float32bits(w.stage[c*w.rows+r]))
+	if w.ns == npyTile { // the usual case (tile is npyTile), with fixed sizes and no bounds checks
+		for r := 0; r < w.rows; r++ {
+			src := (*[npyTile]float32)(w.stage[r*npyTile:])
+			dst := (*[4 * npyTile]byte)(w.block[4*(r*w.per+j0):])
+			for c, v := range src {
+				binary.LittleEndian.PutUint32(dst[4*c:], math.Float32bits(v))
+			}
+		}
+	} else {
+		for r := 0; r < w.rows; r++ {
+			b := w.block[4*(r*w.per+j0) : 4*(r*w.per+w.n)]
+			for c, v := range w.stage[r*w.tile : r*w.tile+w.ns] {
+				binary.LittleEndian.PutUint32(b[4*c:], math.Float32bits(v))
+			}
 		}
 	}
 	w.ns = 0
