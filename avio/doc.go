@@ -18,7 +18,9 @@
 // decodes the same files block by block, with ReadWAV's values and errors,
 // so a long recording is processed in memory that does not grow with it.
 //
-// WriteWAV stores 16-bit PCM or 32-bit float. Like every writer in this
+// WriteWAV stores 16-bit PCM or 32-bit float; CreateWAV returns a
+// WAVWriter that writes the same bytes a block of frames at a time, for
+// audio of known length too long to hold. Like every writer in this
 // package it writes a temporary file in the destination directory and renames
 // it, so an error never leaves a partial file behind; WriteFileAtomic
 // offers the same to the other packages.

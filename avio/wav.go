@@ -389,6 +389,11 @@ func decodeChannel(dst []float64, src []byte, stride int, format uint16, bps int
 		for i := range dst {
 			dst[i] = float64(int(src[i*stride])-128) * (1.0 / (1 << 7))
 		}
+	case bps == 2 && stride == 2: // mono 16-bit, the commonest file
+		src = src[:2*len(dst)]
+		for i := range dst {
+			dst[i] = float64(int16(uint16(src[2*i])|uint16(src[2*i+1])<<8)) * (1.0 / (1 << 15))
+		}
 	case bps == 2:
 		for i := range dst {
 			dst[i] = float64(int16(le.Uint16(src[i*stride:]))) * (1.0 / (1 << 15))
@@ -449,14 +454,8 @@ func checkAudio(a *Audio, enc Encoding) error {
 	if a == nil {
 		return errors.New("nil audio")
 	}
-	if enc != PCM16 && enc != Float32 {
-		return fmt.Errorf("unknown encoding %v", enc)
-	}
-	if a.SampleRate <= 0 || a.SampleRate > math.MaxUint32/8 {
-		return fmt.Errorf("sample rate %d out of range", a.SampleRate)
-	}
-	if len(a.Channels) == 0 || len(a.Channels) > 0xFFFF/4 {
-		return fmt.Errorf("%d channels, need 1 to %d", len(a.Channels), 0xFFFF/4)
+	if len(a.Channels) == 0 {
+		return checkWAVFormat(a.SampleRate, 0, 0, enc)
 	}
 	n := len(a.Channels[0])
 	for c, ch := range a.Channels {
@@ -464,7 +463,24 @@ func checkAudio(a *Audio, enc Encoding) error {
 			return fmt.Errorf("channel %d has %d samples but channel 0 has %d", c, len(ch), n)
 		}
 	}
-	bytes := int64(n) * int64(len(a.Channels)) * int64(bytesPer(enc))
+	return checkWAVFormat(a.SampleRate, len(a.Channels), n, enc)
+}
+
+// checkWAVFormat checks a WAV file of nch channels of n frames at rate Hz.
+func checkWAVFormat(rate, nch, n int, enc Encoding) error {
+	if enc != PCM16 && enc != Float32 {
+		return fmt.Errorf("unknown encoding %v", enc)
+	}
+	if rate <= 0 || rate > math.MaxUint32/8 {
+		return fmt.Errorf("sample rate %d out of range", rate)
+	}
+	if nch <= 0 || nch > 0xFFFF/4 {
+		return fmt.Errorf("%d channels, need 1 to %d", nch, 0xFFFF/4)
+	}
+	if n < 0 {
+		return fmt.Errorf("%d frames", n)
+	}
+	bytes := int64(n) * int64(nch) * int64(bytesPer(enc))
 	if bytes > math.MaxUint32-64 {
 		return fmt.Errorf("%d bytes of samples do not fit in a WAV file (4 GiB limit)", bytes)
 	}
@@ -483,9 +499,17 @@ func EncodeWAV(w io.Writer, a *Audio, enc Encoding) error {
 	if err := checkAudio(a, enc); err != nil {
 		return err
 	}
-	le := binary.LittleEndian
-	nch := len(a.Channels)
 	n := a.Len()
+	if _, err := w.Write(wavFileHeader(a.SampleRate, len(a.Channels), n, enc)); err != nil {
+		return err
+	}
+	return writeWAVSamples(w, a.Channels, enc, nil)
+}
+
+// wavFileHeader returns the header of a WAV file of nch channels of n
+// frames at rate Hz, which checkWAVFormat accepted; the samples follow it.
+func wavFileHeader(rate, nch, n int, enc Encoding) []byte {
+	le := binary.LittleEndian
 	bps := bytesPer(enc)
 	dataLen := uint32(n * nch * bps)
 	var hdr []byte
@@ -501,8 +525,8 @@ func EncodeWAV(w io.Writer, a *Audio, enc Encoding) error {
 	hdr = le.AppendUint32(hdr, fmtLen)
 	hdr = le.AppendUint16(hdr, tag)
 	hdr = le.AppendUint16(hdr, uint16(nch))
-	hdr = le.AppendUint32(hdr, uint32(a.SampleRate))
-	hdr = le.AppendUint32(hdr, uint32(a.SampleRate*nch*bps))
+	hdr = le.AppendUint32(hdr, uint32(rate))
+	hdr = le.AppendUint32(hdr, uint32(rate*nch*bps))
 	hdr = le.AppendUint16(hdr, uint16(nch*bps))
 	hdr = le.AppendUint16(hdr, uint16(8*bps))
 	if enc == Float32 {
@@ -515,20 +539,43 @@ func EncodeWAV(w io.Writer, a *Audio, enc Encoding) error {
 	hdr = append(hdr, "data"...)
 	hdr = le.AppendUint32(hdr, dataLen)
 	le.PutUint32(hdr[4:], uint32(len(hdr))-8+dataLen)
-	if _, err := w.Write(hdr); err != nil {
-		return err
+	return hdr
+}
+
+// writeWAVSamples writes the frames of chans (equal lengths) interleaved
+// in enc through buf (reused if not nil, at least 4 KB) and returns nothing
+// but the first write error.
+func writeWAVSamples(w io.Writer, chans [][]float64, enc Encoding, buf []byte) error {
+	le := binary.LittleEndian
+	if cap(buf) < 4096 {
+		buf = make([]byte, 0, 4096)
 	}
-	buf := make([]byte, 0, 4096)
+	buf = buf[:0]
+	lim := cap(buf) - 4*len(chans)
+	n := len(chans[0])
+	if len(chans) == 1 && enc == PCM16 { // the commonest file, without the per-sample switch
+		for i := 0; i < n; {
+			k := min(n-i, (cap(buf)-len(buf))/2)
+			for _, x := range chans[0][i : i+k] {
+				buf = le.AppendUint16(buf, uint16(toPCM16(x)))
+			}
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf, i = buf[:0], i+k
+		}
+		return nil
+	}
 	for i := 0; i < n; i++ {
-		for c := 0; c < nch; c++ {
-			x := a.Channels[c][i]
+		for _, ch := range chans {
+			x := ch[i]
 			if enc == Float32 {
 				buf = le.AppendUint32(buf, math.Float32bits(float32(x)))
 			} else {
 				buf = le.AppendUint16(buf, uint16(toPCM16(x)))
 			}
 		}
-		if len(buf) >= 4000 {
+		if len(buf) > lim {
 			if _, err := w.Write(buf); err != nil {
 				return err
 			}
@@ -539,27 +586,43 @@ func EncodeWAV(w io.Writer, a *Audio, enc Encoding) error {
 	return err
 }
 
-// toPCM16 converts like torchaudio/sox: scale by 2^15, round half up, clip.
+// toPCM16 converts like torchaudio/sox: scale by 2^15, round half up
+// (floor(x·2^15 + ½)), clip.
 func toPCM16(x float64) int16 {
-	if x != x {
-		return 0
-	}
-	v := math.Floor(x*32768 + 0.5)
-	if v > math.MaxInt16 {
+	y := x*32768 + 0.5
+	switch {
+	case y >= math.MaxInt16:
 		return math.MaxInt16
-	}
-	if v < math.MinInt16 {
+	case y < math.MinInt16+1:
+		if y != y { // NaN
+			return 0
+		}
 		return math.MinInt16
 	}
-	return int16(v)
+	// |y| < 32767 here: truncate, and step down where that rounded a
+	// negative non-integer up, which is floor(y).
+	t := int32(y)
+	if float64(t) > y {
+		t--
+	}
+	return int16(t)
 }
 
 // NonFinite returns the index of the first NaN or infinite value in x, or
 // -1 if every value is finite. Float WAV files can hold such values; no
 // transform makes sense of them.
 func NonFinite(x []float64) int {
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+	// v−v is 0 for a finite v and NaN for NaN and ±Inf, so one comparison
+	// covers four samples; the loop below then finds the first.
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		if (v[0]-v[0])+(v[1]-v[1])+(v[2]-v[2])+(v[3]-v[3]) != 0 {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if v := x[i]; math.IsNaN(v) || math.IsInf(v, 0) {
 			return i
 		}
 	}

@@ -382,9 +382,35 @@ func TestNonFinite(t *testing.T) {
 		want int
 	}{
 		{nil, -1}, {[]float64{0, 1, -1}, -1}, {[]float64{0, math.NaN()}, 1}, {[]float64{math.Inf(-1), math.NaN()}, 0},
+		{[]float64{0, 1, 2, 3, 4, 5, 6, 7, 8, math.NaN(), 10}, 9},
+		{[]float64{0, 1, 2, 3, 4, math.Inf(1), math.NaN(), 7, 8}, 5},
+		{[]float64{math.MaxFloat64, -math.MaxFloat64, 5e-324, 0, 1, 2, 3, 4, 5}, -1},
 	} {
 		if got := NonFinite(tc.x); got != tc.want {
 			t.Errorf("NonFinite(%v) = %d, want %d", tc.x, got, tc.want)
+		}
+	}
+}
+
+// toPCM16 is floor(x·2^15 + ½) clipped to int16, NaN 0, at the edges of
+// every rounding and clipping case.
+func TestToPCM16(t *testing.T) {
+	ref := func(x float64) int16 {
+		if x != x {
+			return 0
+		}
+		return int16(max(math.MinInt16, min(math.MaxInt16, math.Floor(x*32768+0.5))))
+	}
+	xs := []float64{0, math.Copysign(0, -1), 1, -1, 2, -2, math.Inf(1), math.Inf(-1), math.NaN(), 1e300, -1e300, 5e-324, -5e-324}
+	for k := -32770; k <= 32770; k += 1 {
+		for _, d := range []float64{-0.5, 0, 0.5} {
+			y := (float64(k) + d) / 32768
+			xs = append(xs, y, math.Nextafter(y, 2), math.Nextafter(y, -2))
+		}
+	}
+	for _, x := range xs {
+		if got, want := toPCM16(x), ref(x); got != want {
+			t.Fatalf("toPCM16(%v) = %d, want %d", x, got, want)
 		}
 	}
 }

@@ -17,7 +17,13 @@ import "math"
 // torchaudio.functional.amplitude_to_DB(x, 10, amin, log10(max(amin, ref)),
 // topDB) computes the same values.
 func PowerToDB(x []float64, ref, amin, topDB float64) []float64 {
-	return dbConvert(x, 10, ref, amin, topDB)
+	return dbConvert(nil, x, 10, ref, amin, topDB)
+}
+
+// PowerToDBTo is PowerToDB writing into dst (reused if its capacity
+// suffices; it may be x itself, to convert in place).
+func PowerToDBTo(dst, x []float64, ref, amin, topDB float64) []float64 {
+	return dbConvert(dst, x, 10, ref, amin, topDB)
 }
 
 // AmplitudeToDB converts amplitudes (magnitudes) to decibels with
@@ -34,11 +40,14 @@ func AmplitudeToDB(x []float64, ref, amin, topDB float64) []float64 {
 	for i, v := range x {
 		abs[i] = math.Abs(v)
 	}
-	return dbConvert(abs, 20, math.Abs(ref), amin, topDB)
+	return dbConvert(abs, abs, 20, math.Abs(ref), amin, topDB)
 }
 
-func dbConvert(x []float64, mult, ref, amin, topDB float64) []float64 {
-	out := make([]float64, len(x))
+func dbConvert(dst, x []float64, mult, ref, amin, topDB float64) []float64 {
+	if cap(dst) < len(x) {
+		dst = make([]float64, len(x))
+	}
+	out := dst[:len(x)]
 	off := mult * math.Log10(math.Max(amin, ref))
 	peak := math.Inf(-1)
 	for i, v := range x {

@@ -3,6 +3,7 @@ package dsp
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ResampleWindow selects the window that tapers the sinc kernel of
@@ -79,6 +80,28 @@ func Resample(x []float64, from, to int) ([]float64, error) {
 // affected by the edges of the signal. If from == to, a copy of x is
 // returned.
 func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, error) {
+	k, err := newResampleKernel(from, to, o)
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return append([]float64(nil), x...), nil
+	}
+	out := make([]float64, k.outputs(len(x)))
+	k.run(out, 0, x, 0, len(x))
+	return out, nil
+}
+
+// resampleKernel is the polyphase filter for reduced rates L (in) : M (out).
+type resampleKernel struct {
+	L, M   int
+	phases []resamplePhase
+	lo, hi int // output i·M+j reads only samples in [i·L+lo, i·L+hi)
+}
+
+// newResampleKernel checks the rates and options and builds the kernel;
+// it returns nil for from == to.
+func newResampleKernel(from, to int, o ResampleOptions) (*resampleKernel, error) {
 	if from <= 0 {
 		return nil, fmt.Errorf("dsp: resample: source rate from = %d Hz, want a positive rate", from)
 	}
@@ -89,7 +112,7 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 		return nil, err
 	}
 	if from == to {
-		return append([]float64(nil), x...), nil
+		return nil, nil
 	}
 	g := resampleGCD(from, to)
 	L, M := from/g, to/g
@@ -100,32 +123,152 @@ func ResampleWith(x []float64, from, to int, o ResampleOptions) ([]float64, erro
 		return nil, fmt.Errorf("dsp: resample: rates %d and %d Hz reduce to %d:%d and need a kernel of %.3g taps (limit %d); choose rates with a larger common divisor",
 			from, to, L, M, taps, 1<<24)
 	}
-	phases := resampleKernel(L, M, o)
-	n := len(x)
-	out := make([]float64, int((int64(M)*int64(n)+int64(L)-1)/int64(L)))
-	for i := 0; ; i++ {
-		base := i * L
-		for j := 0; j < M; j++ {
-			k := i*M + j
-			if k >= len(out) {
-				return out, nil
+	k := &resampleKernel{L: L, M: M, phases: resamplePhases(L, M, o)}
+	k.lo, k.hi = k.phases[0].start, 0
+	for _, ph := range k.phases {
+		k.lo, k.hi = min(k.lo, ph.start), max(k.hi, ph.start+len(ph.taps))
+	}
+	return k, nil
+}
+
+// outputs returns the number of output samples of n input samples,
+// ceil(n·M/L).
+func (k *resampleKernel) outputs(n int) int {
+	return int((int64(k.M)*int64(n) + int64(k.L) - 1) / int64(k.L))
+}
+
+// run computes outputs first … first+len(out)−1 of a signal of n samples
+// (zero outside [0, n)), of which xs holds those from index base on: every
+// sample in [0, n) the outputs read must be in xs.
+func (k *resampleKernel) run(out []float64, first int, xs []float64, base, n int) {
+	i, j := first/k.M, first%k.M
+	var r [4]float64
+	for o := 0; o < len(out); o++ {
+		// Four rows of M outputs at once where no tap falls outside the
+		// signal: each phase's taps then serve four outputs per load.
+		if j == 0 && o+4*k.M <= len(out) && i*k.L+k.lo >= 0 && (i+3)*k.L+k.hi <= n {
+			for jj := range k.phases {
+				ph := &k.phases[jj]
+				dot4(ph.taps, xs[i*k.L+ph.start-base:], k.L, &r)
+				out[o+jj], out[o+k.M+jj], out[o+2*k.M+jj], out[o+3*k.M+jj] = r[0], r[1], r[2], r[3]
 			}
-			ph := &phases[j]
-			start := base + ph.start
-			taps := ph.taps
-			// Clip the taps to the signal: outside it x is zero.
-			if start < 0 {
-				taps = taps[min(-start, len(taps)):]
-				start = 0
-			}
-			if end := start + len(taps); end > n {
-				taps = taps[:max(0, n-start)]
-			}
-			if len(taps) > 0 {
-				out[k] = resampleDot(taps, x[start:])
-			}
+			o += 4*k.M - 1
+			i += 4
+			continue
+		}
+		ph := &k.phases[j]
+		start := i*k.L + ph.start
+		taps := ph.taps
+		// Clip the taps to the signal: outside it x is zero.
+		if start < 0 {
+			taps = taps[min(-start, len(taps)):]
+			start = 0
+		}
+		if end := start + len(taps); end > n {
+			taps = taps[:max(0, n-start)]
+		}
+		if len(taps) > 0 {
+			out[o] = dot(taps, xs[start-base:])
+		} else {
+			out[o] = 0
+		}
+		if j++; j == k.M {
+			i, j = i+1, 0
 		}
 	}
+}
+
+// A Resampler converts a signal that arrives in chunks from one sample
+// rate to another, in memory of about a chunk plus the filter, so files of
+// any length can be resampled. The output, chunk after chunk, equals
+// ResampleWith on the whole signal bit for bit. A Resampler is not safe
+// for concurrent use.
+type Resampler struct {
+	k      *resampleKernel // nil: the rates are equal, samples pass through
+	buf    []float64       // input samples from index base on
+	base   int
+	n      int // input samples written
+	next   int // the next output sample
+	closed bool
+}
+
+// NewResampler returns a Resampler from the rate from to the rate to (Hz)
+// with the filter o; the errors are ResampleWith's.
+func NewResampler(from, to int, o ResampleOptions) (*Resampler, error) {
+	k, err := newResampleKernel(from, to, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Resampler{k: k}, nil
+}
+
+// Outputs returns the number of output samples of a signal of n input
+// samples: ceil(n·to/from).
+func (r *Resampler) Outputs(n int) int {
+	if r.k == nil {
+		return n
+	}
+	return r.k.outputs(n)
+}
+
+// Write appends x to the signal and appends to dst, which it returns, every
+// output sample whose filter x completes. It panics after Flush.
+func (r *Resampler) Write(dst, x []float64) []float64 {
+	if r.closed {
+		panic("dsp: Resampler.Write after Flush")
+	}
+	r.n += len(x)
+	if r.k == nil {
+		r.next += len(x)
+		return append(dst, x...)
+	}
+	r.buf = append(r.buf, x...)
+	// Outputs whose taps all lie in the signal so far; their count is
+	// below Outputs(r.n), since each reads past its own time.
+	last, total := r.next, r.k.outputs(r.n)
+	i, j := last/r.k.M, last%r.k.M
+	for last < total {
+		ph := &r.k.phases[j]
+		if i*r.k.L+ph.start+len(ph.taps) > r.n {
+			break
+		}
+		last++
+		if j++; j == r.k.M {
+			i, j = i+1, 0
+		}
+	}
+	return r.emit(dst, last)
+}
+
+// Flush marks the end of the signal and appends the remaining output
+// samples (those whose filter reaches past the end, where the signal is
+// zero) to dst, which it returns. Later calls append nothing.
+func (r *Resampler) Flush(dst []float64) []float64 {
+	if r.closed {
+		return dst
+	}
+	r.closed = true
+	if r.k == nil {
+		return dst
+	}
+	return r.emit(dst, r.k.outputs(r.n))
+}
+
+// emit appends outputs r.next … last−1 to dst and drops the input samples
+// no later output reads.
+func (r *Resampler) emit(dst []float64, last int) []float64 {
+	if last > r.next {
+		at := len(dst)
+		dst = slices.Grow(dst, last-r.next)[:at+last-r.next]
+		r.k.run(dst[at:], r.next, r.buf, r.base, r.n)
+		r.next = last
+	}
+	if keep := r.next/r.k.M*r.k.L + r.k.lo; keep > r.base {
+		d := min(keep-r.base, len(r.buf))
+		r.buf = r.buf[:copy(r.buf, r.buf[d:])]
+		r.base += d
+	}
+	return dst
 }
 
 func (o ResampleOptions) validate() error {
@@ -149,9 +292,9 @@ type resamplePhase struct {
 	taps  []float64
 }
 
-// resampleKernel builds the M phases of torchaudio's kernel for reduced rates
-// L (in) and M (out), keeping only the taps inside the window.
-func resampleKernel(L, M int, o ResampleOptions) []resamplePhase {
+// resamplePhases builds the M phases of torchaudio's kernel for reduced
+// rates L (in) and M (out), keeping only the taps inside the window.
+func resamplePhases(L, M int, o ResampleOptions) []resamplePhase {
 	lpw := float64(o.LowpassWidth)
 	base := float64(min(L, M)) * o.Rolloff
 	width := int(math.Ceil(lpw * float64(L) / base))
@@ -203,24 +346,6 @@ func resampleBesselI0(x float64) float64 {
 		}
 	}
 	return sum
-}
-
-// resampleDot returns Σ w[i]·x[i] over len(w) ≤ len(x) terms, with four
-// accumulators so that the loop is not bound by one chain of additions.
-func resampleDot(w, x []float64) float64 {
-	x = x[:len(w)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(w); i += 4 {
-		s0 += w[i] * x[i]
-		s1 += w[i+1] * x[i+1]
-		s2 += w[i+2] * x[i+2]
-		s3 += w[i+3] * x[i+3]
-	}
-	for ; i < len(w); i++ {
-		s0 += w[i] * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 func resampleGCD(a, b int) int {

@@ -2,6 +2,7 @@ package dsp
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -133,6 +134,55 @@ func TestResampleBesselI0(t *testing.T) {
 	for _, c := range []struct{ x, want float64 }{{0, 1}, {1, 1.2660658777520082}, {5, 27.239871823604442}, {12, 18948.925349296309}} {
 		if got := resampleBesselI0(c.x); math.Abs(got-c.want) > 1e-13*c.want {
 			t.Errorf("I0(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+// A Resampler fed in chunks of any size gives ResampleWith's samples bit
+// for bit, for signals shorter and longer than the filter.
+func TestResamplerEqualsResampleWith(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		from, to int
+		o        ResampleOptions
+	}{
+		{44100, 16000, HighQualityResampleOptions()},
+		{44100, 16000, TorchaudioResampleOptions()},
+		{16000, 44100, HighQualityResampleOptions()},
+		{8000, 12000, TorchaudioResampleOptions()},
+		{16000, 16000, HighQualityResampleOptions()},
+	} {
+		for _, n := range []int{0, 1, 50, 3000, 20011} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = r.NormFloat64()
+			}
+			want, err := ResampleWith(x, c.from, c.to, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := NewResampler(c.from, c.to, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []float64
+			for i := 0; i < n; {
+				k := min(n-i, r.IntN(700))
+				got = rs.Write(got, x[i:i+k])
+				i += k
+			}
+			got = rs.Flush(got)
+			if len(got) != len(want) || rs.Outputs(n) != len(want) {
+				t.Fatalf("%d → %d Hz, %d samples: %d out (Outputs %d), want %d", c.from, c.to, n, len(got), rs.Outputs(n), len(want))
+			}
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%d → %d Hz, %d samples: out[%d] = %v, want %v", c.from, c.to, n, i, got[i], want[i])
+				}
+			}
+			if len(rs.buf) > 4000 {
+				t.Errorf("%d → %d Hz: %d samples buffered", c.from, c.to, len(rs.buf))
+			}
 		}
 	}
 }

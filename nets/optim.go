@@ -227,36 +227,76 @@ func (o *Adam) Step(ps []*Param) error {
 	// in float32 arithmetic like torch's float32 kernels.
 	bc1 := 1 - math.Pow(o.Beta1, t)
 	bc2sqrt := float32(math.Sqrt(1 - math.Pow(o.Beta2, t)))
-	stepSize := float32(o.Rate / bc1)
-	b1, b2 := float32(o.Beta1), float32(o.Beta2)
-	a1, a2 := float32(1-o.Beta1), float32(1-o.Beta2)
-	eps, wd := float32(o.Eps), float32(o.WeightDecay)
-	decay := float32(1 - o.Rate*o.WeightDecay)
+	k := adamScalars{
+		a1: float64(float32(1 - o.Beta1)), wd: float64(float32(o.WeightDecay)),
+		b1: float32(o.Beta1), b2: float32(o.Beta2), a2: float32(1 - o.Beta2), eps: float32(o.Eps),
+		decay: float32(1 - o.Rate*o.WeightDecay), negStep: -float32(o.Rate / bc1), bc2sqrt: bc2sqrt,
+	}
+	switch {
+	case k.wd == 0:
+		k.mode = adamPlain
+	case o.Decoupled:
+		k.mode = adamDecoupled
+	default:
+		k.mode = adamL2
+	}
 	for _, p := range ps {
 		if p.Buffer {
 			continue
 		}
 		m, v := o.moments(p)
-		w := p.Data
-		g := p.Grad[:len(w)]
-		m, v = m[:len(w)], v[:len(w)]
-		for i, gi := range g {
-			wi := w[i]
-			if wd != 0 {
-				if o.Decoupled {
-					wi = float32(wi * decay)
-				} else {
-					gi = optimFMA(wd, wi, gi)
-				}
-			}
-			mi := optimFMA(a1, gi, float32(m[i]*b1))
-			vi := float32(v[i]*b2) + float32(float32(a2*gi)*gi)
-			m[i], v[i] = mi, vi
-			den := float32(float32(math.Sqrt(float64(vi)))/bc2sqrt) + eps
-			w[i] = wi + float32(float32(-stepSize*mi)/den)
-		}
+		adamUpdate(p.Data, p.Grad, m, v, &k)
 	}
 	return nil
+}
+
+// adamScalars are the constants of one Adam step, in the types the update
+// uses (the AVX kernel reads them at these offsets).
+type adamScalars struct {
+	a1, wd                                   float64 // float32 values, for the float64 fused multiply-adds
+	b1, b2, a2, eps, decay, negStep, bc2sqrt float32
+	mode                                     int32 // adamPlain, adamDecoupled or adamL2
+}
+
+const (
+	adamPlain     = iota // no weight decay
+	adamDecoupled        // AdamW: w·(1 − lr·wd) first
+	adamL2               // wd·w added to the gradient
+)
+
+// adamUpdate applies one step to weights w, moments m and v from gradients
+// g (all of len(w) at least): the AVX kernel on whole blocks of eight where
+// it runs, adamUpdateGo on the rest; both give the same bits.
+func adamUpdate(w, g, m, v []float32, k *adamScalars) {
+	n := len(w)
+	g, m, v = g[:n], m[:n], v[:n]
+	i := 0
+	if adamAVX && n >= 8 {
+		i = n &^ 7
+		adamKernelAVX(w[:i], g[:i], m[:i], v[:i], k)
+	}
+	adamUpdateGo(w[i:], g[i:], m[i:], v[i:], k)
+}
+
+// adamUpdateGo is the update of one element after another, operation by
+// operation as torch 1.13's float32 kernel does it.
+func adamUpdateGo(w, g, m, v []float32, k *adamScalars) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	a1, wd := float32(k.a1), float32(k.wd)
+	for i, gi := range g {
+		wi := w[i]
+		switch k.mode {
+		case adamDecoupled:
+			wi = float32(wi * k.decay)
+		case adamL2:
+			gi = optimFMA(wd, wi, gi)
+		}
+		mi := optimFMA(a1, gi, float32(m[i]*k.b1))
+		vi := float32(v[i]*k.b2) + float32(float32(k.a2*gi)*gi)
+		m[i], v[i] = mi, vi
+		den := float32(float32(math.Sqrt(float64(vi)))/k.bc2sqrt) + k.eps
+		w[i] = wi + float32(float32(k.negStep*mi)/den)
+	}
 }
 
 // State implements Stateful: "optim.exp_avg.<name>", "optim.exp_avg_sq.<name>"

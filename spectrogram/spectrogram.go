@@ -351,11 +351,12 @@ func Compute(x []float64, c Config) (*Spectrogram, error) {
 const amin = 1e-10
 
 // toDB converts power (Power 2) or magnitude (Power 1) values to decibels.
+// Power values are converted in place; magnitudes into a new slice.
 func (c Config) toDB(v []float64, topDB float64) []float64 {
 	if c.Power == 1 {
 		return dsp.AmplitudeToDB(v, 1, amin, topDB)
 	}
-	return dsp.PowerToDB(v, 1, amin, topDB)
+	return dsp.PowerToDBTo(v, v, 1, amin, topDB)
 }
 
 func (c Config) melFilters() ([]float64, error) {

@@ -18,13 +18,18 @@ import (
 // requires TopDB 0; clip afterwards if needed. A Stream is not safe for
 // concurrent use.
 type Stream struct {
-	c      Config
-	fr     *dsp.Framer
-	emit   func(frame []float32) error
-	fb     []float64 // mel filters (NMels × NFFT/2+1), or nil
-	dct    []float64 // DCT-II matrix (NMFCC × NMels), or nil
-	pow    []float64 // up to batch frames of |X|^Power, frame-major
-	col    []float32 // the column handed to emit
+	c    Config
+	fr   *dsp.Framer
+	emit func(frame []float32) error
+	// raw, if set, receives each batch of n frames as computed (float64,
+	// frame-major) instead of emit; WAVToNPY holds them for TopDB.
+	raw    func(v []float64, n int) error
+	mel    *dsp.MelBank // mel filters, or nil
+	dct    []float64    // DCT-II matrix (NMFCC × NMels), or nil
+	pow    []float64    // up to batch frames of |X|^Power, frame-major
+	melv   []float64    // their mel projection (and its dB)
+	dctv   []float64    // their MFCCs
+	col    []float32    // the column handed to emit
 	frames int
 	err    error // the first error, returned from then on
 }
@@ -51,8 +56,12 @@ func NewStream(c Config, emit func(frame []float32) error) (*Stream, error) {
 	}
 	s := &Stream{c: c, fr: fr, emit: emit, col: make([]float32, c.Bins())}
 	if c.NMels > 0 {
-		if s.fb, err = c.melFilters(); err != nil {
+		fb, err := c.melFilters()
+		if err != nil {
 			return nil, err
+		}
+		if s.mel, err = dsp.NewMelBank(fb, c.NMels, c.NFFT/2+1); err != nil {
+			return nil, fmt.Errorf("spectrogram: %w", err)
 		}
 	}
 	if c.NMFCC > 0 {
@@ -131,6 +140,14 @@ func (s *Stream) drain() error {
 			s.err = err
 			return err
 		}
+		if s.raw != nil {
+			s.frames += n
+			if err := s.raw(v, n); err != nil {
+				s.err = err
+				return err
+			}
+			continue
+		}
 		rows := len(s.col)
 		for t := 0; t < n; t++ {
 			for i, x := range v[t*rows : (t+1)*rows] {
@@ -146,21 +163,23 @@ func (s *Stream) drain() error {
 }
 
 // columns turns n frames of |X|^Power (frame-major) into n output columns
-// (frame-major) with the same dsp calls Compute makes on the whole
-// spectrogram.
+// (frame-major) with the arithmetic Compute does on the whole spectrogram,
+// in buffers reused from batch to batch.
 func (s *Stream) columns(v []float64, n int) ([]float64, error) {
 	var err error
-	if s.fb != nil {
-		if v, err = dsp.ApplyMel(s.fb, s.c.NMels, v, n, s.c.NFFT/2+1); err != nil {
+	if s.mel != nil {
+		if s.melv, err = s.mel.Apply(s.melv, v, n); err != nil {
 			return nil, fmt.Errorf("spectrogram: %w", err)
 		}
+		v = s.melv
 	}
 	switch {
 	case s.dct != nil:
-		db := dsp.PowerToDB(v, 1, amin, 0)
-		if v, err = dsp.DCT(s.dct, s.c.NMFCC, db, n, s.c.NMels); err != nil {
+		db := dsp.PowerToDBTo(v, v, 1, amin, 0)
+		if s.dctv, err = dsp.DCTTo(s.dctv, s.dct, s.c.NMFCC, db, n, s.c.NMels); err != nil {
 			return nil, fmt.Errorf("spectrogram: %w", err)
 		}
+		v = s.dctv
 	case s.c.DB:
 		v = s.c.toDB(v, 0)
 	}

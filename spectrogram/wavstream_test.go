@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
 )
 
 // WAVToNPY writes the bytes of Compute + WriteNPY and WriteMeta on the
@@ -96,5 +97,109 @@ func TestWAVToNPY(t *testing.T) {
 		if ents, _ := filepath.Glob(filepath.Join(dir, "*partial*")); len(ents) != 0 {
 			t.Errorf("left behind: %v", ents)
 		}
+	}
+}
+
+// With TopDB, WAVToNPY holds the frames and still writes the bytes of
+// Compute + WriteNPY, the clipping active (a quiet stretch lies more than
+// TopDB below the tone).
+func TestWAVToNPYTopDB(t *testing.T) {
+	dir := t.TempDir()
+	const rate, n = 16000, 40000
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 0.5 * math.Sin(2*math.Pi*440*float64(i)/rate)
+		if i > n/2 {
+			x[i] *= 1e-5
+		}
+	}
+	in := filepath.Join(dir, "in.wav")
+	if err := avio.WriteMonoWAV(in, x, rate, avio.Float32); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := avio.ReadWAV(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, set := range map[string]func(c *Config){
+		"mfcc":      func(c *Config) { c.NMels, c.NMFCC, c.TopDB = 40, 13, 80 },
+		"mel-db":    func(c *Config) { c.NMels, c.DB, c.TopDB = 40, true, 60 },
+		"linear-db": func(c *Config) { c.DB, c.TopDB = true, 50 },
+		"magnitude": func(c *Config) { c.Power, c.DB, c.TopDB = 1, true, 40 },
+		"no-db":     func(c *Config) { c.TopDB = 80 },
+	} {
+		c := DefaultConfig(rate)
+		set(&c)
+		s, err := Compute(a.Mono(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := filepath.Join(dir, name+"-want.npy"), filepath.Join(dir, name+"-got.npy")
+		if err := s.WriteNPY(want); err != nil {
+			t.Fatal(err)
+		}
+		r, err := avio.OpenWAV(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := WAVToNPY(context.Background(), r, c, got, WAVToNPYOptions{Name: in})
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if g.Bins != s.Bins || g.Frames != s.Frames {
+			t.Errorf("%s: shape %d×%d, want %d×%d", name, g.Bins, g.Frames, s.Bins, s.Frames)
+		}
+		wb, _ := os.ReadFile(want)
+		gb, _ := os.ReadFile(got)
+		if !bytes.Equal(wb, gb) {
+			t.Errorf("%s: bytes differ from Compute + WriteNPY", name)
+		}
+	}
+}
+
+// With a Config at another rate than the file's, WAVToNPY resamples as it
+// reads and writes the bytes of dsp.Resample + Compute + WriteNPY.
+func TestWAVToNPYResamples(t *testing.T) {
+	dir := t.TempDir()
+	const rate, n = 22050, 80000
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 0.5*math.Sin(2*math.Pi*440*float64(i)/rate) + 0.1*math.Sin(2*math.Pi*9000*float64(i)/rate)
+	}
+	in := filepath.Join(dir, "in.wav")
+	if err := avio.WriteMonoWAV(in, x, rate, avio.Float32); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := avio.ReadWAV(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := dsp.Resample(a.Mono(), rate, 16000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultConfig(16000)
+	c.NMels, c.NMFCC, c.TopDB = 40, 13, 80
+	s, err := Compute(y, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := filepath.Join(dir, "want.npy"), filepath.Join(dir, "got.npy")
+	if err := s.WriteNPY(want); err != nil {
+		t.Fatal(err)
+	}
+	r, err := avio.OpenWAV(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := WAVToNPY(context.Background(), r, c, got, WAVToNPYOptions{Name: in}); err != nil {
+		t.Fatal(err)
+	}
+	wb, _ := os.ReadFile(want)
+	gb, _ := os.ReadFile(got)
+	if !bytes.Equal(wb, gb) {
+		t.Error("bytes differ from Resample + Compute + WriteNPY")
 	}
 }

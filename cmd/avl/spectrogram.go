@@ -124,14 +124,23 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 			c.NMels, bins, c.NFFT)
 	}
 	var s *spectrogram.Spectrogram
-	if ext == ".npy" && !resample && c.TopDB == 0 {
-		// Nothing needs the whole signal: read, transform and write it a
-		// block at a time, in memory that does not grow with the file.
+	if ext == ".npy" {
+		// Nothing needs the whole signal: read, resample, transform and
+		// write it a block at a time (holding only the frames' power for
+		// --top-db).
 		side := ""
 		if *meta {
 			side = sidecar(*out)
 		}
-		if err := checkSignalLength(pos[0], info.Frames, c); err != nil {
+		n := info.Frames
+		if resample {
+			rs, err := dsp.NewResampler(info.SampleRate, rate, dsp.HighQualityResampleOptions())
+			if err != nil {
+				return fmt.Errorf("%s: resampling to %d Hz: %w", pos[0], *sr, err)
+			}
+			n = rs.Outputs(n)
+		}
+		if err := checkSignalLength(pos[0], n, c); err != nil {
 			return err
 		}
 		o := spectrogram.WAVToNPYOptions{Name: pos[0], Sidecar: side,
@@ -143,8 +152,8 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 	} else {
-		// Resampling and top-dB clipping need the whole signal; so does the
-		// picture. ReadMono gives the values of ReadWAV + Audio.Mono.
+		// The picture needs the whole spectrogram. ReadMono gives the
+		// values of ReadWAV + Audio.Mono.
 		x := make([]float64, info.Frames) // Frames is bounded by the file's size
 		if _, err := r.ReadMono(x); err != nil && err != io.EOF {
 			return err
@@ -200,9 +209,11 @@ func sidecar(npy string) string {
 // spectrogramMemoryNote ends "avl spectrogram -h": which outputs stream.
 const spectrogramMemoryNote = `
 Memory: a .npy output is computed while the WAV file is read, a block at a
-time, so files of any length take a few megabytes (the .npy is filled in
-place on disk). Three cases hold the whole signal and spectrogram in memory
-instead: --sr resampling, --top-db clipping (it needs the maximum of the
-whole spectrogram; --mfcc implies --top-db 80, so add --top-db 0 to stream
-MFCCs of long files), and .png output (the picture needs every frame).
+time, so files of any length take about 32 MB (the .npy is filled in place
+on disk). --top-db clipping needs the maximum of the whole spectrogram, so
+it holds 8 bytes per frame and bin (or mel band) until the end: 230 MB for
+an hour of 80 mels at hop 10 ms; --mfcc implies --top-db 80, so add
+--top-db 0 to stream MFCCs of long files in constant memory. --sr
+resamples as the file is read. A .png output holds the whole signal and
+spectrogram.
 `
