@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sort"
+	"strings"
 
 	"github.com/avlearn/avlearn/internal/cli"
 )
@@ -85,11 +86,15 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprint(stderr, c.help)
 			return 0
 		}
-		if f, ok = c.verbs[rest[0]]; !ok {
+		switch v, ok := c.verbs[rest[0]]; {
+		case ok:
+			f, name, rest = v, c.name+" "+rest[0], rest[1:]
+		case c.run != nil && strings.HasPrefix(rest[0], "-"):
+			// flags and no sub-command: the command's own job ("avl lipsync --face …")
+		default:
 			fmt.Fprintf(stderr, "avl %s: unknown sub-command %q (run \"avl %s -h\" for the list)\n", c.name, rest[0], c.name)
 			return 2
 		}
-		name, rest = c.name+" "+rest[0], rest[1:]
 	}
 
 	return cli.Exit(stderr, name, f(ctx, rest, stdout, stderr))
