@@ -69,7 +69,8 @@ func Run(ctx context.Context, o Options) (string, error) {
 	d.do(ctx, "4. SoundNet: distillation and linear probes", d.soundnetStep)
 	d.do(ctx, "5. Face-guided speech separation", d.separationStep)
 	d.do(ctx, "6. Sensor fusion", d.fusionStep)
-	d.do(ctx, "7. Speech2Face, image-to-speech, lip sync", func(context.Context, *step) error {
+	d.do(ctx, "7. Lip sync", d.lipsyncStep)
+	d.do(ctx, "8. Speech2Face, image-to-speech", func(context.Context, *step) error {
 		return skipError{"these tasks have no package in this build yet"}
 	})
 	total := time.Since(start)

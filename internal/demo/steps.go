@@ -15,6 +15,7 @@ import (
 	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/fusion"
 	"github.com/avlearn/avlearn/internal/progress"
+	"github.com/avlearn/avlearn/lipsync"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
 	"github.com/avlearn/avlearn/spectrogram"
@@ -524,5 +525,54 @@ func (d *run) fusionStep(ctx context.Context, s *step) error {
 	}
 	s.addf("synth.Sensors: %d clips of audio, frames and a 100 Hz motion track, %d events, of which a single stream tells at most three groups apart (contact sheet sensors.png)", n, len(synth.SensorEvents))
 	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (fusion.Pretrained, attention fusion; its card: fusion/pretrained/README.md), accuracy %% on %d held-out clips:\n\n", len(test))+indent(met.Table().Markdown()))
+	return nil
+}
+
+// lipsyncStep scores the shipped lip-sync model on the held-out speakers
+// of the speakers corpus and draws one of their clips, real frames above
+// the frames the model makes from its first frame and its speech.
+func (d *run) lipsyncStep(ctx context.Context, s *step) error {
+	if d.speakers == nil {
+		return skipError{"no speakers corpus (step 2 did not finish)"}
+	}
+	test := d.speakers.Split("test")
+	if len(test) == 0 {
+		return fmt.Errorf("the speakers corpus has no test clips")
+	}
+	m, err := lipsync.Pretrained()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	met, err := lipsync.Evaluate(m, test, lipsync.EvalOptions{Progress: d.o.Progress})
+	if err != nil {
+		return fmt.Errorf("evaluation: %w", err)
+	}
+	clip := test[0]
+	var real []image.Image
+	for i := 0; i < clip.NumFrames; i++ {
+		f, err := clip.Frame(i)
+		if err != nil {
+			return err
+		}
+		real = append(real, f)
+	}
+	x, err := clip.Audio(m.Config.Rate)
+	if err != nil {
+		return err
+	}
+	gen, err := m.LipFrames(real, x, m.Config.Rate)
+	if err != nil {
+		return err
+	}
+	var top, bottom []image.Image
+	for i := 0; i < min(len(real), len(gen)); i += 4 {
+		top, bottom = append(top, real[i]), append(bottom, gen[i])
+	}
+	if err := writePNGFile(d.path("lipsync.png"), lipsync.Sheet(top, bottom)); err != nil {
+		return err
+	}
+	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (lipsync.Pretrained; its card: lipsync/pretrained/README.md) on %d clips of held-out speakers; mouth r: the mouth opening measured on the pixels against the real frames'; LSE-D/LSE-C and offsets by the model's sync expert:\n\n", len(test))+indent(met.Table().Markdown()))
+	s.addf("lipsync.png: clip %s (speaker %s), every 4th frame: real above generated from its first frame, head motion and speech", clip.Name, clip.Meta.Labels["speaker"])
 	return nil
 }
