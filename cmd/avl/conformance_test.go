@@ -18,6 +18,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/internal/cli"
+	"github.com/avlearn/avlearn/lipsync"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/separation"
 	"github.com/avlearn/avlearn/soundnet"
@@ -35,6 +36,7 @@ type cliFixture struct {
 	data, nanData     string // clip datasets; every clip of nanData has a NaN at nanAt
 	snModel, sepModel string // untrained SoundNet and separation models
 	s2fModel          string // an untrained speech2face model of the train split's speakers
+	lipModel          string // an untrained lip-sync model
 	faceA, faceB      string // clip folders, used as face videos
 	notDir            string // a file, so that "notDir/x" cannot be created
 	readOnly          string // a folder without write permission ("" when running as root)
@@ -49,7 +51,8 @@ func newCLIFixture(t *testing.T) *cliFixture {
 		spec: filepath.Join(d, "spec.npy"), nanSpec: filepath.Join(d, "nanspec.npy"),
 		data: filepath.Join(d, "ds"), nanData: filepath.Join(d, "nands"),
 		snModel: filepath.Join(d, "sn.safetensors"), sepModel: filepath.Join(d, "sep.safetensors"), s2fModel: filepath.Join(d, "s2f.safetensors"),
-		notDir: filepath.Join(d, "plain-file"), missing: filepath.Join(d, "missing"),
+		lipModel: filepath.Join(d, "lip.safetensors"),
+		notDir:   filepath.Join(d, "plain-file"), missing: filepath.Join(d, "missing"),
 	}
 	x := make([]float64, 16000)
 	for i := range x {
@@ -93,6 +96,12 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	must(t, err)
 	must(t, s2f.Save(f.s2fModel))
 	s2f.Close()
+	lcfg := lipsync.DefaultConfig()
+	lcfg.Width, lcfg.Expert, lcfg.Embed = 4, 4, 8
+	lip, err := lipsync.New(lcfg)
+	must(t, err)
+	must(t, lip.Save(f.lipModel))
+	lip.Close()
 	return f
 }
 
@@ -280,6 +289,30 @@ func TestCLIConformance(t *testing.T) {
 			missing: []string{"speech2face", "eval", "--model", f.s2fModel, "--data", f.missing},
 			nan:     []string{"speech2face", "eval", "--model", f.s2fModel, "--data", f.nanData},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "lipsync train", ext: ".safetensors",
+			bad:     []string{"lipsync", "train", "--data", f.data, "-o", "m.safetensors", "--sync-weight", "1"},
+			missing: []string{"lipsync", "train", "--data", f.missing, "-o", filepath.Join(f.dir, "m.safetensors")},
+			write:   func(o string) []string { return []string{"lipsync", "train", "--data", f.data, "-o", o} },
+			nanOut: func(o string) []string {
+				return []string{"lipsync", "train", "--data", f.nanData, "-o", o, "--width", "4", "--expert-epochs", "1",
+					"--epochs", "1", "--steps", "1", "--batch", "2"}
+			},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "lipsync eval",
+			bad:     []string{"lipsync", "eval", "--model", f.lipModel, "--data", f.data, "-markdown=maybe"},
+			missing: []string{"lipsync", "eval", "--model", f.missing + ".safetensors", "--data", f.data},
+			nan:     []string{"lipsync", "eval", "--model", f.lipModel, "--data", f.nanData},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "lipsync", ext: "/",
+			bad:     []string{"lipsync", "--model", f.lipModel, "--face", f.faceA, "--audio", f.wav, "-o", "x", "-q=maybe"},
+			missing: []string{"lipsync", "--model", f.lipModel, "--face", f.missing + ".png", "--audio", f.wav, "-o", filepath.Join(f.dir, "lipout")},
+			write: func(o string) []string {
+				return []string{"lipsync", "--model", f.lipModel, "--face", f.faceA, "--audio", f.wav, "-o", o}
+			},
+			nanOut: func(o string) []string {
+				return []string{"lipsync", "--model", f.lipModel, "--face", f.faceA, "--audio", f.nanWAV, "-o", o}
+			},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
 		{name: "demo", ext: "/",
 			bad:   []string{"demo", "--quick", "--scenes", "3"},
 			write: func(o string) []string { return []string{"demo", "--quick", "-o", o} }},
@@ -305,7 +338,7 @@ func TestCLIConformance(t *testing.T) {
 		if m := goIdent.FindString(msg); m != "" {
 			t.Errorf("avl %s: message names the Go identifier %s:\n%s", strings.Join(args, " "), m, msg)
 		}
-		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": speech2face:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
+		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": speech2face:", ": lipsync:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
 			if strings.Contains(msg, p) {
 				t.Errorf("avl %s: stacked prefix or internal name %q in:\n%s", strings.Join(args, " "), p, msg)
 			}
