@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color/palette"
-	"image/draw"
 	"image/gif"
 	_ "image/jpeg" // faces may be JPEG
 	"image/png"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -263,17 +260,12 @@ func writeLipClip(dir string, c lipsync.Config, frames []image.Image, x []float6
 	if err := os.MkdirAll(filepath.Join(dir, "frames"), 0o755); err != nil {
 		return fmt.Errorf("-o %s: %w", dir, cli.UnwrapPath(err))
 	}
-	anim := &gif.GIF{}
-	delay := int(math.Round(100 / c.FPS))
 	for i, f := range frames {
 		if err := writePNG(filepath.Join(dir, "frames", fmt.Sprintf("%06d.png", i)), f); err != nil {
 			return err
 		}
-		p := image.NewPaletted(f.Bounds(), palette.Plan9)
-		draw.FloydSteinberg.Draw(p, f.Bounds(), f, f.Bounds().Min)
-		anim.Image = append(anim.Image, p)
-		anim.Delay = append(anim.Delay, delay)
 	}
+	anim := lipsync.Animation(frames, c.FPS)
 	if err := avio.WriteMonoWAV(filepath.Join(dir, avio.AudioFile), x, c.Rate, avio.PCM16); err != nil {
 		return err
 	}

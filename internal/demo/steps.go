@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/gif"
+	"io"
 	"math"
 	randv2 "math/rand/v2"
 	"os"
@@ -637,8 +639,22 @@ func (d *run) lipsyncStep(ctx context.Context, s *step) error {
 	if err := writePNGFile(d.path("lipsync.png"), lipsync.Sheet(top, bottom)); err != nil {
 		return err
 	}
+	// the clip played: real frames beside generated ones, and its speech
+	pairs := make([]image.Image, min(len(real), len(gen)))
+	for i := range pairs {
+		pairs[i] = lipsync.Sheet([]image.Image{real[i], gen[i]})
+	}
+	if err := avio.WriteFileAtomic(d.path("lipsync.gif"), func(w io.Writer) error {
+		return gif.EncodeAll(w, lipsync.Animation(pairs, clip.Meta.FPS))
+	}); err != nil {
+		return err
+	}
+	if err := avio.WriteMonoWAV(d.path("lipsync_speech.wav"), x, m.Config.Rate, avio.PCM16); err != nil {
+		return err
+	}
 	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (lipsync.Pretrained; its card: lipsync/pretrained/README.md) on %d clips of %d speakers it never saw (synth.Speakers, seed %d); mouth r: the mouth opening measured on the pixels against the real frames'; LSE-D/LSE-C and offsets by the model's sync expert:\n\n", len(test), len(test), seed)+indent(met.Table().Markdown()))
-	s.addf("lipsync.png: clip %s (speaker %s), every 4th frame: real above generated from its first frame, head motion and speech", clip.Name, clip.Meta.Labels["speaker"])
+	s.addf("lipsync.png: clip %s (speaker %s), every 4th frame: real above generated from its first frame, head motion and speech; lipsync.gif plays the clip, real frames left, generated right (its speech: lipsync_speech.wav)", clip.Name, clip.Meta.Labels["speaker"])
+	s.Cmds = []string{"avl lipsync --face speaker_face.png --audio audio.wav -o lipsync_out"}
 	return nil
 }
 
