@@ -14,7 +14,7 @@ type TrainOptions = task.TrainOptions
 // fields left at zero: 10 epochs of batches of 8 at Adam's learning rate
 // 1e-3.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Epochs: 10, BatchSize: 8, LR: 1e-3}
+	return TrainOptions{Epochs: 10, BatchSize: 8, LR: 1e-3, Seed: 1}
 }
 
 // options fills o's zero fields from DefaultTrainOptions.
