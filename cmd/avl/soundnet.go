@@ -300,7 +300,7 @@ func soundnetProbe(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	m, err := soundnet.Load(*model)
+	m, err := snModel(*model)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,8 @@ func TestSoundNetPipeline(t *testing.T) {
 			[]string{"linear probes for \"scene\"", "pool5", "conv8", "random-weight pool5", "MFCC mean+std", "log-mel mean+std", "test %", "± s.e."}},
 		{[]string{"soundnet", "probe", "--model", mf, "--data", data, "--layers", "pool5", "--folds", "3", "-q"},
 			[]string{"3-fold cross-validation over", "pool5", "log-mel mean+std"}},
+		{[]string{"soundnet", "probe", "--data", data, "--layers", "pool5", "--no-mfcc", "-q"}, // the shipped model
+			[]string{"linear probes for \"scene\"", "pool5", "random-weight pool5"}},
 	}
 	for _, s := range steps {
 		var out, errb strings.Builder
