@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -185,5 +186,46 @@ func TestCrossValidate(t *testing.T) {
 	two, err := CrossValidate("two", x, y, 3, 2, 7)
 	if err != nil || two.Folds[0].ValN != 0 || two.Folds[0].TrainN != 30 {
 		t.Errorf("2 folds: %+v, %v", two.Folds, err)
+	}
+}
+
+func TestCVResultRow(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	x, y := blobs(rng, randomCentres(rng, 3, 4, 3), 60)
+	r, err := CrossValidate("blobs", x, y, 3, 5, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := r.Result()
+	if row.TestAcc != r.Accuracy || row.StdErr != r.StdErr || row.TestN != 60 || row.Dim != 4 || !math.IsNaN(row.Lambda) {
+		t.Errorf("row %+v from %+v", row, r)
+	}
+}
+
+func TestFewShot(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	centres := randomCentres(rng, 3, 6, 3)
+	xt, yt := blobs(rng, centres, 90)
+	xs, ys := blobs(rng, centres, 90)
+	s := Splits{Train: xt, YTrain: yt, Test: xs, YTest: ys, Classes: 3}
+	r, err := FewShot("blobs", s, 2, 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TrainN != 6 || r.TestN != 90 || r.Dim != 6 || r.TestAcc < 0.8 || !(r.StdErr >= 0) {
+		t.Errorf("separable blobs, 2 per class: %+v", r)
+	}
+	// labels unrelated to the features stay near chance
+	noise := slices.Clone(ys)
+	for i := range noise {
+		noise[i] = rng.Intn(3)
+	}
+	s.YTest = noise
+	if r, err = FewShot("noise", s, 2, 10, 1); err != nil || r.TestAcc > 0.5 {
+		t.Errorf("random test labels: %+v, %v", r, err)
+	}
+	s.YTest = ys
+	if _, err := FewShot("too many", s, 1000, 1, 1); err == nil {
+		t.Error("more per class than train rows accepted")
 	}
 }

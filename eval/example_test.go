@@ -36,10 +36,10 @@ func ExampleProbe() {
 	t.Add("majority class", math.NaN(), math.NaN(), math.NaN(), math.NaN(), 100*maj)
 	fmt.Print(t.Markdown())
 	// Output:
-	// | features | dim | λ | train % | val % | test % |
-	// |---|---:|---:|---:|---:|---:|
-	// | features | 2 | 1 | 92 | 98 | 97 |
-	// | majority class | – | – | – | – | 50 |
+	// | features | dim | λ | train % | val % | test % | ± s.e. | test n |
+	// |---|---:|---:|---:|---:|---:|---:|---:|
+	// | features | 2 | 1 | 92 | 98 | 97 | 2 | 100 |
+	// | majority class | – | – | – | – | 50 | – | – |
 }
 
 // Recall@k of a retrieval: query i should find item i.

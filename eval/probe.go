@@ -34,6 +34,10 @@ type ProbeResult struct {
 	Lambda                    float64 // chosen on val: the best accuracy, then the largest λ
 	TrainAcc, ValAcc, TestAcc float64 // ValAcc is NaN without val rows
 	TrainN, ValN, TestN       int
+	// StdErr is the standard error of TestAcc: binomial,
+	// √(TestAcc·(1−TestAcc)/TestN), for one test split or pooled
+	// cross-validation folds; over the draws for FewShot.
+	StdErr float64
 }
 
 // Probe trains a classifier on the train rows for every λ of ProbeLambdas,
@@ -77,7 +81,13 @@ func Probe(name string, s Splits) (ProbeResult, error) {
 	}
 	r.TrainAcc = best.Accuracy(s.Train, s.YTrain)
 	r.TestAcc = best.Accuracy(s.Test, s.YTest)
+	r.StdErr = binomialSE(r.TestAcc, r.TestN)
 	return r, nil
+}
+
+// binomialSE is the standard error of an accuracy p measured on n items.
+func binomialSE(p float64, n int) float64 {
+	return math.Sqrt(p * (1 - p) / float64(n))
 }
 
 // CVResult is the outcome of k-fold cross-validation.
@@ -137,22 +147,86 @@ func CrossValidate(name string, x [][]float64, y []int, classes, k int, seed int
 		r.Folds = append(r.Folds, p)
 	}
 	r.Accuracy = float64(right) / float64(len(x))
-	r.StdErr = math.Sqrt(r.Accuracy * (1 - r.Accuracy) / float64(len(x)))
+	r.StdErr = binomialSE(r.Accuracy, len(x))
+	return r, nil
+}
+
+// Result is r as one row of ProbeResults: the pooled accuracy of the test
+// folds as TestAcc over N test rows, λ and the train and val accuracies
+// NaN (each fold chose its own).
+func (r CVResult) Result() ProbeResult {
+	return ProbeResult{Name: r.Name, Dim: r.Dim, Lambda: math.NaN(), TrainAcc: math.NaN(), ValAcc: math.NaN(),
+		TestAcc: r.Accuracy, TestN: r.N, StdErr: r.StdErr}
+}
+
+// FewShot measures a probe trained on few labels: draws times, perClass
+// train rows of every class are drawn (seeded by seed) and a classifier
+// with λ = 1e-2 (too few rows to spare for validation) is scored on all
+// the test rows. TestAcc is the mean over the draws and StdErr its
+// standard error over them; TrainN is the train rows of one draw.
+func FewShot(name string, s Splits, perClass, draws int, seed int64) (ProbeResult, error) {
+	r := ProbeResult{Name: name, Lambda: defaultLambda, TrainAcc: math.NaN(), ValAcc: math.NaN(), TestN: len(s.Test)}
+	if perClass < 1 || draws < 1 || len(s.Test) == 0 || len(s.Test) != len(s.YTest) || len(s.Train) != len(s.YTrain) {
+		return r, fmt.Errorf("eval: few-label probe %s: %d per class, %d draws, %d/%d train and %d/%d test rows and labels",
+			name, perClass, draws, len(s.Train), len(s.YTrain), len(s.Test), len(s.YTest))
+	}
+	byClass := make([][]int, s.Classes)
+	for i, c := range s.YTrain {
+		if c < 0 || c >= s.Classes {
+			return r, fmt.Errorf("eval: few-label probe %s: label %d outside [0, %d)", name, c, s.Classes)
+		}
+		byClass[c] = append(byClass[c], i)
+	}
+	for c, is := range byClass {
+		if len(is) < perClass {
+			return r, fmt.Errorf("eval: few-label probe %s: class %d has %d train rows, want %d", name, c, len(is), perClass)
+		}
+	}
+	rng := rand.New(rand.NewSource(seed))
+	accs := make([]float64, draws)
+	for d := range accs {
+		var x [][]float64
+		var y []int
+		for c, is := range byClass {
+			for _, j := range rng.Perm(len(is))[:perClass] {
+				x, y = append(x, s.Train[is[j]]), append(y, c)
+			}
+		}
+		cl, err := TrainClassifier(x, y, s.Classes, defaultLambda, ProbeIters)
+		if err != nil {
+			return r, fmt.Errorf("eval: few-label probe %s: %w", name, err)
+		}
+		accs[d] = cl.Accuracy(s.Test, s.YTest)
+		r.Dim, r.TrainN = len(x[0]), len(x)
+	}
+	var sum, sq float64
+	for _, a := range accs {
+		sum += a
+	}
+	r.TestAcc = sum / float64(draws)
+	for _, a := range accs {
+		sq += (a - r.TestAcc) * (a - r.TestAcc)
+	}
+	if draws > 1 {
+		r.StdErr = math.Sqrt(sq / float64(draws-1) / float64(draws))
+	}
 	return r, nil
 }
 
 // ProbeResults are the probes of several kinds of features on one task.
 type ProbeResults []ProbeResult
 
-// Table lays out the results as a table: features, dim, λ and the train,
-// val and test accuracies in per cent, printed with pct (e.g. "%.1f").
+// Table lays out the results as a table: features, dim, λ, the train,
+// val and test accuracies in per cent, printed with pct (e.g. "%.1f"),
+// the test accuracy's standard error and the number of test rows.
 func (rs ProbeResults) Table(pct string) *Table {
 	t := &Table{Header: "features", Columns: []Column{
 		{Name: "dim", Format: "%.0f"}, {Name: "λ", Format: "%g"},
 		{Name: "train %", Format: pct}, {Name: "val %", Format: pct}, {Name: "test %", Format: pct},
+		{Name: "± s.e.", Format: pct}, {Name: "test n", Format: "%.0f"},
 	}}
 	for _, r := range rs {
-		t.Add(r.Name, float64(r.Dim), r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc)
+		t.Add(r.Name, float64(r.Dim), r.Lambda, 100*r.TrainAcc, 100*r.ValAcc, 100*r.TestAcc, 100*r.StdErr, float64(r.TestN))
 	}
 	return t
 }

@@ -62,11 +62,29 @@ type Config struct {
 	Window float64 `json:"window"`
 	// Seed draws the initial weights.
 	Seed int64 `json:"seed"`
+	// Shift is the largest random shift, in seconds, of a training
+	// excerpt (a circular shift, drawn afresh at every step); 0 turns it
+	// off. Shifts up to half a conv8 step (1.49 s) keep each step next to
+	// the frame that teaches it.
+	Shift float64 `json:"shift,omitempty"`
+	// Gain is the largest random level change, in dB, of a training
+	// excerpt (uniform in ±Gain, drawn at every step); 0 turns it off.
+	Gain float64 `json:"gain_db,omitempty"`
 }
 
-// DefaultConfig is the paper's full-size SoundNet-8: width 1, 1000 object
-// and 401 scene outputs, 20 s excerpts (4 conv8 steps).
+// DefaultConfig is the recipe "avl soundnet distill" uses without tuning
+// flags: width 0.25 (4 … 256 channels), 10 s excerpts (one conv8 step),
+// shifted by up to 1.4 s and scaled by up to ±6 dB at random, with the
+// 6 object and 6 scene heads of a teacher trained on a default
+// synth.Scenes corpus (the command takes the head sizes from its teacher).
 func DefaultConfig() Config {
+	return Config{Width: 0.25, Objects: 6, Scenes: 6, Window: 10, Seed: 1, Shift: 1.4, Gain: 6}
+}
+
+// PaperConfig is the paper's full-size SoundNet-8: width 1, 1000 object
+// and 401 scene outputs (ImageNet and Places), 20 s excerpts (4 conv8
+// steps), no augmentation.
+func PaperConfig() Config {
 	return Config{Width: 1, Objects: 1000, Scenes: 401, Window: 20, Seed: 1}
 }
 
@@ -85,6 +103,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("soundnet: scene_names has %d names for %d scenes", len(c.SceneNames), c.Scenes)
 	case !(c.Window > 0) || c.Window > 600:
 		return fmt.Errorf("soundnet: window = %v s, want in (0, 600]", c.Window)
+	case !(c.Shift >= 0) || c.Shift > c.Window/2:
+		return fmt.Errorf("soundnet: shift = %v s, want in [0, window/2 = %v]", c.Shift, c.Window/2)
+	case !(c.Gain >= 0) || c.Gain > 40:
+		return fmt.Errorf("soundnet: gain_db = %v, want in [0, 40]", c.Gain)
 	case c.WindowSamples() < MinSamples():
 		return fmt.Errorf("soundnet: window = %v s is %d samples, shorter than SoundNet-8's receptive field of %d samples (%.2f s)",
 			c.Window, c.WindowSamples(), MinSamples(), float64(MinSamples())/Rate)
@@ -154,18 +176,31 @@ const StepStride = 2 * 8 * 2 * 8 * 2 * 2 * 2 * 4 * 2 * 2 * 2
 // StepSpan returns the input samples [first, last] that conv8 step j sees
 // (its receptive field; first may be negative and last past the end,
 // where the network sees zero padding).
-func StepSpan(j int) (first, last int) {
-	// Walk down from conv8: output i of a layer (k, s, p) sees inputs
-	// i·s − p … i·s − p + k − 1.
+func StepSpan(j int) (first, last int) { return layerSpan("conv8", j) }
+
+// layerSpan returns the input samples [first, last] that step j of layer
+// (one of Layers) sees.
+func layerSpan(layer string, j int) (first, last int) {
 	type kp struct{ k, s, p int }
 	var ls []kp
-	for _, s := range table {
+	done := false
+	for i, s := range table {
 		ls = append(ls, kp{s.kernel, s.stride, s.pad})
+		if done = layer == fmt.Sprintf("conv%d", i+1); done {
+			break
+		}
 		if s.pool > 0 {
 			ls = append(ls, kp{s.pool, s.pool, 0})
+			if done = layer == fmt.Sprintf("pool%d", i+1); done {
+				break
+			}
 		}
 	}
-	ls = append(ls, kp{conv8Kernel, conv8Stride, 0})
+	if !done {
+		ls = append(ls, kp{conv8Kernel, conv8Stride, 0})
+	}
+	// Walk down: output i of a layer (k, s, p) sees inputs i·s − p …
+	// i·s − p + k − 1.
 	first, last = j, j
 	for i := len(ls) - 1; i >= 0; i-- {
 		l := ls[i]
@@ -173,6 +208,21 @@ func StepSpan(j int) (first, last int) {
 		last = last*l.s - l.p + l.k - 1
 	}
 	return first, last
+}
+
+// realSteps is how many of the first steps of layer have their receptive
+// field centred on the first n samples of the input (the real audio before
+// any zero padding); at least 1, at most steps.
+func realSteps(layer string, steps, n int) int {
+	k := 1
+	for k < steps {
+		a, b := layerSpan(layer, k)
+		if (a+b)/2 >= n {
+			break
+		}
+		k++
+	}
+	return k
 }
 
 // StepTime is the time in seconds at the centre of conv8 step j's

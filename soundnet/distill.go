@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand"
 	"strconv"
 	"time"
 
@@ -120,6 +121,7 @@ type distillTask struct {
 	prog       *nets.Program
 	xb, ob, sb []float32
 	steps      int // optimiser steps taken
+	rng        *rand.Rand
 }
 
 func (k *distillTask) Params() []*nets.Param { return k.m.params }
@@ -143,7 +145,7 @@ func (k *distillTask) LossName() string {
 func (k *distillTask) TrainBatch(idx []int) (float64, error) {
 	for i, j := range idx {
 		w := k.train[j]
-		copy(k.xb[i*k.n:(i+1)*k.n], w.audio)
+		k.augment(k.xb[i*k.n:(i+1)*k.n], w.audio)
 		fillDist(k.ob, w.objs, i, k.t)
 		fillDist(k.sb, w.scns, i, k.t)
 	}
@@ -157,6 +159,26 @@ func (k *distillTask) TrainBatch(idx []int) (float64, error) {
 	}
 	k.steps++
 	return pass.Loss()
+}
+
+// augment writes excerpt x into dst shifted circularly by a random number
+// of samples up to Config.Shift seconds either way and scaled by a random
+// gain up to ±Config.Gain dB: the same sound never reaches the network
+// twice, which keeps the student from memorising a small corpus.
+func (k *distillTask) augment(dst, x []float32) {
+	c := k.m.Config
+	s := int(math.Round(c.Shift * Rate))
+	if s > 0 {
+		s = k.rng.Intn(2*s+1) - s
+	}
+	g := float32(1)
+	if c.Gain > 0 {
+		g = float32(math.Pow(10, (2*k.rng.Float64()-1)*c.Gain/20))
+	}
+	n := len(x)
+	for i := range dst {
+		dst[i] = g * x[((i-s)%n+n)%n]
+	}
 }
 
 func (k *distillTask) EvalBatch(idx []int) (float64, error) {
@@ -207,7 +229,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 	}
 	steps := Lengths(n)["conv8"]
 	bs := min(o.BatchSize, len(tr))
-	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps,
+	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps, rng: rand.New(rand.NewSource(o.Seed)),
 		xb: make([]float32, bs*n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
 	k.prog = nets.NewProgram(func(p *nets.Pass) error {
 		outs, err := m.forwardPass(p)

@@ -8,9 +8,13 @@
 //
 // The pieces follow avlearn's task shape:
 //
-//   - Config, DefaultConfig (the paper's full size) and Validate; New,
-//     Save, Load and LoadWeights (original weights converted to
-//     safetensors load by name; see Model for the names).
+//   - Config, DefaultConfig (the distillation recipe: width 0.25, random
+//     shifts and gains of the training excerpts), PaperConfig (the
+//     paper's full size) and Validate; New, Save, Load and LoadWeights
+//     (original weights converted to safetensors load by name; see Model
+//     for the names).
+//   - Pretrained is the shipped model, distilled on unlabelled synthetic
+//     scene video; the commands use it when no model is given.
 //   - Teacher gives per-frame object and scene distributions: ImageTeacher
 //     is a small CNN trained on labelled frames (TrainTeacher), NPYTeacher
 //     reads distributions computed elsewhere from .npy files per clip.
@@ -18,8 +22,11 @@
 //   - Model.Features returns a layer's activations for a waveform.
 //   - Evaluate measures the student's agreement with the teacher on
 //     held-out clips; ProbeTable trains linear probes (package eval) on
-//     features of labelled clips and reports held-out accuracy next to
-//     random-weight and MFCC-statistics baselines.
+//     clip descriptors (LayerDescriptors: each channel's mean and standard
+//     deviation over the clip, any length) of labelled clips and reports
+//     accuracy with its standard error next to random-weight, MFCC and
+//     log-mel baselines, on a test split or by k-fold cross-validation,
+//     and optionally with a few labels per class.
 //
 // Waveforms are mono at Rate (22,050 Hz) in [-1, 1], scaled by InputScale
 // (256) before conv1 as in the original. Conv8 step j sees input samples

@@ -11,10 +11,12 @@ import (
 type TrainOptions = task.TrainOptions
 
 // DefaultTrainOptions are the settings Train and TrainTeacher use for the
-// fields left at zero: 10 epochs of batches of 8 at Adam's learning rate
-// 1e-3.
+// fields left at zero, and "avl soundnet distill"'s defaults: 20 epochs of
+// batches of 8 at Adam's learning rate 1e-3 (with DefaultConfig's random
+// shifts and gains the validation KL stops improving after 15–20 epochs on
+// a 600-clip corpus; Train keeps the best epoch).
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Epochs: 10, BatchSize: 8, LR: 1e-3}
+	return TrainOptions{Epochs: 20, BatchSize: 8, LR: 1e-3, Seed: 1}
 }
 
 // options fills o's zero fields from DefaultTrainOptions.

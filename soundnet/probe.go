@@ -28,8 +28,11 @@ func ClipWave(c *avio.Clip) ([]float64, error) {
 // LayerDescriptors runs m over every clip's whole waveform and returns,
 // for each requested layer, the mean and then the standard deviation over
 // time of each channel per clip (2·channels values, the clip descriptor a
-// linear probe reads, built like the MFCC mean+std baseline). Clips shorter than MinSamples are
-// padded as in Features.
+// linear probe reads, built like the MFCC mean+std baseline). Clips of any
+// length work: a clip longer than MaxSamples is run in windows of
+// MaxSamples, and the statistics pool every step whose receptive field is
+// centred on the clip's samples, so the zero padding that makes a short
+// clip (or a last window) long enough for the network is left out.
 func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers []string, w io.Writer) (map[string][][]float64, error) {
 	for _, l := range layers {
 		if !slices.Contains(Layers, l) {
@@ -47,19 +50,34 @@ func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers 
 		if err != nil {
 			return nil, err
 		}
-		if len(x) > MaxSamples {
-			x = x[:MaxSamples] // clip descriptors read the first minute
-		}
-		xs, _, err := prepare(x)
-		if err != nil {
-			return nil, fmt.Errorf("soundnet: clip %s: %w", c.Name, err)
-		}
-		fs, err := m.run(xs, 1, len(xs), layers)
-		if err != nil {
-			return nil, err
+		maps := map[string]*FeatureMap{}
+		for start := 0; start < len(x); start += MaxSamples {
+			seg := x[start:min(len(x), start+MaxSamples)]
+			xs, _, err := prepare(seg)
+			if err != nil {
+				return nil, fmt.Errorf("soundnet: clip %s: %w", c.Name, err)
+			}
+			fs, err := m.run(xs, 1, len(xs), layers)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range layers {
+				f := fs[l][0]
+				keep := realSteps(l, f.Steps, len(seg))
+				d := make([]float32, 0, f.Channels*keep)
+				for ch := 0; ch < f.Channels; ch++ {
+					d = append(d, f.Data[ch*f.Steps:ch*f.Steps+keep]...)
+				}
+				if maps[l] == nil {
+					maps[l] = &FeatureMap{Layer: l, Channels: f.Channels}
+				}
+				g := maps[l]
+				g.Data = appendSteps(g.Data, g.Steps, d, keep, f.Channels)
+				g.Steps += keep
+			}
 		}
 		for _, l := range layers {
-			f := fs[l][0]
+			f := maps[l]
 			row := make([]float64, 0, 2*f.Channels)
 			for _, v := range append(f.Mean(), f.Std()...) {
 				row = append(row, float64(v))
@@ -84,44 +102,77 @@ func MFCCConfig() spectrogram.Config {
 	return c
 }
 
+// LogMelConfig is the spectrogram configuration of the log-mel baseline:
+// MFCCConfig's framing and 128 Slaney mel bands in dB (librosa's
+// melspectrogram followed by power_to_db with top_db 80).
+func LogMelConfig() spectrogram.Config {
+	c := MFCCConfig()
+	c.NMFCC, c.DB = 0, true
+	return c
+}
+
+// ProbeLayers are the layers ProbeTable probes by default: the paper's
+// transfer layer pool5 first, then every convolution.
+var ProbeLayers = []string{"pool5", "conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "conv7", "conv8"}
+
 // ProbeOptions configures ProbeTable.
 type ProbeOptions struct {
 	Label  string   // label key to classify; "" means "scene"
-	Layers []string // layers of the trained model; nil means conv5, pool5, conv6, conv7, conv8
+	Layers []string // layers of the trained model; nil means ProbeLayers
 	// RandomSeed seeds the untrained model of the same Config whose pool5
 	// is the random-weight baseline.
 	RandomSeed int64
-	NoMFCC     bool // skip the MFCC baseline
-	Progress   io.Writer
+	NoMFCC     bool // skip the MFCC and log-mel statistics baselines
+	// Folds > 1 scores every kind of feature by Folds-fold
+	// cross-validation over all the clips given (train, val and test
+	// together), for corpora too small to hold out a large test split
+	// and that no network was trained on.
+	Folds int
+	// FewShot > 0 adds, for pool5 and the baselines, a probe trained on
+	// FewShot train clips per class (FewShotDraws draws) and scored on the
+	// test clips.
+	FewShot  int
+	Progress io.Writer
 }
 
+// FewShotDraws is the number of random draws a few-label probe averages.
+const FewShotDraws = 20
+
+// cvSeed deals the clips into cross-validation folds.
+const cvSeed = 1
+
 // ProbeTable trains and evaluates linear probes (eval.Probe) on clip
-// descriptors of m's layers, of an untrained model's pool5 and of MFCC
-// statistics (MFCCConfig), with train clips for fitting, val clips for
-// choosing λ and test clips for the reported accuracy. The results
-// print with their Table method.
+// descriptors (LayerDescriptors) of m's layers, of an untrained model's
+// pool5, and of MFCC and log-mel statistics (MFCCConfig, LogMelConfig):
+// train clips fit, val clips choose λ, test clips give the reported
+// accuracy and its standard error; or, with o.Folds, cross-validation over
+// all clips. The results print with their Table method.
 func ProbeTable(ctx context.Context, m *Model, train, val, test []*avio.Clip, o ProbeOptions) (eval.ProbeResults, error) {
 	if o.Label == "" {
 		o.Label = "scene"
 	}
 	if o.Layers == nil {
-		o.Layers = []string{"pool5", "conv5", "conv6", "conv7", "conv8"}
+		o.Layers = ProbeLayers
 	}
-	names, err := LabelNames(train, o.Label)
+	all := slices.Concat(train, val, test)
+	names, err := LabelNames(all, o.Label)
 	if err != nil {
 		return nil, err
 	}
-	var ys [3][]int
-	splits := [3][]*avio.Clip{train, val, test}
-	for i, cs := range splits {
-		if ys[i], err = eval.LabelIndices(cs, o.Label, names); err != nil {
-			return nil, err
-		}
+	yAll, err := eval.LabelIndices(all, o.Label, names)
+	if err != nil {
+		return nil, err
 	}
-	type kind struct {
-		name string
-		get  func(cs []*avio.Clip) (map[string][][]float64, error)
+	if o.Folds == 1 || o.Folds > len(all) {
+		return nil, fmt.Errorf("soundnet: %d folds for %d clips", o.Folds, len(all))
 	}
+	if o.Folds == 0 && (len(train) == 0 || len(test) == 0) {
+		return nil, fmt.Errorf("soundnet: probing needs train and test clips (has %d and %d)", len(train), len(test))
+	}
+	if o.FewShot > 0 && len(test) == 0 {
+		return nil, fmt.Errorf("soundnet: a few-label probe needs test clips")
+	}
+	nt, nv := len(train), len(val)
 	rcfg := m.Config
 	rcfg.Seed = o.RandomSeed
 	rnd, err := New(rcfg)
@@ -129,49 +180,63 @@ func ProbeTable(ctx context.Context, m *Model, train, val, test []*avio.Clip, o 
 		return nil, err
 	}
 	defer rnd.Close()
-	kinds := []kind{
-		{"", func(cs []*avio.Clip) (map[string][][]float64, error) {
-			return LayerDescriptors(ctx, m, cs, o.Layers, o.Progress)
-		}},
-		{"random", func(cs []*avio.Clip) (map[string][][]float64, error) {
-			d, err := LayerDescriptors(ctx, rnd, cs, []string{"pool5"}, o.Progress)
-			return map[string][][]float64{"random-weight pool5": d["pool5"]}, err
-		}},
+	feats, err := LayerDescriptors(ctx, m, all, o.Layers, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	keys := slices.Clone(o.Layers)
+	few := []string{"pool5"}
+	add := func(key string, rows [][]float64, err error) error {
+		if err != nil {
+			return err
+		}
+		feats[key] = rows
+		keys, few = append(keys, key), append(few, key)
+		return nil
+	}
+	d, err := LayerDescriptors(ctx, rnd, all, []string{"pool5"}, o.Progress)
+	if err := add("random-weight pool5", d["pool5"], err); err != nil {
+		return nil, err
 	}
 	if !o.NoMFCC {
-		kinds = append(kinds, kind{"mfcc", func(cs []*avio.Clip) (map[string][][]float64, error) {
-			d, err := eval.ClipStats(ctx, cs, MFCCConfig(), o.Progress)
-			return map[string][][]float64{"MFCC mean+std": d}, err
-		}})
-	}
-	var out eval.ProbeResults
-	for _, k := range kinds {
-		var ds [3]map[string][][]float64
-		for i, cs := range splits {
-			if len(cs) == 0 {
-				continue
-			}
-			if ds[i], err = k.get(cs); err != nil {
+		for _, b := range []struct {
+			name string
+			cfg  spectrogram.Config
+		}{{"MFCC mean+std", MFCCConfig()}, {"log-mel mean+std", LogMelConfig()}} {
+			rows, err := eval.ClipStats(ctx, all, b.cfg, o.Progress)
+			if err := add(b.name, rows, err); err != nil {
 				return nil, err
 			}
 		}
-		var keys []string
-		if k.name == "" {
-			keys = o.Layers
+	}
+	var out eval.ProbeResults
+	for _, key := range keys {
+		x := feats[key]
+		var r eval.ProbeResult
+		if o.Folds > 1 {
+			cv, err := eval.CrossValidate(key, x, yAll, len(names), o.Folds, cvSeed)
+			if err != nil {
+				return nil, err
+			}
+			r = cv.Result()
 		} else {
-			for key := range ds[0] {
-				keys = append(keys, key)
+			r, err = eval.Probe(key, eval.Splits{Train: x[:nt], Val: x[nt : nt+nv], Test: x[nt+nv:],
+				YTrain: yAll[:nt], YVal: yAll[nt : nt+nv], YTest: yAll[nt+nv:], Classes: len(names)})
+			if err != nil {
+				return nil, err
 			}
 		}
-		for _, key := range keys {
-			s := eval.Splits{Train: ds[0][key], YTrain: ys[0], YVal: ys[1], YTest: ys[2], Classes: len(names)}
-			if ds[1] != nil {
-				s.Val = ds[1][key]
+		out = append(out, r)
+	}
+	if o.FewShot > 0 {
+		for _, key := range few {
+			if !slices.Contains(keys, key) {
+				continue
 			}
-			if ds[2] != nil {
-				s.Test = ds[2][key]
-			}
-			r, err := eval.Probe(key, s)
+			x := feats[key]
+			r, err := eval.FewShot(fmt.Sprintf("%s, %d clips per class", key, o.FewShot),
+				eval.Splits{Train: x[:nt], YTrain: yAll[:nt], Test: x[nt+nv:], YTest: yAll[nt+nv:], Classes: len(names)},
+				o.FewShot, FewShotDraws, cvSeed)
 			if err != nil {
 				return nil, err
 			}

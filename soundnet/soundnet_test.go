@@ -19,7 +19,7 @@ import (
 // TestFullTableShapes builds the paper-size SoundNet-8 and checks every
 // layer's shape for a 20 s input against the table's arithmetic.
 func TestFullTableShapes(t *testing.T) {
-	m, err := New(DefaultConfig())
+	m, err := New(PaperConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +99,53 @@ func TestConfigValidate(t *testing.T) {
 		{Width: 1, Objects: 0, Scenes: 2, Window: 6},
 		{Width: 1, Objects: 2, Scenes: 2, Window: 5},
 		{Width: 1, Objects: 2, Scenes: 2, Window: 6, ObjectNames: []string{"a"}},
+		{Width: 1, Objects: 2, Scenes: 2, Window: 10, Shift: 6},
+		{Width: 1, Objects: 2, Scenes: 2, Window: 10, Shift: -1},
+		{Width: 1, Objects: 2, Scenes: 2, Window: 10, Gain: 41},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
 		}
+	}
+	for _, c := range []Config{DefaultConfig(), PaperConfig()} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
+
+// TestAugment checks that a training excerpt reaches the network shifted
+// circularly by at most Shift seconds and scaled by at most ±Gain dB.
+func TestAugment(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.Shift, cfg.Gain = 0.01, 6
+	k := &distillTask{m: &Model{Config: cfg}, rng: rand.New(rand.NewSource(1))}
+	x := make([]float32, 1000)
+	x[500] = 1
+	dst := make([]float32, len(x))
+	moved := false
+	for range 50 {
+		k.augment(dst, x)
+		peak := 0
+		for i, v := range dst {
+			if v != 0 {
+				peak = i
+			}
+		}
+		g := float64(dst[peak])
+		if d := peak - 500; d < -221 || d > 221 || g < 0.5 || g > 2 {
+			t.Fatalf("impulse moved by %d samples, gain %v", d, g)
+		}
+		moved = moved || peak != 500
+	}
+	if !moved {
+		t.Error("no shift in 50 draws")
+	}
+	cfg.Shift, cfg.Gain = 0, 0
+	k.m.Config = cfg
+	k.augment(dst, x)
+	if dst[500] != 1 {
+		t.Error("without augmentation the excerpt changed")
 	}
 }
 

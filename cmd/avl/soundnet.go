@@ -37,11 +37,15 @@ const soundnetHelp = `usage: avl soundnet teacher|distill|features|probe [flags]
             train SoundNet-8 to match the teacher's per-frame distributions from
             the sound of the train split (labels are not read); the val split gives
             the validation KL; prints the agreement on the test split
-  features  --model M IN.wav -o F.npy [--layer pool5]
-            write a layer's activations as a float32 (channels, steps) .npy
-  probe     --model M --data ROOT [--label scene]
-            linear classifiers on clip features (train split), λ chosen on val,
-            accuracy on test, beside random-weight pool5 and MFCC mean+std
+  features  [--model M] IN.wav -o F.npy [--layer pool5]
+            write a layer's activations as a float32 (channels, steps) .npy;
+            without --model, the shipped model
+  probe     [--model M] --data ROOT [--label scene] [--folds K] [--few-shot N]
+            linear classifiers on clip features (mean and std over time of
+            pool5 and every conv layer): fit on train, λ chosen on val,
+            accuracy ± standard error on test (or K-fold cross-validation),
+            beside random-weight pool5, MFCC and log-mel statistics; without
+            --model, the shipped model
 
 Run "avl soundnet CMD -h" for a sub-command's flags.
 `
@@ -137,11 +141,14 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	data := fs.String("data", "", "clip dataset (required)")
 	tpath := fs.String("teacher", "", `teacher file from "avl soundnet teacher", or "npy" (required)`)
 	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
-	width := fs.Float64("width", 0.25, "channel multiplier (1 is the paper's SoundNet-8)")
-	window := fs.Float64("window", 10, "seconds per training excerpt (≥ 9.5)")
+	def := soundnet.DefaultConfig()
+	width := fs.Float64("width", def.Width, "channel multiplier (1 is the paper's SoundNet-8)")
+	window := fs.Float64("window", def.Window, "seconds per training excerpt (≥ 9.5)")
+	shift := fs.Float64("shift", def.Shift, "largest random shift of a training excerpt, seconds (0: none)")
+	gain := fs.Float64("gain", def.Gain, "largest random level change of a training excerpt, ±dB (0: none)")
 	split := fs.String("split", "train", "split whose clips (audio and frames only) train the student")
 	initFrom := fs.String("init", "", "continue from this model file (its width and window; optimiser state starts afresh)")
-	opts := cli.TrainFlags(fs, soundnet.TrainOptions{Epochs: 10, BatchSize: 8, LR: 1e-3, Seed: 1}, stderr)
+	opts := cli.TrainFlags(fs, soundnet.DefaultTrainOptions(), stderr)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
@@ -174,9 +181,9 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		*width, *window = m.Config.Width, m.Config.Window
 	} else {
-		cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed}
+		cfg := soundnet.Config{Width: *width, Objects: len(on), Scenes: len(sn), ObjectNames: on, SceneNames: sn, Window: *window, Seed: o.Seed, Shift: *shift, Gain: *gain}
 		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("%s: %s", *data, cli.FlagNames(err, "soundnet", [][2]string{{"width", "--width"}, {"window", "--window"},
+			return fmt.Errorf("%s: %s", *data, cli.FlagNames(err, "soundnet", [][2]string{{"width", "--width"}, {"window", "--window"}, {"shift", "--shift"}, {"gain_db", "--gain"},
 				{"objects", "object classes"}, {"scenes", "scene classes"}, {"object_names", "object names"}, {"scene_names", "scene names"}}))
 		}
 		if m, err = soundnet.New(cfg); err != nil {
@@ -214,9 +221,17 @@ func soundnetDistill(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// snModel loads a model file, or the shipped model when path is "".
+func snModel(path string) (*soundnet.Model, error) {
+	if path == "" {
+		return soundnet.Pretrained()
+	}
+	return soundnet.Load(path)
+}
+
 func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlags("soundnet features", "--model M IN.wav -o F.npy [--layer pool5]", stderr)
-	model := fs.String("model", "", "model file (required)")
+	fs := cli.NewFlags("soundnet features", "[--model M] IN.wav -o F.npy [--layer pool5]", stderr)
+	model := fs.String("model", "", "model file (default: the shipped model)")
 	out := cli.AddOut(fs, "output .npy (required)")
 	layer := fs.String("layer", "pool5", "layer: "+strings.Join(soundnet.Layers, ", "))
 	quiet := cli.AddQuiet(fs)
@@ -227,16 +242,13 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 	if len(pos) != 1 {
 		return cli.Usagef("want one input WAV, got %d arguments", len(pos))
 	}
-	if *model == "" {
-		return cli.Usagef("--model is required")
-	}
 	if !slices.Contains(soundnet.Layers, *layer) {
 		return cli.Usagef("unknown --layer %q: want one of %s", *layer, strings.Join(soundnet.Layers, ", "))
 	}
 	if err := cli.CheckOutFile(*out, []string{".npy"}, pos[0], *model); err != nil {
 		return err
 	}
-	m, err := soundnet.Load(*model)
+	m, err := snModel(*model)
 	if err != nil {
 		return err
 	}
@@ -265,45 +277,55 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 }
 
 func soundnetProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlags("soundnet probe", "--model M --data ROOT [--label scene] [flags]", stderr)
-	model := fs.String("model", "", "model file (required)")
+	fs := cli.NewFlags("soundnet probe", "[--model M] --data ROOT [--label scene] [flags]", stderr)
+	model := fs.String("model", "", "model file (default: the shipped model)")
 	data := fs.String("data", "", "clip dataset with train, val and test splits (required)")
 	label := fs.String("label", "scene", "label key to classify")
-	layers := fs.String("layers", "pool5,conv5,conv6,conv7,conv8", "comma-separated layers of the model to probe")
-	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC baseline")
+	layers := fs.String("layers", strings.Join(soundnet.ProbeLayers, ","), "comma-separated layers of the model to probe")
+	noMFCC := fs.Bool("no-mfcc", false, "skip the MFCC and log-mel baselines")
+	folds := fs.Int("folds", 0, "k-fold cross-validation over all clips instead of train/val/test (0: off; for corpora the model never saw)")
+	fewShot := fs.Int("few-shot", 0, "also probe pool5 and the baselines trained on this many train clips per class (0: off)")
 	seed := fs.Int64("random-seed", 12345, "seed of the random-weight baseline network")
 	quiet := cli.AddQuiet(fs)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
-	if *model == "" {
-		return cli.Usagef("--model is required")
-	}
 	if *label == "" {
 		return cli.Usagef("--label must name a label key, e.g. scene")
+	}
+	if *folds < 0 || *folds == 1 || *fewShot < 0 {
+		return cli.Usagef("--folds %d, --few-shot %d: want --folds 0 or ≥ 2 and --few-shot ≥ 0", *folds, *fewShot)
 	}
 	ds, err := snOpen(*data)
 	if err != nil {
 		return err
 	}
-	m, err := soundnet.Load(*model)
+	m, err := snModel(*model)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	o := soundnet.ProbeOptions{Label: *label, Layers: strings.Split(*layers, ","), RandomSeed: *seed, NoMFCC: *noMFCC}
+	o := soundnet.ProbeOptions{Label: *label, Layers: strings.Split(*layers, ","), RandomSeed: *seed, NoMFCC: *noMFCC,
+		Folds: *folds, FewShot: *fewShot}
 	if !*quiet {
 		o.Progress = stderr
 	}
 	train, val, test := ds.Split("train"), ds.Split("val"), ds.Split("test")
-	if len(train) == 0 || len(test) == 0 {
-		return fmt.Errorf("%s: probing needs train and test clips (has %d and %d)", *data, len(train), len(test))
+	if *folds == 0 && (len(train) == 0 || len(test) == 0) {
+		return fmt.Errorf("%s: probing needs train and test clips (has %d and %d); --folds K cross-validates over all clips", *data, len(train), len(test))
+	}
+	if *fewShot > 0 && len(test) == 0 {
+		return fmt.Errorf("%s: --few-shot needs test clips", *data)
 	}
 	rs, err := soundnet.ProbeTable(ctx, m, train, val, test, o)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", *data, err)
 	}
-	fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
+	if *folds > 0 {
+		fmt.Fprintf(stdout, "linear probes for %q: %d-fold cross-validation over %d clips\n", *label, *folds, len(train)+len(val)+len(test))
+	} else {
+		fmt.Fprintf(stdout, "linear probes for %q: %d train, %d val, %d test clips\n", *label, len(train), len(val), len(test))
+	}
 	_, err = fmt.Fprint(stdout, rs.Table("%.1f"))
 	return err
 }

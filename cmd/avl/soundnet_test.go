@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/soundnet"
 	"github.com/avlearn/avlearn/synth"
 )
 
@@ -48,7 +49,11 @@ func TestSoundNetPipeline(t *testing.T) {
 		{[]string{"soundnet", "distill", "--data", data, "--teacher", tf, "--init", mf, "--out", mf + ".more.safetensors", "--epochs", "1", "--batch", "4", "-q"},
 			[]string{"student " + mf + ".more.safetensors: width 0.125"}},
 		{[]string{"soundnet", "probe", "--model", mf, "--data", data, "--layers", "pool5,conv8"},
-			[]string{"linear probes for \"scene\"", "pool5", "conv8", "random-weight pool5", "MFCC mean+std", "test %"}},
+			[]string{"linear probes for \"scene\"", "pool5", "conv8", "random-weight pool5", "MFCC mean+std", "log-mel mean+std", "test %", "± s.e."}},
+		{[]string{"soundnet", "probe", "--model", mf, "--data", data, "--layers", "pool5", "--folds", "3", "-q"},
+			[]string{"3-fold cross-validation over", "pool5", "log-mel mean+std"}},
+		{[]string{"soundnet", "probe", "--data", data, "--layers", "pool5", "--no-mfcc", "-q"}, // the shipped model
+			[]string{"linear probes for \"scene\"", "pool5", "random-weight pool5"}},
 	}
 	for _, s := range steps {
 		var out, errb strings.Builder
@@ -85,6 +90,19 @@ func TestSoundNetPipeline(t *testing.T) {
 	if len(a.Shape) != 2 || a.Shape[0] != 32 || a.Shape[1] != 26 {
 		t.Errorf("pool5 features shape %v, want [32 26] (width 0.125, 9.5 s after padding)", a.Shape)
 	}
+	// without --model: the shipped model
+	out.Reset()
+	if code := run([]string{"soundnet", "features", wav, "-o", npy, "-q"}, &out, io.Discard); code != 0 {
+		t.Fatalf("features with the shipped model: exit %d", code)
+	}
+	pm, err := soundnet.Pretrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pm.Close()
+	if a, err = avio.ReadNPY(npy); err != nil || a.Shape[0] != pm.Config.Channels()[4] {
+		t.Errorf("shipped model's pool5 features: shape %v, %v; want %d channels", a.Shape, err, pm.Config.Channels()[4])
+	}
 }
 
 func TestSoundNetUsage(t *testing.T) {
@@ -96,7 +114,8 @@ func TestSoundNetUsage(t *testing.T) {
 		{"soundnet", "distill", "--data", dir, "--teacher", "npy"},
 		{"soundnet", "features", "--model", "m"},
 		{"soundnet", "features", "--model", "m", "x.wav", "-o", "f.npy", "--layer", "conv9"},
-		{"soundnet", "probe", "--data", dir},
+		{"soundnet", "probe", "--data", dir, "--folds", "1"},
+		{"soundnet", "probe", "--data", dir, "--few-shot", "-5"},
 	} {
 		if code := run(args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("avl %v: exit %d, want 2", args, code)

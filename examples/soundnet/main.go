@@ -59,13 +59,15 @@ func main() {
 	// 3. The student hears the train clips and matches the teacher's
 	// distributions for the frames at the same moments; labels unused.
 	objs, scns := teacher.Classes()
-	cfg := soundnet.Config{Width: *width, Objects: len(objs), Scenes: len(scns), ObjectNames: objs, SceneNames: scns, Window: 10, Seed: 1}
+	cfg := soundnet.DefaultConfig() // the recipe: width, excerpts, augmentation
+	cfg.Width = *width
+	cfg.Objects, cfg.Scenes, cfg.ObjectNames, cfg.SceneNames = len(objs), len(scns), objs, scns
 	m, err := soundnet.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
 	rep, err := soundnet.Train(ctx, m, soundnet.Data{Train: train, Val: val, Teacher: teacher},
-		soundnet.TrainOptions{Epochs: *epochs, BatchSize: 8, LR: 1e-3, Progress: os.Stderr})
+		soundnet.TrainOptions{Epochs: *epochs, Progress: os.Stderr}) // other options: DefaultTrainOptions
 	if err != nil {
 		log.Fatal(err)
 	}
