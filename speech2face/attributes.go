@@ -26,7 +26,10 @@ const (
 // true faces with known labels. The features are not standardised: the
 // background is nearly constant on true faces, and standardising it would
 // put every decoded face, whose background differs a little, far from all
-// of them. Reading pixels, not the recogniser's embedding, keeps it
+// of them. It is fitted on each face and on a blurred copy with the same
+// labels, so that it reads decoded faces, which are blurred, by their
+// shapes rather than by their sharpness. Reading pixels, not the
+// recogniser's embedding, keeps it
 // independent of the model it judges and sees the jaw line and brows an
 // identity embedding ignores.
 type estimator struct {
@@ -71,8 +74,8 @@ func (e *estimator) kernel(a, b []float64) float64 {
 	return math.Exp(-d / e.scale)
 }
 
-// fitEstimator fits the estimator on faces (size×size) and their label
-// rows y.
+// fitEstimator fits the estimator on faces (size×size), and blurred
+// copies of them, and their label rows y.
 func fitEstimator(faces [][]float32, y [][]float64, size int) (*estimator, error) {
 	n := len(faces)
 	if n < 2 || len(y) != n {
@@ -82,6 +85,11 @@ func fitEstimator(faces [][]float32, y [][]float64, size int) (*estimator, error
 	for _, f := range faces {
 		x = append(x, pixelFeatures(f, size))
 	}
+	for _, f := range faces {
+		x = append(x, pixelFeatures(blurred(f, size, 2), size))
+	}
+	y = append(y, y...)
+	n = len(x)
 	e := &estimator{x: x, mean: make([]float64, len(y[0]))}
 	var d2 []float64
 	for i := range x {
@@ -136,6 +144,32 @@ func (e *estimator) apply(faces [][]float32, size int) [][]float64 {
 				out[i][j] += k * e.alpha.At(t, j)
 			}
 		}
+	}
+	return out
+}
+
+// blurred returns face (CHW, size×size) passed k times through a 3×3 box
+// filter with edges repeated.
+func blurred(face []float32, size, k int) []float32 {
+	out := append([]float32(nil), face...)
+	tmp := make([]float32, len(face))
+	for range k {
+		for ch := 0; ch < 3; ch++ {
+			o := ch * size * size
+			for y := 0; y < size; y++ {
+				for x := 0; x < size; x++ {
+					var s float32
+					for dy := -1; dy <= 1; dy++ {
+						for dx := -1; dx <= 1; dx++ {
+							yy, xx := min(max(y+dy, 0), size-1), min(max(x+dx, 0), size-1)
+							s += out[o+yy*size+xx]
+						}
+					}
+					tmp[o+y*size+x] = s / 9
+				}
+			}
+		}
+		out, tmp = tmp, out
 	}
 	return out
 }
