@@ -20,8 +20,9 @@ type Config struct {
 	Embed    int `json:"embed"`     // face embedding (fc7) width, 128
 	Width    int `json:"width"`     // channels of the recogniser's first convolution (16; doubles per layer)
 	// ColourJitter is the probability that a face the recogniser trains on
-	// has its colour channels shuffled and strongly rescaled (0.5), so that
-	// identity must come from shape rather than hair and skin colour.
+	// has its colour channels shuffled and strongly rescaled, so that
+	// identity must come from shape rather than hair and skin colour (0;
+	// docs/runs/speech2face compares 0.5).
 	ColourJitter float64 `json:"colour_jitter"`
 
 	// Voice: the complex STFT of 16 kHz speech (Hann window WinMS, hop
@@ -50,7 +51,7 @@ type Config struct {
 // training data's, to be filled in: see IdentitiesOf).
 func DefaultConfig() Config {
 	return Config{
-		FaceSize: 48, Embed: 128, Width: 16, ColourJitter: 0.5,
+		FaceSize: 48, Embed: 128, Width: 16,
 		Rate: 16000, NFFT: 512, WinMS: 25, HopMS: 10, Power: 0.3, Window: 100, Voice: 128,
 		Consistency: 0.1, Lambda1: 1, Lambda2: 1, Temperature: 2, Seed: 1,
 	}
