@@ -39,7 +39,8 @@ const speech2faceHelp = `usage: avl speech2face [--model M] IN.wav -o FACE.png
           on the test split's speakers: retrieval of the true face among up to
           100 held-out faces, attributes of the decoded faces, decoder quality,
           beside shuffled voices, the decoder fed the true face's embedding,
-          the mean face and chance
+          a face with the speaker's voice-carried attributes, the mean face
+          and chance
 
 Run "avl speech2face CMD -h" for a sub-command's flags.
 `
