@@ -59,9 +59,9 @@ type Metrics struct {
 	// the embedding of the Train face whose VoiceAttributes labels are
 	// nearest the speaker's true ones (what a voice that told those
 	// attributes exactly, and nothing else, could reach); MeanFace the
-	// training faces' average picture; Chance the retrieval by chance; Estimator the
-	// estimator on the true faces against their labels (sex as agreement,
-	// the others as correlation).
+	// training faces' average picture; Chance the retrieval by chance;
+	// Estimator the estimator on the true faces against their labels (sex
+	// as agreement, the others as correlation).
 	Model, Shuffled, TrueEmbedding, AttributeMatch, MeanFace, Chance, Estimator Scores
 }
 
@@ -319,6 +319,9 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 				vattrs = append(vattrs, j)
 			}
 		}
+	}
+	if len(vattrs) == 0 {
+		return mt, nil
 	}
 	pick := func(rows [][]float64) [][]float64 {
 		out := make([][]float64, len(rows))
