@@ -19,6 +19,11 @@ type Config struct {
 	FaceSize int `json:"face_size"` // 48; a multiple of 16
 	Embed    int `json:"embed"`     // face embedding (fc7) width, 128
 	Width    int `json:"width"`     // channels of the recogniser's first convolution (16; doubles per layer)
+	// ColourJitter is the probability that a face the recogniser trains on
+	// has its colour channels shuffled and strongly rescaled, so that
+	// identity must come from shape rather than hair and skin colour (0;
+	// docs/runs/speech2face compares 0.5).
+	ColourJitter float64 `json:"colour_jitter"`
 
 	// Voice: the complex STFT of 16 kHz speech (Hann window WinMS, hop
 	// HopMS, NFFT), each bin's magnitude raised to Power with its phase
@@ -71,6 +76,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("speech2face: config: embed %d; want 2–4096", c.Embed)
 	case c.Width < 1 || c.Width > 256:
 		return fmt.Errorf("speech2face: config: width %d; want 1–256", c.Width)
+	case !(c.ColourJitter >= 0 && c.ColourJitter <= 1):
+		return fmt.Errorf("speech2face: config: colour_jitter %v; want 0–1", c.ColourJitter)
 	case c.Rate < 4000 || c.Rate > 96000:
 		return fmt.Errorf("speech2face: config: rate %d Hz; want 4000–96000", c.Rate)
 	case c.NFFT < 64 || c.NFFT > 8192 || c.NFFT&(c.NFFT-1) != 0:

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strconv"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/eval"
 )
@@ -25,9 +23,10 @@ var Attributes = []string{"sex_like", "face_height", "face_width", "jaw", "brow"
 // EvalOptions configures Evaluate.
 type EvalOptions struct {
 	// Train holds clips of other speakers with the Attributes labels: the
-	// attribute estimator (ridge regression from the recogniser's embedding
-	// of a true face to its labels) and the mean face are fitted on their
-	// faces. Without it, attributes and the mean face are not measured.
+	// attribute estimator (kernel ridge regression from a true face's
+	// pixels to its labels), the mean face and the attribute-matched
+	// ceiling are made of their faces. Without it, attributes, the mean
+	// face and the ceiling are not measured.
 	Train []*avio.Clip
 	// Speakers bounds the held-out speakers (the faces each voice is ranked
 	// among); 0 means 100. The first ones by label are taken.
@@ -56,11 +55,14 @@ type Metrics struct {
 	Attributes      []string // the attributes measured (of Attributes)
 	// Model is voice → decoded face; Shuffled the same with every voice
 	// taken from another speaker; TrueEmbedding the decoder fed the true
-	// face's embedding (the upper bound); MeanFace the training faces'
-	// average picture; Chance the retrieval by chance; Estimator the
-	// estimator on the true faces against their labels (sex as agreement,
-	// the others as correlation).
-	Model, Shuffled, TrueEmbedding, MeanFace, Chance, Estimator Scores
+	// face's embedding (the upper bound); AttributeMatch the decoder fed
+	// the embedding of the Train face whose VoiceAttributes labels are
+	// nearest the speaker's true ones (what a voice that told those
+	// attributes exactly, and nothing else, could reach); MeanFace the
+	// training faces' average picture; Chance the retrieval by chance;
+	// Estimator the estimator on the true faces against their labels (sex
+	// as agreement, the others as correlation).
+	Model, Shuffled, TrueEmbedding, AttributeMatch, MeanFace, Chance, Estimator Scores
 }
 
 func nanScores(k int) Scores {
@@ -99,6 +101,9 @@ func (mt Metrics) Table() *eval.Table {
 	row("voice → face (model)", mt.Model)
 	row("shuffled voices", mt.Shuffled)
 	row("true face embedding → decoder", mt.TrueEmbedding)
+	if !math.IsNaN(mt.AttributeMatch.R1) {
+		row("face with the true voice attributes → decoder", mt.AttributeMatch)
+	}
 	row("mean face", mt.MeanFace)
 	row("chance", mt.Chance)
 	if len(mt.Attributes) > 0 {
@@ -139,9 +144,12 @@ func speakersOf(ds []*clipData) []*heldOut {
 // voice → decoded face → the recogniser's embedding, ranked (cosine)
 // among the true faces of up to o.Speakers held-out speakers; the
 // attributes an estimator reads off the decoded faces against those it
-// reads off the true faces; SSIM and L1 of decoded faces against the true
-// ones. Beside it: the same with voices shuffled across speakers, the
-// decoder fed the true face's embedding, the mean face and chance.
+// reads off the true faces (an estimator fitted on o.Train's true faces'
+// pixels); SSIM and L1 of decoded faces against the true ones. Beside it:
+// the same with voices shuffled across speakers, the decoder fed the true
+// face's embedding, the decoder fed the embedding of the o.Train face
+// nearest in VoiceAttributes (the ceiling for a voice that tells those
+// attributes and nothing else), the mean face and chance.
 func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	var mt Metrics
 	if o.Speakers == 0 {
@@ -244,6 +252,7 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	mt.Chance = nanScores(0)
 	mt.Chance.R1, mt.Chance.R10 = 1/float64(k), math.Min(1, 10/float64(k))
 	mt.MeanFace = nanScores(0)
+	mt.AttributeMatch = nanScores(0)
 	mt.Estimator = nanScores(0)
 	if len(o.Train) == 0 {
 		return mt, nil
@@ -277,19 +286,15 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		return mt, nil
 	}
 	mt.Attributes = attrs
-	trEmb, _, err := m.embedAll(trFaces)
-	if err != nil {
-		return mt, fmt.Errorf("speech2face: %w", err)
-	}
 	y, err := labelRows(clips0(o.Train, trSp), attrs)
 	if err != nil {
 		return mt, err
 	}
-	est, err := fitRidge(trEmb, y, 1)
+	est, err := fitEstimator(trFaces, y, c.FaceSize)
 	if err != nil {
 		return mt, fmt.Errorf("speech2face: attribute estimator: %w", err)
 	}
-	truth := est.apply(gallery) // per speaker
+	truth := est.apply(faces, c.FaceSize) // per speaker
 	perQuery := func(own []int) [][]float64 {
 		out := make([][]float64, len(own))
 		for q, i := range own {
@@ -297,14 +302,70 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		}
 		return out
 	}
-	mt.Model.Sex, mt.Model.Corr = agreement(est.apply(qEmb), perQuery(owner))
-	mt.Shuffled.Sex, mt.Shuffled.Corr = agreement(est.apply(shEmb), perQuery(owner))
-	mt.TrueEmbedding.Sex, mt.TrueEmbedding.Corr = agreement(est.apply(uEmb), truth)
+	mt.Model.Sex, mt.Model.Corr = agreement(est.apply(qImg, c.FaceSize), perQuery(owner))
+	mt.Shuffled.Sex, mt.Shuffled.Corr = agreement(est.apply(shImg, c.FaceSize), perQuery(owner))
+	mt.TrueEmbedding.Sex, mt.TrueEmbedding.Corr = agreement(est.apply(uImg, c.FaceSize), truth)
 	yt, err := labelRows(clips0(clips, sps), attrs)
 	if err != nil {
 		return mt, err
 	}
 	mt.Estimator.Sex, mt.Estimator.Corr = agreement(truth, yt)
+	// the ceiling: each speaker's true voice attributes pick the nearest
+	// training face (attributes standardised on the training speakers)
+	var vattrs []int
+	for j, a := range attrs {
+		for _, v := range VoiceAttributes {
+			if a == v {
+				vattrs = append(vattrs, j)
+			}
+		}
+	}
+	if len(vattrs) == 0 {
+		return mt, nil
+	}
+	pick := func(rows [][]float64) [][]float64 {
+		out := make([][]float64, len(rows))
+		for i, r := range rows {
+			for _, j := range vattrs {
+				out[i] = append(out[i], r[j])
+			}
+		}
+		return out
+	}
+	std, err := eval.FitStandardiser(pick(y))
+	if err != nil {
+		return mt, fmt.Errorf("speech2face: attribute-matched faces: %w", err)
+	}
+	trA, teA := std.ApplyAll(pick(y)), std.ApplyAll(pick(yt))
+	matched := make([][]float32, len(sps))
+	for i, a := range teA {
+		best, bd := 0, math.Inf(1)
+		for t, b := range trA {
+			var d float64
+			for j := range a {
+				d += (a[j] - b[j]) * (a[j] - b[j])
+			}
+			if d < bd {
+				best, bd = t, d
+			}
+		}
+		matched[i] = trFaces[best]
+	}
+	mEmb, _, err := m.embedAll(matched)
+	if err != nil {
+		return mt, fmt.Errorf("speech2face: %w", err)
+	}
+	mDec, err := m.decodeAll(mEmb)
+	if err != nil {
+		return mt, err
+	}
+	maEmb, maImg, err := reEmb(mDec)
+	if err != nil {
+		return mt, fmt.Errorf("speech2face: %w", err)
+	}
+	mt.AttributeMatch = retrieval(maEmb, uOwner, gallery)
+	mt.AttributeMatch.SSIM, mt.AttributeMatch.L1 = quality(maImg, uOwner, faces, c.FaceSize)
+	mt.AttributeMatch.Sex, mt.AttributeMatch.Corr = agreement(est.apply(maImg, c.FaceSize), truth)
 	return mt, nil
 }
 
@@ -449,63 +510,6 @@ func SSIM(a, b []float32, size int) float64 {
 		}
 	}
 	return total / float64(cnt)
-}
-
-// ridge is a linear map from standardised embeddings to attributes.
-type ridge struct {
-	std eval.Standardiser
-	w   *mat.Dense // [d+1, k]
-}
-
-// fitRidge fits y ≈ [x 1]·W by ridge regression with penalty lambda
-// (not on the intercept).
-func fitRidge(x [][]float32, y [][]float64, lambda float64) (*ridge, error) {
-	std, err := eval.FitStandardiser(f64(x))
-	if err != nil {
-		return nil, err
-	}
-	xs := std.ApplyAll(f64(x))
-	n, d, k := len(xs), len(xs[0]), len(y[0])
-	X := mat.NewDense(n, d+1, nil)
-	Y := mat.NewDense(n, k, nil)
-	for i := range xs {
-		for j, v := range xs[i] {
-			X.Set(i, j, v)
-		}
-		X.Set(i, d, 1)
-		for j, v := range y[i] {
-			Y.Set(i, j, v)
-		}
-	}
-	var A mat.Dense
-	A.Mul(X.T(), X)
-	for j := 0; j < d; j++ {
-		A.Set(j, j, A.At(j, j)+lambda)
-	}
-	var B mat.Dense
-	B.Mul(X.T(), Y)
-	var W mat.Dense
-	if err := W.Solve(&A, &B); err != nil {
-		return nil, err
-	}
-	return &ridge{std: std, w: &W}, nil
-}
-
-func (r *ridge) apply(x [][]float32) [][]float64 {
-	xs := r.std.ApplyAll(f64(x))
-	d, k := len(xs[0]), r.w.RawMatrix().Cols
-	out := make([][]float64, len(xs))
-	for i, row := range xs {
-		out[i] = make([]float64, k)
-		for j := 0; j < k; j++ {
-			v := r.w.At(d, j)
-			for t, xv := range row {
-				v += xv * r.w.At(t, j)
-			}
-			out[i][j] = v
-		}
-	}
-	return out
 }
 
 // agreement compares estimates with references, both rows of

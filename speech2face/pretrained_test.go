@@ -44,6 +44,10 @@ func TestPretrainedBeatsShuffledVoices(t *testing.T) {
 	if h < 0 {
 		t.Fatalf("no face_height among the attributes %v", met.Attributes)
 	}
+	// the estimator itself reads face height off true faces
+	if r := met.Estimator.Corr[h]; r < 0.9 {
+		t.Errorf("attribute estimator on true faces: face height r %.2f; want ≥ 0.9", r)
+	}
 	if r, rs := met.Model.Corr[h], met.Shuffled.Corr[h]; r < 0.5 || math.Abs(rs) > 0.3 {
 		t.Errorf("face height: r %.2f (want ≥ 0.5), shuffled voices %.2f (want |r| ≤ 0.3)", r, rs)
 	}

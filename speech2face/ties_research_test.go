@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/synth"
@@ -104,4 +106,61 @@ func TestVoiceFaceTies(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ridge is a linear map from standardised embeddings to attributes.
+type ridge struct {
+	std eval.Standardiser
+	w   *mat.Dense // [d+1, k]
+}
+
+// fitRidge fits y ≈ [x 1]·W by ridge regression with penalty lambda
+// (not on the intercept).
+func fitRidge(x [][]float32, y [][]float64, lambda float64) (*ridge, error) {
+	std, err := eval.FitStandardiser(f64(x))
+	if err != nil {
+		return nil, err
+	}
+	xs := std.ApplyAll(f64(x))
+	n, d, k := len(xs), len(xs[0]), len(y[0])
+	X := mat.NewDense(n, d+1, nil)
+	Y := mat.NewDense(n, k, nil)
+	for i := range xs {
+		for j, v := range xs[i] {
+			X.Set(i, j, v)
+		}
+		X.Set(i, d, 1)
+		for j, v := range y[i] {
+			Y.Set(i, j, v)
+		}
+	}
+	var A mat.Dense
+	A.Mul(X.T(), X)
+	for j := 0; j < d; j++ {
+		A.Set(j, j, A.At(j, j)+lambda)
+	}
+	var B mat.Dense
+	B.Mul(X.T(), Y)
+	var W mat.Dense
+	if err := W.Solve(&A, &B); err != nil {
+		return nil, err
+	}
+	return &ridge{std: std, w: &W}, nil
+}
+
+func (r *ridge) apply(x [][]float32) [][]float64 {
+	xs := r.std.ApplyAll(f64(x))
+	d, k := len(xs[0]), r.w.RawMatrix().Cols
+	out := make([][]float64, len(xs))
+	for i, row := range xs {
+		out[i] = make([]float64, k)
+		for j := 0; j < k; j++ {
+			v := r.w.At(d, j)
+			for t, xv := range row {
+				v += xv * r.w.At(t, j)
+			}
+			out[i][j] = v
+		}
+	}
+	return out
 }

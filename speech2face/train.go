@@ -243,7 +243,7 @@ func (t *faceTask) TrainBatch(idx []int) (float64, error) {
 	x := make([]float32, 0, len(idx)*n)
 	y := make([]float32, len(idx))
 	for i, j := range idx {
-		x = jitter(x, t.x[j], s, t.r)
+		x = jitter(x, t.x[j], s, t.m.Config.ColourJitter, t.r)
 		y[i] = t.y[j]
 	}
 	feeds := []nets.Feed{{Name: "face", Shape: []int{len(idx), 3, s, s}, Data: x}, {Name: "label", Shape: []int{len(idx)}, Data: y}}
@@ -264,14 +264,21 @@ func (t *faceTask) TrainBatch(idx []int) (float64, error) {
 
 // jitter appends img shifted by up to s/16 pixels each way (edges
 // repeated), its brightness scaled by 0.75–1.25 and each channel by
-// 0.9–1.1.
-func jitter(dst []float32, img imageBytes, s int, r *rand.Rand) []float32 {
+// 0.9–1.1; with probability colour, its channels are also shuffled and
+// each scaled by 0.6–1.4 (so that hair and skin colour cannot tell
+// identities apart and the recogniser must look at shapes).
+func jitter(dst []float32, img imageBytes, s int, colour float64, r *rand.Rand) []float32 {
 	m := max(1, s/16)
 	dx, dy := r.Intn(2*m+1)-m, r.Intn(2*m+1)-m
 	b := 0.75 + 0.5*r.Float64()
+	order, lo, span := []int{0, 1, 2}, 0.9, 0.2
+	if colour > 0 && r.Float64() < colour {
+		r.Shuffle(3, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lo, span = 0.6, 0.8
+	}
 	for c := 0; c < 3; c++ {
-		k := float32(b*(0.9+0.2*r.Float64())) / 255
-		plane := img[c*s*s : (c+1)*s*s]
+		k := float32(b*(lo+span*r.Float64())) / 255
+		plane := img[order[c]*s*s : (order[c]+1)*s*s]
 		for y := 0; y < s; y++ {
 			sy := min(s-1, max(0, y+dy))
 			for x := 0; x < s; x++ {

@@ -39,7 +39,8 @@ const speech2faceHelp = `usage: avl speech2face [--model M] IN.wav -o FACE.png
           on the test split's speakers: retrieval of the true face among up to
           100 held-out faces, attributes of the decoded faces, decoder quality,
           beside shuffled voices, the decoder fed the true face's embedding,
-          the mean face and chance
+          a face with the speaker's voice-carried attributes, the mean face
+          and chance
 
 Run "avl speech2face CMD -h" for a sub-command's flags.
 `
@@ -55,6 +56,7 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	size := fs.Int("face-size", def.FaceSize, "face picture size in pixels (a multiple of 16)")
 	lambda1 := fs.Float64("lambda1", def.Lambda1, "voice stage: weight of the normalised-embedding term")
 	lambda2 := fs.Float64("lambda2", def.Lambda2, "voice stage: weight of the fc8 distillation term")
+	colour := fs.Float64("colour-jitter", def.ColourJitter, "face stage: probability of shuffling and rescaling a training face's colour channels (0–1)")
 	d := speech2face.DefaultTrainOptions(speech2face.StageFace)
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -106,7 +108,7 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	flagErr := func(err error) error {
 		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "speech2face", [][2]string{{"embed", "--embed"}, {"face_size", "--face-size"},
-			{"lambda1", "--lambda1"}, {"lambda2", "--lambda2"}}))}
+			{"lambda1", "--lambda1"}, {"lambda2", "--lambda2"}, {"colour_jitter", "--colour-jitter"}}))}
 	}
 	var m *speech2face.Model
 	if *in != "" {
@@ -120,6 +122,9 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 		if cli.Given(fs, "lambda2") {
 			m.Config.Lambda2 = *lambda2
 		}
+		if cli.Given(fs, "colour-jitter") {
+			m.Config.ColourJitter = *colour
+		}
 		if err := m.Config.Validate(); err != nil {
 			m.Close()
 			return flagErr(err)
@@ -127,7 +132,7 @@ func speech2faceTrain(ctx context.Context, args []string, stdout, stderr io.Writ
 	} else {
 		cfg := def
 		cfg.Identities = speech2face.IdentitiesOf(train)
-		cfg.Embed, cfg.FaceSize, cfg.Lambda1, cfg.Lambda2, cfg.Seed = *embed, *size, *lambda1, *lambda2, o.Seed
+		cfg.Embed, cfg.FaceSize, cfg.Lambda1, cfg.Lambda2, cfg.ColourJitter, cfg.Seed = *embed, *size, *lambda1, *lambda2, *colour, o.Seed
 		if err := cfg.Validate(); err != nil {
 			if strings.Contains(err.Error(), "identities") {
 				return fmt.Errorf("%s: the train split has %d speakers; want at least 2", *data, len(cfg.Identities))
