@@ -1,0 +1,220 @@
+package img2speech
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
+	"github.com/avlearn/avlearn/nets"
+)
+
+// EvalOptions configures Evaluate.
+type EvalOptions struct {
+	// Reference are clips the baseline's k-means is fitted on (the
+	// training split); they need no phone labels.
+	Reference []*avio.Clip
+	// Seed seeds the k-means baseline.
+	Seed int64
+	// Progress receives progress lines; nil is quiet.
+	Progress io.Writer
+}
+
+// UnitScores measures one unit system on held-out speech.
+type UnitScores struct {
+	System string
+	// Purity is the frame-level phone purity: the share of 10 ms frames
+	// whose phone (the "phones" label at the frame's centre, silence
+	// included) is the most common phone of their unit.
+	Purity float64
+	// Used is the number of distinct units chosen; Perplexity the
+	// perplexity of their frequencies.
+	Used       int
+	Perplexity float64
+	// UnitsPerSecond is the rate of the unit sequence once consecutive
+	// repeats are collapsed.
+	UnitsPerSecond float64
+}
+
+// Metrics are Evaluate's figures: the learned units beside the k-means
+// baseline and a single unit (the share of the most common phone).
+type Metrics struct {
+	Clips, Frames int
+	Codes         int
+	Systems       []UnitScores
+}
+
+// baselineSample bounds the unit vectors the k-means baseline is fitted on.
+const baselineSample = 20000
+
+// Evaluate measures m's units on clips (held-out speech with a "phones"
+// label, as synth.Captions writes) beside a k-means baseline with as many
+// clusters as m has codes, fitted on o.Reference's MFCCs (13 per frame,
+// the Stride frames of a unit stacked and standardised), and beside one
+// unit for everything.
+func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
+	var mt Metrics
+	if len(clips) == 0 {
+		return mt, fmt.Errorf("img2speech: no clips to evaluate")
+	}
+	if len(o.Reference) == 0 {
+		return mt, fmt.Errorf("img2speech: no reference clips for the k-means baseline")
+	}
+	ctx := context.Background()
+	c := m.Config
+	test, err := c.loadUtterances(ctx, clips, true, o.Progress, "loading test clips")
+	if err != nil {
+		return mt, err
+	}
+	var labels []string
+	var secs float64
+	for _, u := range test {
+		if u.phones == nil {
+			return mt, fmt.Errorf("img2speech: clip %s: no %q label to measure units against", u.name, PhonesLabel)
+		}
+		labels = append(labels, u.phones...)
+		secs += u.mel.Duration()
+	}
+	mt.Clips, mt.Frames, mt.Codes = len(test), len(labels), c.Codes
+
+	units, err := m.unitsOf(test)
+	if err != nil {
+		return mt, err
+	}
+	learned, err := scoreUnits("VQ units", units, test, labels, c.Codes, c.Stride, secs)
+	if err != nil {
+		return mt, err
+	}
+
+	ref, err := c.loadUtterances(ctx, o.Reference, true, o.Progress, "loading reference clips")
+	if err != nil {
+		return mt, err
+	}
+	km, norm, err := c.fitKMeans(ref, o.Seed)
+	if err != nil {
+		return mt, err
+	}
+	base := make([][]int, len(test))
+	for i, u := range test {
+		for _, v := range c.unitVectors(u, norm) {
+			base[i] = append(base[i], km.Assign(v))
+		}
+	}
+	kmScores, err := scoreUnits("k-means on MFCC", base, test, labels, c.Codes, c.Stride, secs)
+	if err != nil {
+		return mt, err
+	}
+	one := make([][]int, len(test))
+	for i := range one {
+		one[i] = make([]int, len(units[i]))
+	}
+	single, err := scoreUnits("one unit", one, test, labels, c.Codes, c.Stride, secs)
+	if err != nil {
+		return mt, err
+	}
+	mt.Systems = []UnitScores{learned, kmScores, single}
+	return mt, nil
+}
+
+// scoreUnits measures units (one per stride frames of each utterance).
+func scoreUnits(name string, units [][]int, us []*utterance, labels []string, k, stride int, secs float64) (UnitScores, error) {
+	var frameUnits, all []int
+	collapsed := 0
+	for i, u := range us {
+		for t := 0; t < u.mel.Frames; t++ {
+			frameUnits = append(frameUnits, units[i][t/stride])
+		}
+		all = append(all, units[i]...)
+		collapsed += len(Collapse(units[i]))
+	}
+	p, err := eval.Purity(frameUnits, labels)
+	if err != nil {
+		return UnitScores{}, fmt.Errorf("img2speech: %w", err)
+	}
+	used := map[int]bool{}
+	for _, u := range all {
+		used[u] = true
+	}
+	return UnitScores{System: name, Purity: p, Used: len(used), Perplexity: nets.CodePerplexity(all, k),
+		UnitsPerSecond: float64(collapsed) / secs}, nil
+}
+
+// featureNorm standardises the baseline's unit vectors.
+type featureNorm struct{ mean, std []float64 }
+
+// unitVectors stacks the MFCCs of each unit's Stride frames (the last
+// unit's missing frames repeat its last frame) and standardises them.
+func (c Config) unitVectors(u *utterance, n *featureNorm) [][]float64 {
+	s := u.mfcc
+	nu := (s.Frames + c.Stride - 1) / c.Stride
+	out := make([][]float64, nu)
+	for j := range out {
+		v := make([]float64, 0, s.Bins*c.Stride)
+		for k := 0; k < c.Stride; k++ {
+			t := min(j*c.Stride+k, s.Frames-1)
+			for b := 0; b < s.Bins; b++ {
+				v = append(v, float64(s.At(b, t)))
+			}
+		}
+		if n != nil {
+			for i := range v {
+				v[i] = (v[i] - n.mean[i]) / n.std[i]
+			}
+		}
+		out[j] = v
+	}
+	return out
+}
+
+// fitKMeans fits the baseline on (a sample of) the reference utterances'
+// unit vectors.
+func (c Config) fitKMeans(ref []*utterance, seed int64) (*eval.KMeans, *featureNorm, error) {
+	var x [][]float64
+	for _, u := range ref {
+		x = append(x, c.unitVectors(u, nil)...)
+	}
+	if len(x) == 0 {
+		return nil, nil, fmt.Errorf("img2speech: no reference speech")
+	}
+	d := len(x[0])
+	n := &featureNorm{mean: make([]float64, d), std: make([]float64, d)}
+	for _, v := range x {
+		for i, a := range v {
+			n.mean[i] += a / float64(len(x))
+		}
+	}
+	for _, v := range x {
+		for i, a := range v {
+			n.std[i] += (a - n.mean[i]) * (a - n.mean[i]) / float64(len(x))
+		}
+	}
+	for i := range n.std {
+		n.std[i] = max(1e-6, math.Sqrt(n.std[i]))
+	}
+	r := rand.New(rand.NewSource(seed))
+	r.Shuffle(len(x), func(i, j int) { x[i], x[j] = x[j], x[i] })
+	x = x[:min(len(x), baselineSample)]
+	for _, v := range x {
+		for i := range v {
+			v[i] = (v[i] - n.mean[i]) / n.std[i]
+		}
+	}
+	km, err := eval.TrainKMeans(x, c.Codes, 50, seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("img2speech: k-means baseline: %w", err)
+	}
+	return km, n, nil
+}
+
+// Table lays the systems out side by side.
+func (mt Metrics) Table() *eval.Table {
+	t := &eval.Table{Header: "units", Title: fmt.Sprintf("phone purity of %d held-out clips (%d frames of 10 ms), codebook %d", mt.Clips, mt.Frames, mt.Codes),
+		Columns: []eval.Column{{Name: "purity %", Format: "%.1f"}, {Name: "units used", Format: "%.0f"}, {Name: "perplexity", Format: "%.1f"}, {Name: "units/s (collapsed)", Format: "%.1f"}}}
+	for _, s := range mt.Systems {
+		t.Add(s.System, 100*s.Purity, float64(s.Used), s.Perplexity, s.UnitsPerSecond)
+	}
+	return t
+}

@@ -1,0 +1,148 @@
+package img2speech
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/synth"
+)
+
+// tinyConfig is a model small enough to train in a test.
+func tinyConfig() Config {
+	c := DefaultConfig()
+	c.Codes, c.CodeDim, c.Hidden, c.Segment = 8, 4, 8, 32
+	return c
+}
+
+func corpus(t *testing.T, n int, seed int64) *avio.Dataset {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "c")
+	if err := synth.Captions(root, synth.CaptionsOptions{N: n, Seed: seed, MaxItems: 1, Size: 16, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := avio.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.NMels = 2 }, "n_mels"},
+		{func(c *Config) { c.PreEmphasis = 1 }, "pre_emphasis"},
+		{func(c *Config) { c.Stride = 3 }, "stride"},
+		{func(c *Config) { c.Codes = 1 }, "codes"},
+		{func(c *Config) { c.Beta = math.NaN() }, "beta"},
+		{func(c *Config) { c.Segment = 30 }, "segment"},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v; want one naming %s", err, tc.want)
+		}
+	}
+}
+
+func TestCollapse(t *testing.T) {
+	if got := Collapse([]int{3, 3, 7, 7, 7, 3}); !slices.Equal(got, []int{3, 7, 3}) {
+		t.Errorf("Collapse: %v", got)
+	}
+	if got := Collapse(nil); len(got) != 0 {
+		t.Errorf("Collapse(nil): %v", got)
+	}
+}
+
+// TestTrainUnitsSaveLoad trains a tiny autoencoder: the validation loss
+// falls, every 40 ms of speech gets a unit, a saved model gives the same
+// units, and Evaluate measures them beside the baselines.
+func TestTrainUnitsSaveLoad(t *testing.T) {
+	ds := corpus(t, 16, 3)
+	clips := ds.Clips
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Train(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 6, BatchSize: 8, LR: 3e-3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.History
+	if len(h.Epochs) < 2 || !(h.BestLoss < h.Epochs[0].ValLoss) {
+		t.Errorf("validation loss did not fall: %+v", h.Epochs)
+	}
+	if rep.CodesUsed < 2 {
+		t.Errorf("%d codes used", rep.CodesUsed)
+	}
+	x, err := clips[13].Audio(m.Config.Rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := m.Units(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := len(x)/160 + 1 // centred 10 ms frames
+	if want := (frames + 3) / 4; len(units) != want {
+		t.Errorf("%d units for %d frames; want %d", len(units), frames, want)
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units2, err := m2.Units(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(units, units2) {
+		t.Errorf("units after Load differ:\n%v\n%v", units, units2)
+	}
+	mt, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mt.Systems) != 3 || mt.Frames == 0 {
+		t.Fatalf("metrics %+v", mt)
+	}
+	for _, s := range mt.Systems {
+		if !(s.Purity > 0 && s.Purity <= 1) {
+			t.Errorf("%s: purity %v", s.System, s.Purity)
+		}
+	}
+	// one unit scores the share of the most common phone: never more than
+	// a finer partition of the same frames
+	if one := mt.Systems[2]; one.Purity > mt.Systems[1].Purity || one.Used != 1 {
+		t.Errorf("one unit: %+v beside k-means %+v", one, mt.Systems[1])
+	}
+	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
+		t.Errorf("table:\n%s", mt.Table())
+	}
+}
+
+func TestUntrainedAndBadInput(t *testing.T) {
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Units(make([]float64, 16000)); err == nil || !strings.Contains(err.Error(), "untrained") {
+		t.Errorf("untrained model: %v", err)
+	}
+	if _, err := Train(context.Background(), m, Data{}, TrainOptions{}); err == nil {
+		t.Error("no training clips accepted")
+	}
+}
