@@ -15,11 +15,14 @@ type Config struct {
 	PreEmphasis float64 `json:"pre_emphasis"` // coefficient (0.97)
 
 	// Speech → units.
-	Stride  int     `json:"stride"`   // mel frames per unit: 4 (40 ms)
-	Codes   int     `json:"codes"`    // codebook size (64)
-	CodeDim int     `json:"code_dim"` // code dimension (32)
-	Hidden  int     `json:"hidden"`   // channels of the encoder's and decoder's convolutions (128)
-	Beta    float64 `json:"beta"`     // VQ commitment-loss weight (0.25)
+	Stride  int `json:"stride"`   // mel frames per unit: 4 (40 ms)
+	Codes   int `json:"codes"`    // codebook size (64)
+	CodeDim int `json:"code_dim"` // code dimension (32)
+	Hidden  int `json:"hidden"`   // channels of the encoder's and decoder's convolutions (128)
+	// DecoderKernel is the span, in units, of the decoder's convolutions:
+	// 1 makes each unit alone give back its frames.
+	DecoderKernel int     `json:"decoder_kernel"`
+	Beta          float64 `json:"beta"` // VQ commitment-loss weight (0.25)
 	// Segment is the length in mel frames of the stretches the networks
 	// run on (a multiple of Stride); longer speech is cut into segments.
 	Segment int   `json:"segment"`
@@ -31,7 +34,7 @@ type Config struct {
 // 128-channel convolutions, segments of 1.28 s.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, Beta: 0.25, Segment: 128, Seed: 1}
+		Hidden: 128, DecoderKernel: 3, Beta: 0.25, Segment: 128, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.
@@ -52,6 +55,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: code_dim %d; want 1–1024", c.CodeDim)
 	case c.Hidden < 1 || c.Hidden > 1024:
 		return fmt.Errorf("img2speech: config: hidden %d; want 1–1024", c.Hidden)
+	case c.DecoderKernel < 1 || c.DecoderKernel > 9 || c.DecoderKernel%2 == 0:
+		return fmt.Errorf("img2speech: config: decoder_kernel %d; want an odd number 1–9", c.DecoderKernel)
 	case !(c.Beta >= 0 && c.Beta <= 10):
 		return fmt.Errorf("img2speech: config: beta %v; want 0–10", c.Beta)
 	case c.Segment < c.Stride || c.Segment > 4096 || c.Segment%c.Stride != 0:

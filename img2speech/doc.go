@@ -14,22 +14,29 @@
 //     consecutive repeats, as the paper's units;
 //   - a decoder of convolutions over the unit sequence, at the unit rate,
 //     back to the mel frames: training minimises its error plus the VQ
-//     loss, re-seeding codes no batch chooses.
+//     loss, re-seeding codes no batch chooses;
+//   - a vocoder without learning: the decoder's log-mel frames, a linear
+//     spectrogram estimated from them (spectrogram.InvertMel), Griffin-Lim
+//     (MelFromUnits, Speak). Speak takes units with their durations, one
+//     per 40 ms, as Units gives them.
 //
 // Evaluate measures the units against the phones the speech was made of
 // (a "phones" label of each phone's times, which synth.Captions writes):
 // frame-level phone purity on held-out speech, beside k-means on MFCCs
-// with as many clusters and a single unit for everything.
+// with as many clusters and a single unit for everything; and how far
+// speech → units → speech is from the original (log-mel distance), beside
+// the vocoder fed the true spectrogram.
 //
 //	m, err := img2speech.New(img2speech.DefaultConfig())
 //	rep, err := img2speech.Train(ctx, m, img2speech.Data{Train: ds.Split("train"), Val: ds.Split("val")}, img2speech.TrainOptions{})
 //	units, err := m.Units(samples) // 16 kHz mono: one unit per 40 ms
 //	seq := img2speech.Collapse(units)
+//	speech, err := m.Speak(units)
 //	met, err := img2speech.Evaluate(m, ds.Split("test"), img2speech.EvalOptions{Reference: ds.Split("train")})
 //	fmt.Print(met.Table())
 //
 // Not built yet: the image encoder and attention decoder that give an
-// image's units, the decoder from a unit sequence (durations dropped) to a
-// spectrogram and waveform, the speech recogniser that judges generated
-// speech, a shipped model. "avl img2speech train|eval" drives what exists.
+// image's units, a decoder that speaks a collapsed unit sequence
+// (durations dropped, with attention and a stop token), the speech
+// recogniser that judges generated speech, a shipped model. "avl img2speech train|eval" drives what exists.
 package img2speech

@@ -10,6 +10,7 @@ import (
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/nets"
+	"github.com/avlearn/avlearn/spectrogram"
 )
 
 // EvalOptions configures Evaluate.
@@ -19,6 +20,10 @@ type EvalOptions struct {
 	Reference []*avio.Clip
 	// Seed seeds the k-means baseline.
 	Seed int64
+	// Resynthesis is the number of clips (the first ones) also turned
+	// into units and back into speech, to measure the resynthesis; 0
+	// measures none.
+	Resynthesis int
 	// Progress receives progress lines; nil is quiet.
 	Progress io.Writer
 }
@@ -39,12 +44,25 @@ type UnitScores struct {
 	UnitsPerSecond float64
 }
 
+// ResynthScores measures speech made from something else by how far its
+// log-mel spectrogram is from the original's.
+type ResynthScores struct {
+	System string
+	// MelDB is the mean absolute difference of the log-mel values, dB.
+	MelDB float64
+}
+
 // Metrics are Evaluate's figures: the learned units beside the k-means
-// baseline and a single unit (the share of the most common phone).
+// baseline and a single unit (the share of the most common phone); and,
+// with EvalOptions.Resynthesis, speech → units → speech beside the
+// decoder's spectrogram before the vocoder and the vocoder fed the true
+// spectrogram.
 type Metrics struct {
 	Clips, Frames int
 	Codes         int
 	Systems       []UnitScores
+	ResynthClips  int
+	Resynthesis   []ResynthScores
 }
 
 // baselineSample bounds the unit vectors the k-means baseline is fitted on.
@@ -116,7 +134,64 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		return mt, err
 	}
 	mt.Systems = []UnitScores{learned, kmScores, single}
+	if o.Resynthesis > 0 {
+		if err := m.resynthesis(&mt, test[:min(len(test), o.Resynthesis)], units); err != nil {
+			return mt, err
+		}
+	}
 	return mt, nil
+}
+
+// resynthesis fills mt.Resynthesis from utterances us and their units.
+func (m *Model) resynthesis(mt *Metrics, us []*utterance, units [][]int) error {
+	sums := make([]float64, 3)
+	frames := 0
+	for i, u := range us {
+		dec, err := m.MelFromUnits(units[i])
+		if err != nil {
+			return err
+		}
+		y, err := m.Config.vocode(dec)
+		if err != nil {
+			return err
+		}
+		z, err := m.Config.vocode(u.mel)
+		if err != nil {
+			return err
+		}
+		n := u.mel.Frames
+		for k, s := range []*spectrogram.Spectrogram{dec, nil, nil} {
+			var err error
+			switch k {
+			case 1:
+				s, err = m.Config.frames(y, m.Config.melConfig())
+			case 2:
+				s, err = m.Config.frames(z, m.Config.melConfig())
+			}
+			if err != nil {
+				return fmt.Errorf("img2speech: clip %s: resynthesis: %w", u.name, err)
+			}
+			sums[k] += melDistance(u.mel, s, n)
+		}
+		frames += n
+	}
+	mt.ResynthClips = len(us)
+	for k, name := range []string{"units → decoder's mel", "units → speech (Griffin-Lim)", "true mel → speech (Griffin-Lim)"} {
+		mt.Resynthesis = append(mt.Resynthesis, ResynthScores{System: name, MelDB: sums[k] / float64(frames*m.Config.NMels)})
+	}
+	return nil
+}
+
+// melDistance sums |a − b| over the first n frames of two log-mel
+// spectrograms of the same bands (b's missing frames count as its last).
+func melDistance(a, b *spectrogram.Spectrogram, n int) float64 {
+	d := 0.0
+	for r := 0; r < a.Bins; r++ {
+		for t := 0; t < n; t++ {
+			d += math.Abs(float64(a.At(r, t) - b.At(r, min(t, b.Frames-1))))
+		}
+	}
+	return d
 }
 
 // scoreUnits measures units (one per stride frames of each utterance).
@@ -215,6 +290,19 @@ func (mt Metrics) Table() *eval.Table {
 		Columns: []eval.Column{{Name: "purity %", Format: "%.1f"}, {Name: "units used", Format: "%.0f"}, {Name: "perplexity", Format: "%.1f"}, {Name: "units/s (collapsed)", Format: "%.1f"}}}
 	for _, s := range mt.Systems {
 		t.Add(s.System, 100*s.Purity, float64(s.Used), s.Perplexity, s.UnitsPerSecond)
+	}
+	return t
+}
+
+// ResynthesisTable lays out the resynthesis figures (nil without them).
+func (mt Metrics) ResynthesisTable() *eval.Table {
+	if len(mt.Resynthesis) == 0 {
+		return nil
+	}
+	t := &eval.Table{Header: "speech from", Title: fmt.Sprintf("log-mel distance to the original speech of %d held-out clips", mt.ResynthClips),
+		Columns: []eval.Column{{Name: "mean |Δ| dB", Format: "%.2f"}}}
+	for _, s := range mt.Resynthesis {
+		t.Add(s.System, s.MelDB)
 	}
 	return t
 }

@@ -112,7 +112,17 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	if !slices.Equal(units, units2) {
 		t.Errorf("units after Load differ:\n%v\n%v", units, units2)
 	}
-	mt, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1})
+	y, err := m.Speak(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(units) * 4 * 160; len(y) < want-400 || len(y) > want+400 {
+		t.Errorf("%d samples spoken for %d units; want about %d", len(y), len(units), want)
+	}
+	if _, err := m.Speak([]int{0, 99}); err == nil || !strings.Contains(err.Error(), "position 1") {
+		t.Errorf("unit outside the codebook: %v", err)
+	}
+	mt, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Resynthesis: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +138,14 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	// a finer partition of the same frames
 	if one := mt.Systems[2]; one.Purity > mt.Systems[1].Purity || one.Used != 1 {
 		t.Errorf("one unit: %+v beside k-means %+v", one, mt.Systems[1])
+	}
+	if len(mt.Resynthesis) != 3 || mt.ResynthClips != 1 {
+		t.Fatalf("resynthesis %+v", mt.Resynthesis)
+	}
+	for _, r := range mt.Resynthesis {
+		if !(r.MelDB > 0 && r.MelDB < 100) {
+			t.Errorf("%s: %v dB", r.System, r.MelDB)
+		}
 	}
 	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
 		t.Errorf("table:\n%s", mt.Table())

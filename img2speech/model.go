@@ -23,7 +23,7 @@ const Kind = "img2speech"
 //   - a vector quantiser (vq, nets.VQ) that turns each vector into one of
 //     Config.Codes units;
 //   - a decoder of convolutions over the unit sequence (dec.0, dec.2:
-//     kernel 3; dec.4: 1×1) that gives back the Stride mel frames of each
+//     kernel Config.DecoderKernel; dec.4: 1×1) that gives back the Stride mel frames of each
 //     unit.
 type Model struct {
 	Config Config
@@ -68,8 +68,9 @@ func New(cfg Config) (*Model, error) {
 			m.params = append(m.params, m.vq.Params()...)
 		}
 	}
-	d0 := conv("dec.0", d, h, 3, nets.Conv1dOptions{Padding: 1})
-	d2 := conv("dec.2", h, h, 3, nets.Conv1dOptions{Padding: 1})
+	dk := cfg.DecoderKernel
+	d0 := conv("dec.0", d, h, dk, nets.Conv1dOptions{Padding: dk / 2})
+	d2 := conv("dec.2", h, h, dk, nets.Conv1dOptions{Padding: dk / 2})
 	d4 := conv("dec.4", h, cfg.Stride*cfg.NMels, 1, nets.Conv1dOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)
@@ -91,9 +92,10 @@ func (m *Model) Save(path string) error {
 	return nil
 }
 
-// Load reads a model written by Save.
+// Load reads a model written by Save. Settings a file does not hold take
+// DefaultConfig's values.
 func Load(path string) (*Model, error) {
-	var cfg Config
+	cfg := DefaultConfig()
 	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)

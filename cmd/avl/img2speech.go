@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/img2speech"
 	"github.com/avlearn/avlearn/internal/cli"
 )
@@ -69,6 +70,7 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
 	codes := fs.Int("codes", def.Codes, "codebook size: the number of distinct units")
 	hidden := fs.Int("hidden", def.Hidden, "channels of the encoder's and decoder's convolutions")
+	dk := fs.Int("decoder-kernel", def.DecoderKernel, "span in units of the decoder's convolutions (odd; 1: each unit alone gives back its frames)")
 	holdout := fs.String("holdout", "", "speakers (\"speaker\" labels, comma-separated) whose clips are left out of training")
 	d := img2speech.DefaultTrainOptions()
 	d.Seed = 1
@@ -84,9 +86,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	cfg := def
-	cfg.Codes, cfg.Hidden, cfg.Seed = *codes, *hidden, o.Seed
+	cfg.Codes, cfg.Hidden, cfg.DecoderKernel, cfg.Seed = *codes, *hidden, *dk, o.Seed
 	if err := cfg.Validate(); err != nil {
-		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"codes", "--codes"}, {"hidden", "--hidden"}}))}
+		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"codes", "--codes"}, {"hidden", "--hidden"}, {"decoder_kernel", "--decoder-kernel"}}))}
 	}
 	if err := cli.CheckOutFile(*out, []string{".safetensors"}); err != nil {
 		return err
@@ -124,9 +126,10 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fs := cli.NewFlags("img2speech eval", "--model M --data ROOT [flags]", stderr)
 	model := fs.String("model", "", "model file written by avl img2speech train (required)")
 	data := fs.String("data", "", "clip dataset with \"phones\" labels (required)")
-	split := fs.String("split", "test", "split to evaluate on")
+	split := fs.String("split", "test", "split to evaluate on (all: every clip)")
 	speakers := fs.String("speakers", "", "evaluate only these speakers' clips (comma-separated \"speaker\" labels; the k-means baseline is fitted on the others)")
 	seed := fs.Int64("seed", 1, "seed of the k-means baseline")
+	resynth := fs.Int("resynth", 20, "clips also turned into units and back into speech (Griffin-Lim), to measure the resynthesis")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
 	quiet := cli.AddQuiet(fs)
 	if err := cli.ParseOnly(fs, args); err != nil {
@@ -145,6 +148,9 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	clips := ds.Split(*split)
+	if *split == "all" {
+		clips = ds.Clips
+	}
 	ref := ds.Split("train")
 	if ids := speakerList(*speakers); len(ids) > 0 {
 		clips, ref = bySpeaker(clips, ids, true), bySpeaker(ref, ids, false)
@@ -152,7 +158,10 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if len(clips) == 0 {
 		return fmt.Errorf("%s: no clips in split %q (of the speakers given)", *data, *split)
 	}
-	o := img2speech.EvalOptions{Reference: ref, Seed: *seed}
+	if *resynth < 0 {
+		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
+	}
+	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth}
 	if !*quiet {
 		o.Progress = stderr
 	}
@@ -160,10 +169,14 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if *md {
-		fmt.Fprint(stdout, met.Table().Markdown())
-	} else {
-		fmt.Fprint(stdout, met.Table().String())
+	for _, t := range []*eval.Table{met.Table(), met.ResynthesisTable()} {
+		switch {
+		case t == nil:
+		case *md:
+			fmt.Fprint(stdout, t.Markdown())
+		default:
+			fmt.Fprint(stdout, t.String())
+		}
 	}
 	return nil
 }
