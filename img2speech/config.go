@@ -31,10 +31,12 @@ type Config struct {
 
 // DefaultConfig returns the recipe of the speech ↔ unit autoencoder:
 // 40 log-mel bands, one unit every 4 frames (40 ms) from a codebook of 64,
-// 128-channel convolutions, segments of 1.28 s.
+// 128-channel convolutions, a decoder that gives back each unit's frames
+// from that unit alone (its units are purer than with a decoder that sees
+// neighbouring units; docs/runs/img2speech.md), segments of 1.28 s.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 3, Beta: 0.25, Segment: 128, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.

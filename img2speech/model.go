@@ -92,10 +92,9 @@ func (m *Model) Save(path string) error {
 	return nil
 }
 
-// Load reads a model written by Save. Settings a file does not hold take
-// DefaultConfig's values.
+// Load reads a model written by Save.
 func Load(path string) (*Model, error) {
-	cfg := DefaultConfig()
+	var cfg Config
 	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)

@@ -22,10 +22,10 @@ type Data struct {
 type TrainOptions = task.TrainOptions
 
 // DefaultTrainOptions are the settings Train uses for the fields left at
-// zero: 15 epochs of batches of 32 segments, Adam at 1e-3, gradient norm
+// zero: 30 epochs of batches of 32 segments, Adam at 1e-3, gradient norm
 // clipped at 5, patience 5 epochs.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Epochs: 15, BatchSize: 32, LR: 1e-3, ClipNorm: 5, Patience: 5}
+	return TrainOptions{Epochs: 30, BatchSize: 32, LR: 1e-3, ClipNorm: 5, Patience: 5}
 }
 
 // Report summarises a training run.
