@@ -42,6 +42,12 @@ type UnitScores struct {
 	// UnitsPerSecond is the rate of the unit sequence once consecutive
 	// repeats are collapsed.
 	UnitsPerSecond float64
+	// ABX is the ABX error across speakers: each phone occurrence
+	// (silence left out) represented by the shares of the units over its
+	// frames, the share of triplets where an occurrence X is not closer
+	// (cosine) to the same phone said by another speaker than to another
+	// phone said by that speaker. 0.5 is chance.
+	ABX float64
 }
 
 // ResynthScores measures speech made from something else by how far its
@@ -53,7 +59,8 @@ type ResynthScores struct {
 }
 
 // Metrics are Evaluate's figures: the learned units beside the k-means
-// baseline and a single unit (the share of the most common phone); and,
+// baseline, a single unit (the share of the most common phone) and, for
+// ABX only, the MFCC frames themselves; and,
 // with EvalOptions.Resynthesis, speech → units → speech beside the
 // decoder's spectrogram before the vocoder and the vocoder fed the true
 // spectrogram.
@@ -133,7 +140,22 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	if err != nil {
 		return mt, err
 	}
-	mt.Systems = []UnitScores{learned, kmScores, single}
+	mfcc := UnitScores{System: "MFCC frames (no units)", Purity: math.NaN(), Perplexity: math.NaN(), UnitsPerSecond: math.NaN(),
+		ABX: abxError(phoneSegments(test, func(i, a, b int) []float64 {
+			s := test[i].mfcc // mean MFCCs over the occurrence, as the baseline standardises them
+			v := make([]float64, s.Bins)
+			for r := range v {
+				for t := a; t < b; t++ {
+					v[r] += (float64(s.At(r, t)) - norm.mean[r]) / norm.std[r]
+				}
+			}
+			return v
+		}), o.Seed)}
+	for k, us := range [][][]int{units, base, one} {
+		sc := []*UnitScores{&learned, &kmScores, &single}[k]
+		sc.ABX = abxError(phoneSegments(test, func(i, a, b int) []float64 { return unitHistogram(us[i], c.Codes, c.Stride, a, b) }), o.Seed)
+	}
+	mt.Systems = []UnitScores{learned, kmScores, single, mfcc}
 	if o.Resynthesis > 0 {
 		if err := m.resynthesis(&mt, test[:min(len(test), o.Resynthesis)], units); err != nil {
 			return mt, err
@@ -287,9 +309,13 @@ func (c Config) fitKMeans(ref []*utterance, seed int64) (*eval.KMeans, *featureN
 // Table lays the systems out side by side.
 func (mt Metrics) Table() *eval.Table {
 	t := &eval.Table{Header: "units", Title: fmt.Sprintf("phone purity of %d held-out clips (%d frames of 10 ms), codebook %d", mt.Clips, mt.Frames, mt.Codes),
-		Columns: []eval.Column{{Name: "purity %", Format: "%.1f"}, {Name: "units used", Format: "%.0f"}, {Name: "perplexity", Format: "%.1f"}, {Name: "units/s (collapsed)", Format: "%.1f"}}}
+		Columns: []eval.Column{{Name: "purity %", Format: "%.1f"}, {Name: "units used", Format: "%.0f"}, {Name: "perplexity", Format: "%.1f"}, {Name: "units/s (collapsed)", Format: "%.1f"}, {Name: "ABX error %", Format: "%.1f"}}}
 	for _, s := range mt.Systems {
-		t.Add(s.System, 100*s.Purity, float64(s.Used), s.Perplexity, s.UnitsPerSecond)
+		used := float64(s.Used)
+		if math.IsNaN(s.Purity) {
+			used = math.NaN()
+		}
+		t.Add(s.System, 100*s.Purity, used, s.Perplexity, s.UnitsPerSecond, 100*s.ABX)
 	}
 	return t
 }

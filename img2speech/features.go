@@ -44,6 +44,7 @@ type utterance struct {
 	// phones is the phone label of every mel frame (the "phones" label at
 	// the frame's centre), when the clip has one.
 	phones []string
+	speaker string // the "speaker" label
 }
 
 // loadUtterances reads clips' audio at c.Rate and computes their log-mel
@@ -59,7 +60,7 @@ func (c Config) loadUtterances(ctx context.Context, clips []*avio.Clip, mfcc boo
 		if err != nil {
 			return nil, fmt.Errorf("img2speech: %w", err)
 		}
-		u := &utterance{name: cl.Dir}
+		u := &utterance{name: cl.Dir, speaker: cl.Meta.Labels["speaker"]}
 		if u.mel, err = c.frames(x, c.melConfig()); err != nil {
 			return nil, fmt.Errorf("img2speech: clip %s: audio: %w", cl.Dir, err)
 		}

@@ -126,13 +126,22 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mt.Systems) != 3 || mt.Frames == 0 {
+	if len(mt.Systems) != 4 || mt.Frames == 0 {
 		t.Fatalf("metrics %+v", mt)
 	}
-	for _, s := range mt.Systems {
+	for _, s := range mt.Systems[:3] {
 		if !(s.Purity > 0 && s.Purity <= 1) {
 			t.Errorf("%s: purity %v", s.System, s.Purity)
 		}
+	}
+	for _, s := range mt.Systems {
+		if !(s.ABX >= 0 && s.ABX <= 1) {
+			t.Errorf("%s: ABX error %v", s.System, s.ABX)
+		}
+	}
+	// one unit cannot tell any phones apart: every triplet is a tie
+	if abx := mt.Systems[2].ABX; abx != 0.5 {
+		t.Errorf("one unit: ABX error %v; want 0.5", abx)
 	}
 	// one unit scores the share of the most common phone: never more than
 	// a finer partition of the same frames
@@ -162,5 +171,28 @@ func TestUntrainedAndBadInput(t *testing.T) {
 	}
 	if _, err := Train(context.Background(), m, Data{}, TrainOptions{}); err == nil {
 		t.Error("no training clips accepted")
+	}
+}
+
+// TestABX: representations that separate phones score 0, identical ones
+// 0.5.
+func TestABX(t *testing.T) {
+	var segs []phoneSegment
+	for i := 0; i < 40; i++ {
+		ph, sp := []string{"a", "i"}[i%2], []string{"s1", "s2", "s3"}[i%3]
+		v := []float64{1, 0.1}
+		if ph == "i" {
+			v = []float64{0.1, 1}
+		}
+		segs = append(segs, phoneSegment{phone: ph, speaker: sp, vec: v})
+	}
+	if e := abxError(segs, 1); e != 0 {
+		t.Errorf("separable phones: ABX error %v", e)
+	}
+	for i := range segs {
+		segs[i].vec = []float64{1, 1}
+	}
+	if e := abxError(segs, 1); e != 0.5 {
+		t.Errorf("identical representations: ABX error %v", e)
 	}
 }
