@@ -43,7 +43,7 @@ type utterance struct {
 	mfcc *spectrogram.Spectrogram // (13, frames); only for evaluation
 	// phones is the phone label of every mel frame (the "phones" label at
 	// the frame's centre), when the clip has one.
-	phones []string
+	phones  []string
 	speaker string // the "speaker" label
 }
 
