@@ -23,6 +23,12 @@ type Config struct {
 	// 1 makes each unit alone give back its frames.
 	DecoderKernel int     `json:"decoder_kernel"`
 	Beta          float64 `json:"beta"` // VQ commitment-loss weight (0.25)
+	// Image → units.
+	ImageSize int `json:"image_size"` // pictures are scaled to ImageSize² (32)
+	CapEmbed  int `json:"cap_embed"`  // unit embedding size of the captioner (32)
+	CapHidden int `json:"cap_hidden"` // LSTM and attention size of the captioner (128)
+	MaxUnits  int `json:"max_units"`  // longest unit sequence given or learnt (128)
+
 	// Segment is the length in mel frames of the stretches the networks
 	// run on (a multiple of Stride); longer speech is cut into segments.
 	Segment int   `json:"segment"`
@@ -36,7 +42,7 @@ type Config struct {
 // neighbouring units; docs/runs/img2speech.md), segments of 1.28 s.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 128, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.
@@ -61,6 +67,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: decoder_kernel %d; want an odd number 1–9", c.DecoderKernel)
 	case !(c.Beta >= 0 && c.Beta <= 10):
 		return fmt.Errorf("img2speech: config: beta %v; want 0–10", c.Beta)
+	case c.ImageSize < 8 || c.ImageSize > 256 || c.ImageSize%8 != 0:
+		return fmt.Errorf("img2speech: config: image_size %d; want a multiple of 8 in 8–256", c.ImageSize)
+	case c.CapEmbed < 1 || c.CapEmbed > 1024:
+		return fmt.Errorf("img2speech: config: cap_embed %d; want 1–1024", c.CapEmbed)
+	case c.CapHidden < 1 || c.CapHidden > 1024:
+		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
+	case c.MaxUnits < 1 || c.MaxUnits > 1024:
+		return fmt.Errorf("img2speech: config: max_units %d; want 1–1024", c.MaxUnits)
 	case c.Segment < c.Stride || c.Segment > 4096 || c.Segment%c.Stride != 0:
 		return fmt.Errorf("img2speech: config: segment %d frames; want a multiple of stride %d, at most 4096", c.Segment, c.Stride)
 	}

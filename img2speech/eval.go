@@ -24,6 +24,9 @@ type EvalOptions struct {
 	// into units and back into speech, to measure the resynthesis; 0
 	// measures none.
 	Resynthesis int
+	// Images also measures image → units: greedy decoding from each
+	// clip's first frame, against the units of its spoken caption.
+	Images bool
 	// Progress receives progress lines; nil is quiet.
 	Progress io.Writer
 }
@@ -70,6 +73,18 @@ type Metrics struct {
 	Systems       []UnitScores
 	ResynthClips  int
 	Resynthesis   []ResynthScores
+	Images        []ImageScores
+}
+
+// ImageScores measures units decoded from pictures against the
+// (collapsed) units of the pictures' spoken captions.
+type ImageScores struct {
+	System string
+	// UnitError is the edit distance to the caption's units over their
+	// number, summed over clips (a unit error rate; above 1 is possible).
+	UnitError float64
+	// Length is the mean number of units decoded, Truth the caption's.
+	Length, Truth float64
 }
 
 // baselineSample bounds the unit vectors the k-means baseline is fitted on.
@@ -156,12 +171,70 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		sc.ABX = abxError(phoneSegments(test, func(i, a, b int) []float64 { return unitHistogram(us[i], c.Codes, c.Stride, a, b) }), o.Seed)
 	}
 	mt.Systems = []UnitScores{learned, kmScores, single, mfcc}
+	if o.Images {
+		if err := m.imageScores(&mt, clips, units, o); err != nil {
+			return mt, err
+		}
+	}
 	if o.Resynthesis > 0 {
 		if err := m.resynthesis(&mt, test[:min(len(test), o.Resynthesis)], units); err != nil {
 			return mt, err
 		}
 	}
 	return mt, nil
+}
+
+// imageScores fills mt.Images: the captioner on each clip's picture, and
+// on another clip's picture (shuffled: what decoding without looking
+// scores).
+func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o EvalOptions) error {
+	ex, err := m.captionExamplesFrom(clips, units)
+	if err != nil {
+		return err
+	}
+	images := make([][]float32, len(ex))
+	shuffled := make([][]float32, len(ex))
+	for i := range ex {
+		images[i] = ex[i].image
+		shuffled[i] = ex[(i+1)%len(ex)].image
+	}
+	for k, ims := range [][][]float32{images, shuffled} {
+		pred, err := m.unitsFromImages(ims, o.Progress)
+		if err != nil {
+			return err
+		}
+		var edits, truth, length float64
+		for i := range ex {
+			edits += float64(editDistance(pred[i], ex[i].units))
+			truth += float64(len(ex[i].units))
+			length += float64(len(pred[i]))
+		}
+		name := []string{"image → units", "shuffled images → units"}[k]
+		mt.Images = append(mt.Images, ImageScores{System: name, UnitError: edits / max(1, truth),
+			Length: length / float64(len(ex)), Truth: truth / float64(len(ex))})
+	}
+	return nil
+}
+
+// editDistance is the Levenshtein distance between unit sequences.
+func editDistance(a, b []int) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // resynthesis fills mt.Resynthesis from utterances us and their units.
@@ -316,6 +389,19 @@ func (mt Metrics) Table() *eval.Table {
 			used = math.NaN()
 		}
 		t.Add(s.System, 100*s.Purity, used, s.Perplexity, s.UnitsPerSecond, 100*s.ABX)
+	}
+	return t
+}
+
+// ImageTable lays out the image → units figures (nil without them).
+func (mt Metrics) ImageTable() *eval.Table {
+	if len(mt.Images) == 0 {
+		return nil
+	}
+	t := &eval.Table{Header: "units from", Title: fmt.Sprintf("image → units on %d held-out pictures, greedy decoding, against their captions' units", mt.Clips),
+		Columns: []eval.Column{{Name: "unit error %", Format: "%.1f"}, {Name: "units decoded", Format: "%.1f"}, {Name: "caption units", Format: "%.1f"}}}
+	for _, s := range mt.Images {
+		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth)
 	}
 	return t
 }

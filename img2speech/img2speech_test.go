@@ -16,6 +16,7 @@ import (
 func tinyConfig() Config {
 	c := DefaultConfig()
 	c.Codes, c.CodeDim, c.Hidden, c.Segment = 8, 4, 8, 32
+	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = 16, 4, 8, 6
 	return c
 }
 
@@ -154,6 +155,26 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	for _, r := range mt.Resynthesis {
 		if !(r.MelDB > 0 && r.MelDB < 100) {
 			t.Errorf("%s: %v dB", r.System, r.MelDB)
+		}
+	}
+	// image → units: the captioner learns on top of the trained units
+	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ce := crep.History.Epochs; len(ce) == 0 || !(crep.History.BestLoss < ce[0].TrainLoss) {
+		t.Errorf("captioner loss did not fall: %+v", ce)
+	}
+	im, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Images: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Images) != 2 {
+		t.Fatalf("image rows %+v", im.Images)
+	}
+	for _, r := range im.Images {
+		if !(r.UnitError >= 0) {
+			t.Errorf("%s: unit error %v", r.System, r.UnitError)
 		}
 	}
 	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {

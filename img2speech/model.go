@@ -31,6 +31,7 @@ type Model struct {
 	mean, std *nets.Param
 	enc, dec  nets.Sequential
 	vq        *nets.VQ
+	cap       *captioner
 	params    []*nets.Param
 
 	infer *nets.Program
@@ -72,6 +73,12 @@ func New(cfg Config) (*Model, error) {
 	d0 := conv("dec.0", d, h, dk, nets.Conv1dOptions{Padding: dk / 2})
 	d2 := conv("dec.2", h, h, dk, nets.Conv1dOptions{Padding: dk / 2})
 	d4 := conv("dec.4", h, cfg.Stride*cfg.NMels, 1, nets.Conv1dOptions{})
+	if err == nil {
+		var ps []*nets.Param
+		if m.cap, ps, err = newCaptioner(cfg, rng); err == nil {
+			m.params = append(m.params, ps...)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)
 	}

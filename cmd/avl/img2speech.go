@@ -27,16 +27,21 @@ func init() {
 const img2speechHelp = `usage: avl img2speech train|eval [flags]
 
   train  --data ROOT -o M.safetensors [--codes 64] [--holdout s006,s007]
-         learn discrete speech units from the train split's speech (avl synth
-         captions writes such a corpus): an encoder on log-mel frames, a vector-
-         quantised bottleneck (one unit per 40 ms), a decoder back to the frames;
-         the val split picks the best epoch; --holdout leaves those speakers out
-  eval   --model M --data ROOT [--speakers s006,s007]
-         phone purity of the units on the test split (clips with a "phones"
-         label), beside k-means on MFCCs with as many clusters (fitted on the
-         train split) and a single unit
+         stage units (the default): learn discrete speech units from the train
+         split's speech (avl synth captions writes such a corpus): an encoder on
+         log-mel frames, a vector-quantised bottleneck (one unit per 40 ms), a
+         decoder back to the frames; the val split picks the best epoch;
+         --holdout leaves those speakers out
+         --stage image --model UNITS.safetensors: learn the units of each clip's
+         spoken caption from its first frame (CNN, attention LSTM)
+  eval   --model M --data ROOT [--speakers s006,s007] [--images]
+         phone purity and ABX error of the units on the test split (clips with a
+         "phones" label), beside k-means on MFCCs with as many clusters (fitted
+         on the train split), a single unit and MFCC frames; speech → units →
+         speech (Griffin-Lim) beside Griffin-Lim of the true spectrogram; with
+         --images, image → units beside shuffled images
 
-Image → units and units → speech are not built yet.
+Speaking a picture end to end (units → speech without durations) is not built yet.
 Run "avl img2speech CMD -h" for a sub-command's flags.
 `
 
@@ -72,6 +77,8 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	hidden := fs.Int("hidden", def.Hidden, "channels of the encoder's and decoder's convolutions")
 	dk := fs.Int("decoder-kernel", def.DecoderKernel, "span in units of the decoder's convolutions (odd; 1: each unit alone gives back its frames)")
 	holdout := fs.String("holdout", "", "speakers (\"speaker\" labels, comma-separated) whose clips are left out of training")
+	stage := fs.String("stage", "units", "what to train: units (speech ↔ units) or image (image → units, on --model's units)")
+	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units)")
 	d := img2speech.DefaultTrainOptions()
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -81,9 +88,30 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	if *data == "" {
 		return cli.Usagef("--data is required")
 	}
+	if *stage != "units" && *stage != "image" {
+		return cli.Usagef("--stage %q: want units or image", *stage)
+	}
+	if *stage == "image" && *model == "" {
+		return cli.Usagef("--stage image needs --model")
+	}
+	if *stage == "image" {
+		d = img2speech.DefaultImageTrainOptions()
+		d.Seed = 1
+		for _, name := range []string{"epochs", "batch", "lr", "patience"} {
+			if !cli.Given(fs, name) {
+				v := map[string]string{"epochs": fmt.Sprint(d.Epochs), "batch": fmt.Sprint(d.BatchSize), "lr": fmt.Sprint(d.LR), "patience": fmt.Sprint(d.Patience)}[name]
+				if err := fs.Set(name, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	o, err := opts()
 	if err != nil {
 		return err
+	}
+	if *stage == "image" {
+		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, o, stdout)
 	}
 	cfg := def
 	cfg.Codes, cfg.Hidden, cfg.DecoderKernel, cfg.Seed = *codes, *hidden, *dk, o.Seed
@@ -122,6 +150,40 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// img2speechTrainImage trains the captioner of the model at in on data's
+// pictures and writes the model to out.
+func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o img2speech.TrainOptions, stdout io.Writer) error {
+	if err := cli.CheckOutFile(out, []string{".safetensors"}, in); err != nil {
+		return err
+	}
+	m, err := img2speech.Load(in)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ds, err := avio.Open(data)
+	if err != nil {
+		return err
+	}
+	held := speakerList(holdout)
+	train := bySpeaker(ds.Split("train"), held, false)
+	if len(train) == 0 {
+		return fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
+	}
+	o.CheckpointPath = out
+	start := time.Now()
+	rep, err := img2speech.TrainImage(ctx, m, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	if err != nil {
+		return cli.TrainErr(err, out, start)
+	}
+	if err := m.Save(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "model %s: image → units on %d train pictures, %d val, %d steps, best epoch %d (val loss %.4f), %s\n",
+		out, rep.TrainClips, rep.ValClips, rep.Steps, rep.History.BestEpoch, rep.History.BestLoss, rep.Duration.Round(1e7))
+	return nil
+}
+
 func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("img2speech eval", "--model M --data ROOT [flags]", stderr)
 	model := fs.String("model", "", "model file written by avl img2speech train (required)")
@@ -129,6 +191,7 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	split := fs.String("split", "test", "split to evaluate on (all: every clip)")
 	speakers := fs.String("speakers", "", "evaluate only these speakers' clips (comma-separated \"speaker\" labels; the k-means baseline is fitted on the others)")
 	seed := fs.Int64("seed", 1, "seed of the k-means baseline")
+	images := fs.Bool("images", false, "also measure image → units (greedy decoding) beside shuffled images")
 	resynth := fs.Int("resynth", 20, "clips also turned into units and back into speech (Griffin-Lim), to measure the resynthesis")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
 	quiet := cli.AddQuiet(fs)
@@ -161,7 +224,7 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if *resynth < 0 {
 		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
 	}
-	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth}
+	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images}
 	if !*quiet {
 		o.Progress = stderr
 	}
@@ -169,7 +232,7 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	for _, t := range []*eval.Table{met.Table(), met.ResynthesisTable()} {
+	for _, t := range []*eval.Table{met.Table(), met.ResynthesisTable(), met.ImageTable()} {
 		switch {
 		case t == nil:
 		case *md:
