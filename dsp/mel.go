@@ -302,3 +302,67 @@ func (m *MelBank) apply(dst, spec []float64, frames int) ([]float64, error) {
 	}
 	return dst, nil
 }
+
+// Invert estimates a non-negative frame-major spectrogram (frames × bins)
+// whose projection onto the filters is mel (frames × nMels): per frame,
+// the least-squares fit min ‖F·s − m‖² over s ≥ 0, by iters steps of
+// projected gradient descent from Fᵀm. A mel spectrogram keeps only the
+// filters' share of each bin, so the result is one of many spectrograms
+// with that projection (torchaudio.transforms.InverseMelScale solves the
+// same problem).
+func (m *MelBank) Invert(mel []float64, frames, iters int) ([]float64, error) {
+	nMels, bins := m.nMels, m.bins
+	if frames < 0 || len(mel) != frames*nMels {
+		return nil, fmt.Errorf("dsp: MelBank.Invert: mel spectrogram has %d values, want frames×nMels = %d×%d", len(mel), frames, nMels)
+	}
+	if iters < 0 {
+		return nil, fmt.Errorf("dsp: MelBank.Invert: %d iterations, want ≥ 0", iters)
+	}
+	// step 1/L with L ≥ ‖FᵀF‖: the largest row sum times the largest
+	// column sum of F bounds its squared spectral norm
+	rowMax, col := 0.0, make([]float64, bins)
+	for i, w := range m.w {
+		r := 0.0
+		for k, v := range w {
+			r += math.Abs(v)
+			col[m.first[i]+k] += math.Abs(v)
+		}
+		rowMax = math.Max(rowMax, r)
+	}
+	colMax := 0.0
+	for _, c := range col {
+		colMax = math.Max(colMax, c)
+	}
+	out := make([]float64, frames*bins)
+	if rowMax == 0 || colMax == 0 {
+		return out, nil
+	}
+	step := 1 / (rowMax * colMax)
+	resid := make([]float64, nMels)
+	for t := 0; t < frames; t++ {
+		s, target := out[t*bins:(t+1)*bins], mel[t*nMels:(t+1)*nMels]
+		for i, w := range m.w { // start from Fᵀm, scaled by the step
+			for k, v := range w {
+				s[m.first[i]+k] += step * v * math.Max(0, target[i])
+			}
+		}
+		for it := 0; it < iters; it++ {
+			for i, w := range m.w {
+				r := -target[i]
+				for k, v := range w {
+					r += v * s[m.first[i]+k]
+				}
+				resid[i] = r
+			}
+			for i, w := range m.w {
+				for k, v := range w {
+					s[m.first[i]+k] -= step * v * resid[i]
+				}
+			}
+			for k := range s {
+				s[k] = math.Max(0, s[k])
+			}
+		}
+	}
+	return out, nil
+}

@@ -153,3 +153,54 @@ func (s *Spectrogram) invertFrames(a, b int, sc dsp.STFTConfig, o InvertOptions,
 	}
 	return x, nil
 }
+
+// InvertMel estimates the linear spectrogram behind a mel spectrogram s
+// (dsp.MelBank.Invert with iters iterations per frame): decibels are
+// first converted back to power or magnitude, and the result has the
+// same scale, so Invert turns it into a waveform. A mel spectrogram keeps
+// only each filter's share of the bins, so the estimate is smooth within
+// a filter's band.
+func (s *Spectrogram) InvertMel(iters int) (*Spectrogram, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if s.Kind != Mel {
+		return nil, fmt.Errorf("spectrogram: InvertMel needs a mel spectrogram, not %s", s.Kind)
+	}
+	c := s.Config
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if s.Bins != c.NMels {
+		return nil, fmt.Errorf("spectrogram: InvertMel: %d rows, n_mels %d", s.Bins, c.NMels)
+	}
+	fb, err := c.melFilters()
+	if err != nil {
+		return nil, err
+	}
+	bins := c.NFFT/2 + 1
+	bank, err := dsp.NewMelBank(fb, c.NMels, bins)
+	if err != nil {
+		return nil, fmt.Errorf("spectrogram: %w", err)
+	}
+	mel := make([]float64, s.Frames*s.Bins) // frame-major
+	for b := 0; b < s.Bins; b++ {
+		for t := 0; t < s.Frames; t++ {
+			mel[t*s.Bins+b] = float64(s.Data[b*s.Frames+t])
+		}
+	}
+	if s.Scale == DB {
+		if c.Power == 1 {
+			mel = dsp.DBToAmplitude(mel, 1)
+		} else {
+			mel = dsp.DBToPower(mel, 1)
+		}
+	}
+	lin, err := bank.Invert(mel, s.Frames, iters)
+	if err != nil {
+		return nil, fmt.Errorf("spectrogram: %w", err)
+	}
+	lc := c
+	lc.NMels, lc.DB, lc.TopDB = 0, false, 0
+	return &Spectrogram{Data: transpose(lin, s.Frames, bins), Bins: bins, Frames: s.Frames, Config: lc, Kind: Linear, Scale: lc.Scale()}, nil
+}

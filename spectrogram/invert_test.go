@@ -107,3 +107,48 @@ func TestInvertBlocks(t *testing.T) {
 		t.Error("a block shorter than 8·(NFFT/Hop+1) frames was accepted")
 	}
 }
+
+// TestInvertMel: a log-mel spectrogram of a chirp, inverted to a linear
+// spectrogram and then to sound, gives back nearly the same log-mel
+// spectrogram.
+func TestInvertMel(t *testing.T) {
+	const sr = 16000
+	x := make([]float64, sr/2)
+	for i := range x {
+		tt := float64(i) / sr
+		x[i] = 0.3 * math.Sin(2*math.Pi*(300*tt+800*tt*tt))
+	}
+	c := DefaultConfig(sr)
+	c.NMels, c.DB = 40, true
+	mel, err := Compute(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin, err := mel.InvertMel(300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lin.Kind != Linear || lin.Scale != Power || lin.Bins != c.NFFT/2+1 || lin.Frames != mel.Frames {
+		t.Fatalf("got %s %s %d×%d", lin.Kind, lin.Scale, lin.Bins, lin.Frames)
+	}
+	y, err := lin.Invert(InvertOptions{Iters: 32, Momentum: 0.99, Length: len(x)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mel2, err := Compute(y, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d float64
+	for i := range mel.Data {
+		d += math.Abs(float64(mel.Data[i] - mel2.Data[i]))
+	}
+	d /= float64(len(mel.Data))
+	t.Logf("mean log-mel difference %.2f dB", d)
+	if d > 4 {
+		t.Errorf("log-mel of the resynthesis differs by %.1f dB on average", d)
+	}
+	if _, err := lin.InvertMel(10); err == nil {
+		t.Error("InvertMel of a linear spectrogram accepted")
+	}
+}

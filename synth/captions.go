@@ -152,7 +152,8 @@ func (o *CaptionsOptions) defaults() error {
 // Captions writes a spoken-caption corpus to dir: each clip is a still
 // picture of 1–MaxItems coloured shapes (repeated at o.FPS for the clip's
 // length) and one of o.Speakers voices saying its caption, at SpeechRate.
-// Labels: "caption" (the text), "speaker", "syllables" (what was said).
+// Labels: "caption" (the text), "speaker", "syllables" (what was said),
+// "phones" (each phone's and pause's times, FormatPhones).
 func Captions(dir string, o CaptionsOptions) error {
 	if err := (common{N: o.N, Workers: o.Workers}).check("captions"); err != nil {
 		return err
@@ -204,7 +205,7 @@ func Captions(dir string, o CaptionsOptions) error {
 			frame:   func(int) image.Image { return img },
 			fps:     o.FPS,
 			split:   splitOf(o.Seed, i, o.ValFrac, o.TestFrac),
-			labels:  map[string]string{"caption": text, "speaker": sp.ID, "syllables": u.Text},
+			labels:  map[string]string{"caption": text, "speaker": sp.ID, "syllables": u.Text, "phones": FormatPhones(u.Phones)},
 		}, nil
 	}
 	sample := func(c *clip) image.Image { return c.frame(0) }

@@ -85,7 +85,7 @@ func TestClipFormat(t *testing.T) {
 	wantLabels := map[string][]string{
 		"speakers": {"speaker", "sex_like", "face_height", "f0_hz", "formant_scale", "caption"},
 		"scenes":   {"scene", "object", "caption", "visible"},
-		"captions": {"caption", "speaker", "syllables"},
+		"captions": {"caption", "speaker", "syllables", "phones"},
 	}
 	for _, kind := range []string{"speakers", "scenes", "captions"} {
 		t.Run(kind, func(t *testing.T) {
@@ -296,6 +296,27 @@ func TestCaptionsSpeakTheirWords(t *testing.T) {
 		}
 		if got := c.meta.Labels["syllables"]; got != strings.Join(want, " ") {
 			t.Errorf("%s: said %q for caption %q", c.dir, got, c.meta.Labels["caption"])
+		}
+		spans, err := ParsePhones(c.meta.Labels["phones"])
+		if err != nil {
+			t.Fatalf("%s: %v", c.dir, err)
+		}
+		var said strings.Builder
+		end := 0.0
+		for _, sp := range spans {
+			if math.Abs(sp.Start-end) > 1e-6 || sp.End <= sp.Start {
+				t.Errorf("%s: phone %+v does not follow on from %.3f s", c.dir, sp, end)
+			}
+			end = sp.End
+			if sp.Phone != Silence {
+				said.WriteString(sp.Phone)
+			}
+		}
+		if dur := float64(len(c.audio)) / float64(c.rate); math.Abs(end-dur) > TrackStep {
+			t.Errorf("%s: phones end at %.3f s, audio at %.3f s", c.dir, end, dur)
+		}
+		if want := strings.NewReplacer("-", "", " ", "").Replace(c.meta.Labels["syllables"]); said.String() != want {
+			t.Errorf("%s: phones say %q, syllables %q", c.dir, said.String(), want)
 		}
 		items := (len(words) + 1) / 4
 		if items < 1 || items > 3 || len(words) != 4*items-1 {

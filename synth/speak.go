@@ -40,6 +40,7 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 	var text strings.Builder
 	var segs []segment
 	var syls []syllable
+	var spans []phoneSteps
 	total, pos, phrase := 0.0, 0, 0
 	for i, t := range tokens {
 		d := t.Dur
@@ -65,6 +66,7 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 			}
 			if n > 0 {
 				segs = append(segs, segment{n: n, ph: phone{f: schwaF}})
+				spans = addPhone(spans, Silence, pos, pos+n)
 				pos += n
 			}
 			continue
@@ -88,6 +90,7 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 		sy.vEnd = sy.vStart + ss[vi].n
 		syls = append(syls, sy)
 		segs = append(segs, ss...)
+		spans = syllablePhones(spans, t.Syl, ss, vi, pos)
 		pos += n
 	}
 	nsamp := int(math.Round(total * SpeechRate))
@@ -121,6 +124,10 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 	}
 
 	u := &Utterance{Text: strings.TrimSpace(text.String()), Track: make([]Articulation, nctrl), Active: make([]bool, nctrl)}
+	for _, sp := range spans {
+		end := min(float64(sp.end)*TrackStep, float64(nsamp)/SpeechRate)
+		u.Phones = append(u.Phones, PhoneSpan{Phone: sp.phone, Start: min(float64(sp.start)*TrackStep, end), End: end})
+	}
 	for i := range tg {
 		u.Track[i] = tg[i].art
 		u.Active[i] = tg[i].av > 0.05 || tg[i].af > 0.05 || tg[i].ah > 0.05
@@ -130,6 +137,46 @@ func Speak(v Voice, tokens []Token, r *rand.Rand) (*Utterance, error) {
 	pitch, creak := intonation(v, tg, syls, r)
 	u.Audio = render(v, tg, pitch, creak, nsamp, r)
 	return u, nil
+}
+
+// phoneSteps is a PhoneSpan in control steps.
+type phoneSteps struct {
+	phone      string
+	start, end int
+}
+
+// addPhone appends phone ph over steps [a, b), merging it with a previous
+// span of the same phone that ends at a (consecutive pauses).
+func addPhone(spans []phoneSteps, ph string, a, b int) []phoneSteps {
+	if b <= a {
+		return spans
+	}
+	if k := len(spans) - 1; k >= 0 && spans[k].phone == ph && spans[k].end == a {
+		spans[k].end = b
+		return spans
+	}
+	return append(spans, phoneSteps{ph, a, b})
+}
+
+// syllablePhones appends the phones of syllable syl, rendered as segments
+// ss (vowel at index vi) from step pos: the onset's phases, the vowel, the
+// coda's phases. A syllable too short for its consonants is all vowel, as
+// syllableSegments renders it.
+func syllablePhones(spans []phoneSteps, syl string, ss []segment, vi, pos int) []phoneSteps {
+	onset, v, coda, _ := parseSyllable(syl) // syllableSegments has checked it
+	if len(ss) == 1 {
+		return addPhone(spans, v, pos, pos+ss[0].n)
+	}
+	a := pos + sumN(ss[:vi])
+	b := a + ss[vi].n
+	if onset != "" {
+		spans = addPhone(spans, onset, pos, a)
+	}
+	spans = addPhone(spans, v, a, b)
+	if coda != "" {
+		spans = addPhone(spans, coda, b, pos+sumN(ss))
+	}
+	return spans
 }
 
 // smoothTrack smooths the articulation with zero-phase one-pole filters

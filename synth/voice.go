@@ -3,6 +3,8 @@ package synth
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // SpeechRate is the sample rate, in Hz, of all synthesised speech.
@@ -74,6 +76,53 @@ type Utterance struct {
 	// Active marks Track entries where sound is produced (voicing,
 	// frication or a burst), which silent intervals and closures are not.
 	Active []bool
+	// Phones are the phones said and the pauses ("sil"), in order, with
+	// the times the synthesiser gave them; they cover the whole utterance.
+	Phones []PhoneSpan
+}
+
+// PhoneSpan is one phone of an utterance (a consonant, a vowel or "sil"
+// for a pause) from Start to End seconds. A consonant's span holds all
+// its phases (closure, burst, aspiration).
+type PhoneSpan struct {
+	Phone      string
+	Start, End float64
+}
+
+// Silence is the phone name of pauses in PhoneSpan.
+const Silence = "sil"
+
+// FormatPhones writes spans as the "phones" label of caption clips:
+// "sil:0.000-0.150 l:0.150-0.212 e:0.212-0.330 …" (seconds).
+func FormatPhones(spans []PhoneSpan) string {
+	var b strings.Builder
+	for i, s := range spans {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s:%.3f-%.3f", s.Phone, s.Start, s.End)
+	}
+	return b.String()
+}
+
+// ParsePhones reads a label written by FormatPhones; an error names the
+// first malformed span.
+func ParsePhones(label string) ([]PhoneSpan, error) {
+	var out []PhoneSpan
+	for _, f := range strings.Fields(label) {
+		name, times, ok := strings.Cut(f, ":")
+		a, b, ok2 := strings.Cut(times, "-")
+		if !ok || !ok2 || name == "" {
+			return nil, fmt.Errorf("synth: phone span %q: want PHONE:START-END", f)
+		}
+		t0, err0 := strconv.ParseFloat(a, 64)
+		t1, err1 := strconv.ParseFloat(b, 64)
+		if err0 != nil || err1 != nil || !(t0 >= 0 && t1 >= t0 && t1 < 1e6) {
+			return nil, fmt.Errorf("synth: phone span %q: want times 0 ≤ START ≤ END", f)
+		}
+		out = append(out, PhoneSpan{Phone: name, Start: t0, End: t1})
+	}
+	return out, nil
 }
 
 // MouthAt averages the articulation over the time interval [t0, t1) seconds

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/img2speech"
 	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/lipsync"
 	"github.com/avlearn/avlearn/nets"
@@ -37,6 +38,7 @@ type cliFixture struct {
 	snModel, sepModel string // untrained SoundNet and separation models
 	s2fModel          string // an untrained speech2face model of the train split's speakers
 	lipModel          string // an untrained lip-sync model
+	i2sModel          string // an untrained img2speech model
 	faceA, faceB      string // clip folders, used as face videos
 	notDir            string // a file, so that "notDir/x" cannot be created
 	readOnly          string // a folder without write permission ("" when running as root)
@@ -52,6 +54,7 @@ func newCLIFixture(t *testing.T) *cliFixture {
 		data: filepath.Join(d, "ds"), nanData: filepath.Join(d, "nands"),
 		snModel: filepath.Join(d, "sn.safetensors"), sepModel: filepath.Join(d, "sep.safetensors"), s2fModel: filepath.Join(d, "s2f.safetensors"),
 		lipModel: filepath.Join(d, "lip.safetensors"),
+		i2sModel: filepath.Join(d, "i2s.safetensors"),
 		notDir:   filepath.Join(d, "plain-file"), missing: filepath.Join(d, "missing"),
 	}
 	x := make([]float64, 16000)
@@ -102,6 +105,11 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	must(t, err)
 	must(t, lip.Save(f.lipModel))
 	lip.Close()
+	i2c := img2speech.DefaultConfig()
+	i2c.Codes, i2c.CodeDim, i2c.Hidden, i2c.Segment = 4, 4, 4, 32
+	i2s, err := img2speech.New(i2c)
+	must(t, err)
+	must(t, i2s.Save(f.i2sModel))
 	return f
 }
 
@@ -313,6 +321,19 @@ func TestCLIConformance(t *testing.T) {
 				return []string{"lipsync", "--model", f.lipModel, "--face", f.faceA, "--audio", f.nanWAV, "-o", o}
 			},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "img2speech train", ext: ".safetensors",
+			bad:     []string{"img2speech", "train", "--data", f.data, "-o", "m.safetensors", "--codes", "1"},
+			missing: []string{"img2speech", "train", "--data", f.missing, "-o", filepath.Join(f.dir, "m.safetensors")},
+			write:   func(o string) []string { return []string{"img2speech", "train", "--data", f.data, "-o", o} },
+			nanOut: func(o string) []string {
+				return []string{"img2speech", "train", "--data", f.nanData, "-o", o, "--hidden", "4", "--codes", "4", "--epochs", "1"}
+			},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "img2speech eval",
+			bad:     []string{"img2speech", "eval", "--data", f.data},
+			missing: []string{"img2speech", "eval", "--model", f.missing + ".safetensors", "--data", f.data},
+			nan:     []string{"img2speech", "eval", "--model", f.i2sModel, "--data", f.nanData},
+			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
 		{name: "demo", ext: "/",
 			bad:   []string{"demo", "--quick", "--scenes", "3"},
 			write: func(o string) []string { return []string{"demo", "--quick", "-o", o} }},
@@ -338,7 +359,7 @@ func TestCLIConformance(t *testing.T) {
 		if m := goIdent.FindString(msg); m != "" {
 			t.Errorf("avl %s: message names the Go identifier %s:\n%s", strings.Join(args, " "), m, msg)
 		}
-		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": speech2face:", ": lipsync:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
+		for _, p := range []string{": avl", ": separation:", ": soundnet:", ": fusion:", ": img2speech:", ": speech2face:", ": lipsync:", ": nets:", ": avio:", ": dsp:", ": spectrogram:", ": synth:", ": task:", ": eval:", "context canceled", ".tmp"} {
 			if strings.Contains(msg, p) {
 				t.Errorf("avl %s: stacked prefix or internal name %q in:\n%s", strings.Join(args, " "), p, msg)
 			}

@@ -98,7 +98,7 @@ func runCleanups() {
 }
 
 // libPrefixes are the package names that library errors start with.
-var libPrefixes = []string{"avio", "dsp", "eval", "fusion", "lipsync", "nets", "separation", "soundnet", "speech2face", "spectrogram", "synth", "task"}
+var libPrefixes = []string{"avio", "dsp", "eval", "fusion", "img2speech", "lipsync", "nets", "separation", "soundnet", "speech2face", "spectrogram", "synth", "task"}
 
 // Message is err's text without the package prefixes of library errors
 // ("separation: "), which would stack after the command's name and after

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/eval"
+	"github.com/avlearn/avlearn/img2speech"
+	"github.com/avlearn/avlearn/internal/cli"
+)
+
+func init() {
+	register(&command{
+		name:    "img2speech",
+		summary: "text-free image-to-speech, first part: learn discrete speech units (speech → units → speech) and measure them",
+		help:    img2speechHelp,
+		verbs:   map[string]runFunc{"train": img2speechTrain, "eval": img2speechEval},
+	})
+}
+
+const img2speechHelp = `usage: avl img2speech train|eval [flags]
+
+  train  --data ROOT -o M.safetensors [--codes 64] [--holdout s006,s007]
+         stage units (the default): learn discrete speech units from the train
+         split's speech (avl synth captions writes such a corpus): an encoder on
+         log-mel frames, a vector-quantised bottleneck (one unit per 40 ms), a
+         decoder back to the frames; the val split picks the best epoch;
+         --holdout leaves those speakers out
+         --stage image --model UNITS.safetensors: learn the units of each clip's
+         spoken caption from its first frame (CNN, attention LSTM)
+  eval   --model M --data ROOT [--speakers s006,s007] [--images]
+         phone purity and ABX error of the units on the test split (clips with a
+         "phones" label), beside k-means on MFCCs with as many clusters (fitted
+         on the train split), a single unit and MFCC frames; speech → units →
+         speech (Griffin-Lim) beside Griffin-Lim of the true spectrogram; with
+         --images, image → units beside shuffled images
+
+Speaking a picture end to end (units → speech without durations) is not built yet.
+Run "avl img2speech CMD -h" for a sub-command's flags.
+`
+
+// speakerList parses a comma-separated speaker list ("" is none).
+func speakerList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// bySpeaker keeps the clips whose "speaker" label is (keep) or is not
+// (!keep) in ids.
+func bySpeaker(clips []*avio.Clip, ids []string, keep bool) []*avio.Clip {
+	var out []*avio.Clip
+	for _, c := range clips {
+		if slices.Contains(ids, c.Meta.Labels["speaker"]) == keep {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("img2speech train", "--data ROOT -o M.safetensors [flags]", stderr)
+	def := img2speech.DefaultConfig()
+	data := fs.String("data", "", "clip dataset with speech and train/val splits (required)")
+	out := cli.AddOut(fs, "model file to write, .safetensors (required)")
+	codes := fs.Int("codes", def.Codes, "codebook size: the number of distinct units")
+	hidden := fs.Int("hidden", def.Hidden, "channels of the encoder's and decoder's convolutions")
+	dk := fs.Int("decoder-kernel", def.DecoderKernel, "span in units of the decoder's convolutions (odd; 1: each unit alone gives back its frames)")
+	holdout := fs.String("holdout", "", "speakers (\"speaker\" labels, comma-separated) whose clips are left out of training")
+	stage := fs.String("stage", "units", "what to train: units (speech ↔ units) or image (image → units, on --model's units)")
+	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units)")
+	d := img2speech.DefaultTrainOptions()
+	d.Seed = 1
+	opts := cli.TrainFlags(fs, d, stderr)
+	if err := cli.ParseOnly(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return cli.Usagef("--data is required")
+	}
+	if *stage != "units" && *stage != "image" {
+		return cli.Usagef("--stage %q: want units or image", *stage)
+	}
+	if *stage == "image" && *model == "" {
+		return cli.Usagef("--stage image needs --model")
+	}
+	if *stage == "image" {
+		d = img2speech.DefaultImageTrainOptions()
+		d.Seed = 1
+		for _, name := range []string{"epochs", "batch", "lr", "patience"} {
+			if !cli.Given(fs, name) {
+				v := map[string]string{"epochs": fmt.Sprint(d.Epochs), "batch": fmt.Sprint(d.BatchSize), "lr": fmt.Sprint(d.LR), "patience": fmt.Sprint(d.Patience)}[name]
+				if err := fs.Set(name, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	o, err := opts()
+	if err != nil {
+		return err
+	}
+	if *stage == "image" {
+		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, o, stdout)
+	}
+	cfg := def
+	cfg.Codes, cfg.Hidden, cfg.DecoderKernel, cfg.Seed = *codes, *hidden, *dk, o.Seed
+	if err := cfg.Validate(); err != nil {
+		return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"codes", "--codes"}, {"hidden", "--hidden"}, {"decoder_kernel", "--decoder-kernel"}}))}
+	}
+	if err := cli.CheckOutFile(*out, []string{".safetensors"}); err != nil {
+		return err
+	}
+	ds, err := avio.Open(*data)
+	if err != nil {
+		return err
+	}
+	held := speakerList(*holdout)
+	train := bySpeaker(ds.Split("train"), held, false)
+	if len(train) == 0 {
+		return fmt.Errorf("%s: no train clips (without the held-out speakers)", *data)
+	}
+	m, err := img2speech.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	o.CheckpointPath = *out
+	start := time.Now()
+	rep, err := img2speech.Train(ctx, m, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	if err != nil {
+		return cli.TrainErr(err, *out, start)
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "model %s: %d train clips (%d segments), %d val clips, %d steps, best epoch %d (val loss %.4f), %d of %d codes in use, %d restarts, %s\n",
+		*out, rep.TrainClips, rep.TrainSegments, rep.ValClips, rep.Steps, rep.History.BestEpoch, rep.History.BestLoss,
+		rep.CodesUsed, cfg.Codes, rep.Restarts, rep.Duration.Round(1e7))
+	return nil
+}
+
+// img2speechTrainImage trains the captioner of the model at in on data's
+// pictures and writes the model to out.
+func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o img2speech.TrainOptions, stdout io.Writer) error {
+	if err := cli.CheckOutFile(out, []string{".safetensors"}, in); err != nil {
+		return err
+	}
+	m, err := img2speech.Load(in)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ds, err := avio.Open(data)
+	if err != nil {
+		return err
+	}
+	held := speakerList(holdout)
+	train := bySpeaker(ds.Split("train"), held, false)
+	if len(train) == 0 {
+		return fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
+	}
+	o.CheckpointPath = out
+	start := time.Now()
+	rep, err := img2speech.TrainImage(ctx, m, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	if err != nil {
+		return cli.TrainErr(err, out, start)
+	}
+	if err := m.Save(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "model %s: image → units on %d train pictures, %d val, %d steps, best epoch %d (val loss %.4f), %s\n",
+		out, rep.TrainClips, rep.ValClips, rep.Steps, rep.History.BestEpoch, rep.History.BestLoss, rep.Duration.Round(1e7))
+	return nil
+}
+
+func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("img2speech eval", "--model M --data ROOT [flags]", stderr)
+	model := fs.String("model", "", "model file written by avl img2speech train (required)")
+	data := fs.String("data", "", "clip dataset with \"phones\" labels (required)")
+	split := fs.String("split", "test", "split to evaluate on (all: every clip)")
+	speakers := fs.String("speakers", "", "evaluate only these speakers' clips (comma-separated \"speaker\" labels; the k-means baseline is fitted on the others)")
+	seed := fs.Int64("seed", 1, "seed of the k-means baseline")
+	images := fs.Bool("images", false, "also measure image → units (greedy decoding) beside shuffled images")
+	resynth := fs.Int("resynth", 20, "clips also turned into units and back into speech (Griffin-Lim), to measure the resynthesis")
+	md := fs.Bool("markdown", false, "print the table as Markdown")
+	quiet := cli.AddQuiet(fs)
+	if err := cli.ParseOnly(fs, args); err != nil {
+		return err
+	}
+	if *model == "" || *data == "" {
+		return cli.Usagef("--model and --data are required")
+	}
+	m, err := img2speech.Load(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ds, err := avio.Open(*data)
+	if err != nil {
+		return err
+	}
+	clips := ds.Split(*split)
+	if *split == "all" {
+		clips = ds.Clips
+	}
+	ref := ds.Split("train")
+	if ids := speakerList(*speakers); len(ids) > 0 {
+		clips, ref = bySpeaker(clips, ids, true), bySpeaker(ref, ids, false)
+	}
+	if len(clips) == 0 {
+		return fmt.Errorf("%s: no clips in split %q (of the speakers given)", *data, *split)
+	}
+	if *resynth < 0 {
+		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
+	}
+	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images}
+	if !*quiet {
+		o.Progress = stderr
+	}
+	met, err := img2speech.Evaluate(m, clips, o)
+	if err != nil {
+		return err
+	}
+	for _, t := range []*eval.Table{met.Table(), met.ResynthesisTable(), met.ImageTable()} {
+		switch {
+		case t == nil:
+		case *md:
+			fmt.Fprint(stdout, t.Markdown())
+		default:
+			fmt.Fprint(stdout, t.String())
+		}
+	}
+	return nil
+}

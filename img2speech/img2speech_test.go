@@ -1,0 +1,219 @@
+package img2speech
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/synth"
+)
+
+// tinyConfig is a model small enough to train in a test.
+func tinyConfig() Config {
+	c := DefaultConfig()
+	c.Codes, c.CodeDim, c.Hidden, c.Segment = 8, 4, 8, 32
+	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = 16, 4, 8, 6
+	return c
+}
+
+func corpus(t *testing.T, n int, seed int64) *avio.Dataset {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "c")
+	if err := synth.Captions(root, synth.CaptionsOptions{N: n, Seed: seed, MaxItems: 1, Size: 16, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := avio.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.NMels = 2 }, "n_mels"},
+		{func(c *Config) { c.PreEmphasis = 1 }, "pre_emphasis"},
+		{func(c *Config) { c.Stride = 3 }, "stride"},
+		{func(c *Config) { c.Codes = 1 }, "codes"},
+		{func(c *Config) { c.Beta = math.NaN() }, "beta"},
+		{func(c *Config) { c.Segment = 30 }, "segment"},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v; want one naming %s", err, tc.want)
+		}
+	}
+}
+
+func TestCollapse(t *testing.T) {
+	if got := Collapse([]int{3, 3, 7, 7, 7, 3}); !slices.Equal(got, []int{3, 7, 3}) {
+		t.Errorf("Collapse: %v", got)
+	}
+	if got := Collapse(nil); len(got) != 0 {
+		t.Errorf("Collapse(nil): %v", got)
+	}
+}
+
+// TestTrainUnitsSaveLoad trains a tiny autoencoder: the validation loss
+// falls, every 40 ms of speech gets a unit, a saved model gives the same
+// units, and Evaluate measures them beside the baselines.
+func TestTrainUnitsSaveLoad(t *testing.T) {
+	ds := corpus(t, 16, 3)
+	clips := ds.Clips
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Train(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 6, BatchSize: 8, LR: 3e-3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.History
+	if len(h.Epochs) < 2 || !(h.BestLoss < h.Epochs[0].ValLoss) {
+		t.Errorf("validation loss did not fall: %+v", h.Epochs)
+	}
+	if rep.CodesUsed < 2 {
+		t.Errorf("%d codes used", rep.CodesUsed)
+	}
+	x, err := clips[13].Audio(m.Config.Rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := m.Units(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := len(x)/160 + 1 // centred 10 ms frames
+	if want := (frames + 3) / 4; len(units) != want {
+		t.Errorf("%d units for %d frames; want %d", len(units), frames, want)
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units2, err := m2.Units(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(units, units2) {
+		t.Errorf("units after Load differ:\n%v\n%v", units, units2)
+	}
+	y, err := m.Speak(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(units) * 4 * 160; len(y) < want-400 || len(y) > want+400 {
+		t.Errorf("%d samples spoken for %d units; want about %d", len(y), len(units), want)
+	}
+	if _, err := m.Speak([]int{0, 99}); err == nil || !strings.Contains(err.Error(), "position 1") {
+		t.Errorf("unit outside the codebook: %v", err)
+	}
+	mt, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Resynthesis: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mt.Systems) != 4 || mt.Frames == 0 {
+		t.Fatalf("metrics %+v", mt)
+	}
+	for _, s := range mt.Systems[:3] {
+		if !(s.Purity > 0 && s.Purity <= 1) {
+			t.Errorf("%s: purity %v", s.System, s.Purity)
+		}
+	}
+	for _, s := range mt.Systems {
+		if !(s.ABX >= 0 && s.ABX <= 1) {
+			t.Errorf("%s: ABX error %v", s.System, s.ABX)
+		}
+	}
+	// one unit cannot tell any phones apart: every triplet is a tie
+	if abx := mt.Systems[2].ABX; abx != 0.5 {
+		t.Errorf("one unit: ABX error %v; want 0.5", abx)
+	}
+	// one unit scores the share of the most common phone: never more than
+	// a finer partition of the same frames
+	if one := mt.Systems[2]; one.Purity > mt.Systems[1].Purity || one.Used != 1 {
+		t.Errorf("one unit: %+v beside k-means %+v", one, mt.Systems[1])
+	}
+	if len(mt.Resynthesis) != 3 || mt.ResynthClips != 1 {
+		t.Fatalf("resynthesis %+v", mt.Resynthesis)
+	}
+	for _, r := range mt.Resynthesis {
+		if !(r.MelDB > 0 && r.MelDB < 100) {
+			t.Errorf("%s: %v dB", r.System, r.MelDB)
+		}
+	}
+	// image → units: the captioner learns on top of the trained units
+	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ce := crep.History.Epochs; len(ce) == 0 || !(crep.History.BestLoss < ce[0].TrainLoss) {
+		t.Errorf("captioner loss did not fall: %+v", ce)
+	}
+	im, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Images: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Images) != 2 {
+		t.Fatalf("image rows %+v", im.Images)
+	}
+	for _, r := range im.Images {
+		if !(r.UnitError >= 0) {
+			t.Errorf("%s: unit error %v", r.System, r.UnitError)
+		}
+	}
+	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
+		t.Errorf("table:\n%s", mt.Table())
+	}
+}
+
+func TestUntrainedAndBadInput(t *testing.T) {
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Units(make([]float64, 16000)); err == nil || !strings.Contains(err.Error(), "untrained") {
+		t.Errorf("untrained model: %v", err)
+	}
+	if _, err := Train(context.Background(), m, Data{}, TrainOptions{}); err == nil {
+		t.Error("no training clips accepted")
+	}
+}
+
+// TestABX: representations that separate phones score 0, identical ones
+// 0.5.
+func TestABX(t *testing.T) {
+	var segs []phoneSegment
+	for i := 0; i < 40; i++ {
+		ph, sp := []string{"a", "i"}[i%2], []string{"s1", "s2", "s3"}[i%3]
+		v := []float64{1, 0.1}
+		if ph == "i" {
+			v = []float64{0.1, 1}
+		}
+		segs = append(segs, phoneSegment{phone: ph, speaker: sp, vec: v})
+	}
+	if e := abxError(segs, 1); e != 0 {
+		t.Errorf("separable phones: ABX error %v", e)
+	}
+	for i := range segs {
+		segs[i].vec = []float64{1, 1}
+	}
+	if e := abxError(segs, 1); e != 0.5 {
+		t.Errorf("identical representations: ABX error %v", e)
+	}
+}

@@ -1,0 +1,249 @@
+package img2speech
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/avlearn/avlearn/nets"
+)
+
+// Kind names img2speech models in model files (nets.SaveModel).
+const Kind = "img2speech"
+
+// Model is, for now, the speech ↔ unit autoencoder of the system:
+//
+//   - log-mel frames standardised with the training set's statistics
+//     (buffers mel_norm.mean and mel_norm.std);
+//   - an encoder of 1-D convolutions over time (enc.0: kernel 5; enc.2,
+//     enc.4: kernel 4, stride 2; enc.6: 1×1 to Config.CodeDim), one vector
+//     per Config.Stride frames;
+//   - a vector quantiser (vq, nets.VQ) that turns each vector into one of
+//     Config.Codes units;
+//   - a decoder of convolutions over the unit sequence (dec.0, dec.2:
+//     kernel Config.DecoderKernel; dec.4: 1×1) that gives back the Stride mel frames of each
+//     unit.
+type Model struct {
+	Config Config
+
+	mean, std *nets.Param
+	enc, dec  nets.Sequential
+	vq        *nets.VQ
+	cap       *captioner
+	params    []*nets.Param
+
+	infer *nets.Program
+}
+
+// New builds a model with PyTorch's default initialisation drawn from
+// cfg.Seed.
+func New(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg}
+	rng := rand.New(rand.NewSource(cfg.Seed))
+	m.mean = nets.NewBuffer("mel_norm.mean", cfg.NMels)
+	m.std = nets.NewBuffer("mel_norm.std", cfg.NMels)
+	m.params = []*nets.Param{m.mean, m.std}
+	var err error
+	conv := func(name string, in, out, k int, o nets.Conv1dOptions) *nets.Conv1d {
+		if err != nil {
+			return nil
+		}
+		var c *nets.Conv1d
+		if c, err = nets.NewConv1d(name, in, out, k, o, rng); err == nil {
+			m.params = append(m.params, c.Params()...)
+		}
+		return c
+	}
+	h, d := cfg.Hidden, cfg.CodeDim
+	e0 := conv("enc.0", cfg.NMels, h, 5, nets.Conv1dOptions{Padding: 2})
+	e2 := conv("enc.2", h, h, 4, nets.Conv1dOptions{Stride: 2, Padding: 1})
+	e4 := conv("enc.4", h, h, 4, nets.Conv1dOptions{Stride: 2, Padding: 1})
+	e6 := conv("enc.6", h, d, 1, nets.Conv1dOptions{})
+	if err == nil {
+		if m.vq, err = nets.NewVQ("vq", cfg.Codes, d, cfg.Beta, rng); err == nil {
+			m.params = append(m.params, m.vq.Params()...)
+		}
+	}
+	dk := cfg.DecoderKernel
+	d0 := conv("dec.0", d, h, dk, nets.Conv1dOptions{Padding: dk / 2})
+	d2 := conv("dec.2", h, h, dk, nets.Conv1dOptions{Padding: dk / 2})
+	d4 := conv("dec.4", h, cfg.Stride*cfg.NMels, 1, nets.Conv1dOptions{})
+	if err == nil {
+		var ps []*nets.Param
+		if m.cap, ps, err = newCaptioner(cfg, rng); err == nil {
+			m.params = append(m.params, ps...)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("img2speech: %w", err)
+	}
+	m.enc = nets.Sequential{e0, nets.NewReLU(), e2, nets.NewReLU(), e4, nets.NewReLU(), e6}
+	m.dec = nets.Sequential{d0, nets.NewReLU(), d2, nets.NewReLU(), d4}
+	return m, nil
+}
+
+// Params lists every tensor of the model in state_dict order.
+func (m *Model) Params() []*nets.Param { return m.params }
+
+// Save writes the model as safetensors with its Config in the metadata
+// (atomically).
+func (m *Model) Save(path string) error {
+	if err := nets.SaveModel(path, Kind, m, m.Config, nil); err != nil {
+		return fmt.Errorf("img2speech: %w", err)
+	}
+	return nil
+}
+
+// Load reads a model written by Save.
+func Load(path string) (*Model, error) {
+	var cfg Config
+	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
+	if err != nil {
+		return nil, fmt.Errorf("img2speech: %w", err)
+	}
+	return m, nil
+}
+
+// Close releases the model's compiled graphs; the model stays usable.
+func (m *Model) Close() {
+	if m.infer != nil {
+		m.infer.Close()
+		m.infer = nil
+	}
+}
+
+// define declares the autoencoder's pass: input "mel" [N, NMels, T]
+// (standardised, T a multiple of Stride); outputs "z" [N, T/Stride, D]
+// (the encoder's vectors), "codes" [N·T/Stride] and "recon"
+// [N, Stride·NMels, T/Stride]; with "target" fed (recon's shape), the loss
+// MSE(recon, target) + the VQ loss.
+func (m *Model) define() func(p *nets.Pass) error {
+	return func(p *nets.Pass) (err error) {
+		g := p.Graph()
+		x, err := p.Input("mel")
+		if err != nil {
+			return err
+		}
+		z, err := m.enc.Forward(g, x)
+		if err != nil {
+			return err
+		}
+		zt, err := G.Transpose(z, 0, 2, 1)
+		if err != nil {
+			return err
+		}
+		q, err := m.vq.Forward(g, zt)
+		if err != nil {
+			return err
+		}
+		qt, err := G.Transpose(q.Quantized, 0, 2, 1)
+		if err != nil {
+			return err
+		}
+		recon, err := m.dec.Forward(g, qt)
+		if err != nil {
+			return err
+		}
+		for _, o := range []struct {
+			name string
+			n    *G.Node
+		}{{"z", zt}, {"codes", q.Indices}, {"recon", recon}} {
+			if err := p.Output(o.name, o.n); err != nil {
+				return err
+			}
+		}
+		if !p.Has("target") {
+			return nil
+		}
+		y, err := p.Input("target")
+		if err != nil {
+			return err
+		}
+		mse, err := nets.MSELoss(recon, y)
+		if err != nil {
+			return err
+		}
+		loss, err := G.Add(mse, q.Loss)
+		if err != nil {
+			return err
+		}
+		return p.Minimize(loss)
+	}
+}
+
+// standardise returns s's frames (NMels, T) standardised band by band
+// with the model's statistics, as [NMels][T] rows.
+func (m *Model) standardise(mel []float32, frames int) []float32 {
+	out := make([]float32, len(mel))
+	for b := 0; b < m.Config.NMels; b++ {
+		mu, sd := m.mean.Data[b], m.std.Data[b]
+		for t := 0; t < frames; t++ {
+			out[b*frames+t] = (mel[b*frames+t] - mu) / sd
+		}
+	}
+	return out
+}
+
+// fitNorm sets the standardisation from the training utterances' frames.
+func (m *Model) fitNorm(us []*utterance) {
+	nb := m.Config.NMels
+	s, ss := make([]float64, nb), make([]float64, nb)
+	n := 0.0
+	for _, u := range us {
+		for b := 0; b < nb; b++ {
+			for _, v := range u.mel.Data[b*u.mel.Frames : (b+1)*u.mel.Frames] {
+				s[b] += float64(v)
+				ss[b] += float64(v) * float64(v)
+			}
+		}
+		n += float64(u.mel.Frames)
+	}
+	for b := range s {
+		mu := s[b] / n
+		m.mean.Data[b] = float32(mu)
+		m.std.Data[b] = float32(max(1e-3, math.Sqrt(max(0, ss[b]/n-mu*mu))))
+	}
+}
+
+// fitted reports whether the standardisation has been set.
+func (m *Model) fitted() bool { return m.std.Data[0] > 0 }
+
+// segments cuts an utterance's standardised frames [NMels][T] into
+// segments of Config.Segment frames starting every hop frames; the last
+// segment is padded with zeros (the training mean) to full length, and an
+// utterance shorter than a segment gives one padded segment.
+func (m *Model) segments(x []float32, frames, hop int) [][]float32 {
+	nb, seg := m.Config.NMels, m.Config.Segment
+	var out [][]float32
+	for start := 0; ; start += hop {
+		s := make([]float32, nb*seg)
+		for b := 0; b < nb; b++ {
+			n := min(seg, frames-start)
+			copy(s[b*seg:b*seg+n], x[b*frames+start:b*frames+start+n])
+		}
+		out = append(out, s)
+		if start+seg >= frames {
+			return out
+		}
+	}
+}
+
+// target rearranges a segment [NMels][Segment] as the decoder gives it:
+// [Stride·NMels][Segment/Stride], channel k·NMels + b holding band b of
+// the unit's k-th frame.
+func (m *Model) target(seg []float32) []float32 {
+	nb, st, t := m.Config.NMels, m.Config.Stride, m.Config.Segment
+	u := t / st
+	out := make([]float32, len(seg))
+	for b := 0; b < nb; b++ {
+		for f := 0; f < t; f++ {
+			out[((f%st)*nb+b)*u+f/st] = seg[b*t+f]
+		}
+	}
+	return out
+}
