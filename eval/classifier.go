@@ -55,19 +55,26 @@ func TrainClassifier(x [][]float64, y []int, k int, lambda float64, iters int) (
 	lr := 1 / (0.5*topEigen(z) + lambda)
 	const mom = 0.9
 	p := make([]float64, k)
+	// the look-ahead point of Nesterov momentum, formed once per step
+	aw, ab := make([][]float64, k), make([]float64, k)
+	for q := range aw {
+		aw[q] = make([]float64, d)
+	}
 	for it := 0; it < iters; it++ {
-		// gradient at the look-ahead point of Nesterov momentum
 		for q := range c.W {
-			for j := range gw[q] {
-				gw[q][j] = lambda * (c.W[q][j] + mom*vw[q][j])
+			w, v, a, g := c.W[q], vw[q], aw[q], gw[q]
+			for j := range a {
+				a[j] = w[j] + mom*v[j]
+				g[j] = lambda * a[j]
 			}
+			ab[q] = c.B[q] + mom*vb[q]
 			gb[q] = 0
 		}
 		for i, r := range z {
 			for q := range p {
-				s := c.B[q] + mom*vb[q]
+				s, a := ab[q], aw[q][:len(r)]
 				for j, v := range r {
-					s += (c.W[q][j] + mom*vw[q][j]) * v
+					s += a[j] * v
 				}
 				p[q] = s
 			}

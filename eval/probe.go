@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // ProbeLambdas are the L2 weights a probe chooses from on the validation
@@ -68,9 +70,22 @@ func Probe(name string, s Splits) (ProbeResult, error) {
 	if len(s.Val) == 0 {
 		lambdas = []float64{defaultLambda}
 	}
+	// the λ are independent: train them side by side
+	cs, errs := make([]*Classifier, len(lambdas)), make([]error, len(lambdas))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, l := range lambdas {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			cs[i], errs[i] = TrainClassifier(s.Train, s.YTrain, s.Classes, l, ProbeIters)
+		}()
+	}
+	wg.Wait()
 	var best *Classifier
-	for _, l := range lambdas {
-		c, err := TrainClassifier(s.Train, s.YTrain, s.Classes, l, ProbeIters)
+	for i, l := range lambdas {
+		c, err := cs[i], errs[i]
 		if err != nil {
 			return r, fmt.Errorf("eval: probe %s: %w", name, err)
 		}
