@@ -116,6 +116,7 @@ func (c Config) masked(crop []float32) []float32 {
 
 // clipData is one clip in the form the networks read.
 type clipData struct {
+	clip    *avio.Clip
 	name    string
 	speaker string
 	crops   [][]float32 // per frame, the lower-half crop [3, k, k]
@@ -127,7 +128,7 @@ func (c Config) load(clip *avio.Clip) (*clipData, error) {
 	if clip.NumFrames == 0 {
 		return nil, fmt.Errorf("clip %s: no frames", clip.Name)
 	}
-	d := &clipData{name: clip.Name, speaker: clip.Meta.Labels["speaker"]}
+	d := &clipData{clip: clip, name: clip.Name, speaker: clip.Meta.Labels["speaker"]}
 	for i := 0; i < clip.NumFrames; i++ {
 		img, err := clip.Frame(i)
 		if err != nil {

@@ -3,6 +3,7 @@ package lipsync
 import (
 	"context"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"slices"
@@ -26,7 +27,12 @@ type EvalOptions struct {
 	// generated frames are scored beside the model's; the model's sync
 	// expert scores every row.
 	Baselines []*Model
-	Progress  io.Writer // nil is quiet
+	// FaceEmbedding, if set, is a face recogniser (speech2face's, say):
+	// every system's whole frames are embedded and compared with the
+	// identity frame's embedding, to measure whether the face stays the
+	// same person's.
+	FaceEmbedding func(image.Image) ([]float32, error)
+	Progress      io.Writer // nil is quiet
 }
 
 // Row is one system's scores on the held-out clips.
@@ -45,6 +51,10 @@ type Row struct {
 	// L1 is the mean absolute pixel difference of the lower-half crops
 	// from the real frames' (NaN where there is no real frame to compare).
 	L1 float64
+	// IdentityDist is the mean cosine distance between the face
+	// recogniser's embeddings of the system's frames and of the identity
+	// frame (NaN without EvalOptions.FaceEmbedding).
+	IdentityDist float64
 }
 
 // Metrics are the held-out scores of a model beside its baselines.
@@ -52,6 +62,10 @@ type Metrics struct {
 	Rows     []Row
 	Clips    int
 	Speakers int
+	// OtherFaceDist is the recogniser's mean cosine distance from each
+	// identity frame to another speaker's: the scale IdentityDist is read
+	// on (NaN without EvalOptions.FaceEmbedding).
+	OtherFaceDist float64
 }
 
 // The systems of Metrics' rows besides the models.
@@ -59,6 +73,8 @@ const (
 	SystemReal     = "real frames"
 	SystemIdentity = "identity frame repeated"
 	SystemShifted  = "real frames, audio shifted 10 frames"
+	// SystemOtherFace is the table's row of OtherFaceDist.
+	SystemOtherFace = "another speaker's face (identity scale)"
 )
 
 // SystemGenerated names the rows of model i (0: the evaluated model,
@@ -92,8 +108,19 @@ func (mt Metrics) Table() *eval.Table {
 		Columns: []eval.Column{{Name: "mouth r", Format: "%.3f"}, {Name: "LSE-D", Format: "%.3f"},
 			{Name: "LSE-C", Format: "%.3f"}, {Name: "offset ±1", Format: "%.0f%%"}, {Name: "L1 to real", Format: "%.4f"}},
 	}
+	ident := !math.IsNaN(mt.OtherFaceDist)
+	if ident {
+		t.Columns = append(t.Columns, eval.Column{Name: "identity dist", Format: "%.3f"})
+	}
 	for _, r := range mt.Rows {
-		t.Add(r.System, r.MouthR, r.LSED, r.LSEC, 100*r.InSync, r.L1)
+		v := []float64{r.MouthR, r.LSED, r.LSEC, 100 * r.InSync, r.L1}
+		if ident {
+			v = append(v, r.IdentityDist)
+		}
+		t.Add(r.System, v...)
+	}
+	if ident {
+		t.Add(SystemOtherFace, math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), mt.OtherFaceDist)
 	}
 	return t
 }
@@ -119,6 +146,7 @@ type system struct {
 	mouth      corrAcc
 	sync       syncScore
 	l1, l1n    float64
+	id, idn    float64
 	noL1, noMR bool
 }
 
@@ -133,6 +161,10 @@ func (s *system) row() Row {
 	}
 	if !s.noL1 && s.l1n > 0 {
 		r.L1 = s.l1 / s.l1n
+	}
+	r.IdentityDist = math.NaN()
+	if s.idn > 0 {
+		r.IdentityDist = s.id / s.idn
 	}
 	return r
 }
@@ -156,7 +188,7 @@ func (s *system) addL1(a, b [][]float32) {
 // clips have several), compared with that clip's real frames. m's sync
 // expert, which must be trained, gives LSE-D, LSE-C and the offsets.
 func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
-	var mt Metrics
+	mt := Metrics{OtherFaceDist: math.NaN()}
 	c := m.Config
 	ds, err := c.loadAll(context.Background(), clips, o.Progress, "loading clips")
 	if err != nil {
@@ -185,6 +217,7 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		dubs[i] = &system{name: SystemDubbed(i), noL1: true}
 	}
 	speakers := map[string]bool{}
+	var otherDist meanAcc
 	k := c.crop()
 	bar := progress.New(o.Progress, "evaluating", len(ds))
 	defer bar.Done()
@@ -212,6 +245,20 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 			return mt, err
 		}
 		other := dubbingPartner(ds, ci)
+		var faces *faceIdentity
+		if o.FaceEmbedding != nil {
+			if faces, err = c.newFaceIdentity(d, o.FaceEmbedding); err != nil {
+				return mt, err
+			}
+			if err := faces.score(real, nil); err != nil {
+				return mt, err
+			}
+			if other != nil {
+				if err := faces.scoreOther(other, &otherDist); err != nil {
+					return mt, err
+				}
+			}
+		}
 		for i, gm := range models {
 			gen, err := gm.lipCrops(d.crops[0], d.crops, d.mel)
 			if err != nil {
@@ -219,6 +266,11 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 			}
 			gens[i].mouth.add(realOpen, openings(gen, k))
 			gens[i].addL1(gen, d.crops)
+			if faces != nil {
+				if err := faces.score(gens[i], gen); err != nil {
+					return mt, err
+				}
+			}
 			if err := m.scoreSync(&gens[i].sync, gen, d.mel, 0); err != nil {
 				return mt, err
 			}
@@ -247,6 +299,9 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		if dubs[i].sync.n > 0 {
 			mt.Rows = append(mt.Rows, dubs[i].row())
 		}
+	}
+	if otherDist.n > 0 {
+		mt.OtherFaceDist = otherDist.mean()
 	}
 	mt.Clips, mt.Speakers = len(ds), len(speakers)
 	return mt, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/internal/cli"
 	"github.com/avlearn/avlearn/lipsync"
+	"github.com/avlearn/avlearn/speech2face"
 )
 
 func init() {
@@ -112,6 +113,7 @@ func lipsyncEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", "", "clip dataset of talking faces (required)")
 	split := fs.String("split", "test", "split to evaluate on (held-out speakers)")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
+	identity := fs.Bool("identity", true, "measure identity with the shipped Speech2Face face recogniser (cosine distance of each system's frames to the identity frame)")
 	quiet := cli.AddQuiet(fs)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
@@ -143,6 +145,14 @@ func lipsyncEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !*quiet {
 		o.Progress = stderr
+	}
+	if *identity {
+		rec, err := speech2face.Pretrained()
+		if err != nil {
+			return err
+		}
+		defer rec.Close()
+		o.FaceEmbedding = rec.FaceEmbedding
 	}
 	met, err := lipsync.Evaluate(m, clips, o)
 	if err != nil {

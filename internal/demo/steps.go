@@ -686,7 +686,12 @@ func (d *run) lipsyncStep(ctx context.Context, s *step) error {
 		return err
 	}
 	defer m.Close()
-	met, err := lipsync.Evaluate(m, test, lipsync.EvalOptions{Progress: d.o.Progress})
+	rec, err := speech2face.Pretrained()
+	if err != nil {
+		return err
+	}
+	defer rec.Close()
+	met, err := lipsync.Evaluate(m, test, lipsync.EvalOptions{FaceEmbedding: rec.FaceEmbedding, Progress: d.o.Progress})
 	if err != nil {
 		return fmt.Errorf("evaluation: %w", err)
 	}
@@ -727,7 +732,7 @@ func (d *run) lipsyncStep(ctx context.Context, s *step) error {
 	if err := avio.WriteMonoWAV(d.path("lipsync_speech.wav"), x, m.Config.Rate, avio.PCM16); err != nil {
 		return err
 	}
-	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (lipsync.Pretrained; its card: lipsync/pretrained/README.md) on %d clips of %d speakers it never saw (synth.Speakers, seed %d); mouth r: the mouth opening measured on the pixels against the real frames'; LSE-D/LSE-C and offsets by the model's sync expert:\n\n", len(test), len(test), seed)+indent(met.Table().Markdown()))
+	s.Lines = append(s.Lines, fmt.Sprintf("the shipped model (lipsync.Pretrained; its card: lipsync/pretrained/README.md) on %d clips of %d speakers it never saw (synth.Speakers, seed %d); mouth r: the mouth opening measured on the pixels against the real frames'; LSE-D/LSE-C and offsets by the model's sync expert; identity dist: the Speech2Face face recogniser's cosine distance from each frame to the clip's first:\n\n", len(test), len(test), seed)+indent(met.Table().Markdown()))
 	s.addf("lipsync.png: clip %s (speaker %s), every 4th frame: real above generated from its first frame, head motion and speech; lipsync.gif plays the clip, real frames left, generated right (its speech: lipsync_speech.wav)", clip.Name, clip.Meta.Labels["speaker"])
 	s.Cmds = []string{"avl lipsync --face speaker_face.png --audio audio.wav -o lipsync_out"}
 	return nil
