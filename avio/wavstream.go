@@ -190,6 +190,12 @@ func (w *WAVReader) decode(dst [][]float64, at, n int, raw []byte) {
 	}
 }
 
+// Rewind makes the next read start again at the first frame, for a
+// second pass over the file.
+func (w *WAVReader) Rewind() {
+	w.pos, w.err = 0, nil
+}
+
 // Close releases the file OpenWAV opened. Reads after Close fail.
 func (w *WAVReader) Close() error {
 	var err error

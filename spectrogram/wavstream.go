@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
@@ -26,12 +27,12 @@ type WAVToNPYOptions struct {
 // WAVToNPY computes the spectrogram under c of the mono down-mix of the
 // WAV file r and writes it to the .npy file path, with the bytes
 // Compute + WriteNPY would give. If c.SampleRate is not the file's rate,
-// the samples are resampled to it as they are read, as dsp.Resample does. With TopDB 0 it runs a block at a time
-// (NewStream into CreateNPY), in memory that does not grow with the file.
-// TopDB clipping needs the maximum of the whole spectrogram, so with TopDB
-// set it holds the power (or mel power) of every frame, 8 bytes per bin or
-// mel band per frame (38 MB for 10 minutes of 80 mels at hop 10 ms), and
-// converts and writes it after the last frame. It stops when ctx is
+// the samples are resampled to it as they are read, as dsp.Resample does.
+// It runs a block at a time (NewStream into CreateNPY), in memory that does
+// not grow with the file. TopDB clipping needs the maximum of the whole
+// spectrogram: up to 48 MB of power (or mel power) are held and
+// converted after the last frame; longer files are read twice, once for
+// the maximum and once to convert and write. It stops when ctx is
 // cancelled; on any error no partial file is left. The returned
 // Spectrogram has the shape and Config but no values.
 func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o WAVToNPYOptions) (*Spectrogram, error) {
@@ -55,94 +56,191 @@ func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o W
 		werr = w.WriteFrame(col)
 		return werr
 	}
-	var st *Stream
-	var held []float64 // with TopDB: every frame's power or mel power, frame-major
-	if c.TopDB == 0 {
-		st, err = NewStream(c, write)
-	} else {
-		pc := c
-		pc.DB, pc.NMFCC, pc.TopDB = false, 0, 0
-		if st, err = NewStream(pc, write); err == nil {
-			held = make([]float64, 0, w.Frames()*pc.Bins())
-			st.raw = func(v []float64, _ int) error {
-				held = append(held, v...)
-				return nil
-			}
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	var bar *progress.Bar
-	if o.Progress != nil && info.Duration() >= 60 {
-		bar = progress.New(o.Progress, "spectrogram (seconds)", int(info.Duration()))
-	}
-	buf := make([]float64, 1<<15)
-	var res []float64 // buf resampled
-	done := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err // the deferred Abort removes the partial file
-		}
-		n, err := r.ReadMono(buf)
-		if err == io.EOF {
-			break
-		}
+	// pass streams the file once through a Stream of config sc whose
+	// frames go to emit, or to raw when it is set
+	pass := func(sc Config, raw func(v []float64, n int) error, what string) (*Stream, error) {
+		st, err := NewStream(sc, write)
 		if err != nil {
 			return nil, err
 		}
-		if o.Check != nil {
-			if err := o.Check(buf[:n], done); err != nil {
+		st.raw = raw
+		var bar *progress.Bar
+		if o.Progress != nil && info.Duration() >= 60 {
+			bar = progress.New(o.Progress, what, int(info.Duration()))
+		}
+		defer bar.Done()
+		if rs != nil {
+			if rs, err = dsp.NewResampler(info.SampleRate, c.SampleRate, dsp.HighQualityResampleOptions()); err != nil {
 				return nil, err
 			}
 		}
-		x := buf[:n]
+		r.Rewind()
+		buf := make([]float64, 1<<15)
+		var res []float64 // buf resampled
+		done := 0
+		fail := func(err error) error {
+			if werr != nil {
+				return werr
+			}
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+		for {
+			if err := ctx.Err(); err != nil {
+				return nil, err // the deferred Abort removes the partial file
+			}
+			n, err := r.ReadMono(buf)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if o.Check != nil {
+				if err := o.Check(buf[:n], done); err != nil {
+					return nil, err
+				}
+			}
+			x := buf[:n]
+			if rs != nil {
+				res = rs.Write(res[:0], x)
+				x = res
+			}
+			if err := st.Write(x); err != nil {
+				return nil, fail(err)
+			}
+			done += n
+			bar.Set(done/info.SampleRate, "")
+		}
 		if rs != nil {
-			res = rs.Write(res[:0], x)
-			x = res
-		}
-		if err := st.Write(x); err != nil {
-			if werr != nil {
-				return nil, werr
+			res = rs.Flush(res[:0])
+			if err := st.Write(res); err != nil {
+				return nil, fail(err)
 			}
-			return nil, fmt.Errorf("%s: %w", o.Name, err)
 		}
-		done += n
-		bar.Set(done/info.SampleRate, "")
-	}
-	if rs != nil {
-		res = rs.Flush(res[:0])
-		if err := st.Write(res); err != nil {
-			if werr != nil {
-				return nil, werr
-			}
-			return nil, fmt.Errorf("%s: %w", o.Name, err)
+		if err := st.Close(); err != nil {
+			return nil, fail(err)
 		}
+		return st, nil
 	}
-	if err := st.Close(); err != nil {
-		if werr != nil {
-			return nil, werr
+	const what = "spectrogram (seconds)"
+	pc := c // the power or mel power that TopDB clipping starts from
+	pc.DB, pc.NMFCC, pc.TopDB = false, 0, 0
+	switch {
+	case c.TopDB == 0:
+		if _, err := pass(c, nil, what); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("%s: %w", o.Name, err)
-	}
-	if held != nil {
+	case w.Frames()*pc.Bins()*8 <= holdBytes:
+		held := make([]float64, 0, w.Frames()*pc.Bins()) // frame-major
+		st, err := pass(pc, func(v []float64, _ int) error {
+			held = append(held, v...)
+			return nil
+		}, what)
+		if err != nil {
+			return nil, err
+		}
 		if err := finishHeld(c, held, st.Frames(), write); err != nil {
 			if werr != nil {
 				return nil, werr
 			}
 			return nil, fmt.Errorf("%s: %w", o.Name, err)
 		}
+	default:
+		peak := math.Inf(-1)
+		if _, err := pass(pc, func(v []float64, _ int) error {
+			for _, x := range v {
+				peak = max(peak, x)
+			}
+			return nil
+		}, what+", pass 1 of 2: the maximum"); err != nil {
+			return nil, err
+		}
+		fin, err := newFinisher(c, peak, write)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := pass(pc, fin.frames, what+", pass 2 of 2"); err != nil {
+			return nil, err
+		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	bar.Done()
 	if o.Sidecar != "" {
 		if err := w.WriteMeta(o.Sidecar); err != nil {
 			return nil, err
 		}
 	}
 	return &Spectrogram{Bins: c.Bins(), Frames: w.Frames(), Config: c, Kind: c.Kind(), Scale: c.Scale()}, nil
+}
+
+// holdBytes bounds the power WAVToNPY holds for TopDB clipping; beyond it
+// the file is read twice instead (a variable for tests).
+var holdBytes = 48 << 20
+
+// finisher converts frames of power (or mel power) into the columns of c —
+// dB clipped at TopDB below a maximum known beforehand, and MFCCs — with
+// the arithmetic of Compute (the dB of the peak power is the peak dB:
+// the conversion is monotonic).
+type finisher struct {
+	c     Config
+	floor float64 // the clipping floor in dB
+	dct   []float64
+	out   []float64
+	col   []float32
+	emit  func([]float32) error
+}
+
+func newFinisher(c Config, peak float64, emit func([]float32) error) (*finisher, error) {
+	f := &finisher{c: c, col: make([]float32, c.Bins()), emit: emit}
+	top := []float64{peak}
+	if c.NMFCC > 0 {
+		var err error
+		if f.dct, err = dsp.DCTMatrix(c.NMFCC, c.NMels, true); err != nil {
+			return nil, err
+		}
+		f.floor = dsp.PowerToDBTo(top, top, 1, amin, 0)[0] - c.TopDB // as dsp.MFCC does
+	} else {
+		f.floor = c.toDB(top, 0)[0] - c.TopDB
+	}
+	return f, nil
+}
+
+// frames converts and emits n frames of power v, frame-major; v is
+// overwritten.
+func (f *finisher) frames(v []float64, n int) error {
+	c := f.c
+	db := v
+	switch {
+	case c.NMFCC > 0:
+		db = dsp.PowerToDBTo(v, v, 1, amin, 0)
+	case c.DB:
+		db = c.toDB(v, 0)
+	default:
+		f.floor = math.Inf(-1) // TopDB clips decibels only
+	}
+	for i, d := range db {
+		if d < f.floor {
+			db[i] = f.floor
+		}
+	}
+	if c.NMFCC > 0 {
+		var err error
+		if f.out, err = dsp.DCTTo(f.out, f.dct, c.NMFCC, db, n, c.NMels); err != nil {
+			return err
+		}
+		db = f.out
+	}
+	rows := len(f.col)
+	for t := 0; t < n; t++ {
+		for i, x := range db[t*rows : (t+1)*rows] {
+			f.col[i] = float32(x)
+		}
+		if err := f.emit(f.col); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finishHeld turns the frames frames of power (or mel power) v, frame-major,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -100,10 +101,21 @@ func TestWAVToNPY(t *testing.T) {
 	}
 }
 
-// With TopDB, WAVToNPY holds the frames and still writes the bytes of
-// Compute + WriteNPY, the clipping active (a quiet stretch lies more than
-// TopDB below the tone).
+// With TopDB, WAVToNPY holds the frames, or reads the file twice when
+// they would be too many, and still writes the bytes of Compute +
+// WriteNPY, the clipping active (a quiet stretch lies more than TopDB
+// below the tone).
 func TestWAVToNPYTopDB(t *testing.T) {
+	for _, hold := range []int{holdBytes, 0} {
+		t.Run(fmt.Sprintf("hold %d", hold), func(t *testing.T) {
+			defer func(h int) { holdBytes = h }(holdBytes)
+			holdBytes = hold
+			testWAVToNPYTopDB(t)
+		})
+	}
+}
+
+func testWAVToNPYTopDB(t *testing.T) {
 	dir := t.TempDir()
 	const rate, n = 16000, 40000
 	x := make([]float64, n)
@@ -197,9 +209,28 @@ func TestWAVToNPYResamples(t *testing.T) {
 	if _, err := WAVToNPY(context.Background(), r, c, got, WAVToNPYOptions{Name: in}); err != nil {
 		t.Fatal(err)
 	}
+	// and read twice (the maximum first), as for a long file
+	defer func(h int) { holdBytes = h }(holdBytes)
+	holdBytes = 0
+	got2 := filepath.Join(dir, "got2.npy")
+	if _, err := WAVToNPY(context.Background(), r, c, got2, WAVToNPYOptions{Name: in}); err != nil {
+		t.Fatal(err)
+	}
+	if b1, _ := os.ReadFile(got); !bytes.Equal(b1, mustRead(t, got2)) {
+		t.Errorf("two passes give other bytes than one")
+	}
 	wb, _ := os.ReadFile(want)
 	gb, _ := os.ReadFile(got)
 	if !bytes.Equal(wb, gb) {
 		t.Error("bytes differ from Resample + Compute + WriteNPY")
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -210,10 +210,10 @@ func sidecar(npy string) string {
 const spectrogramMemoryNote = `
 Memory: a .npy output is computed while the WAV file is read, a block at a
 time, so files of any length take about 32 MB (the .npy is filled in place
-on disk). --top-db clipping needs the maximum of the whole spectrogram, so
-it holds 8 bytes per frame and bin (or mel band) until the end: 230 MB for
-an hour of 80 mels at hop 10 ms; --mfcc implies --top-db 80, so add
---top-db 0 to stream MFCCs of long files in constant memory. --sr
+on disk). --top-db clipping (implied by --mfcc) needs the maximum of the
+whole spectrogram: up to 48 MB of power are held until the end (about 15
+minutes of 80 mels at hop 10 ms); longer files are read twice, once for
+the maximum, in the same memory as without it. --sr
 resamples as the file is read. A .png output holds the whole signal and
 spectrogram.
 `
