@@ -210,26 +210,6 @@ func (c Config) spectrum(dst []float32, x []float64) ([]float32, error) {
 	return append(append(dst, re...), im...), nil
 }
 
-// windows cuts x into encoder windows: as many as fit with half a window
-// of overlap, at least one (short speech is padded with silence).
-func (c Config) windows(x []float64) [][]float64 {
-	n := c.segment()
-	if len(x) <= n {
-		w := make([]float64, n)
-		copy(w, x)
-		return [][]float64{w}
-	}
-	var out [][]float64
-	step := max(1, n/2)
-	for t := 0; t+n <= len(x); t += step {
-		out = append(out, x[t:t+n])
-	}
-	if last := len(x) - n; (last % step) != 0 {
-		out = append(out, x[last:])
-	}
-	return out
-}
-
 // teacherOf reads clip cl's TeacherFile, or returns nil if it has none.
 func (c Config) teacherOf(cl *avio.Clip) ([]float32, error) {
 	path := filepath.Join(cl.Dir, TeacherFile)

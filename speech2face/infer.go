@@ -25,34 +25,134 @@ func (m *Model) FaceFromVoice(speech []float64) (image.Image, error) {
 // VoiceEmbedding is the face embedding the voice encoder gives speech
 // (mono at Config.Rate, any length), averaged over windows.
 func (m *Model) VoiceEmbedding(speech []float64) ([]float32, error) {
-	if len(speech) == 0 {
-		return nil, fmt.Errorf("speech2face: no speech samples")
+	v := m.NewVoiceEmbedder()
+	if err := v.Write(speech); err != nil {
+		return nil, err
 	}
-	if err := finite(speech); err != nil {
-		return nil, fmt.Errorf("speech2face: speech: %w", err)
+	return v.Embedding()
+}
+
+// A VoiceEmbedder computes VoiceEmbedding of speech written to it a block
+// at a time, in memory that does not grow with the speech's length (for
+// recordings too long to hold).
+type VoiceEmbedder struct {
+	m       *Model
+	buf     []float64 // samples from absolute index at on
+	at      int       // index of buf[0]
+	next    int       // start of the next window
+	spectra []float32 // the pending windows' encoder inputs
+	pending int       // windows in spectra
+	sum     []float64 // embeddings summed over the windows encoded
+	count   int       // windows encoded
+	done    bool      // Embedding was called
+}
+
+// voiceBatch is how many windows a VoiceEmbedder encodes at once.
+const voiceBatch = 32
+
+// NewVoiceEmbedder returns an empty VoiceEmbedder of m.
+func (m *Model) NewVoiceEmbedder() *VoiceEmbedder {
+	return &VoiceEmbedder{m: m, sum: make([]float64, m.Config.Embed)}
+}
+
+// Write adds speech samples; a NaN or infinite one is an error naming its
+// index in the whole speech.
+func (v *VoiceEmbedder) Write(x []float64) error {
+	if v.done {
+		return fmt.Errorf("speech2face: speech written after its embedding was taken")
 	}
-	c := m.Config
-	ws := c.windows(speech)
-	var x []float32
-	for _, w := range ws {
-		var err error
-		if x, err = c.spectrum(x, w); err != nil {
-			return nil, fmt.Errorf("speech2face: %w", err)
+	for i, s := range x {
+		if math.IsNaN(s) || math.IsInf(s, 0) {
+			return fmt.Errorf("speech2face: speech: sample %d is %v", v.at+len(v.buf)+i, s)
 		}
 	}
-	p, err := m.program("voice", m.defineVoice).Run(nets.Feed{Name: "voice", Shape: []int{len(ws), 2 * c.bins(), c.Window}, Data: x})
+	v.buf = append(v.buf, x...)
+	n, step := v.m.Config.segment(), v.step()
+	end := v.at + len(v.buf)
+	for ; v.next+n <= end; v.next += step {
+		if err := v.add(v.buf[v.next-v.at : v.next-v.at+n]); err != nil {
+			return err
+		}
+	}
+	// keep what the next window, or the last one (the final n samples),
+	// still needs
+	if drop := min(v.next, end-n) - v.at; drop > 0 {
+		v.buf = append(v.buf[:0], v.buf[drop:]...)
+		v.at += drop
+	}
+	return nil
+}
+
+func (v *VoiceEmbedder) step() int { return max(1, v.m.Config.segment()/2) }
+
+// add queues one window, encoding the queue when it is full.
+func (v *VoiceEmbedder) add(w []float64) error {
+	var err error
+	if v.spectra, err = v.m.Config.spectrum(v.spectra, w); err != nil {
+		return fmt.Errorf("speech2face: %w", err)
+	}
+	if v.pending++; v.pending == voiceBatch {
+		return v.flush()
+	}
+	return nil
+}
+
+// flush encodes the pending windows.
+func (v *VoiceEmbedder) flush() error {
+	if v.pending == 0 {
+		return nil
+	}
+	c := v.m.Config
+	p, err := v.m.program("voice", v.m.defineVoice).Run(nets.Feed{Name: "voice", Shape: []int{v.pending, 2 * c.bins(), c.Window}, Data: v.spectra})
 	if err != nil {
-		return nil, fmt.Errorf("speech2face: %w", err)
+		return fmt.Errorf("speech2face: %w", err)
 	}
-	v, _, err := p.Value("embed")
+	e, _, err := p.Value("embed")
 	if err != nil {
-		return nil, fmt.Errorf("speech2face: %w", err)
+		return fmt.Errorf("speech2face: %w", err)
 	}
-	e := make([]float32, c.Embed)
-	for i, val := range v {
-		e[i%c.Embed] += val / float32(len(ws))
+	for i, val := range e {
+		v.sum[i%c.Embed] += float64(val)
 	}
-	return e, nil
+	v.count += v.pending
+	v.spectra, v.pending = v.spectra[:0], 0
+	return nil
+}
+
+// Embedding returns the average embedding of the windows of the speech
+// written: windows of Config.Window frames, half overlapping, the last
+// one ending at the last sample; speech shorter than a window is padded
+// with silence. It ends the speech: later Writes fail.
+func (v *VoiceEmbedder) Embedding() ([]float32, error) {
+	end := v.at + len(v.buf)
+	if end == 0 {
+		return nil, fmt.Errorf("speech2face: no speech samples")
+	}
+	if v.done {
+		return nil, fmt.Errorf("speech2face: embedding taken twice")
+	}
+	v.done = true
+	n := v.m.Config.segment()
+	switch last := end - n; {
+	case last < 0:
+		w := make([]float64, n)
+		copy(w, v.buf)
+		if err := v.add(w); err != nil {
+			return nil, err
+		}
+	case last%v.step() != 0:
+		if err := v.add(v.buf[last-v.at:]); err != nil {
+			return nil, err
+		}
+	}
+	if err := v.flush(); err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(v.sum))
+	for i, s := range v.sum {
+		out[i] = float32(s / float64(v.count))
+	}
+	return out, nil
 }
 
 // FaceEmbedding is the recogniser's embedding (fc7) of a face picture,

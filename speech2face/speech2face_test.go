@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -191,21 +192,58 @@ func TestFaceFromVoiceAnyLength(t *testing.T) {
 	}
 }
 
-// Windows cover the whole signal, half overlapping.
-func TestWindows(t *testing.T) {
-	c := tinyConfig([]string{"a", "b"})
-	n := c.segment()
-	for _, l := range []int{n, n + 1, 2 * n, 5*n + 3} {
-		ws := c.windows(make([]float64, l))
-		covered := 0
-		for _, w := range ws {
-			if len(w) != n {
-				t.Fatalf("window of %d samples, want %d", len(w), n)
-			}
-			covered += len(w)
+// A VoiceEmbedder's windows cover the whole signal, half overlapping,
+// the last ending at the last sample; writing the speech in blocks of any
+// size gives the embedding of one write.
+func TestVoiceEmbedderWindows(t *testing.T) {
+	m, err := New(tinyConfig([]string{"a", "b"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	n := m.Config.segment()
+	step := n / 2
+	rng := rand.New(rand.NewSource(1))
+	for _, l := range []int{1, n - 1, n, n + 1, 2 * n, 5*n + 3, 40 * n} {
+		x := make([]float64, l)
+		for i := range x {
+			x[i] = 0.1 * rng.NormFloat64()
 		}
-		if covered < l {
-			t.Errorf("%d samples: %d windows cover %d", l, len(ws), covered)
+		want := 1 // windows at 0, step, … while they fit, and one ending at l
+		if l > n {
+			want = (l-n)/step + 1
+			if (l-n)%step != 0 {
+				want++
+			}
+		}
+		whole := m.NewVoiceEmbedder()
+		if err := whole.Write(x); err != nil {
+			t.Fatal(err)
+		}
+		we, err := whole.Embedding()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whole.count != want {
+			t.Errorf("%d samples: %d windows, want %d", l, whole.count, want)
+		}
+		blocks := m.NewVoiceEmbedder()
+		for lo := 0; lo < l; {
+			hi := min(l, lo+1+rng.Intn(n+7))
+			if err := blocks.Write(x[lo:hi]); err != nil {
+				t.Fatal(err)
+			}
+			lo = hi
+		}
+		be, err := blocks.Embedding()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(we, be) {
+			t.Errorf("%d samples: blocks give %v, one write %v", l, be[:3], we[:3])
+		}
+		if len(blocks.buf) > 2*n+n+7 {
+			t.Errorf("%d samples: %d held", l, len(blocks.buf))
 		}
 	}
 }

@@ -255,17 +255,23 @@ func speech2faceFace(_ context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer m.Close()
-	x, err := cli.ReadMono(pos[0], m.Config.Rate, stderr)
+	// the voice is averaged over windows: stream it, whatever its length
+	v := m.NewVoiceEmbedder()
+	samples, err := cli.StreamMono(pos[0], m.Config.Rate, stderr, v.Write)
 	if err != nil {
 		return err
 	}
-	img, err := m.FaceFromVoice(x)
+	e, err := v.Embedding()
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	img, err := m.Decode(e)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	if err := avio.WriteFileAtomic(*out, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "face %s (%d×%d) from %s (%.1f s)\n", *out, img.Bounds().Dx(), img.Bounds().Dy(), pos[0], float64(len(x))/float64(m.Config.Rate))
+	fmt.Fprintf(stdout, "face %s (%d×%d) from %s (%.1f s)\n", *out, img.Bounds().Dx(), img.Bounds().Dy(), pos[0], float64(samples)/float64(m.Config.Rate))
 	return nil
 }

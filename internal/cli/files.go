@@ -161,6 +161,61 @@ func ReadMono(path string, rate int, stderr io.Writer) ([]float64, error) {
 	return x, nil
 }
 
+// StreamMono reads the WAV file at path a block at a time as mono at rate
+// Hz (resampled as it is read, as ReadMono does) and gives each block to
+// f, for commands that need not hold the whole signal. NaN or infinite
+// samples are refused with their index. It returns the number of samples
+// given at rate.
+func StreamMono(path string, rate int, stderr io.Writer, f func([]float64) error) (int, error) {
+	r, err := avio.OpenWAV(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	info := r.Info()
+	WarnTruncated(path, info, stderr)
+	var rs *dsp.Resampler
+	if info.SampleRate != rate {
+		if rs, err = dsp.NewResampler(info.SampleRate, rate, dsp.HighQualityResampleOptions()); err != nil {
+			return 0, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	buf := make([]float64, 1<<15)
+	var res []float64
+	read, given := 0, 0
+	give := func(x []float64) error {
+		given += len(x)
+		return f(x)
+	}
+	for {
+		n, err := r.ReadMono(buf)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return given, err
+		}
+		x := buf[:n]
+		if err := CheckFinite(path, x, read, 0, 1); err != nil {
+			return given, err
+		}
+		read += n
+		if rs != nil {
+			res = rs.Write(res[:0], x)
+			x = res
+		}
+		if err := give(x); err != nil {
+			return given, err
+		}
+	}
+	if rs != nil {
+		if err := give(rs.Flush(res[:0])); err != nil {
+			return given, err
+		}
+	}
+	return given, nil
+}
+
 // ParseEncoding parses the value of an --encoding flag: pcm16 or float32.
 func ParseEncoding(s string) (avio.Encoding, error) {
 	switch strings.ToLower(s) {
