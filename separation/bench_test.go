@@ -8,20 +8,17 @@ import (
 )
 
 // BenchmarkTrainStep times one Adam step on 8 fresh one-second two-speaker
-// mixtures (16 kHz synthetic speakers, real masks) for each audio stream
-// and width: time-frequency with 16 and 8 channels, frame-wise with 64,
-// frame-wise with 240 harmonic combs, and with combs from the pitch pair
+// mixtures (16 kHz synthetic speakers, real masks): 64 audio channels,
+// then with 240 harmonic combs, and with combs from the pitch pair
 // (MultiPitch, TrackPitch, 40 ms salience window), and that last with the
 // consistency rescaling and the SI-SDR loss through the inverse STFT.
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {
-		stream          Stream
 		channels, combs int
 		multi, sisdr    bool
-	}{{StreamTF, 16, 0, false, false}, {StreamTF, 8, 0, false, false}, {StreamFrames, 64, 0, false, false},
-		{StreamFrames, 64, 240, false, false}, {StreamFrames, 64, 240, true, false}, {StreamFrames, 64, 240, true, true}} {
-		name := fmt.Sprintf("%s-%d-combs%d", v.stream, v.channels, v.combs)
+	}{{64, 0, false, false}, {64, 240, false, false}, {64, 240, true, false}, {64, 240, true, true}} {
+		name := fmt.Sprintf("frames-%d-combs%d", v.channels, v.combs)
 		if v.multi {
 			name += "-multipitch"
 		}
@@ -30,14 +27,14 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			c := PlainConfig()
-			c.AudioStream, c.Mask, c.Combs = v.stream, MaskReal, v.combs
+			c.Mask, c.Combs = MaskReal, v.combs
 			if v.multi {
 				c.MultiPitch, c.TrackPitch, c.SalienceWindow = true, true, 640
 			}
 			if v.sisdr {
 				c.Consistency, c.Loss = true, LossSISDR
 			}
-			c.TFChannels, c.AudioChannels = v.channels, v.channels
+			c.AudioChannels = v.channels
 			m, err := New(c)
 			if err != nil {
 				b.Fatal(err)

@@ -35,26 +35,6 @@ const (
 	LossSISDR Loss = "si-sdr"
 )
 
-// Stream is the kind of audio stream of the network.
-type Stream string
-
-// Audio stream kinds of audio_stream.
-const (
-	// StreamTF keeps the frequency axis, as the paper's audio stream does:
-	// 2-D dilated convolutions over (time, frequency) on the compressed
-	// spectrogram, and the masks come out of 2-D convolutions at full
-	// resolution, told per STFT frame what the BiLSTM made of the audio and
-	// the faces, so a mask can follow one voice's harmonics bin by bin. A
-	// step costs several times a StreamFrames step.
-	StreamTF Stream = "tf"
-	// StreamFrames squeezes every STFT frame to AudioChannels features (a
-	// 1×1 convolution over the bins, then dilated temporal convolutions)
-	// and predicts each mask with a linear layer from the fused frame
-	// vector. The default; model files written before AudioStream existed
-	// use it.
-	StreamFrames Stream = "frames"
-)
-
 // Config holds every size and hyper-parameter of a separation model. It is
 // saved beside the weights, so a model file describes itself.
 type Config struct {
@@ -79,12 +59,13 @@ type Config struct {
 	MouthH   int        `json:"mouth_h"`
 
 	// Network widths.
-	AudioOnly     bool   `json:"audio_only"`       // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
-	AudioStream   Stream `json:"audio_stream"`     // StreamFrames or StreamTF ("" means StreamFrames, for files written before the field)
-	AudioChannels int    `json:"audio_channels"`   // StreamFrames: channels of the audio stream's dilated convolutions
-	Dilations     []int  `json:"dilations"`        // StreamFrames: dilations of the k=3 temporal convolutions
-	TFChannels    int    `json:"tf_channels"`      // StreamTF: channels of the 3×3 convolutions over (time, frequency)
-	TFDilations   []int  `json:"tf_dilations"`     // StreamTF: dilations (the same along time and frequency) of the residual 3×3 convolutions
+	AudioOnly bool `json:"audio_only"` // no visual stream: the audio-only baseline, trained with a permutation-invariant loss for two speakers
+	// AudioStream is read from model files only to refuse "tf", a
+	// time-frequency stream that was removed (7× the step time for no
+	// better separation); "" and "frames" are the one stream there is.
+	AudioStream   string `json:"audio_stream,omitempty"`
+	AudioChannels int    `json:"audio_channels"`   // channels of the audio stream's dilated convolutions
+	Dilations     []int  `json:"dilations"`        // dilations of the audio stream's k=3 temporal convolutions
 	VisualDim     int    `json:"visual_dim"`       // per-frame face feature size
 	VisualDil     []int  `json:"visual_dilations"` // dilations of the visual stream's k=3 temporal convolutions
 	LSTMHidden    int    `json:"lstm_hidden"`      // hidden size of each direction of the BiLSTM
@@ -149,9 +130,7 @@ func PlainConfig() Config {
 		Rate: 16000, NFFT: 512, WinLength: 400, Hop: 160, Power: 0.3,
 		Speakers: 2, FPS: 25,
 		MouthBox: [4]float64{0.3, 0.55, 0.7, 0.85}, MouthW: 24, MouthH: 16,
-		AudioStream:   StreamFrames,
 		AudioChannels: 64, Dilations: []int{1, 2, 4, 8},
-		TFChannels: 16, TFDilations: []int{1, 2, 4, 8},
 		VisualDim: 32, VisualDil: []int{1, 2},
 		LSTMHidden: 64, FCHidden: 128, Mask: MaskComplex,
 		CombF0:  [2]float64{60, 480},
@@ -183,10 +162,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: mouth_w×mouth_h = %d×%d, want each ≥ 4 and at most 4096 pixels", c.MouthW, c.MouthH)
 	case c.AudioChannels < 1 || c.AudioChannels > 4096:
 		return fmt.Errorf("separation: audio_channels = %d, want 1 … 4096", c.AudioChannels)
-	case c.AudioStream != "" && c.AudioStream != StreamTF && c.AudioStream != StreamFrames:
-		return fmt.Errorf("separation: audio_stream = %q, want %q or %q", c.AudioStream, StreamTF, StreamFrames)
-	case c.stream() == StreamTF && (c.TFChannels < 1 || c.TFChannels > 1024):
-		return fmt.Errorf("separation: tf_channels = %d, want 1 … 1024", c.TFChannels)
+	case c.AudioStream == "tf":
+		return fmt.Errorf("separation: audio_stream = \"tf\": the time-frequency stream was removed (7× the step time, no better separation); train a new model")
+	case c.AudioStream != "" && c.AudioStream != "frames":
+		return fmt.Errorf("separation: audio_stream = %q, want \"frames\"", c.AudioStream)
 	case c.VisualDim < 1 || c.VisualDim > 4096:
 		return fmt.Errorf("separation: visual_dim = %d, want 1 … 4096", c.VisualDim)
 	case c.LSTMHidden < 1 || c.LSTMHidden > 4096:
@@ -216,20 +195,12 @@ func (c Config) Validate() error {
 	case c.AudioOnly && c.Speakers > 2:
 		return fmt.Errorf("separation: audio_only supports 1 or 2 speakers (the permutation-invariant loss is written for two), got %d", c.Speakers)
 	}
-	for _, d := range append(append(append([]int(nil), c.Dilations...), c.VisualDil...), c.TFDilations...) {
+	for _, d := range append(append([]int(nil), c.Dilations...), c.VisualDil...) {
 		if d < 1 || d > 64 {
 			return fmt.Errorf("separation: Config dilation %d, want 1 … 64", d)
 		}
 	}
 	return nil
-}
-
-// stream returns the audio stream kind, StreamFrames for "".
-func (c Config) stream() Stream {
-	if c.AudioStream == "" {
-		return StreamFrames
-	}
-	return c.AudioStream
 }
 
 // STFT returns the dsp configuration of the model's transform: periodic

@@ -40,9 +40,6 @@
 //
 // Options, all in Config and saved with the model:
 //
-//   - AudioStream: StreamFrames squeezes each STFT frame to a vector;
-//     StreamTF keeps the frequency axis with 2-D dilated convolutions, as
-//     the paper does.
 //   - Combs adds to every mask a harmonic comb term: per speaker and frame a
 //     softmax over candidate fundamentals, fed the mixture's harmonic
 //     salience, picks a comb from a fixed bank, so a mask can pass one

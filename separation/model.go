@@ -31,12 +31,6 @@ import (
 //   - output: mask × compressed mixture, decompressed, one-sided inverse
 //     STFT: one waveform per face, as long as the mixture, in face order.
 //
-// That is the default audio stream, StreamFrames. With StreamTF the audio
-// stream is 2-D convolutions over (time, frequency) (audio_tf_in,
-// audio_tf{i}, audio_tf_summary) and the masks come from 2-D convolutions
-// over the same map conditioned on the fused features (mask_cond,
-// mask_conv{i}, mask_out) instead of the linear heads.
-//
 // With Config.Combs > 0 every mask's (real part's) logit also gets a
 // harmonic comb term: per speaker a softmax over candidate fundamentals
 // (pitch{s}, from the fused features and the mixture's harmonic salience)
@@ -63,15 +57,9 @@ type Model struct {
 	faceTConvs []*nets.Conv1d
 	blstm      *nets.LSTM
 	fc1, fc2   *nets.Linear
-	heads      [][2]*nets.Linear // StreamFrames, per speaker: re, im (im nil for real masks)
+	heads      [][2]*nets.Linear // per speaker: re, im (im nil for real masks)
 	params     []*nets.Param
 
-	// StreamTF
-	tfIn, tfSummary *nets.Conv2d
-	tfConvs         []*nets.Conv2d
-	maskCond        *nets.Linear
-	maskConvs       [2]*nets.Conv2d
-	maskOut         *nets.Conv2d // per speaker one channel (real) or two (re, im)
 	// Harmonic combs (Config.Combs > 0)
 	comb     []float32 // fixed bank of harmonic combs [Combs, F]
 	pitch    []*nets.Linear
@@ -108,31 +96,15 @@ func New(cfg Config) (*Model, error) {
 		}
 	}
 	f := cfg.Bins()
-	tf := cfg.stream() == StreamTF
-	var in int
-	if tf {
-		c := cfg.TFChannels
-		m.tfIn, err = nets.NewConv2d("audio_tf_in", tfInputs, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
-		must(m.tfIn, err)
-		for i, d := range cfg.TFDilations {
-			l, e := nets.NewConv2d(fmt.Sprintf("audio_tf%d", i+1), c, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{d, d}, Dilation: [2]int{d, d}}, rng)
-			m.tfConvs = append(m.tfConvs, l)
-			must(l, e)
-		}
-		m.tfSummary, err = nets.NewConv2d("audio_tf_summary", c, tfSummary, 1, 1, nets.Conv2dOptions{}, rng)
-		must(m.tfSummary, err)
-		in = tfSummary * f
-	} else {
-		c := cfg.AudioChannels
-		m.audioIn, err = nets.NewConv1d("audio_in", 3*f, c, 1, nets.Conv1dOptions{}, rng)
-		must(m.audioIn, err)
-		for i, d := range cfg.Dilations {
-			l, e := nets.NewConv1d(fmt.Sprintf("audio_conv%d", i+1), c, c, 3, nets.Conv1dOptions{Padding: d, Dilation: d}, rng)
-			m.audioConvs = append(m.audioConvs, l)
-			must(l, e)
-		}
-		in = c
+	c := cfg.AudioChannels
+	m.audioIn, err = nets.NewConv1d("audio_in", 3*f, c, 1, nets.Conv1dOptions{}, rng)
+	must(m.audioIn, err)
+	for i, d := range cfg.Dilations {
+		l, e := nets.NewConv1d(fmt.Sprintf("audio_conv%d", i+1), c, c, 3, nets.Conv1dOptions{Padding: d, Dilation: d}, rng)
+		m.audioConvs = append(m.audioConvs, l)
+		must(l, e)
 	}
+	in := c
 	if !cfg.AudioOnly {
 		v := cfg.VisualDim
 		m.faceConv1, err = nets.NewConv2d("face_conv1", 1, 8, 3, 3, nets.Conv2dOptions{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}, rng)
@@ -161,31 +133,15 @@ func New(cfg Config) (*Model, error) {
 	must(m.fc1, err)
 	m.fc2, err = nets.NewLinear("fc2", cfg.FCHidden, cfg.FCHidden, true, rng)
 	must(m.fc2, err)
-	if tf {
-		c := cfg.TFChannels
-		m.maskCond, err = nets.NewLinear("mask_cond", cfg.FCHidden, c, true, rng)
-		must(m.maskCond, err)
-		for i := range m.maskConvs {
-			m.maskConvs[i], err = nets.NewConv2d(fmt.Sprintf("mask_conv%d", i+1), c, c, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
-			must(m.maskConvs[i], err)
-		}
-		outs := cfg.Speakers
+	for s := 0; s < cfg.Speakers; s++ {
+		var h [2]*nets.Linear
+		h[0], err = nets.NewLinear(fmt.Sprintf("mask%d_re", s+1), cfg.FCHidden, f, true, rng)
+		must(h[0], err)
 		if cfg.Mask == MaskComplex {
-			outs *= 2
+			h[1], err = nets.NewLinear(fmt.Sprintf("mask%d_im", s+1), cfg.FCHidden, f, true, rng)
+			must(h[1], err)
 		}
-		m.maskOut, err = nets.NewConv2d("mask_out", c, outs, 1, 1, nets.Conv2dOptions{}, rng)
-		must(m.maskOut, err)
-	} else {
-		for s := 0; s < cfg.Speakers; s++ {
-			var h [2]*nets.Linear
-			h[0], err = nets.NewLinear(fmt.Sprintf("mask%d_re", s+1), cfg.FCHidden, f, true, rng)
-			must(h[0], err)
-			if cfg.Mask == MaskComplex {
-				h[1], err = nets.NewLinear(fmt.Sprintf("mask%d_im", s+1), cfg.FCHidden, f, true, rng)
-				must(h[1], err)
-			}
-			m.heads = append(m.heads, h)
-		}
+		m.heads = append(m.heads, h)
 	}
 	if cfg.Combs > 0 {
 		m.newCombLayers(rng, must)
@@ -293,12 +249,7 @@ func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 	if err != nil {
 		return nil, err
 	}
-	var h, tfMap *G.Node
-	if cfg.stream() == StreamTF {
-		tfMap, h, err = m.audioTF(k)
-	} else {
-		h, err = m.audioFrames(k)
-	}
+	h, err := m.audioFrames(k)
 	if err != nil {
 		return nil, err
 	}
@@ -381,11 +332,6 @@ func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 		return nil, err
 	}
 	var raw [][2]*G.Node // per speaker: mask re (pre-sigmoid for real masks), im
-	if cfg.stream() == StreamTF {
-		if raw, err = m.tfMasks(k, tfMap, h); err != nil {
-			return nil, err
-		}
-	}
 	for _, hd := range m.heads {
 		mr, err := hd[0].Forward(k.g, h)
 		if err != nil {
@@ -539,4 +485,23 @@ func (k *graph) addLoss(p *nets.Pass, cfg Config) (err error) {
 	mn := G.Must(G.Sub(G.Must(G.Add(a, b)), G.Must(G.Abs(G.Must(G.Sub(a, b))))))
 	k.loss = G.Must(G.Mul(G.Must(G.Mean(mn)), G.NewConstant(float32(0.25))))
 	return nil
+}
+
+// audioFrames is the audio stream: every STFT frame squeezed to
+// AudioChannels features, [n, AudioChannels, t].
+func (m *Model) audioFrames(k *graph) (*G.Node, error) {
+	h, err := relu(m.audioIn.Forward(k.g, k.audio))
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range m.audioConvs {
+		r, err := relu(l.Forward(k.g, h))
+		if err != nil {
+			return nil, err
+		}
+		if h, err = G.Add(h, r); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
 }

@@ -193,7 +193,6 @@ func tinyConfig() Config {
 	c.NFFT, c.WinLength, c.Hop = 128, 100, 40
 	c.Rate = 4000
 	c.AudioChannels, c.Dilations = 8, []int{1, 2}
-	c.TFChannels, c.TFDilations = 4, []int{1, 2}
 	c.VisualDim, c.VisualDil = 4, []int{1}
 	c.LSTMHidden, c.FCHidden = 8, 16
 	c.MouthW, c.MouthH = 8, 8
@@ -215,19 +214,16 @@ func faces(n int, seed int64) FaceTrack {
 	return ft
 }
 
-// variants lists the tiny configuration with every audio stream and mask
-// kind.
+// variants lists the tiny configuration with every mask kind and option.
 func variants() []Config {
 	var cs []Config
-	for _, stream := range []Stream{StreamTF, StreamFrames} {
-		for _, mask := range []Mask{MaskComplex, MaskReal} {
-			c := tinyConfig()
-			c.AudioStream, c.Mask = stream, mask
-			cs = append(cs, c)
-		}
+	for _, mask := range []Mask{MaskComplex, MaskReal} {
+		c := tinyConfig()
+		c.Mask = mask
+		cs = append(cs, c)
 	}
 	c := tinyConfig()
-	c.AudioStream, c.Mask, c.Combs = StreamFrames, MaskReal, 12
+	c.Mask, c.Combs = MaskReal, 12
 	cs = append(cs, c)
 	c.TrackPitch = true
 	cs = append(cs, c)
@@ -241,7 +237,7 @@ func variants() []Config {
 
 func TestSeparateShapesAndSaveLoad(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v/consistent=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
+		mask := fmt.Sprintf("%s/combs=%d/track=%v/multi=%v/consistent=%v", c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)
@@ -301,8 +297,8 @@ func TestConfigValidate(t *testing.T) {
 		func(c *Config) { c.MouthBox[2] = 0.1 },
 		func(c *Config) { c.AudioOnly, c.Speakers = true, 3 },
 		func(c *Config) { c.AudioStream = "2d" },
-		func(c *Config) { c.AudioStream, c.TFChannels = StreamTF, 0 },
-		func(c *Config) { c.TFDilations = []int{0} },
+		func(c *Config) { c.AudioStream = "tf" }, // removed
+		func(c *Config) { c.Dilations = []int{0} },
 		func(c *Config) { c.Combs = -1 },
 		func(c *Config) { c.Combs, c.CombF0 = 10, [2]float64{200, 100} },
 		func(c *Config) { c.Consistency = true }, // complex masks
@@ -316,17 +312,20 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// Files written before Config.AudioStream existed hold no such field: they
-// load as the frame-wise stream they were trained with.
-func TestConfigWithoutStreamIsFrames(t *testing.T) {
-	c := tinyConfig()
-	c.AudioStream = ""
-	m, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.audioIn == nil || m.tfIn != nil || len(m.heads) != c.Speakers {
-		t.Fatal("a config without AudioStream did not build the frame-wise model")
+// Files written before Config.AudioStream existed hold no such field, and
+// files written with it say "frames": both load as the one audio stream.
+func TestConfigStreamFrames(t *testing.T) {
+	for _, stream := range []string{"", "frames"} {
+		c := tinyConfig()
+		c.AudioStream = stream
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.audioIn == nil || len(m.heads) != c.Speakers {
+			t.Fatalf("audio_stream %q did not build the frame-wise model", stream)
+		}
+		m.Close()
 	}
 }
 
@@ -334,7 +333,7 @@ func TestConfigWithoutStreamIsFrames(t *testing.T) {
 // recomputed from them equals the graph's loss on the same mixture.
 func TestEstimatesMatchLoss(t *testing.T) {
 	for _, c := range variants() {
-		mask := fmt.Sprintf("%s/%s/combs=%d/track=%v/multi=%v/consistent=%v", c.AudioStream, c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
+		mask := fmt.Sprintf("%s/combs=%d/track=%v/multi=%v/consistent=%v", c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.Consistency)
 		m, err := New(c)
 		if err != nil {
 			t.Fatal(err)

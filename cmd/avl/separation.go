@@ -50,8 +50,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	audioOnly := fs.Bool("audio-only", false, "train the audio-only baseline (no faces, permutation-invariant loss)")
 	mask := fs.String("mask", string(def.Mask), "mask kind: real (a sigmoid) or complex (the paper's; needs far more steps, and no --consistency or si-sdr loss)")
 	segment := fs.Float64("segment", 1, "seconds per training mixture")
-	stream := fs.String("stream", string(def.AudioStream), "audio stream: frames (each STFT frame squeezed to --channels features) or tf (2-D convolutions over time and frequency as in the paper; several times the time per step)")
-	channels := fs.Int("channels", 0, "audio-stream channels (0: 16 for tf, 64 for frames)")
+	channels := fs.Int("channels", def.AudioChannels, "audio-stream channels (each STFT frame is squeezed to this many features)")
 	hidden := fs.Int("hidden", 64, "BiLSTM hidden size per direction")
 	combs := fs.Int("combs", def.Combs, "candidate fundamentals of the harmonic comb term of each mask (0: none, which also turns off --track-pitch and --multi-pitch unless given); with --init, adds combs to that model")
 	trackPitch := fs.Bool("track-pitch", def.TrackPitch, "the BiLSTM sees the harmonic salience too, to follow each voice's pitch (needs --combs or an --init model with combs); with --init, adds it to that model")
@@ -75,14 +74,12 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return cli.Usagef("--speakers %d: want 1 or 2", *speakers)
 	case separation.Mask(*mask) != separation.MaskComplex && separation.Mask(*mask) != separation.MaskReal:
 		return cli.Usagef("--mask %q: want %s or %s", *mask, separation.MaskComplex, separation.MaskReal)
-	case separation.Stream(*stream) != separation.StreamFrames && separation.Stream(*stream) != separation.StreamTF:
-		return cli.Usagef("--stream %q: want %s or %s", *stream, separation.StreamFrames, separation.StreamTF)
 	case separation.Loss(*loss) != separation.LossCompressed && separation.Loss(*loss) != separation.LossSISDR:
 		return cli.Usagef("--loss %q: want %s or %s", *loss, separation.LossCompressed, separation.LossSISDR)
 	case !(*segment > 0 && *segment <= 30):
 		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
-	case *channels < 0 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
-		return cli.Usagef("--channels, --combs, --salience-window and --fc want ≥ 0 (0: the default), --hidden ≥ 1")
+	case *channels < 1 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
+		return cli.Usagef("--channels and --hidden want ≥ 1; --combs, --salience-window and --fc ≥ 0 (--fc 0: the default)")
 	}
 	o, err := opts()
 	if err != nil {
@@ -103,7 +100,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "speakers", "audio-only", "mask", "segment", "stream", "channels", "hidden", "fc":
+			case "speakers", "audio-only", "mask", "segment", "channels", "hidden", "fc":
 				clash = append(clash, "--"+f.Name)
 			}
 		})
@@ -144,10 +141,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, o.Seed
-		cfg.AudioStream, cfg.LSTMHidden = separation.Stream(*stream), *hidden
-		if *channels != 0 {
-			cfg.AudioChannels, cfg.TFChannels = *channels, *channels
-		}
+		cfg.AudioChannels, cfg.LSTMHidden = *channels, *hidden
 		if *fc != 0 {
 			cfg.FCHidden = *fc
 		}
@@ -328,7 +322,7 @@ func applyConsistency(fs *flag.FlagSet, m *separation.Model, on bool, path strin
 // Config's errors use) that flags of "avl separation train" set.
 var sepFlags = [][2]string{
 	{"speakers", "--speakers"}, {"audio_only", "--audio-only"}, {"mouth_w×mouth_h", "the mouth crop"}, {"mask", "--mask"}, {"segment", "--segment"},
-	{"audio_stream", "--stream"}, {"audio_channels", "--channels"}, {"tf_channels", "--channels"},
+	{"audio_channels", "--channels"},
 	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
 	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
 }
