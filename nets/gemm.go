@@ -7,11 +7,11 @@ import (
 
 // A cache-blocked float32 matrix product in the style of GotoBLAS: panels
 // of A and B are packed so that the innermost kernel reads both
-// contiguously and keeps an mr×16 block of C in registers. The kernel is
-// chosen once for the CPU (gemmKernels): AVX-512 (14×16, one ZMM register
-// per row) or AVX2+FMA (6×16) assembly on amd64, plain Go (6×16)
-// elsewhere. The FMA kernels round identically, so which of them runs
-// never changes a result; the Go kernel multiplies and adds separately.
+// contiguously and keeps an mr×16 block of C in registers. The kernels
+// are chosen for the CPU (gemmKernels): on amd64 AVX-512 (14×16, one ZMM
+// register per row) and AVX2+FMA (6×16) assembly, picked per product by
+// gemmPick; plain Go (6×16) elsewhere. The FMA kernels round identically;
+// the Go kernel multiplies and adds separately.
 
 const (
 	gemmNR    = 16   // columns of C per kernel call
@@ -32,18 +32,23 @@ type gemmKernel struct {
 // gemmGo is the pure-Go kernel, the reference the assembly is tested on.
 var gemmGo = gemmKernel{"go", 6, gemmKernelGo6}
 
-// gemmKernels lists the kernels this CPU runs, fastest first; the small
-// one is used when A has too few rows for the big one to pay off.
+// gemmKernels lists the kernels this CPU runs, biggest first.
 var gemmKernels = cpuGemmKernels()
 
-// gemmPick returns the kernel for a product with m rows.
+// gemmPick returns the kernel for a product with m rows: the one that pads
+// m the least (edge panels compute all mr rows), the bigger on a tie. On
+// AMD Zen 4, which splits 512-bit FMAs in two, both FMA kernels do the
+// same flops per cycle, so padding decides; the choice never changes the
+// result's bits.
 func gemmPick(m int) gemmKernel {
-	for _, k := range gemmKernels {
-		if m >= k.mr {
-			return k
+	padded := func(mr int) int { return (m + mr - 1) / mr * mr }
+	best := gemmKernels[0]
+	for _, k := range gemmKernels[1:] {
+		if padded(k.mr) < padded(best.mr) {
+			best = k
 		}
 	}
-	return gemmKernels[len(gemmKernels)-1]
+	return best
 }
 
 // gemmWork is the packing space of one gemm worker, reused via a pool.

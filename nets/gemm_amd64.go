@@ -39,7 +39,6 @@ func gemmAsm(mr int, kern func(k int, a, b, c *float32, ldc int)) func(k int, a,
 func cpuGemmKernels() []gemmKernel {
 	switch {
 	case gemmHasAVX512:
-		// The 6-row kernel serves products with fewer than 14 rows.
 		return []gemmKernel{gemmAVX512, gemmAVX2}
 	case gemmHasFMA:
 		return []gemmKernel{gemmAVX2}
