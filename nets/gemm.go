@@ -180,6 +180,21 @@ func gemmPackA(mr int, trans bool, alpha float32, a []float32, lda, i0, mc, p0, 
 			continue
 		}
 		out := dst[d : d+kc*mr]
+		if rows == 6 && mr == 6 {
+			// The common case, six rows read side by side.
+			r0 := a[(i0+ir)*lda+p0:][:kc]
+			r1 := a[(i0+ir+1)*lda+p0:][:kc]
+			r2 := a[(i0+ir+2)*lda+p0:][:kc]
+			r3 := a[(i0+ir+3)*lda+p0:][:kc]
+			r4 := a[(i0+ir+4)*lda+p0:][:kc]
+			r5 := a[(i0+ir+5)*lda+p0:][:kc]
+			for p := range r0 {
+				o := (*[6]float32)(out[p*6:])
+				o[0], o[1], o[2], o[3], o[4], o[5] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p], alpha*r4[p], alpha*r5[p]
+			}
+			d += kc * mr
+			continue
+		}
 		for r := 0; r < rows; r++ {
 			src := a[(i0+ir+r)*lda+p0:][:kc]
 			for p, v := range src {
