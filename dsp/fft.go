@@ -450,13 +450,7 @@ func (p *cplan) runStages(z []complex128, from, to int) {
 			fftkernel.Radix4First(z)
 			continue
 		}
-		if h < 16 {
-			fftkernel.Radix4Small(z, s.w1, s.w2, s.w3, h)
-			continue
-		}
-		for g := 0; g < n; g += 4 * h {
-			fftkernel.Radix4Group(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], s.w1, s.w2, s.w3)
-		}
+		fftkernel.Radix4Pass(z, s.w1, s.w2, s.w3, h)
 	}
 }
 

@@ -1,0 +1,23 @@
+package fftkernel
+
+// AVX says whether the CPU and the operating system support AVX (256-bit
+// float64 vectors); package dsp reads it too.
+var AVX = hasAVX()
+
+// hasAVX reports CPUID's AVX and OSXSAVE bits and that the OS saves the
+// YMM registers (XGETBV).
+func hasAVX() bool
+
+// radix4GroupAVX is Radix4Group on two values per step; h is even, > 0,
+// and every slice behind the pointers holds h values.
+//
+//go:noescape
+func radix4GroupAVX(q0, q1, q2, q3, w1, w2, w3 *complex128, h int)
+
+// radix4GroupVec is Radix4Group with AVX; len(q0) is even and > 0.
+func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) {
+	h := len(q0)
+	// Bounds are checked here once; the assembly trusts them.
+	_, _, _, _, _, _ = q1[h-1], q2[h-1], q3[h-1], w1[h-1], w2[h-1], w3[h-1]
+	radix4GroupAVX(&q0[0], &q1[0], &q2[0], &q3[0], &w1[0], &w2[0], &w3[0], h)
+}

@@ -1,0 +1,81 @@
+#include "textflag.h"
+
+// func hasAVX() bool
+TEXT ·hasAVX(SB), NOSPLIT, $0-1
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	ANDL $0x18000000, CX // OSXSAVE (bit 27) and AVX (bit 28)
+	CMPL CX, $0x18000000
+	JNE  no
+	XORL CX, CX
+	XGETBV               // XCR0 into DX:AX
+	ANDL $6, AX          // XMM and YMM state saved by the OS
+	CMPL AX, $6
+	JNE  no
+	MOVB $1, ret+0(FP)
+	RET
+no:
+	MOVB $0, ret+0(FP)
+	RET
+
+// (0, −0, 0, −0): flips the sign of the imaginary parts.
+DATA negimag<>+0(SB)/8, $0
+DATA negimag<>+8(SB)/8, $0x8000000000000000
+DATA negimag<>+16(SB)/8, $0
+DATA negimag<>+24(SB)/8, $0x8000000000000000
+GLOBL negimag<>(SB), RODATA|NOPTR, $32
+
+// CMUL sets dst = q·w for two complex128 in each register, rounding as
+// Go's complex product does: (qr·wr − qi·wi, qi·wr + qr·wi); t1 and t2
+// are clobbered.
+#define CMUL(q, w, dst, t1, t2) \
+	VMOVDDUP  w, t1        \
+	VPERMILPD $0x0f, w, t2 \
+	VMULPD    t1, q, t1    \
+	VPERMILPD $0x05, q, dst \
+	VMULPD    t2, dst, t2  \
+	VADDSUBPD t2, t1, dst
+
+// func radix4GroupAVX(q0, q1, q2, q3, w1, w2, w3 *complex128, h int)
+// Radix4Group on two values per step; h is even and > 0.
+TEXT ·radix4GroupAVX(SB), NOSPLIT, $0-64
+	MOVQ    q0+0(FP), AX
+	MOVQ    q1+8(FP), BX
+	MOVQ    q2+16(FP), CX
+	MOVQ    q3+24(FP), DX
+	MOVQ    w1+32(FP), SI
+	MOVQ    w2+40(FP), DI
+	MOVQ    w3+48(FP), R8
+	MOVQ    h+56(FP), R9
+	SHRQ    $1, R9
+	XORQ    R10, R10
+	VMOVUPD negimag<>(SB), Y15
+
+loop:
+	VMOVUPD (BX)(R10*1), Y0
+	CMUL(Y0, (DI)(R10*1), Y1, Y12, Y13) // xb = q1·w2
+	VMOVUPD (CX)(R10*1), Y0
+	CMUL(Y0, (SI)(R10*1), Y2, Y12, Y13) // xc = q2·w1
+	VMOVUPD (DX)(R10*1), Y0
+	CMUL(Y0, (R8)(R10*1), Y3, Y12, Y13) // xd = q3·w3
+	VMOVUPD (AX)(R10*1), Y0
+	VADDPD    Y1, Y0, Y4 // xt0 = q0 + xb
+	VSUBPD    Y1, Y0, Y5 // xt1 = q0 − xb
+	VADDPD    Y3, Y2, Y6 // xt2 = xc + xd
+	VSUBPD    Y3, Y2, Y7 // xt3 = xc − xd
+	VADDPD    Y6, Y4, Y8 // x0 = xt0 + xt2
+	VSUBPD    Y6, Y4, Y9 // x2 = xt0 − xt2
+	VPERMILPD $0x05, Y7, Y7
+	VXORPD    Y15, Y7, Y7 // −i·xt3 = (xt3i, −xt3r)
+	VADDPD    Y7, Y5, Y10 // x1 = xt1 − i·xt3
+	VSUBPD    Y7, Y5, Y11 // x3 = xt1 + i·xt3
+	VMOVUPD   Y8, (AX)(R10*1)
+	VMOVUPD   Y10, (BX)(R10*1)
+	VMOVUPD   Y9, (CX)(R10*1)
+	VMOVUPD   Y11, (DX)(R10*1)
+	ADDQ      $32, R10
+	DECQ      R9
+	JNZ       loop
+	VZEROUPPER
+	RET

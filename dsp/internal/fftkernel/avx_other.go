@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package fftkernel
+
+// AVX is false off amd64: the passes are plain Go.
+const AVX = false
+
+// radix4GroupVec is never called off amd64 (useVec is false).
+func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) { Radix4Group(q0, q1, q2, q3, w1, w2, w3) }
