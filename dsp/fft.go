@@ -510,12 +510,14 @@ func (p *cplan) stockham(z, tmp []complex128) {
 }
 
 // lastPassPower2 runs the final radix-4 pass of the half-length transform
-// (all earlier passes done) fused with split and |·|², so the last pass's
-// output never goes back to memory. f.half must be a power of two ≥ 8,
+// (all earlier passes done) and the split and |·|², fused in Go (so the
+// last pass's output never goes back to memory) or as two AVX sweeps,
+// which may overwrite z. f.half must be a power of two ≥ 8,
 // whose last stage is radix 4 with h = m/4.
 func (f *FFT) lastPassPower2(dst []float64, z []complex128) {
 	hp := f.half
-	fftkernel.LastPassPower(dst, z[:hp.n], hp.stages[len(hp.stages)-1].tw, f.post)
+	s := hp.stages[len(hp.stages)-1]
+	fftkernel.LastPower(dst, z[:hp.n], s.tw, s.w1, s.w2, s.w3, f.post)
 }
 
 // lastPassSplit is lastPassPower2 writing the complex bins instead of

@@ -21,3 +21,19 @@ func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) {
 	_, _, _, _, _, _ = q1[h-1], q2[h-1], q3[h-1], w1[h-1], w2[h-1], w3[h-1]
 	radix4GroupAVX(&q0[0], &q1[0], &q2[0], &q3[0], &w1[0], &w2[0], &w3[0], h)
 }
+
+// splitSquaresAVX is SplitSquares for bins 1 … 2·pairs and their
+// mirrors m−k, two bins per step; 2·pairs ≤ m/2 − 2 and z, post, dst hold
+// m, m/2+1 and m+1 values.
+//
+//go:noescape
+func splitSquaresAVX(dst *float64, z, post *complex128, m, pairs int)
+
+// splitSquaresVec is SplitSquares with AVX; len(z) ≥ 8 is a power of two.
+func splitSquaresVec(dst []float64, z, post []complex128) {
+	m := len(z)
+	pairs := (m/2 - 2) / 2
+	_, _ = dst[m], post[m/2]
+	splitSquaresAVX(&dst[0], &z[0], &post[0], m, pairs)
+	splitSquaresFrom(dst, z, post, 2*pairs+1)
+}

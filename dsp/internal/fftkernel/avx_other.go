@@ -7,3 +7,6 @@ const AVX = false
 
 // radix4GroupVec is never called off amd64 (useVec is false).
 func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) { Radix4Group(q0, q1, q2, q3, w1, w2, w3) }
+
+// splitSquaresVec is never called off amd64 (useVec is false).
+func splitSquaresVec(dst []float64, z, post []complex128) { SplitSquares(dst, z, post) }

@@ -23,3 +23,21 @@ func Radix4Pass(z, w1, w2, w3 []complex128, h int) {
 		Radix4Group(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], w1, w2, w3)
 	}
 }
+
+// LastPower computes what LastPassPower does, given also the last pass's
+// twiddles as three arrays (w1, w2, w3 as for Radix4Pass). With AVX it
+// runs the last pass with Radix4Pass, overwriting z, and then the split
+// and squares two bins at a time, giving LastPassPower's bits; otherwise
+// it is LastPassPower, which leaves z as it was.
+func LastPower(dst []float64, z, tw, w1, w2, w3, post []complex128) {
+	m := len(z)
+	if !useVec {
+		LastPassPower(dst, z, tw, post)
+		return
+	}
+	Radix4Pass(z, w1, w2, w3, m/4)
+	dst = dst[:m+1]
+	v0, vm := real(z[0])+imag(z[0]), real(z[0])-imag(z[0])
+	dst[0], dst[m] = v0*v0, vm*vm
+	splitSquaresVec(dst, z, post)
+}

@@ -64,3 +64,43 @@ func sameBits(a, b complex128) bool {
 	}
 	return eq(real(a), real(b)) && eq(imag(a), imag(b))
 }
+
+// LastPower must give LastPassPower's bits, AVX or not.
+func TestLastPowerMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, m := range []int{8, 16, 32, 64, 256, 1024} {
+		h := m / 4
+		z := make([]complex128, m)
+		for i := range z {
+			z[i] = complex(rng.NormFloat64(), rng.NormFloat64())
+		}
+		z[1] = complex(math.Copysign(0, -1), 0)
+		tw := make([]complex128, 3*h)
+		w1, w2, w3 := make([]complex128, h), make([]complex128, h), make([]complex128, h)
+		for j := 0; j < h; j++ {
+			a := -2 * math.Pi * float64(j) / float64(m)
+			w1[j], w2[j], w3[j] = cmplx.Rect(1, a), cmplx.Rect(1, 2*a), cmplx.Rect(1, 3*a)
+			tw[3*j], tw[3*j+1], tw[3*j+2] = w1[j], w2[j], w3[j]
+		}
+		post := make([]complex128, m/2+1)
+		for k := range post {
+			post[k] = cmplx.Rect(1, -math.Pi*float64(k)/float64(m))
+		}
+		want := make([]float64, m+1)
+		LastPassPower(want, append([]complex128(nil), z...), tw, post)
+		for _, vec := range []bool{false, true} {
+			if vec && !AVX {
+				continue
+			}
+			useVec = vec
+			got := make([]float64, m+1)
+			LastPower(got, append([]complex128(nil), z...), tw, w1, w2, w3, post)
+			useVec = AVX
+			for k := range got {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("m %d vec %v: bin %d = %v, want %v", m, vec, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}
