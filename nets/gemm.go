@@ -24,27 +24,26 @@ const (
 // A gemmKernel adds the product of a packed mr×k A panel and a packed
 // k×gemmNR B panel into the mr×gemmNR block of c with row stride ldc.
 type gemmKernel struct {
-	name string
-	mr   int
-	fn   func(k int, a, b, c []float32, ldc int)
+	name    string
+	mr      int
+	rowCost int // relative time per row of C, to compare kernels
+	fn      func(k int, a, b, c []float32, ldc int)
 }
 
 // gemmGo is the pure-Go kernel, the reference the assembly is tested on.
-var gemmGo = gemmKernel{"go", 6, gemmKernelGo6}
+var gemmGo = gemmKernel{"go", 6, 1, gemmKernelGo6}
 
 // gemmKernels lists the kernels this CPU runs, biggest first.
 var gemmKernels = cpuGemmKernels()
 
-// gemmPick returns the kernel for a product with m rows: the one that pads
-// m the least (edge panels compute all mr rows), the bigger on a tie. On
-// AMD Zen 4, which splits 512-bit FMAs in two, both FMA kernels do the
-// same flops per cycle, so padding decides; the choice never changes the
-// result's bits.
+// gemmPick returns the kernel for a product with m rows: the one with the
+// least padded rows (edge panels compute all mr rows) times its cost per
+// row. The choice never changes the result's bits.
 func gemmPick(m int) gemmKernel {
-	padded := func(mr int) int { return (m + mr - 1) / mr * mr }
+	cost := func(k gemmKernel) int { return (m + k.mr - 1) / k.mr * k.mr * k.rowCost }
 	best := gemmKernels[0]
 	for _, k := range gemmKernels[1:] {
-		if padded(k.mr) < padded(best.mr) {
+		if cost(k) < cost(best) {
 			best = k
 		}
 	}

@@ -314,8 +314,8 @@ func TestConvTransposedInputGradient(t *testing.T) {
 func TestGemmPick(t *testing.T) {
 	old := gemmKernels
 	defer func() { gemmKernels = old }()
-	gemmKernels = []gemmKernel{{name: "big", mr: 14}, {name: "small", mr: 6}}
-	for m, want := range map[int]string{1: "small", 6: "small", 13: "big", 14: "big", 16: "small", 28: "big", 32: "small", 1024: "small", 1036: "big"} {
+	gemmKernels = []gemmKernel{{name: "big", mr: 14, rowCost: 8}, {name: "small", mr: 6, rowCost: 7}}
+	for m, want := range map[int]string{1: "small", 6: "small", 13: "big", 14: "big", 16: "small", 28: "small", 42: "small", 1024: "small"} {
 		if got := gemmPick(m).name; got != want {
 			t.Errorf("m = %d: %s kernel, want %s", m, got, want)
 		}
