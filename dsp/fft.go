@@ -425,7 +425,7 @@ func (p *cplan) loadFirst(z []complex128, frame, wperm []float64) {
 		fftkernel.LoadFirst2(z[:p.n], frame, wperm, p.rev)
 		return
 	}
-	fftkernel.LoadFirst4(z[:p.n], frame, wperm, p.rev)
+	fftkernel.Load4(z[:p.n], frame, wperm, p.rev)
 }
 
 // firstWindow returns the window w (len 2·p.n) reordered as loadFirst

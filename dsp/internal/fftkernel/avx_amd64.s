@@ -143,3 +143,56 @@ split:
 	JNZ        split
 	VZEROUPPER
 	RET
+
+// (0, 0, 0, −0): flips the sign of the upper imaginary part.
+DATA negimag3<>+0(SB)/8, $0
+DATA negimag3<>+8(SB)/8, $0
+DATA negimag3<>+16(SB)/8, $0
+DATA negimag3<>+24(SB)/8, $0x8000000000000000
+GLOBL negimag3<>(SB), RODATA|NOPTR, $32
+
+// func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int)
+// LoadFirst4, one butterfly of four values per step; m is a multiple of 4.
+TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-40
+	MOVQ    z+0(FP), DI
+	MOVQ    frame+8(FP), SI
+	MOVQ    wperm+16(FP), DX
+	MOVQ    rev+24(FP), BX
+	MOVQ    m+32(FP), CX
+	MOVQ    CX, R8
+	SHLQ    $3, R8            // byte offset of u[r+m/2]
+	MOVQ    R8, R9
+	SHRQ    $1, R9            // of u[r+m/4]
+	LEAQ    (R8)(R9*1), R10   // of u[r+3m/4]
+	SHRQ    $2, CX
+	VMOVUPD negimag3<>(SB), Y15
+
+load:
+	MOVLQSX     (BX), AX
+	SHLQ        $4, AX
+	ADDQ        SI, AX                // &frame[2·rev[i]]
+	VMOVUPD     (AX), X0
+	VINSERTF128 $1, (AX)(R8*1), Y0, Y0  // u[r], u[r+m/2]
+	VMOVUPD     (AX)(R9*1), X1
+	VINSERTF128 $1, (AX)(R10*1), Y1, Y1 // u[r+m/4], u[r+3m/4]
+	VMULPD      (DX), Y0, Y0          // windowed: a, b
+	VMULPD      32(DX), Y1, Y1        // c, d
+	VPERM2F128  $0x20, Y1, Y0, Y2     // a, c
+	VPERM2F128  $0x31, Y1, Y0, Y3     // b, d
+	VADDPD      Y3, Y2, Y4            // xt0, xt2
+	VSUBPD      Y3, Y2, Y5            // xt1, xt3
+	VPERM2F128  $0x20, Y5, Y4, Y6     // xt0, xt1
+	VPERM2F128  $0x31, Y5, Y4, Y7     // xt2, xt3
+	VPERMILPD   $0x06, Y7, Y7
+	VXORPD      Y15, Y7, Y7           // xt2, −i·xt3
+	VADDPD      Y7, Y6, Y8            // x0, x1
+	VSUBPD      Y7, Y6, Y9            // x2, x3
+	VMOVUPD     Y8, (DI)
+	VMOVUPD     Y9, 32(DI)
+	ADDQ        $16, BX
+	ADDQ        $64, DX
+	ADDQ        $64, DI
+	DECQ        CX
+	JNZ         load
+	VZEROUPPER
+	RET

@@ -41,3 +41,12 @@ func LastPower(dst []float64, z, tw, w1, w2, w3, post []complex128) {
 	dst[0], dst[m] = v0*v0, vm*vm
 	splitSquaresVec(dst, z, post)
 }
+
+// Load4 is LoadFirst4, with AVX when it can (same bits).
+func Load4(z []complex128, frame, wperm []float64, rev []int32) {
+	if useVec && len(z) >= 4 && len(z)%4 == 0 {
+		loadFirst4Vec(z, frame, wperm, rev)
+		return
+	}
+	LoadFirst4(z, frame, wperm, rev)
+}

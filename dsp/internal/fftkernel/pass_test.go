@@ -2,6 +2,7 @@ package fftkernel
 
 import (
 	"math"
+	"math/bits"
 	"math/cmplx"
 	"math/rand"
 	"testing"
@@ -99,6 +100,40 @@ func TestLastPowerMatchesGo(t *testing.T) {
 			for k := range got {
 				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
 					t.Fatalf("m %d vec %v: bin %d = %v, want %v", m, vec, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
+// Load4 must give LoadFirst4's bits, AVX or not.
+func TestLoad4MatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, logm := range []int{2, 4, 6, 8, 10} {
+		m := 1 << logm
+		rev := make([]int32, m)
+		for i := range rev {
+			rev[i] = int32(bits.Reverse32(uint32(i)) >> (32 - logm))
+		}
+		frame, w := make([]float64, 2*m), make([]float64, 2*m)
+		for i := range frame {
+			frame[i], w[i] = rng.NormFloat64(), rng.Float64()
+		}
+		frame[3] = math.Copysign(0, -1)
+		wperm := FirstWindow(w, rev, false)
+		want := make([]complex128, m)
+		LoadFirst4(want, frame, wperm, rev)
+		for _, vec := range []bool{false, true} {
+			if vec && !AVX {
+				continue
+			}
+			useVec = vec
+			got := make([]complex128, m)
+			Load4(got, frame, wperm, rev)
+			useVec = AVX
+			for i := range got {
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("m %d vec %v: z[%d] = %v, want %v", m, vec, i, got[i], want[i])
 				}
 			}
 		}
