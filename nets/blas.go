@@ -16,7 +16,7 @@ type gemmBLAS struct{ gonum.Implementation }
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C with the BLAS contract
 // (row-major, op(A) m×k, op(B) k×n; C is not read when beta is 0) and
-// panics on bad arguments as gonum's does. alpha scales A as it is packed.
+// panics on bad arguments as gonum's does.
 func (gemmBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ta, tb := blasTrans(tA), blasTrans(tB)
 	if m < 0 || n < 0 || k < 0 {
@@ -54,7 +54,19 @@ func (gemmBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []flo
 	if alpha == 0 || k == 0 {
 		return
 	}
-	sgemmPacked(ta, m, n, k, alpha, a, lda, gemmPackerB(tb, b, ldb), true, c, ldc)
+	if alpha == 1 {
+		sgemmPacked(ta, m, n, k, a, lda, gemmPackerB(tb, b, ldb), true, c, ldc)
+		return
+	}
+	// C += alpha·(op(A)·op(B)), the product rounded first as BLAS does.
+	t := make([]float32, m*n)
+	sgemmPacked(ta, m, n, k, a, lda, gemmPackerB(tb, b, ldb), false, t, n)
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		for j, v := range t[i*n : i*n+n] {
+			row[j] += alpha * v
+		}
+	}
 }
 
 // blasTrans reports whether t transposes (real matrices: ConjTrans is Trans).

@@ -279,7 +279,7 @@ func (s *convState) forward(xv, wv, y []float32) {
 		if s.tmp == nil {
 			s.tmp = make([]float32, q.o*np)
 		}
-		sgemmPacked(false, q.o, np, rows, 1, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
+		sgemmPacked(false, q.o, np, rows, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
 		for n := 0; n < q.n; n++ {
 			for o := 0; o < q.o; o++ {
 				copy(y[(n*q.o+o)*p:(n*q.o+o+1)*p], s.tmp[o*np+n*p:o*np+(n+1)*p])
@@ -293,7 +293,7 @@ func (s *convState) forward(xv, wv, y []float32) {
 		if q.direct() {
 			sgemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
 		} else {
-			sgemmPacked(false, q.o, p, rows, 1, wv, rows, s.packCols(xn), false, yn, p)
+			sgemmPacked(false, q.o, p, rows, wv, rows, s.packCols(xn), false, yn, p)
 		}
 	}
 }
@@ -443,7 +443,7 @@ func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.
 				gyT = make([]float32, q.o*np)
 			}
 			q.gatherBatch(gv, gyT)
-			sgemmPacked(false, q.o, rows, np, 1, gyT, np, st.packRowsBatch(xv), false, dw, rows)
+			sgemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
 			return nil
 		}
 		for n := 0; n < q.n; n++ {
@@ -452,7 +452,7 @@ func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.
 			if q.direct() {
 				sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
 			} else {
-				sgemmPacked(false, q.o, rows, p, 1, gn, p, st.packRows(xn), n > 0, dw, rows)
+				sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
 			}
 		}
 		return nil

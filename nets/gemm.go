@@ -66,7 +66,7 @@ var gemmPool = sync.Pool{New: func() any {
 // of A and B as stored. Large products are split across GOMAXPROCS
 // goroutines by columns of C, which leaves every element's sum unchanged.
 func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
-	sgemmPacked(transA, m, n, k, 1, a, lda, gemmPackerB(transB, b, ldb), acc, c, ldc)
+	sgemmPacked(transA, m, n, k, a, lda, gemmPackerB(transB, b, ldb), acc, c, ldc)
 }
 
 // gemmPackerB returns the packing function of a stored matrix B.
@@ -80,9 +80,8 @@ func gemmPackerB(trans bool, b []float32, ldb int) gemmPackFunc {
 // scratch holds gemmNC floats private to the calling worker.
 type gemmPackFunc func(p0, kc, j0, nc int, dst, scratch []float32)
 
-// sgemmPacked is sgemm with op(B) given by a packing function and op(A)
-// scaled by alpha as it is packed.
-func sgemmPacked(transA bool, m, n, k int, alpha float32, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
+// sgemmPacked is sgemm with op(B) given by a packing function.
+func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -107,18 +106,18 @@ func sgemmPacked(transA bool, m, n, k int, alpha float32, a []float32, lda int, 
 				wg.Add(1)
 				go func(j0, j1 int) {
 					defer wg.Done()
-					gemmSerial(kern, transA, m, j0, j1, k, alpha, a, lda, packB, c, ldc)
+					gemmSerial(kern, transA, m, j0, j1, k, a, lda, packB, c, ldc)
 				}(j0, j1)
 			}
 			wg.Wait()
 			return
 		}
 	}
-	gemmSerial(kern, transA, m, 0, n, k, alpha, a, lda, packB, c, ldc)
+	gemmSerial(kern, transA, m, 0, n, k, a, lda, packB, c, ldc)
 }
 
 // gemmSerial adds op(A)·op(B) into columns [j0, j1) of C with kernel kern.
-func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, alpha float32, a []float32, lda int, packB gemmPackFunc, c []float32, ldc int) {
+func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, c []float32, ldc int) {
 	w := gemmPool.Get().(*gemmWork)
 	defer gemmPool.Put(w)
 	mr := kern.mr
@@ -130,7 +129,7 @@ func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, alpha float32, a
 			packB(pc, kc, jc, nc, w.b, w.row)
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				gemmPackA(mr, transA, alpha, a, lda, ic, mc, pc, kc, w.a)
+				gemmPackA(mr, transA, a, lda, ic, mc, pc, kc, w.a)
 				for jr := 0; jr < nc; jr += gemmNR {
 					nr := min(gemmNR, nc-jr)
 					bp := w.b[jr*kc:]
@@ -159,27 +158,27 @@ func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, alpha float32, a
 	}
 }
 
-// gemmPackA packs rows [i0, i0+mc) × depth [p0, p0+kc) of alpha·op(A)
-// into panels of mr rows, depth-major, zero-padding the last panel.
-func gemmPackA(mr int, trans bool, alpha float32, a []float32, lda, i0, mc, p0, kc int, dst []float32) {
+// gemmPackA packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into
+// panels of mr rows, depth-major, zero-padding the last panel.
+func gemmPackA(mr int, trans bool, a []float32, lda, i0, mc, p0, kc int, dst []float32) {
 	d := 0
 	for ir := 0; ir < mc; ir += mr {
 		rows := min(mr, mc-ir)
-		if trans {
+		out := dst[d : d+kc*mr]
+		d += kc * mr
+		switch {
+		case trans && rows == 6 && mr == 6:
 			// A stored k×m: A(i, p) = a[p*lda+i]; rows are contiguous.
 			for p := 0; p < kc; p++ {
-				src := a[(p0+p)*lda+i0+ir:][:rows]
-				out := dst[d : d+mr]
-				for r, v := range src {
-					out[r] = alpha * v
-				}
-				clear(out[rows:])
-				d += mr
+				*(*[6]float32)(out[p*6:]) = *(*[6]float32)(a[(p0+p)*lda+i0+ir:])
 			}
-			continue
-		}
-		out := dst[d : d+kc*mr]
-		if rows == 6 && mr == 6 {
+		case trans:
+			for p := 0; p < kc; p++ {
+				o := out[p*mr : p*mr+mr]
+				copy(o, a[(p0+p)*lda+i0+ir:][:rows])
+				clear(o[rows:])
+			}
+		case rows == 6 && mr == 6:
 			// The common case, six rows read side by side.
 			r0 := a[(i0+ir)*lda+p0:][:kc]
 			r1 := a[(i0+ir+1)*lda+p0:][:kc]
@@ -189,23 +188,20 @@ func gemmPackA(mr int, trans bool, alpha float32, a []float32, lda, i0, mc, p0, 
 			r5 := a[(i0+ir+5)*lda+p0:][:kc]
 			for p := range r0 {
 				o := (*[6]float32)(out[p*6:])
-				o[0], o[1], o[2], o[3], o[4], o[5] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p], alpha*r4[p], alpha*r5[p]
+				o[0], o[1], o[2], o[3], o[4], o[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
-			d += kc * mr
-			continue
-		}
-		for r := 0; r < rows; r++ {
-			src := a[(i0+ir+r)*lda+p0:][:kc]
-			for p, v := range src {
-				out[p*mr+r] = alpha * v
+		default:
+			for r := 0; r < rows; r++ {
+				for p, v := range a[(i0+ir+r)*lda+p0:][:kc] {
+					out[p*mr+r] = v
+				}
 			}
-		}
-		for r := rows; r < mr; r++ {
-			for p := 0; p < kc; p++ {
-				out[p*mr+r] = 0
+			for r := rows; r < mr; r++ {
+				for p := 0; p < kc; p++ {
+					out[p*mr+r] = 0
+				}
 			}
 		}
-		d += kc * mr
 	}
 }
 
