@@ -44,8 +44,8 @@
 // goroutines. Other lengths use mixed radices 2, 3, 4, 5 and small odd
 // primes (NFFT 400 = 2·4·2·5·5), and Bluestein's algorithm for large prime
 // factors. On amd64 with AVX the power-of-two passes (the windowed load
-// and first pass, the radix-4 passes, and for power spectrograms the last
-// pass with the real split and |·|²) run in assembly, two complex values
+// and first pass, the radix-4 passes, and the real split with |·|² for
+// power spectrograms) run in assembly, two complex values
 // per instruction, rounding as the Go passes do: the same bits with or
 // without AVX. STFT, PowerSpectrogram and ISTFT give the same bits
 // whatever the number of goroutines. Framer gives the same frames and spectra one at

@@ -521,8 +521,10 @@ func (f *FFT) lastPassPower2(dst []float64, z []complex128) {
 }
 
 // lastPassSplit is lastPassPower2 writing the complex bins instead of
-// their squared magnitudes; the values are those of runStages + split.
+// their squared magnitudes (z may be overwritten too); the values are
+// those of runStages + split.
 func (f *FFT) lastPassSplit(dst []complex128, z []complex128) {
 	hp := f.half
-	fftkernel.LastPassSplit(dst, z[:hp.n], hp.stages[len(hp.stages)-1].tw, f.post)
+	s := hp.stages[len(hp.stages)-1]
+	fftkernel.LastSplit(dst, z[:hp.n], s.tw, s.w1, s.w2, s.w3, f.post)
 }

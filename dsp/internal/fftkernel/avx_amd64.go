@@ -56,3 +56,21 @@ func loadFirst4Vec(z []complex128, frame, wperm []float64, rev []int32) {
 	}
 	loadFirst4AVX(&z[0], &frame[0], &wperm[0], &rev[0], m)
 }
+
+// splitAVX is Split for bins 1 … 2·pairs and their mirrors m−k, as
+// splitSquaresAVX.
+//
+//go:noescape
+func splitAVX(dst, z, post *complex128, m, pairs int)
+
+// splitVec is Split with AVX; len(z) ≥ 8 is a power of two.
+func splitVec(dst []complex128, z, post []complex128) {
+	m := len(z)
+	pairs := (m/2 - 2) / 2
+	_, _ = dst[m], post[m/2]
+	z0 := z[0]
+	dst[0] = complex(real(z0)+imag(z0), 0)
+	dst[m] = complex(real(z0)-imag(z0), 0)
+	splitAVX(&dst[0], &z[0], &post[0], m, pairs)
+	splitFrom(dst, z, post, 2*pairs+1)
+}

@@ -92,55 +92,92 @@ DATA halfneg<>+16(SB)/8, $0.5
 DATA halfneg<>+24(SB)/8, $-0.5
 GLOBL halfneg<>(SB), RODATA|NOPTR, $32
 
+// SPLITSETUP loads the arguments of splitSquaresAVX and splitAVX: SI =
+// &z[1], BX = &z[m−2], DX = &post[1], DI = &dst[1], R9 = &dst[m−1], CX =
+// pairs; size is the bytes of one dst value.
+#define SPLITSETUP(size) \
+	MOVQ    dst+0(FP), DI        \
+	MOVQ    z+8(FP), SI          \
+	MOVQ    post+16(FP), DX      \
+	MOVQ    m+24(FP), R8         \
+	MOVQ    pairs+32(FP), CX     \
+	LEAQ    -32(SI)(R8*8), BX    \
+	LEAQ    0(BX)(R8*8), BX      \
+	LEAQ    16(SI), SI           \
+	LEAQ    16(DX), DX           \
+	MOVQ    R8, R9               \
+	IMULQ   $size, R9            \
+	LEAQ    -size(DI)(R9*1), R9  \
+	LEAQ    size(DI), DI         \
+	VMOVUPD half<>(SB), Y14      \
+	VMOVUPD halfneg<>(SB), Y15
+
+// SPLIT leaves in Y7 the bins sa of k, k+1 and in Y8 the bins sb of m−k,
+// m−k−1 (in that order), as Split computes them from z[k:k+2] at (SI),
+// z[m−k−1:m−k+1] at (BX) and post[k:k+2] at (DX). Reversing the second
+// pair gives zm = (z[m−k], z[m−k−1]); with S = z + zm and D = z − zm,
+// se = ½(S.r, D.i), so = (½S.i, −½D.r), st = so·post, sa = se + st and
+// sb = (se.r − st.r, st.i − se.i).
+#define SPLIT \
+	VMOVUPD    (SI), Y0          \
+	VMOVUPD    (BX), Y1          \
+	VPERM2F128 $1, Y1, Y1, Y1    \
+	VADDPD     Y1, Y0, Y2        \
+	VSUBPD     Y1, Y0, Y3        \
+	VBLENDPD   $0x0a, Y3, Y2, Y4 \
+	VMULPD     Y14, Y4, Y4       \
+	VBLENDPD   $0x0a, Y2, Y3, Y5 \
+	VPERMILPD  $0x05, Y5, Y5     \
+	VMULPD     Y15, Y5, Y5       \
+	CMUL(Y5, (DX), Y6, Y12, Y13) \
+	VADDPD     Y6, Y4, Y7        \
+	VBLENDPD   $0x0a, Y6, Y4, Y8 \
+	VBLENDPD   $0x0a, Y4, Y6, Y9 \
+	VSUBPD     Y9, Y8, Y8
+
 // func splitSquaresAVX(dst *float64, z, post *complex128, m, pairs int)
 // SplitSquares for bins k = 1 … 2·pairs and m−k, two k per step: bins
 // k, k+1 from z[k:k+2] and z[m−k−1:m−k+1] reversed; 2·pairs ≤ m/2 − 2.
 TEXT ·splitSquaresAVX(SB), NOSPLIT, $0-40
-	MOVQ    dst+0(FP), DI
-	MOVQ    z+8(FP), SI
-	MOVQ    post+16(FP), DX
-	MOVQ    m+24(FP), R8
-	MOVQ    pairs+32(FP), CX
-	LEAQ    -32(SI)(R8*8), BX // &z[m−2] …
-	LEAQ    0(BX)(R8*8), BX   // (z is 16 bytes a value)
-	LEAQ    16(SI), SI        // &z[1]
-	LEAQ    16(DX), DX        // &post[1]
-	LEAQ    -8(DI)(R8*8), R9  // &dst[m−1]
-	LEAQ    8(DI), DI         // &dst[1]
-	VMOVUPD half<>(SB), Y14
-	VMOVUPD halfneg<>(SB), Y15
+	SPLITSETUP(8)
 
-split:
-	VMOVUPD    (SI), Y0          // z[k], z[k+1]
-	VMOVUPD    (BX), Y1          // z[m−k−1], z[m−k]
-	VPERM2F128 $1, Y1, Y1, Y1    // z[m−k], z[m−k−1]
-	VADDPD     Y1, Y0, Y2        // S
-	VSUBPD     Y1, Y0, Y3        // D
-	VBLENDPD   $0x0a, Y3, Y2, Y4 // (S.r, D.i)
-	VMULPD     Y14, Y4, Y4       // se = (ser, sei)
-	VBLENDPD   $0x0a, Y2, Y3, Y5 // (D.r, S.i)
-	VPERMILPD  $0x05, Y5, Y5     // (S.i, D.r)
-	VMULPD     Y15, Y5, Y5       // so = (sor, soi)
-	CMUL(Y5, (DX), Y6, Y12, Y13) // st = so·post[k]
-	VADDPD     Y6, Y4, Y7        // sa = se + st
-	VBLENDPD   $0x0a, Y6, Y4, Y8 // (ser, sti)
-	VBLENDPD   $0x0a, Y4, Y6, Y9 // (str, sei)
-	VSUBPD     Y9, Y8, Y8        // sb = (ser − str, sti − sei)
-	VMULPD     Y7, Y7, Y7
-	VMULPD     Y8, Y8, Y8
-	VHADDPD    Y8, Y7, Y10       // |sa_k|², |sb_k|², |sa_k+1|², |sb_k+1|²
+squares:
+	SPLIT
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y8, Y8, Y8
+	VHADDPD      Y8, Y7, Y10 // |sa_k|², |sb_k|², |sa_k+1|², |sb_k+1|²
 	VEXTRACTF128 $1, Y10, X11
-	VMOVLPD    X10, (DI)
-	VMOVHPD    X10, (R9)
-	VMOVLPD    X11, 8(DI)
-	VMOVHPD    X11, -8(R9)
+	VMOVLPD      X10, (DI)
+	VMOVHPD      X10, (R9)
+	VMOVLPD      X11, 8(DI)
+	VMOVHPD      X11, -8(R9)
+	ADDQ         $32, SI
+	SUBQ         $32, BX
+	ADDQ         $32, DX
+	ADDQ         $16, DI
+	SUBQ         $16, R9
+	DECQ         CX
+	JNZ          squares
+	VZEROUPPER
+	RET
+
+// func splitAVX(dst, z, post *complex128, m, pairs int)
+// Split for bins k = 1 … 2·pairs and m−k, as splitSquaresAVX.
+TEXT ·splitAVX(SB), NOSPLIT, $0-40
+	SPLITSETUP(16)
+
+bins:
+	SPLIT
+	VPERM2F128 $1, Y8, Y8, Y8 // sb of m−k−1, m−k
+	VMOVUPD    Y7, (DI)
+	VMOVUPD    Y8, -16(R9)
 	ADDQ       $32, SI
 	SUBQ       $32, BX
 	ADDQ       $32, DX
-	ADDQ       $16, DI
-	SUBQ       $16, R9
+	ADDQ       $32, DI
+	SUBQ       $32, R9
 	DECQ       CX
-	JNZ        split
+	JNZ        bins
 	VZEROUPPER
 	RET
 

@@ -15,3 +15,6 @@ func splitSquaresVec(dst []float64, z, post []complex128) { SplitSquares(dst, z,
 func loadFirst4Vec(z []complex128, frame, wperm []float64, rev []int32) {
 	LoadFirst4(z, frame, wperm, rev)
 }
+
+// splitVec is never called off amd64 (useVec is false).
+func splitVec(dst []complex128, z, post []complex128) { Split(dst, z, post) }

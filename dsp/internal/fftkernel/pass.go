@@ -50,3 +50,14 @@ func Load4(z []complex128, frame, wperm []float64, rev []int32) {
 	}
 	LoadFirst4(z, frame, wperm, rev)
 }
+
+// LastSplit is LastPower for LastPassSplit: the complex bins, with
+// LastPassSplit's bits.
+func LastSplit(dst []complex128, z, tw, w1, w2, w3, post []complex128) {
+	if !useVec {
+		LastPassSplit(dst, z, tw, post)
+		return
+	}
+	Radix4Pass(z, w1, w2, w3, len(z)/4)
+	splitVec(dst, z, post)
+}

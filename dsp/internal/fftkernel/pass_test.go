@@ -66,8 +66,9 @@ func sameBits(a, b complex128) bool {
 	return eq(real(a), real(b)) && eq(imag(a), imag(b))
 }
 
-// LastPower must give LastPassPower's bits, AVX or not.
-func TestLastPowerMatchesGo(t *testing.T) {
+// LastPower and LastSplit must give the bits of LastPassPower and
+// LastPassSplit, AVX or not.
+func TestLastPassesMatchGo(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	for _, m := range []int{8, 16, 32, 64, 256, 1024} {
 		h := m / 4
@@ -87,6 +88,8 @@ func TestLastPowerMatchesGo(t *testing.T) {
 		for k := range post {
 			post[k] = cmplx.Rect(1, -math.Pi*float64(k)/float64(m))
 		}
+		wantBins := make([]complex128, m+1)
+		LastPassSplit(wantBins, append([]complex128(nil), z...), tw, post)
 		want := make([]float64, m+1)
 		LastPassPower(want, append([]complex128(nil), z...), tw, post)
 		for _, vec := range []bool{false, true} {
@@ -96,10 +99,15 @@ func TestLastPowerMatchesGo(t *testing.T) {
 			useVec = vec
 			got := make([]float64, m+1)
 			LastPower(got, append([]complex128(nil), z...), tw, w1, w2, w3, post)
+			bins := make([]complex128, m+1)
+			LastSplit(bins, append([]complex128(nil), z...), tw, w1, w2, w3, post)
 			useVec = AVX
 			for k := range got {
 				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
 					t.Fatalf("m %d vec %v: bin %d = %v, want %v", m, vec, k, got[k], want[k])
+				}
+				if !sameBits(bins[k], wantBins[k]) {
+					t.Fatalf("m %d vec %v: complex bin %d = %v, want %v", m, vec, k, bins[k], wantBins[k])
 				}
 			}
 		}
