@@ -43,9 +43,13 @@
 // and |·|^p; no allocation per frame; frames shared among GOMAXPROCS
 // goroutines. Other lengths use mixed radices 2, 3, 4, 5 and small odd
 // primes (NFFT 400 = 2·4·2·5·5), and Bluestein's algorithm for large prime
-// factors. STFT, PowerSpectrogram and ISTFT give the same bits whatever
-// the number of goroutines. Framer gives the same frames and spectra one at
-// a time for signals that do not fit in memory.
+// factors. On amd64 with AVX the power-of-two passes (the windowed load and
+// first pass, the radix-4 passes, and the real split, with |·|² for power
+// spectrograms) run in assembly, two complex values per instruction,
+// rounding as the Go passes do: the same bits with or without AVX. STFT,
+// PowerSpectrogram and ISTFT give the same bits whatever the number of
+// goroutines. Framer gives the same frames and spectra one at a time for
+// signals that do not fit in memory.
 //
 // MelBank keeps each mel filter as its run of non-zero bins, so a frame
 // costs about two multiply-adds per bin. Resampling is polyphase: each

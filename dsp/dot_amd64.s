@@ -1,24 +1,5 @@
 #include "textflag.h"
 
-// func hasAVX() bool
-TEXT ·hasAVX(SB), NOSPLIT, $0-1
-	MOVL $1, AX
-	XORL CX, CX
-	CPUID
-	ANDL $0x18000000, CX // OSXSAVE (bit 27) and AVX (bit 28)
-	CMPL CX, $0x18000000
-	JNE  no
-	XORL CX, CX
-	XGETBV               // XCR0 into DX:AX
-	ANDL $6, AX          // XMM and YMM state saved by the OS
-	CMPL AX, $6
-	JNE  no
-	MOVB $1, ret+0(FP)
-	RET
-no:
-	MOVB $0, ret+0(FP)
-	RET
-
 // REDUCE leaves in low lane of lo the sum ((a0+a4)+(a1+a5))+((a2+a6)+(a3+a7))
 // of the partial sums lo = (a0..a3), hi = (a4..a7), plus tail; tmp is
 // clobbered. (lo and hi are Y registers, loX and tmpX their X halves.)

@@ -425,7 +425,7 @@ func (p *cplan) loadFirst(z []complex128, frame, wperm []float64) {
 		fftkernel.LoadFirst2(z[:p.n], frame, wperm, p.rev)
 		return
 	}
-	fftkernel.LoadFirst4(z[:p.n], frame, wperm, p.rev)
+	fftkernel.Load4(z[:p.n], frame, wperm, p.rev)
 }
 
 // firstWindow returns the window w (len 2·p.n) reordered as loadFirst
@@ -450,13 +450,7 @@ func (p *cplan) runStages(z []complex128, from, to int) {
 			fftkernel.Radix4First(z)
 			continue
 		}
-		if h < 16 {
-			fftkernel.Radix4Small(z, s.w1, s.w2, s.w3, h)
-			continue
-		}
-		for g := 0; g < n; g += 4 * h {
-			fftkernel.Radix4Group(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], s.w1, s.w2, s.w3)
-		}
+		fftkernel.Radix4Pass(z, s.w1, s.w2, s.w3, h)
 	}
 }
 
@@ -516,17 +510,21 @@ func (p *cplan) stockham(z, tmp []complex128) {
 }
 
 // lastPassPower2 runs the final radix-4 pass of the half-length transform
-// (all earlier passes done) fused with split and |·|², so the last pass's
-// output never goes back to memory. f.half must be a power of two ≥ 8,
+// (all earlier passes done) and the split and |·|², fused in Go (so the
+// last pass's output never goes back to memory) or as two AVX sweeps,
+// which may overwrite z. f.half must be a power of two ≥ 8,
 // whose last stage is radix 4 with h = m/4.
 func (f *FFT) lastPassPower2(dst []float64, z []complex128) {
 	hp := f.half
-	fftkernel.LastPassPower(dst, z[:hp.n], hp.stages[len(hp.stages)-1].tw, f.post)
+	s := hp.stages[len(hp.stages)-1]
+	fftkernel.LastPower(dst, z[:hp.n], s.tw, s.w1, s.w2, s.w3, f.post)
 }
 
 // lastPassSplit is lastPassPower2 writing the complex bins instead of
-// their squared magnitudes; the values are those of runStages + split.
+// their squared magnitudes (z may be overwritten too); the values are
+// those of runStages + split.
 func (f *FFT) lastPassSplit(dst []complex128, z []complex128) {
 	hp := f.half
-	fftkernel.LastPassSplit(dst, z[:hp.n], hp.stages[len(hp.stages)-1].tw, f.post)
+	s := hp.stages[len(hp.stages)-1]
+	fftkernel.LastSplit(dst, z[:hp.n], s.tw, s.w1, s.w2, s.w3, f.post)
 }

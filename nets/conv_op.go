@@ -279,7 +279,7 @@ func (s *convState) forward(xv, wv, y []float32) {
 		if s.tmp == nil {
 			s.tmp = make([]float32, q.o*np)
 		}
-		convGemmPacked(false, q.o, np, rows, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
+		sgemmPacked(false, q.o, np, rows, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
 		for n := 0; n < q.n; n++ {
 			for o := 0; o < q.o; o++ {
 				copy(y[(n*q.o+o)*p:(n*q.o+o+1)*p], s.tmp[o*np+n*p:o*np+(n+1)*p])
@@ -291,9 +291,9 @@ func (s *convState) forward(xv, wv, y []float32) {
 		yn := y[n*q.o*p : (n+1)*q.o*p]
 		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
 		if q.direct() {
-			convGemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
+			sgemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
 		} else {
-			convGemmPacked(false, q.o, p, rows, wv, rows, s.packCols(xn), false, yn, p)
+			sgemmPacked(false, q.o, p, rows, wv, rows, s.packCols(xn), false, yn, p)
 		}
 	}
 }
@@ -405,7 +405,7 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 				dcol, gyT = make([]float32, rows*np), make([]float32, q.o*np)
 			}
 			q.gatherBatch(gv, gyT)
-			convGemm(true, false, rows, np, q.o, wv, rows, gyT, np, false, dcol, np)
+			sgemm(true, false, rows, np, q.o, wv, rows, gyT, np, false, dcol, np)
 			for n := 0; n < q.n; n++ {
 				q.col2im(dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
 			}
@@ -418,10 +418,10 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 			dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
 			gn := gv[n*q.o*p : (n+1)*q.o*p]
 			if q.direct() {
-				convGemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
+				sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
 				continue
 			}
-			convGemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
+			sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
 			q.col2im(dcol, p, dxn)
 		}
 		return nil
@@ -443,16 +443,16 @@ func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.
 				gyT = make([]float32, q.o*np)
 			}
 			q.gatherBatch(gv, gyT)
-			convGemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
+			sgemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
 			return nil
 		}
 		for n := 0; n < q.n; n++ {
 			gn := gv[n*q.o*p : (n+1)*q.o*p]
 			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
 			if q.direct() {
-				convGemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
+				sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
 			} else {
-				convGemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
+				sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
 			}
 		}
 		return nil

@@ -58,7 +58,7 @@ func (l *Linear) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	op := newCoreOp("linear("+l.Weight.Name+")", out, dims...)
 	op.diffWRT = []bool{true, true, true}
 	op.fwd = func(y []float32, v [][]float32) error {
-		convGemm(false, true, rows, o, in, v[0], in, v[1], in, false, y, o)
+		sgemm(false, true, rows, o, in, v[0], in, v[1], in, false, y, o)
 		if len(v) == 3 {
 			for r := 0; r < rows; r++ {
 				row := y[r*o : (r+1)*o]
@@ -75,7 +75,7 @@ func (l *Linear) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 		if coreNeedsGrad(g, inputs[0]) {
 			dx := newCoreOp("linear.dx", sh, len(out), 2)
 			dx.fwd = func(d []float32, v [][]float32) error {
-				convGemm(false, false, rows, in, o, v[0], o, v[1], in, false, d, in)
+				sgemm(false, false, rows, in, o, v[0], o, v[1], in, false, d, in)
 				return nil
 			}
 			res[0], err = dx.apply(grad, inputs[1])
@@ -87,7 +87,7 @@ func (l *Linear) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 		}
 		dw := newCoreOp("linear.dw", tensor.Shape{o, in}, len(out), len(sh))
 		dw.fwd = func(d []float32, v [][]float32) error {
-			convGemm(true, false, o, in, rows, v[0], o, v[1], in, false, d, in)
+			sgemm(true, false, o, in, rows, v[0], o, v[1], in, false, d, in)
 			return nil
 		}
 		if res[1], err = dw.apply(grad, inputs[0]); err != nil {

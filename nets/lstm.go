@@ -25,7 +25,7 @@ type LSTMConfig struct {
 //	c' = f⊙c + i⊙g,  h' = o⊙tanh(c')
 //
 // Each layer and direction is one graph node that runs the whole sequence
-// (float32 GEMMs via gonum's BLAS) with a hand-written backward pass
+// (float32 GEMMs on this package's kernels) with a hand-written backward pass
 // through time, so graphs stay small and compile fast. A graph is built for
 // a fixed sequence length T (the T of x's shape); build one graph per
 // length, or pad sequences to one length. Dropout between layers is not

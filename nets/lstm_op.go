@@ -8,7 +8,6 @@ import (
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -76,20 +75,17 @@ func lstmF32(v G.Value, want int) ([]float32, error) {
 
 func lstmSigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
 
-// gemm: c = alpha·op(a)·op(b) + beta·c for row-major a (m×k), b (k×n).
+// lstmGemm: c = op(a)·op(b) + beta·c for row-major a (m×k), b (k×n).
 func lstmGemm(ta, tb bool, m, n, k int, a, b []float32, beta float32, c []float32) {
 	tA, tB := blas.NoTrans, blas.NoTrans
-	ar, ac, br, bc := m, k, k, n
+	lda, ldb := k, n
 	if ta {
-		tA, ar, ac = blas.Trans, k, m
+		tA, lda = blas.Trans, m
 	}
 	if tb {
-		tB, br, bc = blas.Trans, n, k
+		tB, ldb = blas.Trans, k
 	}
-	blas32.Gemm(tA, tB, 1,
-		blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: a},
-		blas32.General{Rows: br, Cols: bc, Stride: bc, Data: b},
-		beta, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+	gemmBLAS{}.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, n)
 }
 
 func (op lstmSeqOp) Do(vals ...G.Value) (G.Value, error) {

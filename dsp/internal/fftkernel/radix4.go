@@ -124,8 +124,15 @@ func Split(dst []complex128, z, post []complex128) {
 	z0 := z[0]
 	dst[0] = complex(real(z0)+imag(z0), 0)
 	dst[m] = complex(real(z0)-imag(z0), 0)
+	splitFrom(dst, z, post, 1)
+}
+
+// splitFrom is Split for bins k0 … m−k0 only (k0 ≥ 1).
+func splitFrom(dst []complex128, z, post []complex128, k0 int) {
+	m := len(z)
+	dst = dst[:m+1]
 	post = post[:m/2+1]
-	for k := 1; k <= m/2; k++ {
+	for k := k0; k <= m/2; k++ {
 		sw := post[k]
 		ser := 0.5 * (real(z[k]) + real(z[m-k]))
 		sei := 0.5 * (imag(z[k]) - imag(z[m-k]))
@@ -142,11 +149,14 @@ func Split(dst []complex128, z, post []complex128) {
 
 // SplitSquares is Split writing the squared magnitudes of bins 1 … m−1
 // (the caller has those of the DC and Nyquist bins, which are real).
-func SplitSquares(dst []float64, z, post []complex128) {
+func SplitSquares(dst []float64, z, post []complex128) { splitSquaresFrom(dst, z, post, 1) }
+
+// splitSquaresFrom is SplitSquares for bins k0 … m−k0 only (k0 ≥ 1).
+func splitSquaresFrom(dst []float64, z, post []complex128, k0 int) {
 	m := len(z)
 	dst = dst[:m+1]
 	post = post[:m/2+1]
-	for k := 1; k <= m/2; k++ {
+	for k := k0; k <= m/2; k++ {
 		sw := post[k]
 		ser := 0.5 * (real(z[k]) + real(z[m-k]))
 		sei := 0.5 * (imag(z[k]) - imag(z[m-k]))

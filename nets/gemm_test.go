@@ -5,9 +5,6 @@ import (
 	"math/rand"
 	"runtime"
 	"testing"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 )
 
 func gemmNaive(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
@@ -33,126 +30,137 @@ func gemmNaive(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 	}
 }
 
-func TestConvGemmMatchesNaive(t *testing.T) {
-	rng := rand.New(rand.NewSource(1))
-	sizes := [][3]int{{1, 1, 1}, {6, 16, 3}, {7, 17, 5}, {13, 40, 300}, {130, 33, 9}, {16, 2100, 64}, {5, 3, 600}}
-	for _, procs := range []int{1, 2} {
-		old := runtime.GOMAXPROCS(procs)
-		for _, s := range sizes {
-			m, n, k := s[0], s[1], s[2]
-			for _, ta := range []bool{false, true} {
-				for _, tb := range []bool{false, true} {
-					for _, acc := range []bool{false, true} {
-						a := make([]float32, m*k)
-						b := make([]float32, k*n)
-						for i := range a {
-							a[i] = float32(rng.NormFloat64())
-						}
-						for i := range b {
-							b[i] = float32(rng.NormFloat64())
-						}
-						lda, ldb := k, n
-						if ta {
-							lda = m
-						}
-						if tb {
-							ldb = k
-						}
-						ldc := n + 3 // a wider C checks the stride is honoured
-						c := make([]float32, m*ldc)
-						want := make([]float32, m*ldc)
-						for i := range c {
-							c[i] = float32(rng.NormFloat64())
-							want[i] = c[i]
-						}
-						if !acc {
-							for i := 0; i < m; i++ {
-								for j := 0; j < n; j++ {
-									want[i*ldc+j] = 0
+// withGemmKernel runs f with every product using kernel k.
+func withGemmKernel(k gemmKernel, f func()) {
+	old := gemmKernels
+	gemmKernels = []gemmKernel{k}
+	defer func() { gemmKernels = old }()
+	f()
+}
+
+// gemmTestKernels is every kernel this CPU runs and the pure-Go one.
+func gemmTestKernels() []gemmKernel {
+	ks := append([]gemmKernel(nil), gemmKernels...)
+	if ks[len(ks)-1].name != gemmGo.name {
+		ks = append(ks, gemmGo)
+	}
+	return ks
+}
+
+func randFloats(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+func TestSgemmMatchesNaive(t *testing.T) {
+	sizes := [][3]int{{1, 1, 1}, {6, 16, 3}, {7, 17, 5}, {14, 16, 9}, {29, 31, 257}, {13, 40, 300}, {130, 33, 9}, {300, 20, 7}, {16, 2100, 64}, {5, 3, 600}}
+	for _, kern := range gemmTestKernels() {
+		rng := rand.New(rand.NewSource(1))
+		withGemmKernel(kern, func() {
+			for _, procs := range []int{1, 2} {
+				old := runtime.GOMAXPROCS(procs)
+				for _, s := range sizes {
+					m, n, k := s[0], s[1], s[2]
+					for _, ta := range []bool{false, true} {
+						for _, tb := range []bool{false, true} {
+							for _, acc := range []bool{false, true} {
+								// Row strides wider than the rows check they are honoured.
+								lda, ldb := k+1, n+2
+								if ta {
+									lda = m + 1
 								}
-							}
-						}
-						gemmNaive(ta, tb, m, n, k, a, lda, b, ldb, want, ldc)
-						convGemm(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc)
-						for i := range c {
-							if d := math.Abs(float64(c[i] - want[i])); d > 1e-4*math.Sqrt(float64(k))+1e-5 {
-								t.Fatalf("m%d n%d k%d ta%v tb%v acc%v procs%d: c[%d]=%v want %v", m, n, k, ta, tb, acc, procs, i, c[i], want[i])
+								if tb {
+									ldb = k + 2
+								}
+								a := randFloats(rng, lda*max(m, k))
+								b := randFloats(rng, ldb*max(n, k))
+								ldc := n + 3
+								c := randFloats(rng, m*ldc)
+								want := append([]float32(nil), c...)
+								if !acc {
+									for i := 0; i < m; i++ {
+										clear(want[i*ldc : i*ldc+n])
+									}
+								}
+								gemmNaive(ta, tb, m, n, k, a, lda, b, ldb, want, ldc)
+								sgemm(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc)
+								for i := range c {
+									if d := math.Abs(float64(c[i] - want[i])); d > 1e-4*math.Sqrt(float64(k))+1e-5 {
+										t.Fatalf("%s m%d n%d k%d ta%v tb%v acc%v procs%d: c[%d]=%v want %v", kern.name, m, n, k, ta, tb, acc, procs, i, c[i], want[i])
+									}
+								}
 							}
 						}
 					}
 				}
+				runtime.GOMAXPROCS(old)
 			}
-		}
-		runtime.GOMAXPROCS(old)
-	}
-}
-
-func TestConvGemmKernelGoMatchesAsm(t *testing.T) {
-	k := 37
-	a := make([]float32, k*gemmMR)
-	b := make([]float32, k*gemmNR)
-	for i := range a {
-		a[i] = float32(i%11) - 5
-	}
-	for i := range b {
-		b[i] = float32(i%7) - 3
-	}
-	c1 := make([]float32, gemmMR*20)
-	c2 := make([]float32, gemmMR*20)
-	gemmKernel(k, a, b, c1, 20)
-	gemmKernelGo(k, a, b, c2, 20)
-	for i := range c1 {
-		if c1[i] != c2[i] {
-			t.Fatalf("c[%d]: %v vs %v", i, c1[i], c2[i])
-		}
-	}
-}
-
-// BenchmarkConvGemm times the GEMM on SoundNet's conv2 shapes (forward,
-// weight and input gradients) and conv1's forward, next to gonum's Sgemm:
-//
-//	go test ./nets -run XXX -bench ConvGemm -cpu 1
-func BenchmarkConvGemm(b *testing.B) {
-	for _, s := range []struct {
-		name    string
-		ta, tb  bool
-		m, n, k int
-	}{
-		{"conv2fwd", false, false, 32, 13782, 512},
-		{"conv2dW", false, true, 32, 512, 13782},
-		{"conv2dX", true, false, 512, 13782, 32},
-		{"conv1fwd", false, false, 16, 20000, 64},
-	} {
-		b.Run(s.name, func(b *testing.B) {
-			x, y, c := gemmBenchData(s.m, s.n, s.k)
-			lda, ldb := s.k, s.n
-			if s.ta {
-				lda = s.m
-			}
-			if s.tb {
-				ldb = s.k
-			}
-			for i := 0; i < b.N; i++ {
-				convGemm(s.ta, s.tb, s.m, s.n, s.k, x, lda, y, ldb, false, c, s.n)
-			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
-		// The same product with gonum's pure-Go Sgemm, for comparison.
-		b.Run(s.name+"/gonum", func(b *testing.B) {
-			x, y, c := gemmBenchData(s.m, s.n, s.k)
-			lda, ldb := s.k, s.n
-			ta, tb := blas.NoTrans, blas.NoTrans
-			if s.ta {
-				lda, ta = s.m, blas.Trans
+	}
+}
+
+// The assembly kernels must compute what the Go kernel of the same height
+// does: exactly on small integers (no rounding), closely on random values.
+func TestGemmKernelsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, kern := range gemmKernels {
+		for _, exact := range []bool{true, false} {
+			k, mr, ldc := 37, kern.mr, 20
+			a := make([]float32, k*mr)
+			b := make([]float32, k*gemmNR)
+			for i := range a {
+				a[i] = float32(i%11) - 5
+				if !exact {
+					a[i] = float32(rng.NormFloat64())
+				}
 			}
-			if s.tb {
-				ldb, tb = s.k, blas.Trans
+			for i := range b {
+				b[i] = float32(i%7) - 3
+				if !exact {
+					b[i] = float32(rng.NormFloat64())
+				}
 			}
-			var impl gonum.Implementation
-			for i := 0; i < b.N; i++ {
-				impl.Sgemm(ta, tb, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
+			c1 := randFloats(rng, mr*ldc)
+			c2 := append([]float32(nil), c1...)
+			kern.fn(k, a, b, c1, ldc)
+			gemmKernelGo(mr, k, a, b, c2, ldc)
+			for i := range c1 {
+				if exact && c1[i] != c2[i] || math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
+					t.Fatalf("%s exact %v: c[%d]: %v vs Go %v", kern.name, exact, i, c1[i], c2[i])
+				}
 			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		}
+	}
+}
+
+// The FMA kernels round alike, so a product gives the same bits whichever
+// of them runs and however many goroutines share it.
+func TestSgemmBitIdentical(t *testing.T) {
+	const m, n, k = 45, 700, 300
+	rng := rand.New(rand.NewSource(3))
+	a, b := randFloats(rng, m*k), randFloats(rng, k*n)
+	var ref []float32
+	var refName string
+	for _, kern := range gemmKernels {
+		withGemmKernel(kern, func() {
+			for _, procs := range []int{1, 2, 3} {
+				old := runtime.GOMAXPROCS(procs)
+				c := make([]float32, m*n)
+				sgemm(false, false, m, n, k, a, k, b, n, false, c, n)
+				runtime.GOMAXPROCS(old)
+				if ref == nil {
+					ref, refName = c, kern.name
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
+						t.Fatalf("%s with GOMAXPROCS %d: c[%d] = %v, %s with 1: %v", kern.name, procs, i, c[i], refName, ref[i])
+					}
+				}
+			}
 		})
 	}
 }
@@ -300,5 +308,16 @@ func TestConvTransposedInputGradient(t *testing.T) {
 	}
 	if (&convGeom{sh: 2, sw: 1, kh: 3, kw: 3, dh: 1, dw: 1}).transposedConv() != nil {
 		t.Fatal("strided convolution took the stride-1 shortcut")
+	}
+}
+
+func TestGemmPick(t *testing.T) {
+	old := gemmKernels
+	defer func() { gemmKernels = old }()
+	gemmKernels = []gemmKernel{{name: "big", mr: 14, rowCost: 8}, {name: "small", mr: 6, rowCost: 7}}
+	for m, want := range map[int]string{1: "small", 6: "small", 13: "big", 14: "big", 16: "small", 28: "small", 42: "small", 1024: "small"} {
+		if got := gemmPick(m).name; got != want {
+			t.Errorf("m = %d: %s kernel, want %s", m, got, want)
+		}
 	}
 }

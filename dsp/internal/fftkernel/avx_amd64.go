@@ -1,0 +1,76 @@
+package fftkernel
+
+// AVX says whether the CPU and the operating system support AVX (256-bit
+// float64 vectors); package dsp reads it too.
+var AVX = hasAVX()
+
+// hasAVX reports CPUID's AVX and OSXSAVE bits and that the OS saves the
+// YMM registers (XGETBV).
+func hasAVX() bool
+
+// radix4GroupAVX is Radix4Group on two values per step; h is even, > 0,
+// and every slice behind the pointers holds h values.
+//
+//go:noescape
+func radix4GroupAVX(q0, q1, q2, q3, w1, w2, w3 *complex128, h int)
+
+// radix4GroupVec is Radix4Group with AVX; len(q0) is even and > 0.
+func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) {
+	h := len(q0)
+	// Bounds are checked here once; the assembly trusts them.
+	_, _, _, _, _, _ = q1[h-1], q2[h-1], q3[h-1], w1[h-1], w2[h-1], w3[h-1]
+	radix4GroupAVX(&q0[0], &q1[0], &q2[0], &q3[0], &w1[0], &w2[0], &w3[0], h)
+}
+
+// splitSquaresAVX is SplitSquares for bins 1 … 2·pairs and their
+// mirrors m−k, two bins per step; 2·pairs ≤ m/2 − 2 and z, post, dst hold
+// m, m/2+1 and m+1 values.
+//
+//go:noescape
+func splitSquaresAVX(dst *float64, z, post *complex128, m, pairs int)
+
+// splitSquaresVec is SplitSquares with AVX; len(z) ≥ 8 is a power of two.
+func splitSquaresVec(dst []float64, z, post []complex128) {
+	m := len(z)
+	pairs := (m/2 - 2) / 2
+	_, _ = dst[m], post[m/2]
+	splitSquaresAVX(&dst[0], &z[0], &post[0], m, pairs)
+	splitSquaresFrom(dst, z, post, 2*pairs+1)
+}
+
+// loadFirst4AVX is LoadFirst4 on m = len(z) values, m a multiple of 4;
+// frame and wperm hold 2m values and rev[i] < m/4 for every fourth i.
+//
+//go:noescape
+func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int)
+
+// loadFirst4Vec is LoadFirst4 with AVX; len(z) is a multiple of 4, ≥ 4.
+func loadFirst4Vec(z []complex128, frame, wperm []float64, rev []int32) {
+	m := len(z)
+	_, _, _ = frame[2*m-1], wperm[2*m-1], rev[m-1]
+	// The assembly reads frame[2·rev[i] + 3m/2 + 1]; check it is there.
+	for i := 0; i < m; i += 4 {
+		if r := rev[i]; r < 0 || int(r) >= m/4 {
+			panic("fftkernel: LoadFirst4 order out of range")
+		}
+	}
+	loadFirst4AVX(&z[0], &frame[0], &wperm[0], &rev[0], m)
+}
+
+// splitAVX is Split for bins 1 … 2·pairs and their mirrors m−k, as
+// splitSquaresAVX.
+//
+//go:noescape
+func splitAVX(dst, z, post *complex128, m, pairs int)
+
+// splitVec is Split with AVX; len(z) ≥ 8 is a power of two.
+func splitVec(dst []complex128, z, post []complex128) {
+	m := len(z)
+	pairs := (m/2 - 2) / 2
+	_, _ = dst[m], post[m/2]
+	z0 := z[0]
+	dst[0] = complex(real(z0)+imag(z0), 0)
+	dst[m] = complex(real(z0)-imag(z0), 0)
+	splitAVX(&dst[0], &z[0], &post[0], m, pairs)
+	splitFrom(dst, z, post, 2*pairs+1)
+}

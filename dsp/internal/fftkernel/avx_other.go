@@ -1,0 +1,20 @@
+//go:build !amd64
+
+package fftkernel
+
+// AVX is false off amd64: the passes are plain Go.
+const AVX = false
+
+// radix4GroupVec is never called off amd64 (useVec is false).
+func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) { Radix4Group(q0, q1, q2, q3, w1, w2, w3) }
+
+// splitSquaresVec is never called off amd64 (useVec is false).
+func splitSquaresVec(dst []float64, z, post []complex128) { SplitSquares(dst, z, post) }
+
+// loadFirst4Vec is never called off amd64 (useVec is false).
+func loadFirst4Vec(z []complex128, frame, wperm []float64, rev []int32) {
+	LoadFirst4(z, frame, wperm, rev)
+}
+
+// splitVec is never called off amd64 (useVec is false).
+func splitVec(dst []complex128, z, post []complex128) { Split(dst, z, post) }

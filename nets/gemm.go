@@ -1,0 +1,303 @@
+package nets
+
+import (
+	"runtime"
+	"sync"
+)
+
+// A cache-blocked float32 matrix product in the style of GotoBLAS: panels
+// of A and B are packed so that the innermost kernel reads both
+// contiguously and keeps an mr×16 block of C in registers. The kernels
+// are chosen for the CPU (gemmKernels): on amd64 AVX-512 (14×16, one ZMM
+// register per row) and AVX2+FMA (6×16) assembly, picked per product by
+// gemmPick; plain Go (6×16) elsewhere. The FMA kernels round identically;
+// the Go kernel multiplies and adds separately.
+
+const (
+	gemmNR    = 16   // columns of C per kernel call
+	gemmMaxMR = 14   // most rows of C per kernel call
+	gemmKC    = 256  // depth of a packed panel (B micro-panel 16 KB, fits L1)
+	gemmMCs   = 20   // row panels per packed A block (120 or 280 rows, in L2)
+	gemmNC    = 2048 // columns of a packed B block
+)
+
+// A gemmKernel adds the product of a packed mr×k A panel and a packed
+// k×gemmNR B panel into the mr×gemmNR block of c with row stride ldc.
+type gemmKernel struct {
+	name    string
+	mr      int
+	rowCost int // relative time per row of C, to compare kernels
+	fn      func(k int, a, b, c []float32, ldc int)
+}
+
+// gemmGo is the pure-Go kernel, the reference the assembly is tested on.
+var gemmGo = gemmKernel{"go", 6, 1, gemmKernelGo6}
+
+// gemmKernels lists the kernels this CPU runs, biggest first.
+var gemmKernels = cpuGemmKernels()
+
+// gemmPick returns the kernel for a product with m rows: the one with the
+// least padded rows (edge panels compute all mr rows) times its cost per
+// row. The choice never changes the result's bits.
+func gemmPick(m int) gemmKernel {
+	cost := func(k gemmKernel) int { return (m + k.mr - 1) / k.mr * k.mr * k.rowCost }
+	best := gemmKernels[0]
+	for _, k := range gemmKernels[1:] {
+		if cost(k) < cost(best) {
+			best = k
+		}
+	}
+	return best
+}
+
+// gemmWork is the packing space of one gemm worker, reused via a pool.
+type gemmWork struct {
+	a, b, row []float32
+	c         [gemmMaxMR * gemmNR]float32 // edge tiles
+}
+
+var gemmPool = sync.Pool{New: func() any {
+	return &gemmWork{a: make([]float32, gemmMCs*gemmMaxMR*gemmKC), b: make([]float32, gemmKC*gemmNC), row: make([]float32, gemmNC)}
+}}
+
+// sgemm computes C = op(A)·op(B) (+ C when acc) for row-major matrices:
+// op(A) is m×k (A stored k×m when transA), op(B) is k×n (B stored n×k when
+// transB), C is m×n with row stride ldc. lda and ldb are the row strides
+// of A and B as stored. Large products are split across GOMAXPROCS
+// goroutines by columns of C, which leaves every element's sum unchanged.
+func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	sgemmPacked(transA, m, n, k, a, lda, gemmPackerB(transB, b, ldb), acc, c, ldc)
+}
+
+// gemmPackerB returns the packing function of a stored matrix B.
+func gemmPackerB(trans bool, b []float32, ldb int) gemmPackFunc {
+	return func(p0, kc, j0, nc int, dst, _ []float32) { gemmPackB(trans, b, ldb, p0, kc, j0, nc, dst) }
+}
+
+// gemmPackFunc packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B)
+// into panels of gemmNR columns as gemmPackB does. Convolutions pack
+// straight from the input signal (implicit im2col).
+// scratch holds gemmNC floats private to the calling worker.
+type gemmPackFunc func(p0, kc, j0, nc int, dst, scratch []float32)
+
+// sgemmPacked is sgemm with op(B) given by a packing function.
+func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if !acc {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	if k == 0 {
+		return
+	}
+	kern := gemmPick(m)
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 1 && int64(m)*int64(n)*int64(k) >= 1<<21 {
+		// Split the columns of C in multiples of gemmNR.
+		per := (n + workers - 1) / workers
+		per = (per + gemmNR - 1) / gemmNR * gemmNR
+		if per < n {
+			var wg sync.WaitGroup
+			for j0 := 0; j0 < n; j0 += per {
+				j1 := min(j0+per, n)
+				wg.Add(1)
+				go func(j0, j1 int) {
+					defer wg.Done()
+					gemmSerial(kern, transA, m, j0, j1, k, a, lda, packB, c, ldc)
+				}(j0, j1)
+			}
+			wg.Wait()
+			return
+		}
+	}
+	gemmSerial(kern, transA, m, 0, n, k, a, lda, packB, c, ldc)
+}
+
+// gemmSerial adds op(A)·op(B) into columns [j0, j1) of C with kernel kern.
+func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, c []float32, ldc int) {
+	w := gemmPool.Get().(*gemmWork)
+	defer gemmPool.Put(w)
+	mr := kern.mr
+	mcMax := gemmMCs * mr
+	for jc := j0; jc < j1; jc += gemmNC {
+		nc := min(gemmNC, j1-jc)
+		for pc := 0; pc < k; pc += gemmKC {
+			kc := min(gemmKC, k-pc)
+			packB(pc, kc, jc, nc, w.b, w.row)
+			for ic := 0; ic < m; ic += mcMax {
+				mc := min(mcMax, m-ic)
+				gemmPackA(mr, transA, a, lda, ic, mc, pc, kc, w.a)
+				for jr := 0; jr < nc; jr += gemmNR {
+					nr := min(gemmNR, nc-jr)
+					bp := w.b[jr*kc:]
+					for ir := 0; ir < mc; ir += mr {
+						rows := min(mr, mc-ir)
+						ap := w.a[ir*kc:]
+						ci := (ic+ir)*ldc + jc + jr
+						if rows == mr && nr == gemmNR {
+							kern.fn(kc, ap, bp, c[ci:], ldc)
+							continue
+						}
+						// Edge tile: compute into scratch, add the valid part.
+						t := w.c[:mr*gemmNR]
+						clear(t)
+						kern.fn(kc, ap, bp, t, gemmNR)
+						for i := 0; i < rows; i++ {
+							row := c[ci+i*ldc : ci+i*ldc+nr]
+							for j := range row {
+								row[j] += t[i*gemmNR+j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// gemmPackA packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into
+// panels of mr rows, depth-major, zero-padding the last panel.
+func gemmPackA(mr int, trans bool, a []float32, lda, i0, mc, p0, kc int, dst []float32) {
+	d := 0
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		out := dst[d : d+kc*mr]
+		d += kc * mr
+		switch {
+		case trans && rows == 6 && mr == 6:
+			// A stored k×m: A(i, p) = a[p*lda+i]; rows are contiguous.
+			for p := 0; p < kc; p++ {
+				*(*[6]float32)(out[p*6:]) = *(*[6]float32)(a[(p0+p)*lda+i0+ir:])
+			}
+		case trans:
+			for p := 0; p < kc; p++ {
+				o := out[p*mr : p*mr+mr]
+				copy(o, a[(p0+p)*lda+i0+ir:][:rows])
+				clear(o[rows:])
+			}
+		case rows == 6 && mr == 6:
+			// The common case, six rows read side by side.
+			r0 := a[(i0+ir)*lda+p0:][:kc]
+			r1 := a[(i0+ir+1)*lda+p0:][:kc]
+			r2 := a[(i0+ir+2)*lda+p0:][:kc]
+			r3 := a[(i0+ir+3)*lda+p0:][:kc]
+			r4 := a[(i0+ir+4)*lda+p0:][:kc]
+			r5 := a[(i0+ir+5)*lda+p0:][:kc]
+			for p := range r0 {
+				o := (*[6]float32)(out[p*6:])
+				o[0], o[1], o[2], o[3], o[4], o[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+			}
+		default:
+			for r := 0; r < rows; r++ {
+				for p, v := range a[(i0+ir+r)*lda+p0:][:kc] {
+					out[p*mr+r] = v
+				}
+			}
+			for r := rows; r < mr; r++ {
+				for p := 0; p < kc; p++ {
+					out[p*mr+r] = 0
+				}
+			}
+		}
+	}
+}
+
+// gemmPackB packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into
+// panels of gemmNR columns, depth-major, zero-padding the last panel.
+func gemmPackB(trans bool, b []float32, ldb, p0, kc, j0, nc int, dst []float32) {
+	if !trans {
+		for p := 0; p < kc; p++ {
+			gemmPackRow(b[(p0+p)*ldb+j0:][:nc], p, kc, dst)
+		}
+		return
+	}
+	d := 0
+	for jr := 0; jr < nc; jr += gemmNR {
+		nr := min(gemmNR, nc-jr)
+		// B stored n×k: B(p, j) = b[j*ldb+p].
+		for c := 0; c < gemmNR; c++ {
+			if c >= nr {
+				for p := 0; p < kc; p++ {
+					dst[d+p*gemmNR+c] = 0
+				}
+				continue
+			}
+			src := b[(j0+jr+c)*ldb+p0 : (j0+jr+c)*ldb+p0+kc]
+			for p, v := range src {
+				dst[d+p*gemmNR+c] = v
+			}
+		}
+		d += kc * gemmNR
+	}
+}
+
+// gemmPackRow scatters row p of a k×n block (n = len(row)) into its
+// gemmNR-column panels, zero-padding the last one. Reading a whole row at a
+// time keeps the source access sequential.
+func gemmPackRow(row []float32, p, kc int, dst []float32) {
+	n := len(row)
+	full := n / gemmNR * gemmNR
+	for jr := 0; jr < full; jr += gemmNR {
+		*(*[gemmNR]float32)(dst[jr*kc+p*gemmNR:]) = *(*[gemmNR]float32)(row[jr:])
+	}
+	if full < n {
+		out := dst[full*kc+p*gemmNR:][:gemmNR]
+		copy(out, row[full:])
+		clear(out[n-full:])
+	}
+}
+
+// gemmKernelGo6 is gemmKernelGo with six rows, the pure-Go kernel.
+func gemmKernelGo6(k int, a, b, c []float32, ldc int) { gemmKernelGo(6, k, a, b, c, ldc) }
+
+// gemmKernelGo adds the product of a packed mr×k A panel and a packed
+// k×16 B panel into the mr×16 block of c with row stride ldc; the
+// assembly kernels compute the same sums with fused multiply-adds. One row
+// at a time keeps its sixteen sums in registers.
+func gemmKernelGo(mr, k int, a, b, c []float32, ldc int) {
+	a = a[:k*mr]
+	b = b[:k*gemmNR]
+	for r := 0; r < mr; r++ {
+		var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15 float32
+		for p := 0; p < k; p++ {
+			av := a[p*mr+r]
+			bp := (*[gemmNR]float32)(b[p*gemmNR:])
+			s0 += av * bp[0]
+			s1 += av * bp[1]
+			s2 += av * bp[2]
+			s3 += av * bp[3]
+			s4 += av * bp[4]
+			s5 += av * bp[5]
+			s6 += av * bp[6]
+			s7 += av * bp[7]
+			s8 += av * bp[8]
+			s9 += av * bp[9]
+			s10 += av * bp[10]
+			s11 += av * bp[11]
+			s12 += av * bp[12]
+			s13 += av * bp[13]
+			s14 += av * bp[14]
+			s15 += av * bp[15]
+		}
+		row := (*[gemmNR]float32)(c[r*ldc:])
+		row[0] += s0
+		row[1] += s1
+		row[2] += s2
+		row[3] += s3
+		row[4] += s4
+		row[5] += s5
+		row[6] += s6
+		row[7] += s7
+		row[8] += s8
+		row[9] += s9
+		row[10] += s10
+		row[11] += s11
+		row[12] += s12
+		row[13] += s13
+		row[14] += s14
+		row[15] += s15
+	}
+}

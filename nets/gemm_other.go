@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package nets
+
+func cpuGemmKernels() []gemmKernel { return []gemmKernel{gemmGo} }
