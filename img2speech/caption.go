@@ -184,18 +184,14 @@ type captionExample struct {
 	units []int     // at most Config.MaxUnits
 }
 
-// captionExamples reads each clip's first frame and the collapsed units
-// of its speech (m's speech encoder).
-func (m *Model) captionExamples(ctx context.Context, clips []*avio.Clip, w progressWriter, what string) ([]captionExample, error) {
+// captionUnits returns the units of each clip's speech (m's speech
+// encoder), with their durations.
+func (m *Model) captionUnits(ctx context.Context, clips []*avio.Clip, w progressWriter, what string) ([][]int, error) {
 	us, err := m.Config.loadUtterances(ctx, clips, false, w, what)
 	if err != nil {
 		return nil, err
 	}
-	units, err := m.unitsOf(us)
-	if err != nil {
-		return nil, err
-	}
-	return m.captionExamplesFrom(clips, units)
+	return m.unitsOf(us)
 }
 
 // captionExamplesFrom pairs each clip's first frame with the collapsed
@@ -292,7 +288,8 @@ func (t *captionTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.e
 // TrainImage teaches m's captioner to give the collapsed units of each
 // clip's spoken caption (m's speech encoder, which must be trained) from
 // the clip's first frame: teacher forcing, cross-entropy over the units
-// and the end. The speech ↔ unit networks are not changed.
+// and the end. It also sets the units' mean durations in that speech,
+// which Expand uses. The speech ↔ unit networks are not changed.
 func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
 	var rep Report
@@ -307,10 +304,19 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, fmt.Errorf("img2speech: train the speech units first (Train)")
 	}
 	t := &captionTask{m: m}
-	if t.train, err = m.captionExamples(ctx, data.Train, o.Progress, "units of train captions"); err != nil {
+	tu, err := m.captionUnits(ctx, data.Train, o.Progress, "units of train captions")
+	if err != nil {
 		return rep, err
 	}
-	if t.val, err = m.captionExamples(ctx, data.Val, o.Progress, "units of val captions"); err != nil {
+	vu, err := m.captionUnits(ctx, data.Val, o.Progress, "units of val captions")
+	if err != nil {
+		return rep, err
+	}
+	m.fitDurations(tu)
+	if t.train, err = m.captionExamplesFrom(data.Train, tu); err != nil {
+		return rep, err
+	}
+	if t.val, err = m.captionExamplesFrom(data.Val, vu); err != nil {
 		return rep, err
 	}
 	rep.TrainClips, rep.ValClips = len(t.train), len(t.val)
