@@ -25,9 +25,12 @@ type EvalOptions struct {
 	// into units and back into speech, to measure the resynthesis; 0
 	// measures none.
 	Resynthesis int
-	// Images also measures image → units: greedy decoding from each
+	// Images also measures image → units: the units decoded from each
 	// clip's first frame, against the units of its spoken caption.
 	Images bool
+	// Beam is the beam width of the image → units decoding; 0 means
+	// DefaultBeam.
+	Beam int
 	// Judge, when set, recognises the words of speech, to measure it
 	// against each clip's "caption" label: the clean speech, the
 	// resynthesis and, with Images, the speech made from the first
@@ -36,6 +39,14 @@ type EvalOptions struct {
 	Judge *Recogniser
 	// Progress receives progress lines; nil is quiet.
 	Progress io.Writer
+}
+
+// beam is o.Beam or its default.
+func (o EvalOptions) beam() int {
+	if o.Beam > 0 {
+		return o.Beam
+	}
+	return DefaultBeam
 }
 
 // UnitScores measures one unit system on held-out speech.
@@ -84,6 +95,7 @@ type Metrics struct {
 	ResynthClips  int
 	Resynthesis   []ResynthScores
 	Images        []ImageScores
+	Beam          int // the beam width of the image → units decoding
 }
 
 // ImageScores measures units decoded from pictures against the
@@ -211,6 +223,7 @@ func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o Ev
 	if err != nil {
 		return err
 	}
+	mt.Beam = o.beam()
 	images := make([][]float32, len(ex))
 	shuffled := make([][]float32, len(ex))
 	truth := make([][]int, len(ex))
@@ -229,7 +242,7 @@ func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o Ev
 	for k := range 3 {
 		pred := truth
 		if k < 2 {
-			if pred, err = m.unitsFromImages([][][]float32{images, shuffled}[k], o.Progress); err != nil {
+			if pred, err = m.unitsFromImages([][][]float32{images, shuffled}[k], o.beam(), o.Progress); err != nil {
 				return err
 			}
 		}
@@ -242,7 +255,7 @@ func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o Ev
 		name := []string{"image → units", "shuffled images → units", "true units"}[k]
 		sc := ImageScores{System: name, UnitError: edits / max(1, n),
 			Length: length / float64(len(ex)), Truth: n / float64(len(ex)), Spoken: spoken,
-			Words: WordScores{WordError: math.NaN(), Content: math.NaN(), Count: math.NaN(), BLEU4: math.NaN()}}
+			Words: WordScores{WordError: math.NaN(), Content: math.NaN(), Colours: math.NaN(), Shapes: math.NaN(), Positions: math.NaN(), Count: math.NaN(), BLEU4: math.NaN()}}
 		if spoken > 0 {
 			var hyps, refs [][]string
 			bar := progress.New(o.Progress, "speaking "+name, spoken)
@@ -508,16 +521,17 @@ func (mt Metrics) ImageTable() *eval.Table {
 	if len(mt.Images) == 0 {
 		return nil
 	}
-	title := fmt.Sprintf("image → units on %d held-out pictures, greedy decoding, against their captions' units", mt.Clips)
+	title := fmt.Sprintf("image → units on %d held-out pictures, beam %d, against their captions' units", mt.Clips, mt.Beam)
 	if n := mt.Images[0].Spoken; n > 0 {
 		title += fmt.Sprintf("; the first %d spoken and recognised, against their captions", n)
 	}
 	t := &eval.Table{Header: "units from", Title: title,
 		Columns: []eval.Column{{Name: "unit error %", Format: "%.1f"}, {Name: "units decoded", Format: "%.1f"}, {Name: "caption units", Format: "%.1f"},
-			{Name: "word error %", Format: "%.1f"}, {Name: "content words %", Format: "%.1f"}, {Name: "count %", Format: "%.1f"}, {Name: "BLEU-4", Format: "%.3f"}}}
+			{Name: "word error %", Format: "%.1f"}, {Name: "content words %", Format: "%.1f"}, {Name: "colours %", Format: "%.1f"},
+			{Name: "shapes %", Format: "%.1f"}, {Name: "positions %", Format: "%.1f"}, {Name: "count %", Format: "%.1f"}, {Name: "BLEU-4", Format: "%.3f"}}}
 	for _, s := range mt.Images {
 		w := s.Words
-		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth, 100*w.WordError, 100*w.Content, 100*w.Count, w.BLEU4)
+		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth, 100*w.WordError, 100*w.Content, 100*w.Colours, 100*w.Shapes, 100*w.Positions, 100*w.Count, w.BLEU4)
 	}
 	return t
 }

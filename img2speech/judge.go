@@ -18,6 +18,9 @@ type WordScores struct {
 	// position) that the alignment of least edits pairs with the same
 	// word.
 	Content float64
+	// Colours, Shapes and Positions are the same share for each kind of
+	// content word.
+	Colours, Shapes, Positions float64
 	// Count is the share of clips where as many shapes are recognised as
 	// the caption names.
 	Count float64
@@ -25,26 +28,31 @@ type WordScores struct {
 	BLEU4 float64
 }
 
-// contentWord reports whether w is a caption's content word.
-func contentWord(w string) bool {
-	return slices.Contains(synth.CaptionColours, w) || slices.Contains(synth.CaptionShapes, w) || slices.Contains(synth.CaptionPositions, w)
-}
-
 // scoreWords measures recognised words hyps against captions refs.
 func scoreWords(hyps, refs [][]string) (WordScores, error) {
-	var edits, words, right, content, count float64
+	var edits, words, count float64
+	kinds := [][]string{synth.CaptionColours, synth.CaptionShapes, synth.CaptionPositions}
+	right, content := make([]float64, len(kinds)), make([]float64, len(kinds))
+	kindOf := func(w string) int {
+		for k, ws := range kinds {
+			if slices.Contains(ws, w) {
+				return k
+			}
+		}
+		return -1
+	}
 	for i, h := range hyps {
 		r := refs[i]
 		edits += float64(editDistance(h, r))
 		words += float64(len(r))
-		for _, k := range alignedMatches(h, r) {
-			if contentWord(r[k]) {
-				right++
+		for _, j := range alignedMatches(h, r) {
+			if k := kindOf(r[j]); k >= 0 {
+				right[k]++
 			}
 		}
 		for _, w := range r {
-			if contentWord(w) {
-				content++
+			if k := kindOf(w); k >= 0 {
+				content[k]++
 			}
 		}
 		shapes := func(s []string) int {
@@ -64,7 +72,10 @@ func scoreWords(hyps, refs [][]string) (WordScores, error) {
 	if err != nil {
 		return WordScores{}, err
 	}
-	return WordScores{WordError: edits / max(1, words), Content: right / max(1, content), Count: count / float64(max(1, len(hyps))), BLEU4: b}, nil
+	share := func(a, b float64) float64 { return a / max(1, b) }
+	return WordScores{WordError: share(edits, words), Content: share(right[0]+right[1]+right[2], content[0]+content[1]+content[2]),
+		Colours: share(right[0], content[0]), Shapes: share(right[1], content[1]), Positions: share(right[2], content[2]),
+		Count: share(count, float64(len(hyps))), BLEU4: b}, nil
 }
 
 // alignedMatches returns the positions in b of the words a Levenshtein

@@ -32,7 +32,9 @@ func TestScoreWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 1 substitution + 1 deletion over 10 words; 7 of 9 content words; both counts right
-	if math.Abs(s.WordError-0.2) > 1e-12 || math.Abs(s.Content-7.0/9) > 1e-12 || s.Count != 1 {
+	// colours 2 of 3, shapes 3 of 3, positions 2 of 3
+	if math.Abs(s.WordError-0.2) > 1e-12 || math.Abs(s.Content-7.0/9) > 1e-12 || s.Count != 1 ||
+		math.Abs(s.Colours-2.0/3) > 1e-12 || s.Shapes != 1 || math.Abs(s.Positions-2.0/3) > 1e-12 {
 		t.Errorf("scores %+v", s)
 	}
 	if !(s.BLEU4 > 0 && s.BLEU4 < 1) {

@@ -7,20 +7,19 @@ import (
 	"github.com/avlearn/avlearn/avio"
 )
 
+// DefaultBeam is the beam width of the image → units decoding.
+const DefaultBeam = 4
+
 // UnitsFromImage describes a picture in units: the collapsed unit
-// sequence the captioner decodes from it, greedily (the most likely unit
-// at every step, until the end). The picture is scaled to
+// sequence the captioner decodes from it by beam search (DefaultBeam
+// hypotheses; the most likely sequence found). The picture is scaled to
 // Config.ImageSize².
 func (m *Model) UnitsFromImage(img image.Image) ([]int, error) {
-	if m.durations == nil {
-		return nil, fmt.Errorf("img2speech: the model cannot describe pictures (train the image stage)")
-	}
-	s := m.Config.ImageSize
-	x, err := avio.ImageTensor(img, avio.FrameOptions{Width: s, Height: s})
+	x, err := avio.ImageTensor(img, m.Config.imageOptions())
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: picture: %w", err)
 	}
-	us, err := m.unitsFromImages([][]float32{x}, nil)
+	us, err := m.unitsFromImages([][]float32{x}, DefaultBeam, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ const img2speechHelp = `usage: avl img2speech IMAGE.png -o SPEECH.wav [--model M
        avl img2speech train|eval [flags]
 
   (no sub-command)  IMAGE.png -o SPEECH.wav
-         say what the picture shows: the units its captioner decodes (greedy),
+         say what the picture shows: the units its captioner decodes (beam 4),
          held for their mean durations and spoken (Griffin-Lim); the unit
          sequence goes to SPEECH.units.txt; --words prints what the shipped
          recogniser hears; the shipped model unless --model
@@ -337,7 +337,8 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	split := fs.String("split", "test", "split to evaluate on (all: every clip)")
 	speakers := fs.String("speakers", "", "evaluate only these speakers' clips (comma-separated \"speaker\" labels; the k-means baseline is fitted on the others)")
 	seed := fs.Int64("seed", 1, "seed of the k-means baseline")
-	images := fs.Bool("images", false, "also measure image → units (greedy decoding) beside shuffled images")
+	images := fs.Bool("images", false, "also measure image → units → speech beside shuffled images and the true units")
+	beam := fs.Int("beam", img2speech.DefaultBeam, "beam width of the image → units decoding (1: greedy)")
 	resynth := fs.Int("resynth", 20, "clips whose speech is regenerated (Griffin-Lim) and measured: from their units and, with --images, from their pictures")
 	judge := fs.String("judge", "", "recogniser (avl img2speech train --stage judge) that turns regenerated speech back into words, to measure it against the captions (default: the shipped one)")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
@@ -350,6 +351,9 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *resynth < 0 {
 		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
+	}
+	if *beam < 1 || *beam > 64 {
+		return cli.Usagef("--beam %d: want 1–64", *beam)
 	}
 	m, err := loadImg2speech(*model)
 	if err != nil {
@@ -371,7 +375,7 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if len(clips) == 0 {
 		return fmt.Errorf("%s: no clips in split %q (of the speakers given)", *data, *split)
 	}
-	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images}
+	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images, Beam: *beam}
 	if o.Judge, err = loadJudge(*judge); err != nil {
 		return err
 	}
