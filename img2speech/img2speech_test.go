@@ -214,8 +214,8 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	} else if len(seq) == 0 || len(y) < len(seq)*640-400 {
 		t.Errorf("SpeakImage: %d samples for units %v", len(y), seq)
 	}
-	if _, err := m2.UnitsFromImage(frame); err == nil {
-		t.Error("a model without the image stage described a picture")
+	if _, _, err := m2.SpeakImage(frame); err == nil || !strings.Contains(err.Error(), "image stage") {
+		t.Errorf("a model without the image stage spoke a picture: %v", err)
 	}
 	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
 		t.Errorf("table:\n%s", mt.Table())
