@@ -32,8 +32,8 @@ func Pretrained() (*Model, error) {
 }
 
 // PretrainedRecogniser returns the shipped judge: a Recogniser of the
-// caption words trained on the clean speech of the same corpus as
-// Pretrained (pretrained/README.md).
+// caption words trained on the clean speech of 14 synthetic voices, not
+// the two that Pretrained's figures hold out (pretrained/README.md).
 func PretrainedRecogniser() (*Recogniser, error) {
 	var cfg RecogniserConfig
 	r, _, err := nets.LoadModelFrom(bytes.NewReader(pretrainedJudge), int64(len(pretrainedJudge)), "the shipped img2speech recogniser", RecogniserKind, &cfg,
