@@ -542,7 +542,7 @@ func (mt Metrics) ResynthesisTable() *eval.Table {
 		return nil
 	}
 	t := &eval.Table{Header: "speech from", Title: fmt.Sprintf("log-mel distance to the original speech of %d held-out clips, and the judge's word error", mt.ResynthClips),
-		Columns: []eval.Column{{Name: "mean |Δ| dB", Format: "%.2f"}, {Name: "word error %", Format: "%.1f"}}}
+		Columns: []eval.Column{{Name: "mean abs Δ dB", Format: "%.2f"}, {Name: "word error %", Format: "%.1f"}}}
 	for _, s := range mt.Resynthesis {
 		t.Add(s.System, s.MelDB, 100*s.WordError)
 	}

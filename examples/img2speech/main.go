@@ -9,7 +9,7 @@
 // corpus's train split, as the default commands do.
 //
 //	go run ./examples/img2speech -out /tmp/i2sdemo           # about a minute
-//	go run ./examples/img2speech -out /tmp/i2sdemo -train    # trains; about 15 minutes on one core with -n 800
+//	go run ./examples/img2speech -out /tmp/i2sdemo -train    # trains the three stages; about half an hour on one core with -n 800
 package main
 
 import (
