@@ -358,6 +358,9 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, err
 	}
 	m.fitDurations(tu)
+	if o.Meta, err = m.meta(); err != nil { // checkpoints speak pictures too
+		return rep, err
+	}
 	if t.train, err = m.captionExamplesFrom(data.Train, tu); err != nil {
 		return rep, err
 	}

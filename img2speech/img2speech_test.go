@@ -158,9 +158,16 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 		}
 	}
 	// image → units: the captioner learns on top of the trained units
-	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1})
+	ckpt := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1, CheckpointPath: ckpt})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// a checkpoint of the image stage carries the units' durations
+	if c, err := Load(ckpt); err != nil {
+		t.Error(err)
+	} else if !slices.Equal(c.durations, m.durations) {
+		t.Errorf("checkpoint durations %v, want %v", c.durations, m.durations)
 	}
 	if ce := crep.History.Epochs; len(ce) == 0 || !(crep.History.BestLoss < ce[0].TrainLoss) {
 		t.Errorf("captioner loss did not fall: %+v", ce)

@@ -97,18 +97,26 @@ func (m *Model) Params() []*nets.Param { return m.params }
 // Save writes the model as safetensors with its Config in the metadata
 // (atomically).
 func (m *Model) Save(path string) error {
-	var meta map[string]string
-	if m.durations != nil {
-		js, err := json.Marshal(m.durations)
-		if err != nil {
-			return fmt.Errorf("img2speech: %w", err)
-		}
-		meta = map[string]string{durationsKey: string(js)}
+	meta, err := m.meta()
+	if err != nil {
+		return err
 	}
 	if err := nets.SaveModel(path, Kind, m, m.Config, meta); err != nil {
 		return fmt.Errorf("img2speech: %w", err)
 	}
 	return nil
+}
+
+// meta is the metadata Save adds: the units' durations, when set.
+func (m *Model) meta() (map[string]string, error) {
+	if m.durations == nil {
+		return nil, nil
+	}
+	js, err := json.Marshal(m.durations)
+	if err != nil {
+		return nil, fmt.Errorf("img2speech: %w", err)
+	}
+	return map[string]string{durationsKey: string(js)}, nil
 }
 
 // durationsKey is the metadata key of the units' mean durations.
