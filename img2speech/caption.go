@@ -1,9 +1,12 @@
 package img2speech
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand"
+	"slices"
 	"time"
 
 	G "gorgonia.org/gorgonia"
@@ -25,6 +28,9 @@ type captioner struct {
 	att   *nets.AdditiveAttention
 	lstm  *nets.LSTM
 	out   *nets.Linear // to Codes+1 logits (units and the end)
+	// initH and initC give the LSTM's first state from the flattened
+	// feature map (Config.ImageState; nil without).
+	initH, initC *nets.Linear
 }
 
 // imageChannels are the widths of the CNN's three stride-2 convolutions.
@@ -60,13 +66,25 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 	ps = append(ps, c.att.Params()...)
 	ps = append(ps, c.lstm.Params()...)
 	ps = append(ps, c.out.Params()...)
+	if cfg.ImageState {
+		cells := (cfg.ImageSize / 8) * (cfg.ImageSize / 8)
+		if c.initH, err = nets.NewLinear("cap_init_h", in*cells, cfg.CapHidden, true, rng); err != nil {
+			return nil, nil, err
+		}
+		if c.initC, err = nets.NewLinear("cap_init_c", in*cells, cfg.CapHidden, true, rng); err != nil {
+			return nil, nil, err
+		}
+		ps = append(ps, c.initH.Params()...)
+		ps = append(ps, c.initC.Params()...)
+	}
 	return c, ps, nil
 }
 
 // defineCaption declares the captioner's pass: inputs "image"
 // [N, 3, S, S], "tokens" [N, T] (the start, then the units so far; the end
-// pads), "h0" and "c0" [1, N, H] (zeros); output "logits" [T·N, Codes+1],
-// step-major; with "labels" [T, N] fed, the mean cross-entropy of the
+// pads), "h0" and "c0" [1, N, H] (the state to start from: zeros, or, not
+// fed, the picture's with Config.ImageState); outputs "logits"
+// [T·N, Codes+1], step-major, and the final states "h" and "c"; with "labels" [T, N] fed, the mean cross-entropy of the
 // steps.
 func (m *Model) defineCaption() func(p *nets.Pass) error {
 	return func(p *nets.Pass) (err error) {
@@ -80,20 +98,41 @@ func (m *Model) defineCaption() func(p *nets.Pass) error {
 		if err != nil {
 			return err
 		}
-		h, err := p.Input("h0")
-		if err != nil {
-			return err
-		}
-		cell, err := p.Input("c0")
-		if err != nil {
-			return err
-		}
 		f, err := c.cnn.Forward(g, img)
 		if err != nil {
 			return err
 		}
 		fs := f.Shape()
 		n, ch, l := fs[0], fs[1], fs[2]*fs[3]
+		var h, cell *G.Node
+		if p.Has("h0") || c.initH == nil {
+			if h, err = p.Input("h0"); err != nil {
+				return err
+			}
+			if cell, err = p.Input("c0"); err != nil {
+				return err
+			}
+		} else {
+			flat, err := nets.Reshape(f, tensor.Shape{n, ch * l})
+			if err != nil {
+				return err
+			}
+			for _, s := range []struct {
+				lin *nets.Linear
+				dst **G.Node
+			}{{c.initH, &h}, {c.initC, &cell}} {
+				v, err := s.lin.Forward(g, flat)
+				if err != nil {
+					return err
+				}
+				if v, err = nets.Tanh(v); err != nil {
+					return err
+				}
+				if *s.dst, err = nets.Reshape(v, tensor.Shape{1, n, m.Config.CapHidden}); err != nil {
+					return err
+				}
+			}
+		}
 		ann, err := nets.Reshape(f, tensor.Shape{n, ch, l})
 		if err != nil {
 			return err
@@ -141,8 +180,13 @@ func (m *Model) defineCaption() func(p *nets.Pass) error {
 		if err != nil {
 			return err
 		}
-		if err := p.Output("logits", all); err != nil {
-			return err
+		for _, o := range []struct {
+			name string
+			n    *G.Node
+		}{{"logits", all}, {"h", h}, {"c", cell}} {
+			if err := p.Output(o.name, o.n); err != nil {
+				return err
+			}
 		}
 		if !p.Has("labels") {
 			return nil
@@ -184,18 +228,14 @@ type captionExample struct {
 	units []int     // at most Config.MaxUnits
 }
 
-// captionExamples reads each clip's first frame and the collapsed units
-// of its speech (m's speech encoder).
-func (m *Model) captionExamples(ctx context.Context, clips []*avio.Clip, w progressWriter, what string) ([]captionExample, error) {
+// captionUnits returns the units of each clip's speech (m's speech
+// encoder), with their durations.
+func (m *Model) captionUnits(ctx context.Context, clips []*avio.Clip, w progressWriter, what string) ([][]int, error) {
 	us, err := m.Config.loadUtterances(ctx, clips, false, w, what)
 	if err != nil {
 		return nil, err
 	}
-	units, err := m.unitsOf(us)
-	if err != nil {
-		return nil, err
-	}
-	return m.captionExamplesFrom(clips, units)
+	return m.unitsOf(us)
 }
 
 // captionExamplesFrom pairs each clip's first frame with the collapsed
@@ -207,8 +247,7 @@ func (m *Model) captionExamplesFrom(clips []*avio.Clip, units [][]int) ([]captio
 		if err != nil {
 			return nil, fmt.Errorf("img2speech: %w", err)
 		}
-		s := m.Config.ImageSize
-		if out[i].image, err = avio.ImageTensor(img, avio.FrameOptions{Width: s, Height: s}); err != nil {
+		if out[i].image, err = avio.ImageTensor(img, m.Config.imageOptions()); err != nil {
 			return nil, fmt.Errorf("img2speech: clip %s: frame 0: %w", cl.Dir, err)
 		}
 		u := Collapse(units[i])
@@ -221,7 +260,7 @@ func (m *Model) captionExamplesFrom(clips []*avio.Clip, units [][]int) ([]captio
 type progressWriter = interface{ Write([]byte) (int, error) }
 
 // captionFeeds stacks exs: images, start-prefixed tokens padded with the
-// end, zero states and, with labels, the next unit (or the end) of every
+// end, zero states (without Config.ImageState) and, with labels, the next unit (or the end) of every
 // step, step-major.
 func (m *Model) captionFeeds(exs []captionExample, labels bool) []nets.Feed {
 	c := m.Config
@@ -245,12 +284,14 @@ func (m *Model) captionFeeds(exs []captionExample, labels bool) []nets.Feed {
 			lab[t*n+i] = float32(next)
 		}
 	}
-	zeros := make([]float32, n*c.CapHidden)
 	f := []nets.Feed{
 		{Name: "image", Shape: []int{n, 3, s, s}, Data: img},
 		{Name: "tokens", Shape: []int{n, steps}, Data: tok},
-		{Name: "h0", Shape: []int{1, n, c.CapHidden}, Data: zeros},
-		{Name: "c0", Shape: []int{1, n, c.CapHidden}, Data: zeros},
+	}
+	if !c.ImageState {
+		zeros := make([]float32, n*c.CapHidden)
+		f = append(f, nets.Feed{Name: "h0", Shape: []int{1, n, c.CapHidden}, Data: zeros},
+			nets.Feed{Name: "c0", Shape: []int{1, n, c.CapHidden}, Data: zeros})
 	}
 	if labels {
 		f = append(f, nets.Feed{Name: "labels", Shape: []int{steps, n}, Data: lab})
@@ -292,7 +333,8 @@ func (t *captionTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.e
 // TrainImage teaches m's captioner to give the collapsed units of each
 // clip's spoken caption (m's speech encoder, which must be trained) from
 // the clip's first frame: teacher forcing, cross-entropy over the units
-// and the end. The speech ↔ unit networks are not changed.
+// and the end. It also sets the units' mean durations in that speech,
+// which Expand uses. The speech ↔ unit networks are not changed.
 func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
 	var rep Report
@@ -307,10 +349,22 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, fmt.Errorf("img2speech: train the speech units first (Train)")
 	}
 	t := &captionTask{m: m}
-	if t.train, err = m.captionExamples(ctx, data.Train, o.Progress, "units of train captions"); err != nil {
+	tu, err := m.captionUnits(ctx, data.Train, o.Progress, "units of train captions")
+	if err != nil {
 		return rep, err
 	}
-	if t.val, err = m.captionExamples(ctx, data.Val, o.Progress, "units of val captions"); err != nil {
+	vu, err := m.captionUnits(ctx, data.Val, o.Progress, "units of val captions")
+	if err != nil {
+		return rep, err
+	}
+	m.fitDurations(tu)
+	if o.Meta, err = m.meta(); err != nil { // checkpoints speak pictures too
+		return rep, err
+	}
+	if t.train, err = m.captionExamplesFrom(data.Train, tu); err != nil {
+		return rep, err
+	}
+	if t.val, err = m.captionExamplesFrom(data.Val, vu); err != nil {
 		return rep, err
 	}
 	rep.TrainClips, rep.ValClips = len(t.train), len(t.val)
@@ -328,27 +382,67 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 }
 
 // DefaultImageTrainOptions are the settings TrainImage uses for the
-// fields left at zero: 15 epochs of batches of 16, Adam at 2e-3, gradient
-// norm clipped at 5, patience 5 epochs.
+// fields left at zero: 30 epochs of batches of 16, Adam at 2e-3, gradient
+// norm clipped at 5, patience 8 epochs (the validation loss still fell at
+// 15; docs/runs/img2speech.md).
 func DefaultImageTrainOptions() TrainOptions {
-	return TrainOptions{Epochs: 15, BatchSize: 16, LR: 2e-3, ClipNorm: 5, Patience: 5}
+	return TrainOptions{Epochs: 30, BatchSize: 16, LR: 2e-3, ClipNorm: 5, Patience: 8}
 }
 
-// unitsFromImages decodes greedily: at each step the most likely unit
-// given the image and the units so far, until the end or MaxUnits.
-func (m *Model) unitsFromImages(images [][]float32, w progressWriter) ([][]int, error) {
+// hypothesis is a unit sequence being decoded by beam search.
+type hypothesis struct {
+	units []int
+	score float64 // the sum of the units' (and the end's) log-probabilities
+	h, c  []float32
+}
+
+// unitsFromImages decodes the units of each picture by beam search: one
+// step of the LSTM at a time from its states, every picture's hypotheses
+// in one batch; at each step the beam most likely continuations (the sum
+// of the log-probabilities), the end token among them, are kept, and a
+// hypothesis that ends leaves the beam smaller (at MaxUnits it must end).
+// Of the ended ones, the one of highest log-probability per token is
+// returned. Beam 1 is greedy decoding.
+func (m *Model) unitsFromImages(images [][]float32, beam int, w progressWriter) ([][]int, error) {
+	c := m.Config
+	n, hd, v := len(images), c.CapHidden, c.Codes+1
 	prog := nets.NewProgram(m.defineCaption(), nets.ProgramOptions{Mode: nets.Eval})
 	defer prog.Close()
-	c := m.Config
-	n, steps, v := len(images), c.MaxUnits+1, c.Codes+1
-	exs := make([]captionExample, n)
-	for i := range exs {
-		exs[i].image = images[i]
+	live := make([][]hypothesis, n)
+	ended := make([][]hypothesis, n)
+	for i := range live {
+		live[i] = []hypothesis{{h: make([]float32, hd), c: make([]float32, hd)}}
 	}
-	done := make([]bool, n)
-	bar := progress.New(w, "decoding", steps)
-	for t := 0; t < steps; t++ {
-		pass, err := prog.Run(m.captionFeeds(exs, false)...)
+	bar := progress.New(w, "decoding", c.MaxUnits+1)
+	for step := 0; step <= c.MaxUnits; step++ {
+		// the batch: every live hypothesis of every picture
+		var img, tok, h0, c0 []float32
+		for i, hs := range live {
+			for _, hy := range hs {
+				img = append(img, images[i]...)
+				t := c.Codes + 1 // the start
+				if len(hy.units) > 0 {
+					t = hy.units[len(hy.units)-1]
+				}
+				tok = append(tok, float32(t))
+				h0, c0 = append(h0, hy.h...), append(c0, hy.c...)
+			}
+		}
+		rows := len(tok)
+		if rows == 0 {
+			break
+		}
+		if rows == 1 {
+			// Gorgonia cannot slice a [1, 1] token tensor: run a copy beside
+			img, tok, h0, c0 = append(img, img...), append(tok, tok...), append(h0, h0...), append(c0, c0...)
+			rows = 2
+		}
+		feeds := []nets.Feed{{Name: "image", Shape: []int{rows, 3, c.ImageSize, c.ImageSize}, Data: img},
+			{Name: "tokens", Shape: []int{rows, 1}, Data: tok}}
+		if step > 0 || !c.ImageState { // the first step starts from the picture's state
+			feeds = append(feeds, nets.Feed{Name: "h0", Shape: []int{1, rows, hd}, Data: h0}, nets.Feed{Name: "c0", Shape: []int{1, rows, hd}, Data: c0})
+		}
+		pass, err := prog.Run(feeds...)
 		if err != nil {
 			return nil, fmt.Errorf("img2speech: %w", err)
 		}
@@ -356,34 +450,75 @@ func (m *Model) unitsFromImages(images [][]float32, w progressWriter) ([][]int, 
 		if err != nil {
 			return nil, fmt.Errorf("img2speech: %w", err)
 		}
-		all := true
-		for i := range exs {
-			if done[i] {
-				continue
+		hs, _, err := pass.Value("h")
+		if err != nil {
+			return nil, fmt.Errorf("img2speech: %w", err)
+		}
+		cs, _, err := pass.Value("c")
+		if err != nil {
+			return nil, fmt.Errorf("img2speech: %w", err)
+		}
+		row := 0
+		for i := range live {
+			type cand struct {
+				parent, unit int
+				score        float64
 			}
-			row := logits[(t*n+i)*v : (t*n+i+1)*v]
-			best := 0
-			for k, x := range row {
-				if x > row[best] {
-					best = k
+			var cands []cand
+			for k, hy := range live[i] {
+				lp := logSoftmax(logits[(row+k)*v : (row+k+1)*v])
+				for u, l := range lp {
+					if u == c.Codes || len(hy.units) < c.MaxUnits { // at MaxUnits it can only end
+						cands = append(cands, cand{k, u, hy.score + l})
+					}
 				}
 			}
-			if best == c.Codes || len(exs[i].units) == c.MaxUnits {
-				done[i] = true
-				continue
+			slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
+			var next []hypothesis
+			for _, cd := range cands[:min(beam-len(ended[i]), len(cands))] {
+				parent := live[i][cd.parent]
+				if cd.unit == c.Codes {
+					ended[i] = append(ended[i], hypothesis{units: parent.units, score: cd.score})
+					continue
+				}
+				r := row + cd.parent
+				next = append(next, hypothesis{units: append(slices.Clone(parent.units), cd.unit), score: cd.score,
+					h: slices.Clone(hs[r*hd : (r+1)*hd]), c: slices.Clone(cs[r*hd : (r+1)*hd])})
 			}
-			exs[i].units = append(exs[i].units, best)
-			all = false
+			row += len(live[i])
+			live[i] = next
 		}
-		bar.Set(t+1, "")
-		if all {
-			break
-		}
+		bar.Set(step+1, "")
 	}
 	bar.Done()
 	out := make([][]int, n)
-	for i := range exs {
-		out[i] = exs[i].units
+	for i, e := range ended {
+		// the best ended hypothesis by log-probability per token (the sum
+		// would favour short ones)
+		best := -math.MaxFloat64
+		for _, hy := range e {
+			if sc := hy.score / float64(len(hy.units)+1); sc > best {
+				best, out[i] = sc, hy.units
+			}
+		}
 	}
 	return out, nil
+}
+
+// logSoftmax returns the log-probabilities of logits.
+func logSoftmax(x []float32) []float64 {
+	mx := x[0]
+	for _, a := range x {
+		mx = max(mx, a)
+	}
+	sum := 0.0
+	for _, a := range x {
+		sum += math.Exp(float64(a - mx))
+	}
+	ls := math.Log(sum)
+	out := make([]float64, len(x))
+	for i, a := range x {
+		out[i] = float64(a-mx) - ls
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package img2speech
 import (
 	"fmt"
 	"math"
+
+	"github.com/avlearn/avlearn/avio"
 )
 
 // Config holds every size and hyper-parameter of an img2speech model. It
@@ -28,6 +30,13 @@ type Config struct {
 	CapEmbed  int `json:"cap_embed"`  // unit embedding size of the captioner (32)
 	CapHidden int `json:"cap_hidden"` // LSTM and attention size of the captioner (128)
 	MaxUnits  int `json:"max_units"`  // longest unit sequence given or learnt (128)
+	// ImageState centres the pixels (mean 0.5, std 0.25) and starts the
+	// LSTM from a state computed from the whole picture (linear maps of
+	// the flattened feature map, cap_init_h and cap_init_c, as Show,
+	// Attend and Tell) instead of zeros: without it the captioner learnt
+	// to ignore the picture (docs/runs/img2speech.md). Files written
+	// before it existed load with it off.
+	ImageState bool `json:"image_state"`
 
 	// Segment is the length in mel frames of the stretches the networks
 	// run on (a multiple of Stride); longer speech is cut into segments.
@@ -39,10 +48,12 @@ type Config struct {
 // 40 log-mel bands, one unit every 4 frames (40 ms) from a codebook of 64,
 // 128-channel convolutions, a decoder that gives back each unit's frames
 // from that unit alone (its units are purer than with a decoder that sees
-// neighbouring units; docs/runs/img2speech.md), segments of 1.28 s.
+// neighbouring units; docs/runs/img2speech.md), segments of 1.28 s; a
+// captioner that reads pictures of 32² pixels and starts from their
+// state.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 128, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 128, ImageState: true, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.
@@ -79,4 +90,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: segment %d frames; want a multiple of stride %d, at most 4096", c.Segment, c.Stride)
 	}
 	return nil
+}
+
+// imageOptions is how the captioner reads a picture.
+func (c Config) imageOptions() avio.FrameOptions {
+	o := avio.FrameOptions{Width: c.ImageSize, Height: c.ImageSize}
+	if c.ImageState {
+		o.Mean, o.Std = []float64{0.5, 0.5, 0.5}, []float64{0.25, 0.25, 0.25}
+	}
+	return o
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/eval"
+	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/spectrogram"
 )
@@ -24,11 +25,28 @@ type EvalOptions struct {
 	// into units and back into speech, to measure the resynthesis; 0
 	// measures none.
 	Resynthesis int
-	// Images also measures image → units: greedy decoding from each
+	// Images also measures image → units: the units decoded from each
 	// clip's first frame, against the units of its spoken caption.
 	Images bool
+	// Beam is the beam width of the image → units decoding; 0 means
+	// DefaultBeam.
+	Beam int
+	// Judge, when set, recognises the words of speech, to measure it
+	// against each clip's "caption" label: the clean speech, the
+	// resynthesis and, with Images, the speech made from the first
+	// Resynthesis pictures, from shuffled pictures and from the true
+	// units. Its front-end must be the model's.
+	Judge *Recogniser
 	// Progress receives progress lines; nil is quiet.
 	Progress io.Writer
+}
+
+// beam is o.Beam or its default.
+func (o EvalOptions) beam() int {
+	if o.Beam > 0 {
+		return o.Beam
+	}
+	return DefaultBeam
 }
 
 // UnitScores measures one unit system on held-out speech.
@@ -59,6 +77,9 @@ type ResynthScores struct {
 	System string
 	// MelDB is the mean absolute difference of the log-mel values, dB.
 	MelDB float64
+	// WordError is the Judge's word error rate against the captions (NaN
+	// without a judge).
+	WordError float64
 }
 
 // Metrics are Evaluate's figures: the learned units beside the k-means
@@ -74,6 +95,7 @@ type Metrics struct {
 	ResynthClips  int
 	Resynthesis   []ResynthScores
 	Images        []ImageScores
+	Beam          int // the beam width of the image → units decoding
 }
 
 // ImageScores measures units decoded from pictures against the
@@ -85,6 +107,10 @@ type ImageScores struct {
 	UnitError float64
 	// Length is the mean number of units decoded, Truth the caption's.
 	Length, Truth float64
+	// Spoken is the number of clips whose units were spoken and judged
+	// (0 without a judge); Words the judge's measures of that speech.
+	Spoken int
+	Words  WordScores
 }
 
 // baselineSample bounds the unit vectors the k-means baseline is fitted on.
@@ -105,6 +131,10 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 	}
 	ctx := context.Background()
 	c := m.Config
+	if j := o.Judge; j != nil && (j.Config.Rate != c.Rate || j.Config.NMels != c.NMels || j.Config.PreEmphasis != c.PreEmphasis) {
+		return mt, fmt.Errorf("img2speech: the judge's front-end (%d Hz, %d mels, pre-emphasis %v) is not the model's (%d Hz, %d mels, %v)",
+			j.Config.Rate, j.Config.NMels, j.Config.PreEmphasis, c.Rate, c.NMels, c.PreEmphasis)
+	}
 	test, err := c.loadUtterances(ctx, clips, true, o.Progress, "loading test clips")
 	if err != nil {
 		return mt, err
@@ -177,7 +207,7 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 		}
 	}
 	if o.Resynthesis > 0 {
-		if err := m.resynthesis(&mt, test[:min(len(test), o.Resynthesis)], units); err != nil {
+		if err := m.resynthesis(&mt, test[:min(len(test), o.Resynthesis)], units, o.Judge); err != nil {
 			return mt, err
 		}
 	}
@@ -186,38 +216,90 @@ func Evaluate(m *Model, clips []*avio.Clip, o EvalOptions) (Metrics, error) {
 
 // imageScores fills mt.Images: the captioner on each clip's picture, and
 // on another clip's picture (shuffled: what decoding without looking
-// scores).
+// scores); with a judge, the speech of the first o.Resynthesis clips'
+// units from each, and from their true units (the upper bound).
 func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o EvalOptions) error {
 	ex, err := m.captionExamplesFrom(clips, units)
 	if err != nil {
 		return err
 	}
+	mt.Beam = o.beam()
 	images := make([][]float32, len(ex))
 	shuffled := make([][]float32, len(ex))
+	truth := make([][]int, len(ex))
 	for i := range ex {
 		images[i] = ex[i].image
 		shuffled[i] = ex[(i+1)%len(ex)].image
+		truth[i] = ex[i].units
 	}
-	for k, ims := range [][][]float32{images, shuffled} {
-		pred, err := m.unitsFromImages(ims, o.Progress)
-		if err != nil {
-			return err
+	spoken := 0
+	if o.Judge != nil {
+		if m.durations == nil {
+			return fmt.Errorf("img2speech: the model has no unit durations to speak units from pictures (train the image stage)")
 		}
-		var edits, truth, length float64
+		spoken = min(len(ex), o.Resynthesis)
+	}
+	for k := range 3 {
+		pred := truth
+		if k < 2 {
+			if pred, err = m.unitsFromImages([][][]float32{images, shuffled}[k], o.beam(), o.Progress); err != nil {
+				return err
+			}
+		}
+		var edits, n, length float64
 		for i := range ex {
 			edits += float64(editDistance(pred[i], ex[i].units))
-			truth += float64(len(ex[i].units))
+			n += float64(len(ex[i].units))
 			length += float64(len(pred[i]))
 		}
-		name := []string{"image → units", "shuffled images → units"}[k]
-		mt.Images = append(mt.Images, ImageScores{System: name, UnitError: edits / max(1, truth),
-			Length: length / float64(len(ex)), Truth: truth / float64(len(ex))})
+		name := []string{"image → units", "shuffled images → units", "true units"}[k]
+		sc := ImageScores{System: name, UnitError: edits / max(1, n),
+			Length: length / float64(len(ex)), Truth: n / float64(len(ex)), Spoken: spoken,
+			Words: WordScores{WordError: math.NaN(), Content: math.NaN(), Colours: math.NaN(), Shapes: math.NaN(), Positions: math.NaN(), Count: math.NaN(), BLEU4: math.NaN()}}
+		if spoken > 0 {
+			var hyps, refs [][]string
+			bar := progress.New(o.Progress, "speaking "+name, spoken)
+			for i := range spoken {
+				h, err := m.judgeSeq(o.Judge, pred[i])
+				if err != nil {
+					return fmt.Errorf("img2speech: clip %s: %w", clips[i].Dir, err)
+				}
+				hyps = append(hyps, h)
+				refs = append(refs, words(clips[i].Meta.Labels["caption"]))
+				bar.Set(i+1, "")
+			}
+			bar.Done()
+			if sc.Words, err = scoreWords(hyps, refs); err != nil {
+				return fmt.Errorf("img2speech: %w", err)
+			}
+		}
+		if k == 2 && spoken == 0 {
+			continue // the true units against themselves say nothing
+		}
+		mt.Images = append(mt.Images, sc)
 	}
 	return nil
 }
 
-// editDistance is the Levenshtein distance between unit sequences.
-func editDistance(a, b []int) int {
+// judgeSeq speaks a collapsed unit sequence (Expand, Speak) and returns
+// the words judge recognises in it (none for an empty sequence).
+func (m *Model) judgeSeq(judge *Recogniser, seq []int) ([]string, error) {
+	if len(seq) == 0 {
+		return nil, nil
+	}
+	u, err := m.Expand(seq)
+	if err != nil {
+		return nil, err
+	}
+	y, err := m.Speak(u)
+	if err != nil {
+		return nil, err
+	}
+	return judge.Words(y)
+}
+
+// editDistance is the Levenshtein distance between sequences.
+func editDistance[T comparable](a, b []T) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -237,10 +319,14 @@ func editDistance(a, b []int) int {
 	return prev[len(b)]
 }
 
-// resynthesis fills mt.Resynthesis from utterances us and their units.
-func (m *Model) resynthesis(mt *Metrics, us []*utterance, units [][]int) error {
+// resynthesis fills mt.Resynthesis from utterances us and their units;
+// with a judge, also the word error of each speech, and of the clean
+// speech.
+func (m *Model) resynthesis(mt *Metrics, us []*utterance, units [][]int, judge *Recogniser) error {
 	sums := make([]float64, 3)
 	frames := 0
+	var refs [][]string
+	hyps := make([][][]string, 3) // clean speech, units → speech, true mel → speech
 	for i, u := range us {
 		dec, err := m.MelFromUnits(units[i])
 		if err != nil {
@@ -269,10 +355,47 @@ func (m *Model) resynthesis(mt *Metrics, us []*utterance, units [][]int) error {
 			sums[k] += melDistance(u.mel, s, n)
 		}
 		frames += n
+		if judge == nil {
+			continue
+		}
+		refs = append(refs, words(u.caption))
+		for k, x := range [][]float64{nil, y, z} {
+			var w []string
+			if k == 0 {
+				w, err = judge.wordsOfMel(u.mel)
+			} else {
+				w, err = judge.Words(x)
+			}
+			if err != nil {
+				return fmt.Errorf("img2speech: clip %s: %w", u.name, err)
+			}
+			hyps[k] = append(hyps[k], w)
+		}
 	}
 	mt.ResynthClips = len(us)
+	wer := func(k int) float64 {
+		if judge == nil {
+			return math.NaN()
+		}
+		e, n := 0, 0
+		for i, h := range hyps[k] {
+			e += editDistance(h, refs[i])
+			n += len(refs[i])
+		}
+		return float64(e) / float64(max(1, n))
+	}
+	if judge != nil {
+		mt.Resynthesis = append(mt.Resynthesis, ResynthScores{System: "clean speech", MelDB: 0, WordError: wer(0)})
+	}
 	for k, name := range []string{"units → decoder's mel", "units → speech (Griffin-Lim)", "true mel → speech (Griffin-Lim)"} {
-		mt.Resynthesis = append(mt.Resynthesis, ResynthScores{System: name, MelDB: sums[k] / float64(frames*m.Config.NMels)})
+		sc := ResynthScores{System: name, MelDB: sums[k] / float64(frames*m.Config.NMels), WordError: math.NaN()}
+		switch k {
+		case 1:
+			sc.WordError = wer(1)
+		case 2:
+			sc.WordError = wer(2)
+		}
+		mt.Resynthesis = append(mt.Resynthesis, sc)
 	}
 	return nil
 }
@@ -398,10 +521,17 @@ func (mt Metrics) ImageTable() *eval.Table {
 	if len(mt.Images) == 0 {
 		return nil
 	}
-	t := &eval.Table{Header: "units from", Title: fmt.Sprintf("image → units on %d held-out pictures, greedy decoding, against their captions' units", mt.Clips),
-		Columns: []eval.Column{{Name: "unit error %", Format: "%.1f"}, {Name: "units decoded", Format: "%.1f"}, {Name: "caption units", Format: "%.1f"}}}
+	title := fmt.Sprintf("image → units on %d held-out pictures, beam %d, against their captions' units", mt.Clips, mt.Beam)
+	if n := mt.Images[0].Spoken; n > 0 {
+		title += fmt.Sprintf("; the first %d spoken and recognised, against their captions", n)
+	}
+	t := &eval.Table{Header: "units from", Title: title,
+		Columns: []eval.Column{{Name: "unit error %", Format: "%.1f"}, {Name: "units decoded", Format: "%.1f"}, {Name: "caption units", Format: "%.1f"},
+			{Name: "word error %", Format: "%.1f"}, {Name: "content words %", Format: "%.1f"}, {Name: "colours %", Format: "%.1f"},
+			{Name: "shapes %", Format: "%.1f"}, {Name: "positions %", Format: "%.1f"}, {Name: "count %", Format: "%.1f"}, {Name: "BLEU-4", Format: "%.3f"}}}
 	for _, s := range mt.Images {
-		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth)
+		w := s.Words
+		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth, 100*w.WordError, 100*w.Content, 100*w.Colours, 100*w.Shapes, 100*w.Positions, 100*w.Count, w.BLEU4)
 	}
 	return t
 }
@@ -411,10 +541,10 @@ func (mt Metrics) ResynthesisTable() *eval.Table {
 	if len(mt.Resynthesis) == 0 {
 		return nil
 	}
-	t := &eval.Table{Header: "speech from", Title: fmt.Sprintf("log-mel distance to the original speech of %d held-out clips", mt.ResynthClips),
-		Columns: []eval.Column{{Name: "mean |Δ| dB", Format: "%.2f"}}}
+	t := &eval.Table{Header: "speech from", Title: fmt.Sprintf("log-mel distance to the original speech of %d held-out clips, and the judge's word error", mt.ResynthClips),
+		Columns: []eval.Column{{Name: "mean abs Δ dB", Format: "%.2f"}, {Name: "word error %", Format: "%.1f"}}}
 	for _, s := range mt.Resynthesis {
-		t.Add(s.System, s.MelDB)
+		t.Add(s.System, s.MelDB, 100*s.WordError)
 	}
 	return t
 }

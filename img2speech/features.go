@@ -45,6 +45,7 @@ type utterance struct {
 	// the frame's centre), when the clip has one.
 	phones  []string
 	speaker string // the "speaker" label
+	caption string // the "caption" label
 }
 
 // loadUtterances reads clips' audio at c.Rate and computes their log-mel
@@ -60,7 +61,7 @@ func (c Config) loadUtterances(ctx context.Context, clips []*avio.Clip, mfcc boo
 		if err != nil {
 			return nil, fmt.Errorf("img2speech: %w", err)
 		}
-		u := &utterance{name: cl.Dir, speaker: cl.Meta.Labels["speaker"]}
+		u := &utterance{name: cl.Dir, speaker: cl.Meta.Labels["speaker"], caption: cl.Meta.Labels["caption"]}
 		if u.mel, err = c.frames(x, c.melConfig()); err != nil {
 			return nil, fmt.Errorf("img2speech: clip %s: audio: %w", cl.Dir, err)
 		}

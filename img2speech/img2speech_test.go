@@ -158,24 +158,71 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 		}
 	}
 	// image → units: the captioner learns on top of the trained units
-	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1})
+	ckpt := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	crep, err := TrainImage(context.Background(), m, Data{Train: clips[:12], Val: clips[12:]}, TrainOptions{Epochs: 3, BatchSize: 4, LR: 1e-2, Seed: 1, CheckpointPath: ckpt})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// a checkpoint of the image stage carries the units' durations
+	if c, err := Load(ckpt); err != nil {
+		t.Error(err)
+	} else if !slices.Equal(c.durations, m.durations) {
+		t.Errorf("checkpoint durations %v, want %v", c.durations, m.durations)
 	}
 	if ce := crep.History.Epochs; len(ce) == 0 || !(crep.History.BestLoss < ce[0].TrainLoss) {
 		t.Errorf("captioner loss did not fall: %+v", ce)
 	}
-	im, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Images: true})
+	// the judge: a tiny recogniser of the clean speech
+	rcfg := DefaultRecogniserConfig(CaptionWords(clips))
+	rcfg.Hidden, rcfg.Segment = 8, 64
+	judge, err := NewRecogniser(rcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(im.Images) != 2 {
+	if _, err := TrainRecogniser(context.Background(), judge, Data{Train: clips[:12]}, TrainOptions{Epochs: 1, BatchSize: 8, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	im, err := Evaluate(m, clips[12:], EvalOptions{Reference: clips[:12], Seed: 1, Images: true, Judge: judge, Resynthesis: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Images) != 3 || im.Images[2].UnitError != 0 {
 		t.Fatalf("image rows %+v", im.Images)
 	}
 	for _, r := range im.Images {
-		if !(r.UnitError >= 0) {
-			t.Errorf("%s: unit error %v", r.System, r.UnitError)
+		w := r.Words
+		if !(r.UnitError >= 0) || r.Spoken != 2 || !(w.WordError >= 0) || !(w.Content >= 0 && w.Content <= 1) || !(w.Count >= 0 && w.Count <= 1) || !(w.BLEU4 >= 0 && w.BLEU4 <= 1) {
+			t.Errorf("%s: %+v", r.System, r)
 		}
+	}
+	if len(im.Resynthesis) != 4 || !(im.Resynthesis[0].WordError >= 0) || !math.IsNaN(im.Resynthesis[1].WordError) || !(im.Resynthesis[2].WordError >= 0) {
+		t.Errorf("resynthesis with a judge: %+v", im.Resynthesis)
+	}
+	if !strings.Contains(im.ImageTable().String(), "BLEU-4") || !strings.Contains(im.ResynthesisTable().String(), "clean speech") {
+		t.Errorf("tables:\n%s%s", im.ImageTable(), im.ResynthesisTable())
+	}
+	// the units' durations are saved with the model: a loaded one speaks pictures
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m3, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m3.durations, m.durations) {
+		t.Errorf("durations after Load %v; saved %v", m3.durations, m.durations)
+	}
+	frame, err := clips[12].Frame(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y, seq, err := m3.SpeakImage(frame); err != nil {
+		t.Errorf("SpeakImage: %v", err)
+	} else if len(seq) == 0 || len(y) < len(seq)*640-400 {
+		t.Errorf("SpeakImage: %d samples for units %v", len(y), seq)
+	}
+	if _, _, err := m2.SpeakImage(frame); err == nil || !strings.Contains(err.Error(), "image stage") {
+		t.Errorf("a model without the image stage spoke a picture: %v", err)
 	}
 	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
 		t.Errorf("table:\n%s", mt.Table())

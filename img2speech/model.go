@@ -1,8 +1,8 @@
 package img2speech
 
 import (
+	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand"
 
 	G "gorgonia.org/gorgonia"
@@ -33,6 +33,10 @@ type Model struct {
 	vq        *nets.VQ
 	cap       *captioner
 	params    []*nets.Param
+	// durations is the mean run length, in units, of every code in the
+	// image stage's training speech (nil before TrainImage): how long
+	// Expand holds a unit of a collapsed sequence.
+	durations []float64
 
 	infer *nets.Program
 }
@@ -93,20 +97,65 @@ func (m *Model) Params() []*nets.Param { return m.params }
 // Save writes the model as safetensors with its Config in the metadata
 // (atomically).
 func (m *Model) Save(path string) error {
-	if err := nets.SaveModel(path, Kind, m, m.Config, nil); err != nil {
+	meta, err := m.meta()
+	if err != nil {
+		return err
+	}
+	if err := nets.SaveModel(path, Kind, m, m.Config, meta); err != nil {
 		return fmt.Errorf("img2speech: %w", err)
 	}
 	return nil
 }
 
-// Load reads a model written by Save.
-func Load(path string) (*Model, error) {
-	var cfg Config
-	m, _, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
+// meta is the metadata Save adds: the units' durations, when set.
+func (m *Model) meta() (map[string]string, error) {
+	if m.durations == nil {
+		return nil, nil
+	}
+	js, err := json.Marshal(m.durations)
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)
 	}
+	return map[string]string{durationsKey: string(js)}, nil
+}
+
+// durationsKey is the metadata key of the units' mean durations.
+const durationsKey = "img2speech.unit_durations"
+
+// Load reads a model written by Save.
+func Load(path string) (*Model, error) {
+	var cfg Config
+	m, meta, err := nets.LoadModel(path, Kind, &cfg, func() (*Model, error) { return New(cfg) })
+	if err != nil {
+		return nil, fmt.Errorf("img2speech: %w", err)
+	}
+	if err := m.setDurations(meta); err != nil {
+		return nil, fmt.Errorf("img2speech: %s: %w", path, err)
+	}
 	return m, nil
+}
+
+// setDurations reads the units' mean durations from a model file's
+// metadata (files of the units stage have none).
+func (m *Model) setDurations(meta map[string]string) error {
+	js, ok := meta[durationsKey]
+	if !ok {
+		return nil
+	}
+	var d []float64
+	if err := json.Unmarshal([]byte(js), &d); err != nil {
+		return fmt.Errorf("metadata %s: %w", durationsKey, err)
+	}
+	if len(d) != m.Config.Codes {
+		return fmt.Errorf("metadata %s: %d durations for %d codes", durationsKey, len(d), m.Config.Codes)
+	}
+	for i, v := range d {
+		if !(v >= 1 && v <= 1000) {
+			return fmt.Errorf("metadata %s: duration %v of unit %d; want 1–1000", durationsKey, v, i)
+		}
+	}
+	m.durations = d
+	return nil
 }
 
 // Close releases the model's compiled graphs; the model stays usable.
@@ -179,36 +228,11 @@ func (m *Model) define() func(p *nets.Pass) error {
 // standardise returns s's frames (NMels, T) standardised band by band
 // with the model's statistics, as [NMels][T] rows.
 func (m *Model) standardise(mel []float32, frames int) []float32 {
-	out := make([]float32, len(mel))
-	for b := 0; b < m.Config.NMels; b++ {
-		mu, sd := m.mean.Data[b], m.std.Data[b]
-		for t := 0; t < frames; t++ {
-			out[b*frames+t] = (mel[b*frames+t] - mu) / sd
-		}
-	}
-	return out
+	return standardiseWith(mel, frames, m.mean, m.std)
 }
 
 // fitNorm sets the standardisation from the training utterances' frames.
-func (m *Model) fitNorm(us []*utterance) {
-	nb := m.Config.NMels
-	s, ss := make([]float64, nb), make([]float64, nb)
-	n := 0.0
-	for _, u := range us {
-		for b := 0; b < nb; b++ {
-			for _, v := range u.mel.Data[b*u.mel.Frames : (b+1)*u.mel.Frames] {
-				s[b] += float64(v)
-				ss[b] += float64(v) * float64(v)
-			}
-		}
-		n += float64(u.mel.Frames)
-	}
-	for b := range s {
-		mu := s[b] / n
-		m.mean.Data[b] = float32(mu)
-		m.std.Data[b] = float32(max(1e-3, math.Sqrt(max(0, ss[b]/n-mu*mu))))
-	}
-}
+func (m *Model) fitNorm(us []*utterance) { fitNormTo(us, m.mean, m.std) }
 
 // fitted reports whether the standardisation has been set.
 func (m *Model) fitted() bool { return m.std.Data[0] > 0 }

@@ -2,6 +2,7 @@ package img2speech
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/avlearn/avlearn/nets"
 )
@@ -81,4 +82,52 @@ func Collapse(units []int) []int {
 		}
 	}
 	return out
+}
+
+// fitDurations sets each code's mean run length over the utterances'
+// units (1 for codes never chosen).
+func (m *Model) fitDurations(units [][]int) {
+	runs := make([]float64, m.Config.Codes)
+	n := make([]float64, m.Config.Codes)
+	for _, us := range units {
+		for i := 0; i < len(us); {
+			j := i
+			for j < len(us) && us[j] == us[i] {
+				j++
+			}
+			runs[us[i]] += float64(j - i)
+			n[us[i]]++
+			i = j
+		}
+	}
+	m.durations = make([]float64, m.Config.Codes)
+	for k := range runs {
+		m.durations[k] = 1
+		if n[k] > 0 {
+			m.durations[k] = runs[k] / n[k]
+		}
+	}
+}
+
+// Expand gives a collapsed unit sequence (Collapse, or what an image is
+// described with) back its durations, one unit per 40 ms, as Speak takes
+// them: each unit is held for its mean duration in the captions the image
+// stage was trained on, rounded so that the total follows the sum of the
+// means.
+func (m *Model) Expand(seq []int) ([]int, error) {
+	if m.durations == nil {
+		return nil, fmt.Errorf("img2speech: the model has no unit durations (train the image stage)")
+	}
+	var out []int
+	acc := 0.0
+	for i, u := range seq {
+		if u < 0 || u >= m.Config.Codes {
+			return nil, fmt.Errorf("img2speech: unit %d at position %d; the codebook has %d", u, i, m.Config.Codes)
+		}
+		acc += m.durations[u]
+		for k := max(1, int(math.Round(acc))-len(out)); k > 0; k-- {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }

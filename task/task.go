@@ -58,6 +58,10 @@ type TrainOptions struct {
 	// CheckpointPath, if set, receives the best model so far in the task's
 	// model-file format (written atomically; Load reads it).
 	CheckpointPath string
+	// Meta holds extra metadata keys written into every checkpoint beside
+	// the kind and the configuration (what the task's Save adds, so that a
+	// checkpoint loads as a whole model).
+	Meta map[string]string
 	// CurvePrefix, if set, receives the loss curves PREFIX.csv and
 	// PREFIX.png.
 	CurvePrefix string
@@ -149,7 +153,7 @@ type Report struct {
 // format, so the task's Load reads it). dropLast skips the last, smaller
 // batch of an epoch.
 func Fit(ctx context.Context, t nets.Task, nTrain, nVal int, kind string, cfg any, o TrainOptions, dropLast bool) (nets.History, error) {
-	meta, err := nets.ModelMeta(kind, cfg, nil)
+	meta, err := nets.ModelMeta(kind, cfg, o.Meta)
 	if err != nil {
 		return nets.History{}, err
 	}

@@ -329,8 +329,14 @@ func TestCLIConformance(t *testing.T) {
 				return []string{"img2speech", "train", "--data", f.nanData, "-o", o, "--hidden", "4", "--codes", "4", "--epochs", "1"}
 			},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},
+		{name: "img2speech", ext: ".wav",
+			bad:     []string{"img2speech", filepath.Join(f.faceA, "frames", "000000.png"), "-o", "x.wav", "--words=maybe"},
+			missing: []string{"img2speech", "--model", f.i2sModel, f.missing + ".png", "-o", filepath.Join(f.dir, "x.wav")},
+			write: func(o string) []string {
+				return []string{"img2speech", "--model", f.i2sModel, filepath.Join(f.faceA, "frames", "000000.png"), "-o", o}
+			}},
 		{name: "img2speech eval",
-			bad:     []string{"img2speech", "eval", "--data", f.data},
+			bad:     []string{"img2speech", "eval", "--model", f.i2sModel, "--data", f.data, "--resynth", "-1"},
 			missing: []string{"img2speech", "eval", "--model", f.missing + ".safetensors", "--data", f.data},
 			nan:     []string{"img2speech", "eval", "--model", f.i2sModel, "--data", f.nanData},
 			nanWant: fmt.Sprintf("sample %d is NaN", nanAt)},

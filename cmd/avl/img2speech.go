@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,32 +19,131 @@ import (
 func init() {
 	register(&command{
 		name:    "img2speech",
-		summary: "text-free image-to-speech, first part: learn discrete speech units (speech → units → speech) and measure them",
+		summary: "say what a picture shows with no text in between (image → speech units → speech); train, evaluate with a speech recogniser",
 		help:    img2speechHelp,
+		run:     img2speechSpeak,
 		verbs:   map[string]runFunc{"train": img2speechTrain, "eval": img2speechEval},
 	})
 }
 
-const img2speechHelp = `usage: avl img2speech train|eval [flags]
+const img2speechHelp = `usage: avl img2speech IMAGE.png -o SPEECH.wav [--model M] [--words]
+       avl img2speech train|eval [flags]
 
-  train  --data ROOT -o M.safetensors [--codes 64] [--holdout s006,s007]
-         stage units (the default): learn discrete speech units from the train
+  (no sub-command)  IMAGE.png -o SPEECH.wav
+         say what the picture shows: the units its captioner decodes (beam 4),
+         held for their mean durations and spoken (Griffin-Lim); the unit
+         sequence goes to SPEECH.units.txt; --words prints what the shipped
+         recogniser hears; the shipped model unless --model
+  train  --data ROOT -o M.safetensors [--holdout s006,s007]
+         --stage units (the default): learn discrete speech units from the train
          split's speech (avl synth captions writes such a corpus): an encoder on
          log-mel frames, a vector-quantised bottleneck (one unit per 40 ms), a
          decoder back to the frames; the val split picks the best epoch;
          --holdout leaves those speakers out
          --stage image --model UNITS.safetensors: learn the units of each clip's
          spoken caption from its first frame (CNN, attention LSTM)
-  eval   --model M --data ROOT [--speakers s006,s007] [--images]
+         --stage judge: the recogniser that judges speech, trained on the clean
+         speech only (each 20 ms labelled with its caption word or silence)
+  eval   --model M --data ROOT [--speakers s006,s007] [--images] [--judge J]
          phone purity and ABX error of the units on the test split (clips with a
          "phones" label), beside k-means on MFCCs with as many clusters (fitted
          on the train split), a single unit and MFCC frames; speech → units →
-         speech (Griffin-Lim) beside Griffin-Lim of the true spectrogram; with
-         --images, image → units beside shuffled images
+         speech (Griffin-Lim) beside Griffin-Lim of the true spectrogram and the
+         clean speech, by log-mel distance and the recogniser's word error; with
+         --images, image → units → speech beside shuffled images and the true
+         units: unit error, word error, content words, count, BLEU-4; the
+         shipped recogniser unless --judge
 
-Speaking a picture end to end (units → speech without durations) is not built yet.
 Run "avl img2speech CMD -h" for a sub-command's flags.
 `
+
+// loadImg2speech loads a model file, or the shipped model for "".
+func loadImg2speech(path string) (*img2speech.Model, error) {
+	if path == "" {
+		return img2speech.Pretrained()
+	}
+	return img2speech.Load(path)
+}
+
+// loadJudge loads a recogniser file, or the shipped one for "".
+func loadJudge(path string) (*img2speech.Recogniser, error) {
+	if path == "" {
+		return img2speech.PretrainedRecogniser()
+	}
+	return img2speech.LoadRecogniser(path)
+}
+
+// unitsPath is where the unit sequence of speech written to out goes.
+func unitsPath(out string) string {
+	return strings.TrimSuffix(out, filepath.Ext(out)) + ".units.txt"
+}
+
+func img2speechSpeak(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlags("img2speech", "[--model M] IMAGE.png -o SPEECH.wav", stderr)
+	model := fs.String("model", "", "model file (default: the shipped model, see img2speech/pretrained/README.md)")
+	out := cli.AddOut(fs, "speech to write, .wav (required); the unit sequence goes beside it, to NAME.units.txt")
+	heard := fs.Bool("words", false, "print the words the shipped recogniser hears in the speech")
+	cli.AddQuiet(fs) // nothing to silence: the result line always prints
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return cli.Usagef("want one input picture, got %d arguments", len(pos))
+	}
+	inputs := []string{pos[0]}
+	if *model != "" {
+		inputs = append(inputs, *model)
+	}
+	if err := cli.CheckOutFile(*out, []string{".wav"}, inputs...); err != nil {
+		return err
+	}
+	if err := cli.CheckOutFile(unitsPath(*out), []string{".txt"}, inputs...); err != nil {
+		return err
+	}
+	img, err := readPicture(pos[0], pos[0])
+	if err != nil {
+		return err
+	}
+	m, err := loadImg2speech(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	y, seq, err := m.SpeakImage(img)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	var words []string
+	if *heard {
+		j, err := img2speech.PretrainedRecogniser()
+		if err != nil {
+			return err
+		}
+		defer j.Close()
+		if words, err = j.Words(y); err != nil {
+			return err
+		}
+	}
+	if err := avio.WriteMonoWAV(*out, y, m.Config.Rate, avio.PCM16); err != nil {
+		return err
+	}
+	txt := make([]string, len(seq))
+	for i, u := range seq {
+		txt[i] = fmt.Sprint(u)
+	}
+	if err := avio.WriteFileAtomic(unitsPath(*out), func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, strings.Join(txt, " "))
+		return err
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "speech %s (%.2f s) and %d units %s from %s\n", *out, float64(len(y))/float64(m.Config.Rate), len(seq), unitsPath(*out), pos[0])
+	if *heard {
+		fmt.Fprintf(stdout, "the recogniser hears: %s\n", strings.Join(words, " "))
+	}
+	return nil
+}
 
 // speakerList parses a comma-separated speaker list ("" is none).
 func speakerList(s string) []string {
@@ -88,14 +188,17 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	if *data == "" {
 		return cli.Usagef("--data is required")
 	}
-	if *stage != "units" && *stage != "image" {
-		return cli.Usagef("--stage %q: want units or image", *stage)
+	if *stage != "units" && *stage != "image" && *stage != "judge" {
+		return cli.Usagef("--stage %q: want units, image or judge", *stage)
 	}
 	if *stage == "image" && *model == "" {
 		return cli.Usagef("--stage image needs --model")
 	}
-	if *stage == "image" {
+	if *stage != "units" {
 		d = img2speech.DefaultImageTrainOptions()
+		if *stage == "judge" {
+			d = img2speech.DefaultRecogniserTrainOptions()
+		}
 		d.Seed = 1
 		for _, name := range []string{"epochs", "batch", "lr", "patience"} {
 			if !cli.Given(fs, name) {
@@ -110,8 +213,11 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	if *stage == "image" {
+	switch *stage {
+	case "image":
 		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, o, stdout)
+	case "judge":
+		return img2speechTrainJudge(ctx, *data, *out, *holdout, o, stdout)
 	}
 	cfg := def
 	cfg.Codes, cfg.Hidden, cfg.DecoderKernel, cfg.Seed = *codes, *hidden, *dk, o.Seed
@@ -184,24 +290,72 @@ func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o 
 	return nil
 }
 
+// img2speechTrainJudge trains the recogniser that judges generated speech
+// on data's clean speech (train split) and writes it to out.
+func img2speechTrainJudge(ctx context.Context, data, out, holdout string, o img2speech.TrainOptions, stdout io.Writer) error {
+	if err := cli.CheckOutFile(out, []string{".safetensors"}); err != nil {
+		return err
+	}
+	ds, err := avio.Open(data)
+	if err != nil {
+		return err
+	}
+	held := speakerList(holdout)
+	train := bySpeaker(ds.Split("train"), held, false)
+	if len(train) == 0 {
+		return fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
+	}
+	words := img2speech.CaptionWords(train)
+	if len(words) == 0 {
+		return fmt.Errorf("%s: the train clips have no \"caption\" label", data)
+	}
+	cfg := img2speech.DefaultRecogniserConfig(words)
+	cfg.Seed = o.Seed
+	r, err := img2speech.NewRecogniser(cfg)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	o.CheckpointPath = out
+	start := time.Now()
+	rep, err := img2speech.TrainRecogniser(ctx, r, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	if err != nil {
+		return cli.TrainErr(err, out, start)
+	}
+	if err := r.Save(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "recogniser %s: %d words, %d train clips (%d segments), %d val clips, %d steps, best epoch %d (val loss %.4f), %s\n",
+		out, len(words), rep.TrainClips, rep.TrainSegments, rep.ValClips, rep.Steps, rep.History.BestEpoch, rep.History.BestLoss, rep.Duration.Round(1e7))
+	return nil
+}
+
 func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("img2speech eval", "--model M --data ROOT [flags]", stderr)
-	model := fs.String("model", "", "model file written by avl img2speech train (required)")
+	model := fs.String("model", "", "model file written by avl img2speech train (default: the shipped model)")
 	data := fs.String("data", "", "clip dataset with \"phones\" labels (required)")
 	split := fs.String("split", "test", "split to evaluate on (all: every clip)")
 	speakers := fs.String("speakers", "", "evaluate only these speakers' clips (comma-separated \"speaker\" labels; the k-means baseline is fitted on the others)")
 	seed := fs.Int64("seed", 1, "seed of the k-means baseline")
-	images := fs.Bool("images", false, "also measure image → units (greedy decoding) beside shuffled images")
-	resynth := fs.Int("resynth", 20, "clips also turned into units and back into speech (Griffin-Lim), to measure the resynthesis")
+	images := fs.Bool("images", false, "also measure image → units → speech beside shuffled images and the true units")
+	beam := fs.Int("beam", img2speech.DefaultBeam, "beam width of the image → units decoding (1: greedy)")
+	resynth := fs.Int("resynth", 20, "clips whose speech is regenerated (Griffin-Lim) and measured: from their units and, with --images, from their pictures")
+	judge := fs.String("judge", "", "recogniser (avl img2speech train --stage judge) that turns regenerated speech back into words, to measure it against the captions (default: the shipped one)")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
 	quiet := cli.AddQuiet(fs)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}
-	if *model == "" || *data == "" {
-		return cli.Usagef("--model and --data are required")
+	if *data == "" {
+		return cli.Usagef("--data is required")
 	}
-	m, err := img2speech.Load(*model)
+	if *resynth < 0 {
+		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
+	}
+	if *beam < 1 || *beam > 64 {
+		return cli.Usagef("--beam %d: want 1–64", *beam)
+	}
+	m, err := loadImg2speech(*model)
 	if err != nil {
 		return err
 	}
@@ -221,10 +375,11 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if len(clips) == 0 {
 		return fmt.Errorf("%s: no clips in split %q (of the speakers given)", *data, *split)
 	}
-	if *resynth < 0 {
-		return cli.Usagef("--resynth %d: want ≥ 0", *resynth)
+	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images, Beam: *beam}
+	if o.Judge, err = loadJudge(*judge); err != nil {
+		return err
 	}
-	o := img2speech.EvalOptions{Reference: ref, Seed: *seed, Resynthesis: *resynth, Images: *images}
+	defer o.Judge.Close()
 	if !*quiet {
 		o.Progress = stderr
 	}

@@ -234,26 +234,35 @@ func readFaces(path string) ([]image.Image, bool, error) {
 		}
 		return frames, true, nil
 	}
+	img, err := readPicture("--face "+path, path)
+	if err != nil {
+		return nil, false, err
+	}
+	return []image.Image{img}, false, nil
+}
+
+// readPicture reads a PNG or JPEG picture; errors start with name.
+func readPicture(name, path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, fmt.Errorf("--face %s: %w", path, cli.UnwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", name, cli.UnwrapPath(err))
 	}
 	defer f.Close()
 	cfg, _, err := image.DecodeConfig(f)
 	if err != nil {
-		return nil, false, fmt.Errorf("--face %s: not a PNG or JPEG picture: %w", path, err)
+		return nil, fmt.Errorf("%s: not a PNG or JPEG picture: %w", name, err)
 	}
 	if cfg.Width*cfg.Height > avio.MaxFramePixels {
-		return nil, false, fmt.Errorf("--face %s: %d×%d pixels is too large", path, cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("%s: %d×%d pixels is too large", name, cfg.Width, cfg.Height)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, false, fmt.Errorf("--face %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	img, _, err := image.Decode(f)
 	if err != nil {
-		return nil, false, fmt.Errorf("--face %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return []image.Image{img}, false, nil
+	return img, nil
 }
 
 // writeLipClip writes frames and the speech as a clip folder with an

@@ -1,0 +1,48 @@
+package img2speech_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/avlearn/avlearn/img2speech"
+	"github.com/avlearn/avlearn/synth"
+)
+
+// Say what a picture shows with the shipped model, and hear it back with
+// the shipped recogniser. The shipped model is weak: here it says the
+// colour and shape right, with an item the picture does not have.
+func ExampleModel_SpeakImage() {
+	r := rand.New(rand.NewPCG(1, 2))
+	items := []synth.CaptionItem{{Colour: "red", Shape: "circle", Position: "left"}}
+	picture, err := synth.RenderCaption(r, items, 64)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := img2speech.Pretrained()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+	speech, units, err := m.SpeakImage(picture) // 16 kHz mono, collapsed units
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	judge, err := img2speech.PretrainedRecogniser()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer judge.Close()
+	words, err := judge.Words(speech)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %d units, %.1f s, heard %q\n", synth.CaptionText(items), len(units), float64(len(speech))/16000, strings.Join(words, " "))
+	// Output:
+	// red circle left: 85 units, 4.5 s, heard "red square top and purple circle left"
+}

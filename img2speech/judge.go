@@ -1,0 +1,135 @@
+package img2speech
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/avlearn/avlearn/eval"
+	"github.com/avlearn/avlearn/synth"
+)
+
+// WordScores are a recogniser's words for speech measured against the
+// captions that speech should say.
+type WordScores struct {
+	// WordError is the word edit distance over the captions' words,
+	// summed over clips (above 1 is possible).
+	WordError float64
+	// Content is the share of the captions' content words (colour, shape,
+	// position) that the alignment of least edits pairs with the same
+	// word.
+	Content float64
+	// Colours, Shapes and Positions are the same share for each kind of
+	// content word.
+	Colours, Shapes, Positions float64
+	// Count is the share of clips where as many shapes are recognised as
+	// the caption names.
+	Count float64
+	// BLEU4 is the corpus BLEU-4 of the recognised words.
+	BLEU4 float64
+}
+
+// scoreWords measures recognised words hyps against captions refs.
+func scoreWords(hyps, refs [][]string) (WordScores, error) {
+	var edits, words, count float64
+	kinds := [][]string{synth.CaptionColours, synth.CaptionShapes, synth.CaptionPositions}
+	right, content := make([]float64, len(kinds)), make([]float64, len(kinds))
+	kindOf := func(w string) int {
+		for k, ws := range kinds {
+			if slices.Contains(ws, w) {
+				return k
+			}
+		}
+		return -1
+	}
+	for i, h := range hyps {
+		r := refs[i]
+		edits += float64(editDistance(h, r))
+		words += float64(len(r))
+		for _, j := range alignedMatches(h, r) {
+			if k := kindOf(r[j]); k >= 0 {
+				right[k]++
+			}
+		}
+		for _, w := range r {
+			if k := kindOf(w); k >= 0 {
+				content[k]++
+			}
+		}
+		shapes := func(s []string) int {
+			n := 0
+			for _, w := range s {
+				if slices.Contains(synth.CaptionShapes, w) {
+					n++
+				}
+			}
+			return n
+		}
+		if shapes(h) == shapes(r) {
+			count++
+		}
+	}
+	b, err := eval.BLEU(hyps, refs, 4)
+	if err != nil {
+		return WordScores{}, err
+	}
+	share := func(a, b float64) float64 { return a / max(1, b) }
+	return WordScores{WordError: share(edits, words), Content: share(right[0]+right[1]+right[2], content[0]+content[1]+content[2]),
+		Colours: share(right[0], content[0]), Shapes: share(right[1], content[1]), Positions: share(right[2], content[2]),
+		Count: share(count, float64(len(hyps))), BLEU4: b}, nil
+}
+
+// alignedMatches returns the positions in b of the words a Levenshtein
+// alignment of least edits between a and b pairs with an identical word
+// (of the alignments of least edits, one with the most matches).
+func alignedMatches(a, b []string) []int {
+	// cost[i][j]: edits aligning a[:i] with b[:j]; matches breaks ties
+	type cell struct{ cost, matches int }
+	d := make([][]cell, len(a)+1)
+	for i := range d {
+		d[i] = make([]cell, len(b)+1)
+		d[i][0].cost = i
+	}
+	for j := range d[0] {
+		d[0][j].cost = j
+	}
+	better := func(x, y cell) bool { return x.cost < y.cost || x.cost == y.cost && x.matches > y.matches }
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			diag := d[i-1][j-1]
+			if a[i-1] == b[j-1] {
+				diag.matches++
+			} else {
+				diag.cost++
+			}
+			best := diag
+			for _, c := range []cell{{d[i-1][j].cost + 1, d[i-1][j].matches}, {d[i][j-1].cost + 1, d[i][j-1].matches}} {
+				if better(c, best) {
+					best = c
+				}
+			}
+			d[i][j] = best
+		}
+	}
+	var out []int
+	for i, j := len(a), len(b); i > 0 && j > 0; {
+		diag := d[i-1][j-1]
+		if a[i-1] == b[j-1] && d[i][j] == (cell{diag.cost, diag.matches + 1}) {
+			out = append(out, j-1)
+			i, j = i-1, j-1
+			continue
+		}
+		switch {
+		case d[i][j] == (cell{diag.cost + 1, diag.matches}) && a[i-1] != b[j-1]:
+			i, j = i-1, j-1
+		case d[i][j] == (cell{d[i-1][j].cost + 1, d[i-1][j].matches}):
+			i--
+		default:
+			j--
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// words splits a caption into its words.
+func words(caption string) []string { return strings.Fields(caption) }
