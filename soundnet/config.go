@@ -210,19 +210,18 @@ func layerSpan(layer string, j int) (first, last int) {
 	return first, last
 }
 
-// realSteps is how many of the first steps of layer have their receptive
-// field centred on the first n samples of the input (the real audio before
-// any zero padding); at least 1, at most steps.
-func realSteps(layer string, steps, n int) int {
-	k := 1
-	for k < steps {
-		a, b := layerSpan(layer, k)
-		if (a+b)/2 >= n {
-			break
-		}
-		k++
+// centredSteps returns the steps [j0, j1) of layer (of steps in all) whose
+// receptive field is centred on input samples lo … hi−1; at least one.
+func centredSteps(layer string, steps, lo, hi int) (j0, j1 int) {
+	centre := func(j int) int { a, b := layerSpan(layer, j); return (a + b) / 2 }
+	for j0 < steps-1 && centre(j0) < lo {
+		j0++
 	}
-	return k
+	j1 = j0 + 1
+	for j1 < steps && centre(j1) < hi {
+		j1++
+	}
+	return j0, j1
 }
 
 // StepTime is the time in seconds at the centre of conv8 step j's

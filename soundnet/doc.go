@@ -22,8 +22,10 @@
 //   - Model.Features returns a layer's activations for a waveform.
 //   - Evaluate measures the student's agreement with the teacher on
 //     held-out clips; ProbeTable trains linear probes (package eval) on
-//     clip descriptors (LayerDescriptors: each channel's mean and standard
-//     deviation over the clip, any length) of labelled clips and reports
+//     clip descriptors (LayerDescriptors, Model.ClipDescriptors: each
+//     channel's mean and standard deviation over the clip, any length; a
+//     clip shorter than the receptive field is looped, not zero-padded)
+//     of labelled clips and reports
 //     accuracy with its standard error next to random-weight, MFCC and
 //     log-mel baselines, on a test split or by k-fold cross-validation,
 //     and optionally with a few labels per class.
@@ -33,7 +35,8 @@
 // StepSpan(j) and is taught by the video frame at StepTime(j), the centre
 // of that span; steps are StepStride = 65,536 samples (2.97 s) apart, and
 // one step needs MinSamples = 209,374 samples (9.50 s), so a 20 s input
-// gives 4 steps and a 5 s clip is padded to 9.50 s for 1 step.
+// gives 4 steps and a 5 s clip is padded to 9.50 s for 1 step
+// (Model.Features pads with zeros; ClipDescriptors loops the clip).
 //
 // The command line runs the whole path: avl soundnet teacher, distill,
 // features and probe. README.md has the current figures and the commands

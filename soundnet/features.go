@@ -64,7 +64,8 @@ const MaxSamples = 60 * Rate
 // Inputs shorter than MinSamples are zero-padded at the end to MinSamples
 // (FeatureMap.Padded says by how much); inputs longer than MaxSamples are
 // processed in consecutive windows of MaxSamples (the last one padded if
-// short) whose time steps are concatenated.
+// short) whose time steps are concatenated. (ClipDescriptors, for a
+// clip's statistics, loops a short input instead of padding it.)
 func (m *Model) Features(wave []float64, layer string) (*FeatureMap, error) {
 	if !slices.Contains(Layers, layer) {
 		return nil, fmt.Errorf("soundnet: unknown layer %q (want one of %s)", layer, strings.Join(Layers, ", "))

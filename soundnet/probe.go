@@ -29,16 +29,8 @@ func ClipWave(c *avio.Clip) ([]float64, error) {
 // for each requested layer, the mean and then the standard deviation over
 // time of each channel per clip (2·channels values, the clip descriptor a
 // linear probe reads, built like the MFCC mean+std baseline). Clips of any
-// length work: a clip longer than MaxSamples is run in windows of
-// MaxSamples, and the statistics pool every step whose receptive field is
-// centred on the clip's samples, so the zero padding that makes a short
-// clip (or a last window) long enough for the network is left out.
+// length work (ClipDescriptors says how).
 func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers []string, w io.Writer) (map[string][][]float64, error) {
-	for _, l := range layers {
-		if !slices.Contains(Layers, l) {
-			return nil, fmt.Errorf("soundnet: unknown layer %q", l)
-		}
-	}
 	out := map[string][][]float64{}
 	bar := progress.New(w, "features", len(clips))
 	defer bar.Done()
@@ -50,43 +42,100 @@ func LayerDescriptors(ctx context.Context, m *Model, clips []*avio.Clip, layers 
 		if err != nil {
 			return nil, err
 		}
-		maps := map[string]*FeatureMap{}
-		for start := 0; start < len(x); start += MaxSamples {
-			seg := x[start:min(len(x), start+MaxSamples)]
-			xs, _, err := prepare(seg)
-			if err != nil {
-				return nil, fmt.Errorf("soundnet: clip %s: %w", c.Name, err)
-			}
-			fs, err := m.run(xs, 1, len(xs), layers)
-			if err != nil {
-				return nil, err
-			}
-			for _, l := range layers {
-				f := fs[l][0]
-				keep := realSteps(l, f.Steps, len(seg))
-				d := make([]float32, 0, f.Channels*keep)
-				for ch := 0; ch < f.Channels; ch++ {
-					d = append(d, f.Data[ch*f.Steps:ch*f.Steps+keep]...)
-				}
-				if maps[l] == nil {
-					maps[l] = &FeatureMap{Layer: l, Channels: f.Channels}
-				}
-				g := maps[l]
-				g.Data = appendSteps(g.Data, g.Steps, d, keep, f.Channels)
-				g.Steps += keep
-			}
+		d, err := m.ClipDescriptors(x, layers)
+		if err != nil {
+			return nil, fmt.Errorf("soundnet: clip %s: %w", c.Name, err)
 		}
 		for _, l := range layers {
-			f := maps[l]
-			row := make([]float64, 0, 2*f.Channels)
-			for _, v := range append(f.Mean(), f.Std()...) {
-				row = append(row, float64(v))
-			}
-			out[l] = append(out[l], row)
+			out[l] = append(out[l], d[l])
 		}
 		bar.Set(i+1, "")
 	}
 	return out, nil
+}
+
+// ClipDescriptors returns, for each of layers, the mean and then the
+// standard deviation over time of each channel of wave (mono samples in
+// [-1, 1] at Rate Hz): the descriptor LayerDescriptors gives a clip.
+//
+// A wave longer than MaxSamples is run in windows of MaxSamples, and the
+// statistics pool the steps whose receptive field is centred on the
+// window's samples. A wave (or last window) shorter than SoundNet-8's
+// receptive field, MinSamples, is looped as a circle: repeated whole until
+// it is at least MinSamples long, with half the largest receptive field
+// of layers more of it wrapped on either side, and the statistics pool the
+// steps centred on the whole repeats. So every step sees the clip's sound
+// all around it, never zero padding, and every moment of the clip counts
+// alike; later repeats fall at other phases of the steps and so sample the
+// clip more finely. (Zero padding instead made a 2 s clip's statistics
+// depend on the silence after it; docs/runs/soundnet.md has the
+// comparison.)
+func (m *Model) ClipDescriptors(wave []float64, layers []string) (map[string][]float64, error) {
+	margin := 0
+	for _, l := range layers {
+		if !slices.Contains(Layers, l) {
+			return nil, fmt.Errorf("soundnet: unknown layer %q", l)
+		}
+		a, b := layerSpan(l, 0)
+		margin = max(margin, (b-a+1)/2)
+	}
+	if len(wave) == 0 {
+		return nil, fmt.Errorf("soundnet: empty waveform")
+	}
+	maps := map[string]*FeatureMap{}
+	for start := 0; start < len(wave); start += MaxSamples {
+		seg := wave[start:min(len(wave), start+MaxSamples)]
+		lo, hi := 0, len(seg)
+		if len(seg) < MinSamples() {
+			seg, lo, hi = loop(seg, MinSamples(), margin)
+		}
+		xs, _, err := prepare(seg)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := m.run(xs, 1, len(xs), layers)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range layers {
+			f := fs[l][0]
+			j0, j1 := centredSteps(l, f.Steps, lo, hi)
+			keep := j1 - j0
+			d := make([]float32, 0, f.Channels*keep)
+			for ch := 0; ch < f.Channels; ch++ {
+				d = append(d, f.Data[ch*f.Steps+j0:ch*f.Steps+j1]...)
+			}
+			if maps[l] == nil {
+				maps[l] = &FeatureMap{Layer: l, Channels: f.Channels}
+			}
+			g := maps[l]
+			g.Data = appendSteps(g.Data, g.Steps, d, keep, f.Channels)
+			g.Steps += keep
+		}
+	}
+	out := map[string][]float64{}
+	for _, l := range layers {
+		f := maps[l]
+		row := make([]float64, 0, 2*f.Channels)
+		for _, v := range append(f.Mean(), f.Std()...) {
+			row = append(row, float64(v))
+		}
+		out[l] = row
+	}
+	return out, nil
+}
+
+// loop returns x as a circle: repeated whole as few times as makes at
+// least n samples, the body [lo, hi), with margin more samples of the
+// circle before and after it.
+func loop(x []float64, n, margin int) (out []float64, lo, hi int) {
+	p := len(x)
+	body := (n + p - 1) / p * p
+	out = make([]float64, body+2*margin)
+	for i := range out {
+		out[i] = x[((i-margin)%p+p)%p]
+	}
+	return out, margin, margin + body
 }
 
 // MFCCConfig is the spectrogram configuration of the MFCC baseline:

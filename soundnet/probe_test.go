@@ -2,6 +2,8 @@ package soundnet
 
 import (
 	"context"
+	"math"
+	"slices"
 	"testing"
 )
 
@@ -47,24 +49,93 @@ func TestProbeTable(t *testing.T) {
 	}
 }
 
-// TestRealSteps checks that descriptors pool the steps centred on real
-// samples: a 5 s input padded to 9.5 s keeps about half its pool5 steps.
-func TestRealSteps(t *testing.T) {
+// TestCentredSteps checks which steps descriptors pool: those centred on
+// the input's samples, so a 5 s input padded to 9.5 s keeps about half its
+// pool5 steps.
+func TestCentredSteps(t *testing.T) {
 	n := MinSamples()
 	steps := Lengths(n)["pool5"]
-	if k := realSteps("pool5", steps, n); k != steps {
-		t.Errorf("unpadded: %d of %d steps kept", k, steps)
+	if j0, j1 := centredSteps("pool5", steps, 0, n); j0 != 0 || j1 != steps {
+		t.Errorf("unpadded: steps %d…%d of %d kept", j0, j1, steps)
 	}
-	k := realSteps("pool5", steps, 5*Rate)
-	a, b := layerSpan("pool5", k-1)
-	c, d := layerSpan("pool5", k)
-	if k < 2 || k >= steps || (a+b)/2 >= 5*Rate || (c+d)/2 < 5*Rate {
-		t.Errorf("5 s of %d samples: %d of %d steps kept (last centre %d, next %d)", n, k, steps, (a+b)/2, (c+d)/2)
+	centre := func(j int) int { a, b := layerSpan("pool5", j); return (a + b) / 2 }
+	j0, k := centredSteps("pool5", steps, 0, 5*Rate)
+	if j0 != 0 || k < 2 || k >= steps || centre(k-1) >= 5*Rate || centre(k) < 5*Rate {
+		t.Errorf("5 s of %d samples: %d of %d steps kept (last centre %d, next %d)", n, k, steps, centre(k-1), centre(k))
+	}
+	j0, j1 := centredSteps("pool5", steps, Rate, 3*Rate)
+	if j0 == 0 || centre(j0-1) >= Rate || centre(j0) < Rate || centre(j1-1) >= 3*Rate || centre(j1) < 3*Rate {
+		t.Errorf("1…3 s: steps %d…%d kept", j0, j1)
 	}
 	if a, b := layerSpan("conv1", 3); a != 3*2-32 || b != 3*2-32+63 {
 		t.Errorf("conv1 step 3 sees %d…%d", a, b)
 	}
-	if realSteps("conv8", 1, 10) != 1 {
+	if j0, j1 := centredSteps("conv8", 1, 0, 10); j0 != 0 || j1 != 1 {
 		t.Error("a step must always be kept")
+	}
+}
+
+// TestClipDescriptorsLoop checks that a clip shorter than the receptive
+// field is described by its own sound all around every step, never by
+// zero padding: 2 s of a steady chord give the statistics of the same
+// steps of a 20 s recording of the chord (which are centred on the
+// looped clip's repeats, so far from the recording's ends that the
+// network sees no padding there).
+func TestClipDescriptorsLoop(t *testing.T) {
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	layers := []string{"pool5", "conv7"}
+	margin := 0 // where the looped clip's first repeat starts
+	for _, l := range layers {
+		a, b := layerSpan(l, 0)
+		margin = max(margin, (b-a+1)/2)
+	}
+	chord := func(i int) float64 { // 441 and 1323 Hz: whole cycles in 2 s
+		i -= margin
+		return 0.3*math.Sin(2*math.Pi*441*float64(i)/Rate) + 0.2*math.Sin(2*math.Pi*1323*float64(i)/Rate)
+	}
+	short := make([]float64, 2*Rate)
+	for i := range short {
+		short[i] = chord(i + margin)
+	}
+	long := make([]float32, 20*Rate)
+	for i := range long {
+		long[i] = float32(chord(i) * InputScale)
+	}
+	if c, lo, hi := loop([]float64{1, 2, 3}, 7, 2); !slices.Equal(c, []float64{2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2}) || lo != 2 || hi != 11 {
+		t.Errorf("loop of 1, 2, 3 to 7 with margin 2: %v, body %d…%d", c, lo, hi)
+	}
+	got, err := m.ClipDescriptors(short, layers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := m.run(long, 1, len(long), layers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		f := fs[l][0]
+		j0, j1 := centredSteps(l, f.Steps, margin, margin+10*Rate) // five repeats make 9.5 s
+		mid := &FeatureMap{Channels: f.Channels, Steps: j1 - j0}
+		for ch := 0; ch < f.Channels; ch++ {
+			mid.Data = append(mid.Data, f.Data[ch*f.Steps+j0:ch*f.Steps+j1]...)
+		}
+		var diff, norm float64
+		for i, v := range append(mid.Mean(), mid.Std()...) {
+			diff += (got[l][i] - float64(v)) * (got[l][i] - float64(v))
+			norm += float64(v) * float64(v)
+		}
+		if r := math.Sqrt(diff / norm); !(r < 1e-4) {
+			t.Errorf("%s: 2 s clip's descriptor is %.3f (relative) from the recording's", l, r)
+		}
+	}
+	if _, err := m.ClipDescriptors(nil, layers); err == nil {
+		t.Error("empty waveform accepted")
+	}
+	if _, err := m.ClipDescriptors(short, []string{"fc9"}); err == nil {
+		t.Error("unknown layer accepted")
 	}
 }
