@@ -73,9 +73,7 @@ func Run(ctx context.Context, o Options) (string, error) {
 	d.do(ctx, "6. Sensor fusion", d.fusionStep)
 	d.do(ctx, "7. Speech2Face", d.speech2faceStep)
 	d.do(ctx, "8. Lip sync", d.lipsyncStep)
-	d.do(ctx, "9. Image-to-speech", func(context.Context, *step) error {
-		return skipError{"image-to-speech has no package in this build yet"}
-	})
+	d.do(ctx, "9. Image-to-speech", d.img2speechStep)
 	total := time.Since(start)
 	text := d.report(total)
 	d.files = append(d.files, "report.md", "report.html")
