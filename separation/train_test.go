@@ -193,3 +193,31 @@ func TestTrainCancelled(t *testing.T) {
 		t.Fatal("cancelled context did not stop training")
 	}
 }
+
+// With validation clips, every epoch records the SI-SDR improvement on the
+// fixed validation mixtures, and it is the figure Evaluate gives for the
+// same mixtures (drawn with the training seed + 7919).
+func TestTrainScoresValidation(t *testing.T) {
+	ds := tinyCorpus(t)
+	c := tinyConfig()
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val := ds.Clips[:8], ds.Clips[8:]
+	rep, err := Train(context.Background(), m, Data{Train: train, Val: val}, TrainOptions{Epochs: 1, StepsPerEpoch: 2, BatchSize: 2, ValExamples: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.History
+	if h.Score != "SI-SDRi (dB)" || len(h.Epochs) != 1 || math.IsNaN(h.Epochs[0].ValScore) || rep.ValMixtures != 3 {
+		t.Fatalf("score %q, epochs %+v, %d val mixtures", h.Score, h.Epochs, rep.ValMixtures)
+	}
+	met, err := Evaluate(m, val, EvalOptions{Mixtures: 3, Seed: 5 + 7919})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.Epochs[0].ValScore, met.Rows[0].SISDRi; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("validation score %v, Evaluate on the same mixtures %v", got, want)
+	}
+}
