@@ -152,6 +152,6 @@ func draw2(path, xlabel string, labels []string, runs [][]point, x func(point) f
 		p.Add(l, pts)
 		p.Legend.Add(labels[i], l, pts)
 	}
-	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.Top, p.Legend.Left = true, true
 	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
 }
