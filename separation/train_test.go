@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/synth"
+	"github.com/avlearn/avlearn/task"
 )
 
 var (
@@ -219,5 +221,23 @@ func TestTrainScoresValidation(t *testing.T) {
 	}
 	if got, want := h.Epochs[0].ValScore, met.Rows[0].SISDRi; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("validation score %v, Evaluate on the same mixtures %v", got, want)
+	}
+}
+
+// The user's page states the default training run; it must be the one
+// DefaultTrainOptions gives.
+func TestDefaultTrainOptionsDocumented(t *testing.T) {
+	d := DefaultTrainOptions()
+	sched := d.Schedule
+	if sched == "" {
+		sched = task.ScheduleConstant
+	}
+	want := fmt.Sprintf("%d epochs × %d steps × %d mixtures, %s learning rate %g", d.Epochs, d.StepsPerEpoch, d.BatchSize, sched, d.LR)
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
+		t.Fatalf("separation/README.md does not say %q", want)
 	}
 }
