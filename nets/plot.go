@@ -13,24 +13,60 @@ import (
 )
 
 // WriteCSV writes the history as CSV, one row per epoch:
-// epoch,train_loss,val_loss,lr,grad_norm,seconds (val_loss is empty
-// without a validation set). The file is replaced atomically.
+// epoch,train_loss,val_loss,lr,grad_norm,seconds,elapsed,val_score —
+// seconds of the epoch, seconds since the start of training, and the
+// Scorer's figure (h.Score); val_loss and val_score are empty when there
+// are none. The file is replaced atomically.
 func (h History) WriteCSV(path string) error {
+	orEmpty := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
 	return stWriteAtomic(path, func(w io.Writer) error {
-		if _, err := fmt.Fprintln(w, "epoch,train_loss,val_loss,lr,grad_norm,seconds"); err != nil {
+		if _, err := fmt.Fprintln(w, "epoch,train_loss,val_loss,lr,grad_norm,seconds,elapsed,val_score"); err != nil {
 			return err
 		}
 		for _, e := range h.Epochs {
-			val := ""
-			if !math.IsNaN(e.ValLoss) {
-				val = fmt.Sprint(e.ValLoss)
+			score := ""
+			if h.Score != "" {
+				score = orEmpty(e.ValScore)
 			}
-			if _, err := fmt.Fprintf(w, "%d,%v,%s,%v,%v,%.4g\n", e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()); err != nil {
+			if _, err := fmt.Fprintf(w, "%d,%v,%s,%v,%v,%.4g,%.5g,%s\n", e.Epoch, e.TrainLoss, orEmpty(e.ValLoss), e.LR, e.GradNorm,
+				e.Duration.Seconds(), e.Elapsed.Seconds(), score); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// PlotScorePNG draws the validation score (h.Score, EpochStats.ValScore)
+// against wall time in minutes as a 16×10 cm PNG, replaced atomically.
+func (h History) PlotScorePNG(path string) error {
+	var xy plotter.XYs
+	for _, e := range h.Epochs {
+		if !math.IsNaN(e.ValScore) {
+			xy = append(xy, plotter.XY{X: e.Elapsed.Minutes(), Y: e.ValScore})
+		}
+	}
+	if len(xy) == 0 {
+		return fmt.Errorf("nets: plotting %s: no validation score", path)
+	}
+	p := plot.New()
+	p.Title.Text = "validation " + h.Score + " against wall time"
+	p.X.Label.Text, p.Y.Label.Text = "minutes", h.Score
+	p.Add(plotter.NewGrid())
+	l, pts, err := plotter.NewLinePoints(xy)
+	if err != nil {
+		return fmt.Errorf("nets: plotting %s: %w", path, err)
+	}
+	col := color.RGBA{R: 255, G: 127, B: 14, A: 255}
+	l.Color, pts.Color, l.Width = col, col, vg.Points(1.5)
+	pts.Shape, pts.Radius = draw.CircleGlyph{}, vg.Points(2)
+	p.Add(l, pts)
+	return writePlot(p, path)
 }
 
 // PlotPNG draws the training (and validation) loss against the epoch as a
@@ -77,6 +113,11 @@ func (h History) PlotPNG(path string) error {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
+	return writePlot(p, path)
+}
+
+// writePlot renders p as a 16×10 cm PNG at path, replaced atomically.
+func writePlot(p *plot.Plot, path string) error {
 	wt, err := p.WriterTo(16*vg.Centimeter, 10*vg.Centimeter, "png")
 	if err != nil {
 		return fmt.Errorf("nets: plotting %s: %w", path, err)

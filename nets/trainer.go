@@ -38,6 +38,18 @@ type LossNamer interface {
 	LossName() string
 }
 
+// Scorer is a Task with a validation figure besides its loss, such as
+// separation's SI-SDR improvement in dB. Fit calls ValScore after every
+// epoch's validation, records it in EpochStats.ValScore and plots it
+// against wall time beside the loss curves. The loss still picks the best
+// epoch.
+type Scorer interface {
+	// ScoreName names the figure on plots ("SI-SDRi (dB)").
+	ScoreName() string
+	// ValScore scores the model as it is now on the validation set.
+	ValScore() (float64, error)
+}
+
 // TrainOptions configures Fit. Zero values mean "off" except where noted.
 type TrainOptions struct {
 	Epochs    int       // passes over the training set (required)
@@ -77,7 +89,9 @@ type TrainOptions struct {
 	Resume *TrainingState
 	// CurvePrefix, if set, makes Fit write the loss curves: PREFIX.csv
 	// after every epoch, and PREFIX.png when Fit returns (drawing takes
-	// about 0.1 s). After a Resume they show the epochs of this call only.
+	// about 0.1 s), plus PREFIX-score.png, the validation score against
+	// wall time, for a Scorer. After a Resume they show the epochs of this
+	// call only.
 	CurvePrefix string
 	// Progress receives a progress line with ETA; nil is quiet.
 	Progress io.Writer
@@ -93,24 +107,30 @@ type EpochStats struct {
 	ValLoss   float64 // mean over the validation set; NaN without one
 	LR        float64 // learning rate of the epoch's last step
 	GradNorm  float64 // mean gradient norm before clipping
+	ValScore  float64 // the Scorer's validation figure; NaN without one
 	Duration  time.Duration
+	Elapsed   time.Duration // wall time from the start of Fit to the end of this epoch
 }
 
 // MarshalJSON writes the stats with durations in seconds and a missing
-// validation loss as null (encoding/json cannot write NaN).
+// validation loss or score as null (encoding/json cannot write NaN).
 func (e EpochStats) MarshalJSON() ([]byte, error) {
-	var val *float64
-	if !math.IsNaN(e.ValLoss) {
-		val = &e.ValLoss
+	orNull := func(v float64) *float64 {
+		if math.IsNaN(v) {
+			return nil
+		}
+		return &v
 	}
 	return json.Marshal(struct {
 		Epoch     int      `json:"epoch"`
 		TrainLoss float64  `json:"train_loss"`
 		ValLoss   *float64 `json:"val_loss"`
+		ValScore  *float64 `json:"val_score"`
 		LR        float64  `json:"lr"`
 		GradNorm  float64  `json:"grad_norm"`
 		Seconds   float64  `json:"seconds"`
-	}{e.Epoch, e.TrainLoss, val, e.LR, e.GradNorm, e.Duration.Seconds()})
+		Elapsed   float64  `json:"elapsed"`
+	}{e.Epoch, e.TrainLoss, orNull(e.ValLoss), orNull(e.ValScore), e.LR, e.GradNorm, e.Duration.Seconds(), e.Elapsed.Seconds()})
 }
 
 // History is what Fit did, epoch by epoch.
@@ -120,6 +140,7 @@ type History struct {
 	BestLoss     float64 // that loss; +Inf if none
 	StoppedEarly bool    // stopped by Patience
 	Loss         string  // what the loss is, if the Task is a LossNamer
+	Score        string  // what EpochStats.ValScore is, if the Task is a Scorer with validation examples
 }
 
 // MarshalJSON writes the history with snake_case keys and a missing best
@@ -135,7 +156,8 @@ func (h History) MarshalJSON() ([]byte, error) {
 		BestLoss     *float64     `json:"best_loss"`
 		StoppedEarly bool         `json:"stopped_early"`
 		Loss         string       `json:"loss,omitempty"`
-	}{h.Epochs, h.BestEpoch, best, h.StoppedEarly, h.Loss})
+		Score        string       `json:"score,omitempty"`
+	}{h.Epochs, h.BestEpoch, best, h.StoppedEarly, h.Loss, h.Score})
 }
 
 // Fit trains t for o.Epochs epochs over nTrain training examples in
@@ -150,8 +172,13 @@ func (h History) MarshalJSON() ([]byte, error) {
 // checkpoint stays as it was.
 func Fit(ctx context.Context, t Task, nTrain, nVal int, o TrainOptions) (h History, err error) {
 	h = History{BestLoss: math.Inf(1)}
+	begin := time.Now()
 	if n, ok := t.(LossNamer); ok {
 		h.Loss = n.LossName()
+	}
+	scorer, _ := t.(Scorer)
+	if scorer != nil && nVal > 0 {
+		h.Score = scorer.ScoreName()
 	}
 	switch {
 	case t == nil:
@@ -194,6 +221,12 @@ func Fit(ctx context.Context, t Task, nTrain, nVal int, o TrainOptions) (h Histo
 				return
 			}
 			if perr := h.PlotPNG(o.CurvePrefix + ".png"); perr != nil && err == nil {
+				err = perr
+			}
+			if h.Score == "" {
+				return
+			}
+			if perr := h.PlotScorePNG(o.CurvePrefix + "-score.png"); perr != nil && err == nil {
 				err = perr
 			}
 		}()
@@ -239,7 +272,7 @@ func Fit(ctx context.Context, t Task, nTrain, nVal int, o TrainOptions) (h Histo
 			bar.Set((e-e0)*nb+b+1, fmt.Sprintf("epoch %d/%d loss %.4g%s", e+1, o.Epochs, sum/float64(seen), fitVal(h)))
 		}
 		st := EpochStats{Epoch: e + 1, TrainLoss: sum / float64(seen), ValLoss: math.NaN(),
-			LR: o.Optimizer.LR(), GradNorm: norms / float64(nb)}
+			ValScore: math.NaN(), LR: o.Optimizer.LR(), GradNorm: norms / float64(nb)}
 		monitored := st.TrainLoss
 		if nVal > 0 {
 			v, err := fitEval(ctx, t, nVal, o.BatchSize, e+1)
@@ -247,8 +280,13 @@ func Fit(ctx context.Context, t Task, nTrain, nVal int, o TrainOptions) (h Histo
 				return h, err
 			}
 			st.ValLoss, monitored = v, v
+			if h.Score != "" {
+				if st.ValScore, err = scorer.ValScore(); err != nil {
+					return h, fmt.Errorf("nets: Fit: epoch %d validation score: %w", e+1, err)
+				}
+			}
 		}
-		st.Duration = time.Since(start)
+		st.Duration, st.Elapsed = time.Since(start), time.Since(begin)
 		h.Epochs = append(h.Epochs, st)
 		bar.Set((e-e0)*nb+nb, fmt.Sprintf("epoch %d/%d loss %.4g%s", e+1, o.Epochs, st.TrainLoss, fitVal(h)))
 		if o.CurvePrefix != "" {

@@ -139,13 +139,73 @@ func TestFitLearnsAndWritesCurves(t *testing.T) {
 	}
 }
 
+// scoredTask is a linTask that is also a Scorer: its score is the
+// negated mean validation loss, and it counts its calls.
+type scoredTask struct {
+	*linTask
+	scores int
+}
+
+func (t *scoredTask) ScoreName() string { return "negative MSE" }
+
+func (t *scoredTask) ValScore() (float64, error) {
+	t.scores++
+	idx := make([]int, len(t.vy))
+	for i := range idx {
+		idx[i] = i
+	}
+	return -t.loss(t.vx, t.vy, idx, false), nil
+}
+
+func TestFitRecordsScore(t *testing.T) {
+	dir := t.TempDir()
+	task := &scoredTask{linTask: newLinTask(2, 100, 20)}
+	h, err := Fit(context.Background(), task, 100, 20, TrainOptions{
+		Epochs: 4, BatchSize: 10, Seed: 1, Optimizer: NewAdam(0.05), CurvePrefix: filepath.Join(dir, "c"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Score != "negative MSE" || task.scores != 4 {
+		t.Fatalf("score %q asked %d times, want 4", h.Score, task.scores)
+	}
+	var prev time.Duration
+	for _, e := range h.Epochs {
+		// the score is the validation loss negated (up to rounding of the batch means)
+		if math.Abs(e.ValScore+e.ValLoss) > 1e-12 || e.Elapsed < prev+e.Duration {
+			t.Fatalf("epoch %d: score %v loss %v, elapsed %v after %v + %v", e.Epoch, e.ValScore, e.ValLoss, e.Elapsed, prev, e.Duration)
+		}
+		prev = e.Elapsed
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "c.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	if len(lines) != 5 || lines[0] != "epoch,train_loss,val_loss,lr,grad_norm,seconds,elapsed,val_score" {
+		t.Fatalf("csv %q", lines)
+	}
+	if f := strings.Split(lines[4], ","); len(f) != 8 || f[7] != strconv.FormatFloat(h.Epochs[3].ValScore, 'g', -1, 64) {
+		t.Fatalf("last row %q, score %v", lines[4], h.Epochs[3].ValScore)
+	}
+	if png, err := os.ReadFile(filepath.Join(dir, "c-score.png")); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("c-score.png: %v", err)
+	}
+	// Without validation examples there is nothing to score.
+	task = &scoredTask{linTask: newLinTask(2, 100, 0)}
+	if h, err = Fit(context.Background(), task, 100, 0, TrainOptions{Epochs: 2, BatchSize: 10, Optimizer: NewAdam(0.05)}); err != nil || h.Score != "" || task.scores != 0 || !math.IsNaN(h.Epochs[0].ValScore) {
+		t.Fatalf("no validation set: score %q asked %d times (%v), err %v", h.Score, task.scores, h.Epochs[0].ValScore, err)
+	}
+}
+
 func TestHistoryJSON(t *testing.T) {
-	h := History{Epochs: []EpochStats{{Epoch: 1, TrainLoss: 0.5, ValLoss: math.NaN(), LR: 0.1, Duration: 1500 * time.Millisecond}}, BestEpoch: 1, BestLoss: 0.5}
+	h := History{Epochs: []EpochStats{{Epoch: 1, TrainLoss: 0.5, ValLoss: math.NaN(), ValScore: math.NaN(), LR: 0.1,
+		Duration: 1500 * time.Millisecond, Elapsed: 2 * time.Second}}, BestEpoch: 1, BestLoss: 0.5}
 	b, err := json.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"epochs":[{"epoch":1,"train_loss":0.5,"val_loss":null,"lr":0.1,"grad_norm":0,"seconds":1.5}],"best_epoch":1,"best_loss":0.5,"stopped_early":false}`
+	want := `{"epochs":[{"epoch":1,"train_loss":0.5,"val_loss":null,"val_score":null,"lr":0.1,"grad_norm":0,"seconds":1.5,"elapsed":2}],"best_epoch":1,"best_loss":0.5,"stopped_early":false}`
 	if string(b) != want {
 		t.Fatalf("got  %s\nwant %s", b, want)
 	}

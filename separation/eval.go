@@ -170,15 +170,12 @@ func (m *Model) evaluate(mx *mixer, o EvalOptions, cond string, draw func() (*ex
 			return nil, err
 		}
 		refs := ex.srcs
-		mixScores := make([][2]float64, len(refs))
-		for s, ref := range refs {
-			a, err1 := dsp.SISDR(ref, ex.mix)
-			b, err2 := dsp.SDR(ref, ex.mix, sdrLen)
-			if err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("separation: mixture %d: %v %v", i, err1, err2)
-			}
-			mixScores[s] = [2]float64{a, b}
-			mixture.add(a, b, mixScores[s])
+		mixScores, err := ex.mixScores()
+		if err != nil {
+			return nil, fmt.Errorf("separation: mixture %d: %w", i, err)
+		}
+		for _, ms := range mixScores {
+			mixture.add(ms[0], ms[1], ms)
 		}
 		est, err := m.separate(ex)
 		if err != nil {
@@ -228,6 +225,21 @@ func (m *Model) evaluate(mx *mixer, o EvalOptions, cond string, draw func() (*ex
 	return append(rows, oracle.result("oracle IRM", cond, o.Mixtures, false),
 		phase.result("oracle PSM (best real)", cond, o.Mixtures, false),
 		mixture.result("unprocessed mixture", cond, o.Mixtures, false)), nil
+}
+
+// mixScores returns per source of ex the SI-SDR and SDR of the
+// unprocessed mixture, the figures improvements are measured from.
+func (ex *example) mixScores() ([][2]float64, error) {
+	out := make([][2]float64, len(ex.srcs))
+	for s, ref := range ex.srcs {
+		a, err1 := dsp.SISDR(ref, ex.mix)
+		b, err2 := dsp.SDR(ref, ex.mix, sdrLen)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%v %v", err1, err2)
+		}
+		out[s] = [2]float64{a, b}
+	}
+	return out, nil
 }
 
 func (s *score) add(sisdr, sdr float64, mix [2]float64) {

@@ -48,6 +48,7 @@ type trainTask struct {
 	prog, eval *nets.Program // training, and validation loss
 	val        []*example
 	valFt      []*features
+	valMix     [][][2]float64 // the mixture's SI-SDR and SDR per source of each val example
 	steps      int
 }
 
@@ -59,6 +60,26 @@ func (t *trainTask) LossName() string {
 		return "negative SI-SDR (dB)"
 	}
 	return "MSE of compressed spectrograms"
+}
+
+// ScoreName names the validation score on plots.
+func (t *trainTask) ScoreName() string { return "SI-SDRi (dB)" }
+
+// ValScore is the mean SI-SDR improvement of the model's estimates on the
+// validation mixtures, scored as Evaluate scores them (face order; the
+// better order for the audio-only model).
+func (t *trainTask) ValScore() (float64, error) {
+	var s score
+	for i, ex := range t.val {
+		est, err := t.m.separate(ex)
+		if err != nil {
+			return 0, err
+		}
+		if err := s.addAll(ex.srcs, est, t.valMix[i], false, t.m.Config.AudioOnly); err != nil {
+			return 0, fmt.Errorf("separation: validation mixture %d: %w", i+1, err)
+		}
+	}
+	return s.sisdri / float64(max(1, s.n)), nil
 }
 
 func (t *trainTask) TrainBatch(idx []int) (float64, error) {
@@ -98,7 +119,9 @@ func (t *trainTask) EvalBatch(idx []int) (float64, error) {
 // the L2 loss between masked and clean compressed spectrograms (targets in
 // face order; permutation-invariant for the audio-only model). An epoch is
 // StepsPerEpoch steps; the validation loss on ValMixtures fixed mixtures of
-// data.Val picks the best epoch, which m holds when Train returns. A NaN
+// data.Val picks the best epoch, which m holds when Train returns, and
+// their SI-SDR improvement is recorded per epoch (History.Epochs[i].ValScore;
+// with CurvePrefix, against wall time in PREFIX-score.png). A NaN
 // loss or a cancelled ctx stops training with an error.
 func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
@@ -138,7 +161,11 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 			if err != nil {
 				return rep, err
 			}
-			t.val, t.valFt = append(t.val, ex), append(t.valFt, f)
+			ms, err := ex.mixScores()
+			if err != nil {
+				return rep, fmt.Errorf("separation: validation mixture %d: %w", i+1, err)
+			}
+			t.val, t.valFt, t.valMix = append(t.val, ex), append(t.valFt, f), append(t.valMix, ms)
 		}
 	}
 	rep.ValMixtures = len(t.val)

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/synth"
+	"github.com/avlearn/avlearn/task"
 )
 
 var (
@@ -190,5 +192,51 @@ func TestTrainCancelled(t *testing.T) {
 	cancel()
 	if _, err := Train(ctx, m, Data{Train: ds.Clips}, TrainOptions{Epochs: 1, StepsPerEpoch: 2, BatchSize: 2}); err == nil {
 		t.Fatal("cancelled context did not stop training")
+	}
+}
+
+// With validation clips, every epoch records the SI-SDR improvement on the
+// fixed validation mixtures, and it is the figure Evaluate gives for the
+// same mixtures (drawn with the training seed + 7919).
+func TestTrainScoresValidation(t *testing.T) {
+	ds := tinyCorpus(t)
+	c := tinyConfig()
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val := ds.Clips[:8], ds.Clips[8:]
+	rep, err := Train(context.Background(), m, Data{Train: train, Val: val}, TrainOptions{Epochs: 1, StepsPerEpoch: 2, BatchSize: 2, ValExamples: 3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.History
+	if h.Score != "SI-SDRi (dB)" || len(h.Epochs) != 1 || math.IsNaN(h.Epochs[0].ValScore) || rep.ValMixtures != 3 {
+		t.Fatalf("score %q, epochs %+v, %d val mixtures", h.Score, h.Epochs, rep.ValMixtures)
+	}
+	met, err := Evaluate(m, val, EvalOptions{Mixtures: 3, Seed: 5 + 7919})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.Epochs[0].ValScore, met.Rows[0].SISDRi; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("validation score %v, Evaluate on the same mixtures %v", got, want)
+	}
+}
+
+// The user's page states the default training run; it must be the one
+// DefaultTrainOptions gives.
+func TestDefaultTrainOptionsDocumented(t *testing.T) {
+	d := DefaultTrainOptions()
+	sched := d.Schedule
+	if sched == "" {
+		sched = task.ScheduleConstant
+	}
+	want := fmt.Sprintf("%d epochs × %d steps × %d mixtures, %s learning rate %g", d.Epochs, d.StepsPerEpoch, d.BatchSize, sched, d.LR)
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
+		t.Fatalf("separation/README.md does not say %q", want)
 	}
 }

@@ -63,7 +63,8 @@ type TrainOptions struct {
 	// checkpoint loads as a whole model).
 	Meta map[string]string
 	// CurvePrefix, if set, receives the loss curves PREFIX.csv and
-	// PREFIX.png.
+	// PREFIX.png, and for tasks with a validation score (separation's
+	// SI-SDRi) that score against wall time, PREFIX-score.png.
 	CurvePrefix string
 	// Progress receives progress lines with ETA; nil is quiet.
 	Progress io.Writer

@@ -48,7 +48,7 @@ func TestSeparationTrainEvalSeparate(t *testing.T) {
 		m.Config.MultiPitch || m.Config.Consistency || m.Config.Loss != separation.LossCompressed {
 		t.Fatalf("--mask complex --combs 0 did not give the plain model: %v", err)
 	}
-	if !strings.Contains(out.String(), "model ") || !strings.Contains(errb.String(), "train") {
+	if !strings.Contains(out.String(), "model ") || !strings.Contains(out.String(), "validation SI-SDRi: ") || !strings.Contains(errb.String(), "train") {
 		t.Fatalf("train output %q, progress %q", out.String(), errb.String())
 	}
 	// continuing: the file fixes the architecture, so --channels is refused

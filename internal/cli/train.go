@@ -33,7 +33,7 @@ func TrainFlags(fs *flag.FlagSet, d task.TrainOptions, stderr io.Writer) func() 
 	fs.Int64Var(&o.Seed, "seed", d.Seed, seed)
 	fs.IntVar(&o.Patience, "patience", d.Patience, "stop after this many epochs without a better validation loss (0: off)")
 	fs.Float64Var(&o.WeightDecay, "wd", d.WeightDecay, "AdamW weight decay (0: plain Adam)")
-	fs.StringVar(&o.CurvePrefix, "curves", d.CurvePrefix, "write loss curves PREFIX.csv and PREFIX.png")
+	fs.StringVar(&o.CurvePrefix, "curves", d.CurvePrefix, "write loss curves PREFIX.csv and PREFIX.png (and the validation score against time, PREFIX-score.png, where the task has one)")
 	quiet := AddQuiet(fs)
 	return func() (task.TrainOptions, error) {
 		switch {
