@@ -162,6 +162,19 @@ func (c *Clip) Frame(i int) (image.Image, error) {
 	return decodeImage(c.FramePath(i))
 }
 
+// Frames decodes every frame of the clip, in order.
+func (c *Clip) Frames() ([]image.Image, error) {
+	out := make([]image.Image, 0, c.NumFrames)
+	for i := 0; i < c.NumFrames; i++ {
+		f, err := c.Frame(i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
 // MaxFramePixels bounds the size of a frame the decoders will allocate for.
 // An image header states its size before any pixel data, so a small file
 // could otherwise demand gigabytes; 8192×8192 covers 8K video.

@@ -138,6 +138,15 @@ func TestOpenDataset(t *testing.T) {
 	if r, _, _, _ := img.At(0, 0).RGBA(); r>>8 != 7 {
 		t.Errorf("frame 7 has red %d", r>>8)
 	}
+	all, err := c.Frames()
+	if err != nil || len(all) != c.NumFrames {
+		t.Fatalf("Frames: %v, %d frames", err, len(all))
+	}
+	for i, f := range all {
+		if r, _, _, _ := f.At(0, 0).RGBA(); int(r>>8) != i {
+			t.Errorf("Frames()[%d] has red %d", i, r>>8)
+		}
+	}
 	// Stacked frames: (T, C, H, W), frame 7's red plane second.
 	st, err := c.FramesTensor([]int{3, 7}, FrameOptions{})
 	if err != nil || len(st) != 2*3*6*8 || st[3*6*8] != float32(7)/255 || st[0] != float32(3)/255 {

@@ -84,13 +84,9 @@ func run(out string, n int, seed int64, pretrained bool) error {
 	// a held-out clip: its real frames above the frames made from its
 	// first frame, its head motion and its speech
 	clip := test[0]
-	var real []image.Image
-	for i := 0; i < clip.NumFrames; i++ {
-		f, err := clip.Frame(i)
-		if err != nil {
-			return err
-		}
-		real = append(real, f)
+	real, err := clip.Frames()
+	if err != nil {
+		return err
 	}
 	x, err := clip.Audio(m.Config.Rate)
 	if err != nil {

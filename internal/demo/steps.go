@@ -697,13 +697,9 @@ func (d *run) lipsyncStep(ctx context.Context, s *step) error {
 		return fmt.Errorf("evaluation: %w", err)
 	}
 	clip := test[0]
-	var real []image.Image
-	for i := 0; i < clip.NumFrames; i++ {
-		f, err := clip.Frame(i)
-		if err != nil {
-			return err
-		}
-		real = append(real, f)
+	real, err := clip.Frames()
+	if err != nil {
+		return err
 	}
 	x, err := clip.Audio(m.Config.Rate)
 	if err != nil {
