@@ -200,8 +200,10 @@ func newFinisher(c Config, peak float64, emit func([]float32) error) (*finisher,
 			return nil, err
 		}
 		f.floor = dsp.PowerToDBTo(top, top, 1, amin, 0)[0] - c.TopDB // as dsp.MFCC does
-	} else {
+	} else if c.DB {
 		f.floor = c.toDB(top, 0)[0] - c.TopDB
+	} else {
+		f.floor = math.Inf(-1) // TopDB clips decibels only
 	}
 	return f, nil
 }
@@ -216,8 +218,6 @@ func (f *finisher) frames(v []float64, n int) error {
 		db = dsp.PowerToDBTo(v, v, 1, amin, 0)
 	case c.DB:
 		db = c.toDB(v, 0)
-	default:
-		f.floor = math.Inf(-1) // TopDB clips decibels only
 	}
 	for i, d := range db {
 		if d < f.floor {
