@@ -12,7 +12,9 @@ import (
 // then with 240 harmonic combs, and with combs from the pitch pair
 // (MultiPitch, TrackPitch, 40 ms salience window), and that last with the
 // consistency rescaling and the SI-SDR loss through the inverse STFT.
-// Reports CPU seconds per step beside the wall time.
+// Reports CPU seconds per step beside the wall time, and the model's
+// parameter count (testdata/separation/bench_step_torch.py is the PyTorch
+// twin of the last).
 func BenchmarkTrainStep(b *testing.B) {
 	ds := tinyCorpus(b)
 	for _, v := range []struct {
@@ -46,6 +48,11 @@ func BenchmarkTrainStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+			params := 0
+			for _, p := range m.Params() {
+				params += len(p.Data)
+			}
+			b.ReportMetric(float64(params), "params")
 		})
 	}
 }
