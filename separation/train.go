@@ -3,6 +3,7 @@ package separation
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand"
 	"time"
 
@@ -39,7 +40,22 @@ type Report struct {
 	TrainClips    int // clips the training mixtures are drawn from
 	TrainSpeakers int
 	ValMixtures   int
+	// Restarts counts the fresh weights drawn because validation stayed on
+	// the 0 dB plateau (see Train).
+	Restarts int
 }
+
+// The plateau guard of Train: a face-guided model trained on the SI-SDR
+// loss starts where every output is half the mixture (0 dB), and leaves
+// only once its visual stream tells the two faces apart; for some weight
+// draws that takes thousands of steps. A start whose validation SI-SDRi
+// has not reached plateauScore after plateauSteps steps is abandoned for
+// fresh weights, at most maxRestarts times.
+var (
+	plateauSteps = 300
+	plateauScore = 1.0 // dB
+	maxRestarts  = 3
+)
 
 type trainTask struct {
 	m          *Model
@@ -50,6 +66,13 @@ type trainTask struct {
 	valFt      []*features
 	valMix     [][][2]float64 // the mixture's SI-SDR and SDR per source of each val example
 	steps      int
+
+	guard    bool // the plateau guard is on
+	start    int  // step at which the current weights were drawn
+	left     bool // the current weights have left the plateau
+	restart  bool // draw fresh weights before the next step
+	restarts int
+	progress io.Writer
 }
 
 func (t *trainTask) Params() []*nets.Param { return t.m.params }
@@ -79,10 +102,43 @@ func (t *trainTask) ValScore() (float64, error) {
 			return 0, fmt.Errorf("separation: validation mixture %d: %w", i+1, err)
 		}
 	}
-	return s.sisdri / float64(max(1, s.n)), nil
+	score := s.sisdri / float64(max(1, s.n))
+	if t.guard && !t.left {
+		if score >= plateauScore {
+			t.left = true
+		} else if t.steps-t.start >= plateauSteps && t.restarts < maxRestarts {
+			t.restart = true
+		}
+	}
+	return score, nil
+}
+
+// redraw replaces the weights with a fresh draw from another seed.
+func (t *trainTask) redraw() error {
+	cfg := t.m.Config
+	cfg.Seed += 1000 * int64(t.restarts+1)
+	fresh, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	for i, p := range t.m.params {
+		copy(p.Data, fresh.params[i].Data)
+	}
+	t.restarts++
+	t.start, t.restart = t.steps, false
+	if t.progress != nil {
+		fmt.Fprintf(t.progress, "\nseparation: validation SI-SDRi below %g dB after %d steps (the plateau before the faces are told apart): fresh weights (seed %d), restart %d of at most %d\n",
+			plateauScore, plateauSteps, cfg.Seed, t.restarts, maxRestarts)
+	}
+	return nil
 }
 
 func (t *trainTask) TrainBatch(idx []int) (float64, error) {
+	if t.restart {
+		if err := t.redraw(); err != nil {
+			return 0, err
+		}
+	}
 	exs := make([]*example, len(idx))
 	fs := make([]*features, len(idx))
 	for i := range idx {
@@ -121,7 +177,11 @@ func (t *trainTask) EvalBatch(idx []int) (float64, error) {
 // StepsPerEpoch steps; the validation loss on ValMixtures fixed mixtures of
 // data.Val picks the best epoch, which m holds when Train returns, and
 // their SI-SDR improvement is recorded per epoch (History.Epochs[i].ValScore;
-// with CurvePrefix, against wall time in PREFIX-score.png). A NaN
+// with CurvePrefix, against wall time in PREFIX-score.png). A face-guided
+// model on the SI-SDR loss whose validation SI-SDRi is still below 1 dB
+// after 300 steps gets fresh weights (from Config.Seed + 1000·k, at most 3
+// times; Report.Restarts), since such a start may sit on the 0 dB plateau
+// for thousands of steps; the steps spent count towards Epochs. A NaN
 // loss or a cancelled ctx stops training with an error.
 func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, error) {
 	start := time.Now()
@@ -144,7 +204,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 		spk[s.speaker] = true
 	}
 	rep.TrainClips, rep.TrainSpeakers = len(tr), len(spk)
-	t := &trainTask{m: m, mx: mx, r: rand.New(rand.NewSource(o.Seed))}
+	t := &trainTask{m: m, mx: mx, r: rand.New(rand.NewSource(o.Seed)), progress: o.Progress}
 	if len(data.Val) > 0 && o.ValExamples > 0 {
 		va, err := cfg.loadSources(ctx, data.Val, o.Progress, "loading val clips")
 		if err != nil {
@@ -169,12 +229,13 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 		}
 	}
 	rep.ValMixtures = len(t.val)
+	t.guard = len(t.val) > 0 && !cfg.AudioOnly && cfg.Loss == LossSISDR
 	t.prog = nets.NewProgram(m.define(true), nets.ProgramOptions{Mode: nets.Train, Seed: o.Seed})
 	t.eval = nets.NewProgram(m.define(true), nets.ProgramOptions{Mode: nets.Eval})
 	defer t.prog.Close()
 	defer t.eval.Close()
 	rep.History, err = task.Fit(ctx, t, o.StepsPerEpoch*o.BatchSize, len(t.val), Kind, cfg, o, true)
-	rep.Steps = t.steps
+	rep.Steps, rep.Restarts = t.steps, t.restarts
 	rep.Duration = time.Since(start)
 	if err != nil {
 		return rep, fmt.Errorf("separation: %w", err)

@@ -240,3 +240,33 @@ func TestDefaultTrainOptionsDocumented(t *testing.T) {
 		t.Fatalf("separation/README.md does not say %q", want)
 	}
 }
+
+// A face-guided SI-SDR model that stays below plateauScore for
+// plateauSteps steps gets fresh weights, at most maxRestarts times; one
+// that has left the plateau keeps its weights.
+func TestTrainRestartsOnPlateau(t *testing.T) {
+	ds := tinyCorpus(t)
+	defer func(s int, sc float64) { plateauSteps, plateauScore = s, sc }(plateauSteps, plateauScore)
+	plateauSteps = 2
+	for _, c := range []struct {
+		score float64
+		want  int
+	}{{math.Inf(1), 2}, {math.Inf(-1), 0}} {
+		plateauScore = c.score
+		cfg := tinyConfig()
+		cfg.Mask, cfg.Loss = MaskReal, LossSISDR
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log strings.Builder
+		rep, err := Train(context.Background(), m, Data{Train: ds.Clips[:8], Val: ds.Clips[8:]},
+			TrainOptions{Epochs: 6, StepsPerEpoch: 1, BatchSize: 2, ValExamples: 2, Seed: 5, LR: 1e-9, Progress: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Restarts != c.want || strings.Count(log.String(), "fresh weights") != c.want {
+			t.Errorf("plateau score %v: %d restarts, want %d; log:\n%s", c.score, rep.Restarts, c.want, log.String())
+		}
+	}
+}

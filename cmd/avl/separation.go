@@ -172,6 +172,9 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "model %s: %d train clips of %d speakers, %d steps, %d val mixtures, %s\n",
 		*out, rep.TrainClips, rep.TrainSpeakers, rep.Steps, rep.ValMixtures, rep.Duration.Round(1e8))
 	fmt.Fprintf(stdout, "last epoch: train loss %.4f, val loss %.4f\n", last.TrainLoss, last.ValLoss)
+	if rep.Restarts > 0 {
+		fmt.Fprintf(stdout, "fresh weights drawn %d time(s): validation stayed on the 0 dB plateau\n", rep.Restarts)
+	}
 	if h := rep.History; h.Score != "" && h.BestEpoch > 0 {
 		fmt.Fprintf(stdout, "validation SI-SDRi: %.2f dB at the last epoch, %.2f dB at epoch %d (kept)\n",
 			last.ValScore, h.Epochs[h.BestEpoch-1].ValScore, h.BestEpoch)
