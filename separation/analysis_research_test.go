@@ -250,7 +250,7 @@ func TestAnalysisPitchAssignment(t *testing.T) {
 				decided += math.Abs(float64(q) - 0.5)
 				nq++
 			}
-			a, b, _, _, err := cfg.pitchPair(ex.mix)
+			a, b, _, _, err := cfg.pitchPair(ex.mix, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -61,16 +61,24 @@ func (c Config) salienceConfig() Config {
 // salienceOf returns the harmonic salience of waveform x, [t, Combs]
 // standardised per frame (see dsp.CombBank.Salience), on the salience
 // STFT (salienceConfig); xc, x's compressed STFT with the model's own
-// analysis, serves when that is the same.
-func (c Config) salienceOf(x []float64, xc *dsp.ComplexSpectrogram) ([]float32, error) {
+// analysis, serves when that is the same. It also returns the salience
+// STFT, which the pitch pair reuses when its analysis is the same too.
+func (c Config) salienceOf(x []float64, xc *dsp.ComplexSpectrogram) ([]float32, *dsp.ComplexSpectrogram, error) {
 	sc := c.salienceConfig()
-	if sc.WinLength != c.WinLength || sc.NFFT != c.NFFT {
+	if !sameAnalysis(sc, c) {
 		var err error
 		if xc, err = sc.Analyse(x); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return sc.combs().Salience(xc)
+	sal, err := sc.combs().Salience(xc)
+	return sal, xc, err
+}
+
+// sameAnalysis reports whether a and b analyse a waveform alike (both
+// derive from one Config, so only the STFT's sizes can differ).
+func sameAnalysis(a, b Config) bool {
+	return a.NFFT == b.NFFT && a.WinLength == b.WinLength && a.Hop == b.Hop
 }
 
 // pitchConfig returns c with the analysis the pitch pair and typicalF0
@@ -82,21 +90,23 @@ func (c Config) pitchConfig() Config {
 
 // pitchPair estimates two fundamentals per frame of mixture x, as indices
 // into the candidates, on a 40 ms analysis (see dsp.CombBank.PitchPair).
-func (c Config) pitchPair(x []float64) (a, b []int, za, zb []float32, err error) {
-	sc := c.pitchConfig()
-	X, err := sc.Analyse(x)
-	if err != nil {
-		return nil, nil, nil, nil, err
+// sx, if not nil, is x's analysis by salienceOf, used when it is the same.
+func (c Config) pitchPair(x []float64, sx *dsp.ComplexSpectrogram) (a, b []int, za, zb []float32, err error) {
+	pc := c.pitchConfig()
+	if sx == nil || !sameAnalysis(pc, c.salienceConfig()) {
+		if sx, err = pc.Analyse(x); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
-	return sc.combs().PitchPair(X)
+	return pc.combs().PitchPair(sx)
 }
 
 // pairInputs returns the pitch pair's network inputs for mixture x, whose
-// compressed STFT is xc: per frame the first fundamental's comb (a, [t, F]),
+// compressed STFT is xc and salience STFT sx (nil if there is none): per frame the first fundamental's comb (a, [t, F]),
 // that comb minus the second's (d), and the pair's description for the
 // BiLSTM (desc, [t, pairFeatures]).
-func (c Config) pairInputs(x []float64, xc *dsp.ComplexSpectrogram) (a, d, desc []float32, err error) {
-	ia, ib, za, zb, err := c.pitchPair(x)
+func (c Config) pairInputs(x []float64, xc, sx *dsp.ComplexSpectrogram) (a, d, desc []float32, err error) {
+	ia, ib, za, zb, err := c.pitchPair(x, sx)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -132,7 +132,7 @@ func TestSalienceWindow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sal, err := c.salienceOf(x, xc)
+		sal, _, err := c.salienceOf(x, xc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestPitchPair(t *testing.T) {
 	for i := range x {
 		x[i] += 0.7 * y[i]
 	}
-	a, b, za, zb, err := c.pitchPair(x)
+	a, b, za, zb, err := c.pitchPair(x, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

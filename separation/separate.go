@@ -43,8 +43,9 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 	f, t := xc.Bins, xc.Frames
 	ft := &features{t: t, mixC: xc, audio: make([]float32, 3*f*t)}
 	ft.xr, ft.xi = splitComplex(xc)
+	var sx *dsp.ComplexSpectrogram // the salience STFT, which the pitch pair may share
 	if c.Combs > 0 {
-		if ft.sal, err = c.salienceOf(ex.mix, xc); err != nil {
+		if ft.sal, sx, err = c.salienceOf(ex.mix, xc); err != nil {
 			return nil, err
 		}
 		if len(ft.sal) != t*c.Combs {
@@ -52,7 +53,7 @@ func (c Config) features(ex *example, targets bool) (*features, error) {
 		}
 	}
 	if c.MultiPitch {
-		if ft.pairA, ft.pairD, ft.pair, err = c.pairInputs(ex.mix, xc); err != nil {
+		if ft.pairA, ft.pairD, ft.pair, err = c.pairInputs(ex.mix, xc, sx); err != nil {
 			return nil, err
 		}
 	}
