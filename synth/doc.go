@@ -79,14 +79,15 @@
 // (both standard normal), and an age a ∈ [0, 1] (18–80 years). The rules,
 // with n an independent N(0, 1) each time:
 //
-//	F0            = 210 Hz · exp(−0.96 (s − 0.2) + 0.07 n + a (0.06 s − 0.12 (1 − s)))
+//	F0            = 210 Hz · exp(−1.05 (s − 0.2) + (0.06 + 0.08 s) n + a (0.06 s − 0.12 (1 − s)))
 //	jaw width     = 0.25 + 0.5 s + 0.1 n         brow thickness = 0.2 + 0.6 s + 0.12 n
 //	vocal tract   = 14.2 + 3.6 s + 1.3 z + 0.3 n cm, FormantScale = 17 cm / tract
 //	face height   = 0.365 + 0.022 z + 0.008 s (fraction of the picture)
 //	breathiness   = 0.26 + 0.12 b + 0.08 (1 − s) + 0.05 a
 //	eye size      = 0.15 + 0.02 (0.8 b + 0.6 n)
 //
-// so men's voices sit near 118 Hz and women's near 210 Hz (TestVoiceFidelity
+// so men's voices sit near 112 Hz (5–95 % about 86–150 Hz) and women's
+// near 210 Hz (TestVoiceFidelity
 // checks the published ranges 85–180 and 165–255 Hz on fresh speakers).
 // One identity in twelve is a child of 6–12 whatever s: face height
 // 0.315 + 0.015 z, larger eyes, half the jaw and brow, a vocal tract of

@@ -58,14 +58,15 @@ func NewSpeaker(r *rand.Rand, id string) Speaker {
 	sp.Face = f
 
 	// voice: vocal-tract length (cm) grows with size and SexLike; F0 falls
-	// with SexLike (≈ 210 Hz at s = 0.2, ≈ 118 Hz at s = 0.8) and with age
+	// with SexLike (≈ 210 Hz at s = 0.2, ≈ 112 Hz at s = 0.8), spread wider
+	// among men as measured in populations, and with age
 	// in the lower voices' opposite direction (women's voices drop, men's
 	// rise a little); older voices are slower, breathier, less steady.
 	age := r.Float64()
 	sp.Age = 18 + 62*age
 	vtl := 14.2 + 3.6*s + 1.3*sp.Size + 0.3*n()
 	sp.Voice = Voice{
-		F0:           210 * math.Exp(-0.96*(s-0.2)+0.07*n()+age*(-0.12*(1-s)+0.06*s)),
+		F0:           210 * math.Exp(-1.05*(s-0.2)+(0.06+0.08*s)*n()+age*(-0.12*(1-s)+0.06*s)),
 		FormantScale: math.Max(0.7, math.Min(1.35, 17.0/vtl)),
 		Breathiness:  math.Max(0.02, math.Min(0.8, 0.26+0.12*sp.Breath+0.08*(1-s)+0.05*age)),
 		Jitter:       0.003 + 0.006*r.Float64() + 0.006*age,
