@@ -104,6 +104,14 @@ type Config struct {
 	// or LossSISDR.
 	Loss Loss `json:"loss"`
 
+	// VisualAux > 0 adds, in training only, an auxiliary loss of this
+	// weight: each face's visual features must predict, through a linear
+	// read-out, that speaker's loudness in every frame (log energy,
+	// standardised per example). It gives the visual stream a direct
+	// signal from the first step, where the separation loss alone reaches
+	// it only once the network tells the faces apart (the 0 dB plateau).
+	VisualAux float64 `json:"visual_aux,omitempty"`
+
 	// Training examples.
 	Segment float64 `json:"segment"` // seconds of audio per training mixture (1.0)
 	Seed    int64   `json:"seed"`    // weight initialisation
@@ -186,6 +194,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: loss = %q, want %q or %q", c.Loss, LossCompressed, LossSISDR)
 	case c.Loss == LossSISDR && (c.Mask != MaskReal || c.AudioOnly):
 		return fmt.Errorf("separation: loss = %q needs real masks (mask = %q) and faces (not audio_only)", LossSISDR, MaskReal)
+	case !(c.VisualAux >= 0 && c.VisualAux <= 100):
+		return fmt.Errorf("separation: visual_aux = %v, want 0 (off) … 100", c.VisualAux)
+	case c.VisualAux > 0 && c.AudioOnly:
+		return fmt.Errorf("separation: visual_aux needs faces (audio_only is set)")
 	case c.TrackPitch && c.Combs == 0:
 		return fmt.Errorf("separation: track_pitch needs harmonic combs (combs > 0)")
 	case c.Mask != MaskComplex && c.Mask != MaskReal:

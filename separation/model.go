@@ -55,6 +55,7 @@ type Model struct {
 	faceConv2  *nets.Conv2d
 	faceFC     *nets.Linear
 	faceTConvs []*nets.Conv1d
+	faceAux    *nets.Linear // VisualAux: visual features → the speaker's loudness (training only)
 	blstm      *nets.LSTM
 	fc1, fc2   *nets.Linear
 	heads      [][2]*nets.Linear // per speaker: re, im (im nil for real masks)
@@ -146,6 +147,10 @@ func New(cfg Config) (*Model, error) {
 	if cfg.Combs > 0 {
 		m.newCombLayers(rng, must)
 	}
+	if cfg.VisualAux > 0 { // last, so that the other layers draw the same weights without it
+		m.faceAux, err = nets.NewLinear("face_aux", cfg.VisualDim, 1, true, rng)
+		must(m.faceAux, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("separation: %w", err)
 	}
@@ -191,6 +196,7 @@ type graph struct {
 	pairD    *G.Node   // [n, t, F] that comb minus the second's
 	pair     *G.Node   // [n, t, pairFeatures] the pitch pair's description, a BiLSTM input
 	faces    []*G.Node // per speaker [n·vf, 1, MouthH, MouthW]
+	vis      []*G.Node // per speaker [n, VisualDim, t] visual features on the STFT's frames
 	mr, mi   []*G.Node // per speaker [n, t, F] mask (mi nil for real masks)
 	er, ei   []*G.Node // per speaker [n, t, F] masked compressed mixture
 
@@ -296,6 +302,7 @@ func (m *Model) build(p *nets.Pass) (k *graph, err error) {
 			if err != nil {
 				return nil, err
 			}
+			k.vis = append(k.vis, y)
 			streams = append(streams, y)
 		}
 	}

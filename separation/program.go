@@ -3,6 +3,8 @@ package separation
 import (
 	"fmt"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/avlearn/avlearn/nets"
 )
 
@@ -18,6 +20,11 @@ func (m *Model) define(targets bool) func(p *nets.Pass) error {
 		if targets {
 			if err := k.addLoss(p, m.Config); err != nil {
 				return err
+			}
+			if m.faceAux != nil && p.Has("act1") {
+				if err := m.addVisualAux(p, k); err != nil {
+					return err
+				}
 			}
 			return p.Minimize(k.loss)
 		}
@@ -72,6 +79,11 @@ func (c Config) feeds(fs []*features, exs []*example, targets bool) []nets.Feed 
 	if !targets {
 		return out
 	}
+	if fs[0].act != nil {
+		for s := 0; s < c.Speakers; s++ {
+			out = append(out, stack(fmt.Sprintf("act%d", s+1), []int{t, 1}, func(x *features) []float32 { return x.act[s] }))
+		}
+	}
 	if c.Loss == LossSISDR {
 		out = append(out,
 			stack("mix_linear_re", []int{t, f}, func(x *features) []float32 { return x.lr }),
@@ -87,4 +99,36 @@ func (c Config) feeds(fs []*features, exs []*example, targets bool) []nets.Feed 
 			stack(fmt.Sprintf("target%d_im", s+1), []int{t, f}, func(x *features) []float32 { return x.si[s] }))
 	}
 	return out
+}
+
+// addVisualAux adds Config.VisualAux times the auxiliary loss to k.loss:
+// the mean over faces, frames and examples of the squared error between
+// each face's read-out of its visual features and the speaker's
+// standardised loudness (inputs "act1", "act2", …, [n, t, 1]).
+func (m *Model) addVisualAux(p *nets.Pass, k *graph) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("separation: visual auxiliary loss: %v", r)
+		}
+	}()
+	var sum *G.Node
+	for s, v := range k.vis {
+		target, err := p.Input(fmt.Sprintf("act%d", s+1))
+		if err != nil {
+			return err
+		}
+		y, err := m.faceAux.Forward(k.g, G.Must(G.Transpose(v, 0, 2, 1))) // [n, t, 1]
+		if err != nil {
+			return err
+		}
+		e := G.Must(G.Mean(G.Must(G.Square(G.Must(G.Sub(y, target))))))
+		if sum == nil {
+			sum = e
+		} else {
+			sum = G.Must(G.Add(sum, e))
+		}
+	}
+	w := m.Config.VisualAux / float64(len(k.vis))
+	k.loss = G.Must(G.Add(k.loss, G.Must(G.Mul(sum, G.NewConstant(float32(w))))))
+	return nil
 }

@@ -33,6 +33,45 @@ type features struct {
 	// LossSISDR targets only
 	lr, li []float32   // [t, F] linear mixture
 	wav    [][]float32 // per face: the target waveform
+	act    [][]float32 // per face [t]: the speaker's standardised loudness (training with VisualAux)
+}
+
+// loudness returns, per STFT frame of a t-frame analysis (frames centred
+// every Hop samples, WinLength long), the log energy of source x,
+// standardised to mean 0 and deviation 1 (all zeros for a silent source):
+// the target of the VisualAux loss.
+func (c Config) loudness(x []float64, t int) []float32 {
+	e := make([]float64, t)
+	top := 0.0
+	for i := range e {
+		lo, hi := max(0, i*c.Hop-c.WinLength/2), min(len(x), i*c.Hop+c.WinLength/2)
+		for _, v := range x[lo:max(lo, hi)] {
+			e[i] += v * v
+		}
+		top = max(top, e[i])
+	}
+	out := make([]float32, t)
+	if top == 0 {
+		return out
+	}
+	mean := 0.0
+	for i, v := range e {
+		e[i] = math.Log(v + 1e-6*top) // a floor 60 dB under the loudest frame
+		mean += e[i]
+	}
+	mean /= float64(t)
+	dev := 0.0
+	for _, v := range e {
+		dev += (v - mean) * (v - mean)
+	}
+	dev = math.Sqrt(dev / float64(t))
+	if dev < 1e-6 {
+		return out
+	}
+	for i, v := range e {
+		out[i] = float32((v - mean) / dev)
+	}
+	return out
 }
 
 func (c Config) features(ex *example, targets bool) (*features, error) {

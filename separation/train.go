@@ -147,6 +147,11 @@ func (t *trainTask) TrainBatch(idx []int) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if t.m.faceAux != nil {
+			for _, src := range exs[i].srcs {
+				f.act = append(f.act, t.m.Config.loudness(src, f.t))
+			}
+		}
 		fs[i] = f
 	}
 	pass, err := t.prog.Run(t.m.Config.feeds(fs, exs, true)...)

@@ -270,3 +270,59 @@ func TestTrainRestartsOnPlateau(t *testing.T) {
 		}
 	}
 }
+
+// The visual auxiliary loss: its targets are standardised loudness, it adds
+// about VisualAux to the first step's loss (a fresh read-out predicts
+// nothing), and its read-out, drawn last, changes neither the other
+// weights nor what the model separates.
+func TestVisualAux(t *testing.T) {
+	c := tinyConfig()
+	x := make([]float64, 4000)
+	for i := range x[:2000] {
+		x[i] = math.Sin(float64(i))
+	}
+	act := c.loudness(x, 101)
+	if act[10] <= 0 || act[90] >= 0 {
+		t.Errorf("loudness of a loud then silent source: %v … %v", act[10], act[90])
+	}
+	for _, v := range c.loudness(make([]float64, 4000), 101) {
+		if v != 0 {
+			t.Fatalf("loudness of silence: %v", v)
+		}
+	}
+
+	ds := tinyCorpus(t)
+	c.Mask, c.Loss = MaskReal, LossSISDR
+	var first [2]float64
+	var models [2]*Model
+	for i, w := range []float64{0, 2} {
+		c.VisualAux = w
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models[i] = m
+		rep, err := Train(context.Background(), m, Data{Train: ds.Clips[:8]}, TrainOptions{Epochs: 1, StepsPerEpoch: 1, BatchSize: 2, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first[i] = rep.History.Epochs[0].TrainLoss
+	}
+	if d := first[1] - first[0]; !(d > 0.5*2 && d < 3*2) {
+		t.Errorf("first-step loss %v with VisualAux 2, %v without: the auxiliary term adds %v, want about 2", first[1], first[0], d)
+	}
+	a, b := models[0].Params(), models[1].Params()
+	if len(b) != len(a)+2 || b[len(b)-2].Name != "face_aux.weight" {
+		t.Fatalf("%d params without the read-out, %d with; last %q", len(a), len(b), b[len(b)-2].Name)
+	}
+	fresh0, _ := New(func() Config { c.VisualAux = 0; return c }())
+	fresh2, _ := New(func() Config { c.VisualAux = 2; return c }())
+	for i, p := range fresh0.Params() {
+		q := fresh2.Params()[i]
+		for j := range p.Data {
+			if p.Data[j] != q.Data[j] {
+				t.Fatalf("%s differs with the read-out: the read-out must be drawn last", p.Name)
+			}
+		}
+	}
+}

@@ -59,6 +59,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	fc := fs.Int("fc", 0, "width of the fully connected layers after the BiLSTM (0: the default config's)")
 	loss := fs.String("loss", string(def.Loss), "loss: si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real and faces) or compressed (the paper's L2 of compressed spectrograms; the default of --audio-only and --mask complex); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", def.Consistency, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers; off by default for --speakers 1 and --mask complex); with --init, switches it on or off")
+	visAux := fs.Float64("visual-aux", def.VisualAux, "weight of the training-only loss that asks each face's visual features to predict its speaker's loudness, so a fresh model tells the faces apart from the first steps (0: off; needs faces)")
 	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh; give a new --seed, or the mixtures repeat)")
 	d := separation.DefaultTrainOptions()
 	d.Seed = 1
@@ -100,7 +101,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "speakers", "audio-only", "mask", "segment", "channels", "hidden", "fc":
+			case "speakers", "audio-only", "mask", "segment", "channels", "hidden", "fc", "visual-aux":
 				clash = append(clash, "--"+f.Name)
 			}
 		})
@@ -146,7 +147,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			cfg.FCHidden = *fc
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
-		cfg.Loss, cfg.SalienceWindow = separation.Loss(*loss), *salWin
+		cfg.Loss, cfg.SalienceWindow, cfg.VisualAux = separation.Loss(*loss), *salWin, *visAux
 		recipeFor(&cfg, func(name string) bool { return cli.Given(fs, name) })
 		if (cfg.TrackPitch || cfg.MultiPitch) && cfg.Combs == 0 {
 			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
@@ -203,6 +204,9 @@ func recipeFor(c *separation.Config, given func(flag string) bool) {
 	}
 	if c.Mask == separation.MaskComplex {
 		off("consistency", &c.Consistency)
+	}
+	if c.AudioOnly && !given("visual-aux") {
+		c.VisualAux = 0
 	}
 	if (c.Mask == separation.MaskComplex || c.AudioOnly) && !given("loss") {
 		c.Loss = separation.LossCompressed
@@ -332,6 +336,7 @@ var sepFlags = [][2]string{
 	{"audio_channels", "--channels"},
 	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
 	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
+	{"visual_aux", "--visual-aux"},
 }
 
 // sepFlagNames is the message of a separation.Config error in the
