@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // NPYColumnWriter writes a float32 array of shape (rows, cols) in C order,
@@ -17,17 +18,21 @@ import (
 // file, so memory does not grow with the number of columns. (The block is
 // that large because every row of a block is one write at its own offset:
 // with 1 MB blocks, a 257-row spectrogram spent more time in those writes
-// than in its FFTs.) The file is
-// written under a temporary name and renamed by Close, so an error never
-// leaves a partial file at the final path; its bytes equal WriteNPY's for
-// the same values. A NPYColumnWriter is not safe for concurrent use.
+// than in its FFTs.) The file is sized when created (on Linux with its
+// disk blocks reserved, so a full disk is an error from CreateNPYColumns,
+// not from a later write), written under a temporary name and renamed by
+// Close, so an error never leaves a partial file at the final path; its
+// bytes equal WriteNPY's for the same values. Close or Abort releases the
+// block. A NPYColumnWriter is not safe for concurrent use.
 type NPYColumnWriter struct {
 	path       string
 	f          *os.File
 	rows, cols int
-	hdr        int64     // header bytes before the values
-	per        int       // columns per block
-	block      []byte    // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
+	hdr        int64           // header bytes before the values
+	per        int             // columns per block
+	block      []byte          // rows × per little-endian float32, row-major: value (r, j) at 4·(r·per+j)
+	release    runtime.Cleanup // frees block when w is dropped unclosed; stopped by free
+	freeBlock  func()
 	n          int       // columns in the block, staged ones included
 	tile       int       // columns staged at most: npyTile, or per if smaller
 	stage      []float32 // up to tile columns not yet in the block: value (r, c) at r·tile+c
@@ -59,11 +64,12 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 	if _, err := f.Write(hdr); err != nil {
 		return nil, w.fail(err)
 	}
-	if err := f.Truncate(w.hdr + 4*int64(rows)*int64(cols)); err != nil {
+	if err := preallocate(f, w.hdr+4*int64(rows)*int64(cols)); err != nil {
 		return nil, w.fail(err)
 	}
 	w.per = max(1, min(cols, npyBlockValues/max(rows, 1)))
-	w.block = make([]byte, 4*rows*w.per)
+	w.block, w.freeBlock = newBlock(4 * rows * w.per)
+	w.release = runtime.AddCleanup(w, func(free func()) { free() }, w.freeBlock)
 	w.tile = min(npyTile, w.per)
 	w.stage = make([]float32, rows*w.tile)
 	return w, nil
@@ -160,6 +166,7 @@ func (w *NPYColumnWriter) Close() error {
 		return w.fail(err)
 	}
 	w.f = nil
+	w.free()
 	w.err = fmt.Errorf("%s: NPYColumnWriter already closed", w.path)
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
@@ -190,6 +197,16 @@ func (w *NPYColumnWriter) fail(err error) error {
 		w.f.Close()
 		os.Remove(w.f.Name())
 		w.f = nil
+		w.free()
 	}
 	return w.err
+}
+
+// free releases the block, once the file is closed.
+func (w *NPYColumnWriter) free() {
+	if w.freeBlock != nil {
+		w.release.Stop()
+		w.freeBlock()
+		w.block, w.stage, w.freeBlock = nil, nil, nil
+	}
 }
