@@ -102,6 +102,44 @@ func (w *NPYColumnWriter) WriteColumn(col []float32) error {
 	return nil
 }
 
+// WriteColumns appends n columns held one after another in v (column j's
+// rows at v[j·rows:(j+1)·rows]), each value rounded to float32: the bytes
+// of n calls of WriteColumn with the rounded columns, without staging
+// them. v is not retained.
+func (w *NPYColumnWriter) WriteColumns(v []float64, n int) error {
+	if w.err != nil {
+		return w.err
+	}
+	if n < 0 || len(v) != n*w.rows {
+		return w.fail(fmt.Errorf("%d values for %d columns of %d values", len(v), n, w.rows))
+	}
+	if n > w.cols-w.flushed-w.n {
+		return w.fail(fmt.Errorf("more than the %d columns of shape (%d, %d)", w.cols, w.rows, w.cols))
+	}
+	if w.ns > 0 {
+		w.spill()
+	}
+	for n > 0 {
+		// At most npyTile columns at a time, so that the rows being read
+		// stay in cache while each row of the block takes its run of them.
+		k := min(n, w.per-w.n, npyTile)
+		for r := 0; r < w.rows; r++ {
+			dst := w.block[4*(r*w.per+w.n) : 4*(r*w.per+w.n+k)]
+			for j := range k {
+				binary.LittleEndian.PutUint32(dst[4*j:], math.Float32bits(float32(v[j*w.rows+r])))
+			}
+		}
+		v = v[k*w.rows:]
+		n -= k
+		if w.n += k; w.n == w.per {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // npyTile is how many columns a NPYColumnWriter stages before moving them
 // into its block: each row of the block then takes 256 contiguous bytes at
 // a time, where column by column every value landed on another page.

@@ -97,6 +97,16 @@ func TestReadWAVFixtures(t *testing.T) {
 			if clipped > 0 && name != "float32_stereo.wav" {
 				t.Errorf("%d samples out of [-1, 1]", clipped)
 			}
+			// The fixtures' names tell their sample format; the decoded
+			// values of integer formats are finite, as FloatSamples promises.
+			if info.FloatSamples() != strings.Contains(name, "float") {
+				t.Errorf("FloatSamples %v", info.FloatSamples())
+			}
+			for _, ch := range a.Channels {
+				if !info.FloatSamples() && NonFinite(ch) >= 0 {
+					t.Errorf("integer samples decoded to %v", ch[NonFinite(ch)])
+				}
+			}
 			info2, err := ReadWAVInfo(path)
 			if err != nil || info2 != info {
 				t.Fatalf("ReadWAVInfo = %+v, %v; ReadWAV said %+v", info2, err, info)

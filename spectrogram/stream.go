@@ -22,7 +22,8 @@ type Stream struct {
 	fr   *dsp.Framer
 	emit func(frame []float32) error
 	// raw, if set, receives each batch of n frames as computed (float64,
-	// frame-major) instead of emit; WAVToNPY holds them for TopDB.
+	// frame-major) instead of emit; WAVToNPY writes them to its file, or
+	// holds them for TopDB.
 	raw    func(v []float64, n int) error
 	mel    *dsp.MelBank // mel filters, or nil
 	dct    []float64    // DCT-II matrix (NMFCC × NMels), or nil
