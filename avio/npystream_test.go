@@ -2,6 +2,7 @@ package avio
 
 import (
 	"bytes"
+	"cmp"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,8 +16,12 @@ import (
 func TestNPYColumnWriterEqualsWriteNPY(t *testing.T) {
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, sh := range [][2]int{{1, 1}, {3, 1}, {1, 7}, {257, 2500}, {npyBlockValues / 16, 20}, {2, npyBlockValues/2 + 5}, {5, 0}} {
+	defer func(v int) { npyBlockValues = v }(npyBlockValues)
+	blockValues := npyBlockValues
+	// The last shape has blocks of 1000 columns, not a multiple of npyTile.
+	for _, sh := range [][3]int{{1, 1}, {3, 1}, {1, 7}, {257, 2500}, {blockValues / 16, 20}, {2, blockValues/2 + 5}, {5, 0}, {257, 2600, 257 * 1000}} {
 		rows, cols := sh[0], sh[1]
+		npyBlockValues = cmp.Or(sh[2], blockValues)
 		data := make([]float32, rows*cols)
 		for i := range data {
 			data[i] = float32(r.NormFloat64())
