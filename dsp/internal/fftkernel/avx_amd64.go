@@ -8,18 +8,24 @@ var AVX = hasAVX()
 // YMM registers (XGETBV).
 func hasAVX() bool
 
-// radix4GroupAVX is Radix4Group on two values per step; h is even, > 0,
-// and every slice behind the pointers holds h values.
+// radix4PassAVX is Radix4Pass on the groups of 4h values from z, two
+// values per step; h is even, > 0, groups > 0, and the arrays hold
+// groups·4h and h values.
 //
 //go:noescape
-func radix4GroupAVX(q0, q1, q2, q3, w1, w2, w3 *complex128, h int)
+func radix4PassAVX(z, w1, w2, w3 *complex128, h, groups int)
 
-// radix4GroupVec is Radix4Group with AVX; len(q0) is even and > 0.
-func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) {
-	h := len(q0)
+// radix4PassVec is Radix4Pass with AVX; h is even and > 0. One call runs
+// the whole pass: a call per group cost as much as the groups of 16
+// values themselves.
+func radix4PassVec(z, w1, w2, w3 []complex128, h int) {
+	groups := len(z) / (4 * h)
+	if groups == 0 {
+		return
+	}
 	// Bounds are checked here once; the assembly trusts them.
-	_, _, _, _, _, _ = q1[h-1], q2[h-1], q3[h-1], w1[h-1], w2[h-1], w3[h-1]
-	radix4GroupAVX(&q0[0], &q1[0], &q2[0], &q3[0], &w1[0], &w2[0], &w3[0], h)
+	_, _, _, _ = z[groups*4*h-1], w1[h-1], w2[h-1], w3[h-1]
+	radix4PassAVX(&z[0], &w1[0], &w2[0], &w3[0], h, groups)
 }
 
 // splitSquaresAVX is SplitSquares for bins 1 … 2·pairs and their
