@@ -197,9 +197,11 @@ DATA negimag3<>+16(SB)/8, $0
 DATA negimag3<>+24(SB)/8, $0x8000000000000000
 GLOBL negimag3<>(SB), RODATA|NOPTR, $32
 
-// func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int)
+// func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int) bool
 // LoadFirst4, one butterfly of four values per step; m is a multiple of 4.
-TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-40
+// It returns false, z partly written, at the first rev[i] (i a multiple of
+// 4) outside [0, m/4), before reading where it points.
+TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-41
 	MOVQ    z+0(FP), DI
 	MOVQ    frame+8(FP), SI
 	MOVQ    wperm+16(FP), DX
@@ -211,10 +213,13 @@ TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-40
 	SHRQ    $1, R9            // of u[r+m/4]
 	LEAQ    (R8)(R9*1), R10   // of u[r+3m/4]
 	SHRQ    $2, CX
+	MOVQ    CX, R11           // m/4, the bound of rev[i]
 	VMOVUPD negimag3<>(SB), Y15
 
 load:
 	MOVLQSX     (BX), AX
+	CMPQ        AX, R11
+	JAE         outside               // unsigned: negative values too
 	SHLQ        $4, AX
 	ADDQ        SI, AX                // &frame[2·rev[i]]
 	VMOVUPD     (AX), X0
@@ -241,4 +246,10 @@ load:
 	DECQ        CX
 	JNZ         load
 	VZEROUPPER
+	MOVB        $1, ret+40(FP)
+	RET
+
+outside:
+	VZEROUPPER
+	MOVB        $0, ret+40(FP)
 	RET
