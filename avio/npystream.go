@@ -33,13 +33,13 @@ type NPYColumnWriter struct {
 	per        int             // columns per block
 	block      []float32       // rows × per values, row-major: value (r, j) at r·per+j
 	release    runtime.Cleanup // frees block when w is dropped unclosed; stopped by free
-	freeBlock  func()
-	n          int       // columns in the block, staged ones included
-	tile       int       // columns staged at most: npyTile, or per if smaller
-	stage      []float32 // up to tile columns not yet in the block: value (r, c) at r·tile+c
-	ns         int       // columns in stage
-	flushed    int       // columns written to the file
-	err        error     // the first error, returned from then on
+	freeBlock  func()          // unmaps block (see newBlock)
+	n          int             // columns in the block, staged ones included
+	tile       int             // columns staged at most: npyTile, or per if smaller
+	stage      []float32       // up to tile columns not yet in the block: value (r, c) at r·tile+c
+	ns         int             // columns in stage
+	flushed    int             // columns written to the file
+	err        error           // the first error, returned from then on
 }
 
 // npyBlockValues is the number of values a NPYColumnWriter's block holds
