@@ -2,6 +2,7 @@ package avio
 
 import (
 	"bytes"
+	"cmp"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,8 +16,12 @@ import (
 func TestNPYColumnWriterEqualsWriteNPY(t *testing.T) {
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, sh := range [][2]int{{1, 1}, {3, 1}, {1, 7}, {257, 2500}, {npyBlockValues / 16, 20}, {2, npyBlockValues/2 + 5}, {5, 0}} {
+	defer func(v int) { npyBlockValues = v }(npyBlockValues)
+	blockValues := npyBlockValues
+	// The last shape has blocks of 1000 columns, not a multiple of npyTile.
+	for _, sh := range [][3]int{{1, 1}, {3, 1}, {1, 7}, {257, 2500}, {blockValues / 16, 20}, {2, blockValues/2 + 5}, {5, 0}, {257, 2600, 257 * 1000}} {
 		rows, cols := sh[0], sh[1]
+		npyBlockValues = cmp.Or(sh[2], blockValues)
 		data := make([]float32, rows*cols)
 		for i := range data {
 			data[i] = float32(r.NormFloat64())
@@ -52,6 +57,41 @@ func TestNPYColumnWriterEqualsWriteNPY(t *testing.T) {
 		}
 		if st, _ := os.Stat(got); st.Mode().Perm() != 0o644 {
 			t.Errorf("mode %v", st.Mode())
+		}
+		// The same values as float64 batches of random sizes (some larger
+		// than a block), single columns among them.
+		w, err = CreateNPYColumns(got, rows, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := 0; c < cols; {
+			n := min(cols-c, r.IntN(3)*r.IntN(100))
+			if n == 0 {
+				for i := range col {
+					col[i] = data[i*cols+c]
+				}
+				if err := w.WriteColumn(col); err != nil {
+					t.Fatal(err)
+				}
+				c++
+				continue
+			}
+			v := make([]float64, n*rows)
+			for j := range n {
+				for i := range rows {
+					v[j*rows+i] = float64(data[i*cols+c+j])
+				}
+			}
+			if err := w.WriteColumns(v, n); err != nil {
+				t.Fatal(err)
+			}
+			c += n
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(got); !bytes.Equal(a, b) {
+			t.Fatalf("(%d, %d): WriteColumns: bytes differ from WriteNPY", rows, cols)
 		}
 	}
 	ents, _ := os.ReadDir(dir)
@@ -94,6 +134,13 @@ func TestNPYColumnWriterErrors(t *testing.T) {
 	w, _ = CreateNPYColumns(p, 2, 1)
 	w.WriteColumn([]float32{1, 2})
 	check("too many", w.WriteColumn([]float32{1, 2}), "more than the 1 columns")
+
+	w, _ = CreateNPYColumns(p, 2, 3)
+	check("short columns", w.WriteColumns([]float64{1, 2, 3}, 2), "3 values for 2 columns of 2 values")
+
+	w, _ = CreateNPYColumns(p, 2, 3)
+	w.WriteColumn([]float32{1, 2})
+	check("too many columns", w.WriteColumns([]float64{1, 2, 3, 4, 5, 6}, 3), "more than the 3 columns")
 
 	w, _ = CreateNPYColumns(p, 2, 1)
 	w.WriteColumn([]float32{1, 2})

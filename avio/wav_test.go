@@ -97,6 +97,16 @@ func TestReadWAVFixtures(t *testing.T) {
 			if clipped > 0 && name != "float32_stereo.wav" {
 				t.Errorf("%d samples out of [-1, 1]", clipped)
 			}
+			// The fixtures' names tell their sample format; the decoded
+			// values of integer formats are finite, as FloatSamples promises.
+			if info.FloatSamples() != strings.Contains(name, "float") {
+				t.Errorf("FloatSamples %v", info.FloatSamples())
+			}
+			for _, ch := range a.Channels {
+				if !info.FloatSamples() && NonFinite(ch) >= 0 {
+					t.Errorf("integer samples decoded to %v", ch[NonFinite(ch)])
+				}
+			}
 			info2, err := ReadWAVInfo(path)
 			if err != nil || info2 != info {
 				t.Fatalf("ReadWAVInfo = %+v, %v; ReadWAV said %+v", info2, err, info)
@@ -411,6 +421,39 @@ func TestToPCM16(t *testing.T) {
 	for _, x := range xs {
 		if got, want := toPCM16(x), ref(x); got != want {
 			t.Fatalf("toPCM16(%v) = %d, want %d", x, got, want)
+		}
+	}
+}
+
+// TestDecode16 decodes every 16-bit value, at every length up to a few
+// steps of the vector loop and from odd addresses, with decode16 (AVX on
+// amd64) and decode16Go, and wants v/32768 exactly.
+func TestDecode16(t *testing.T) {
+	src := make([]byte, 2*65536+1)
+	for i := 0; i < 65536; i++ {
+		binary.LittleEndian.PutUint16(src[1+2*i:], uint16(i))
+	}
+	want := func(i int) float64 { return float64(int16(uint16(i))) / 32768 }
+	check := func(name string, dst []float64, from int) {
+		t.Helper()
+		for i, v := range dst {
+			if w := want(from + i); v != w {
+				t.Fatalf("%s: sample %d = %v, want %v", name, from+i, v, w)
+			}
+		}
+	}
+	for _, dec := range []struct {
+		name string
+		f    func([]float64, []byte)
+	}{{"decode16", decode16}, {"decode16Go", decode16Go}} {
+		all := make([]float64, 65536)
+		dec.f(all, src[1:])
+		check(dec.name, all, 0)
+		for n := 0; n <= 40; n++ {
+			from := 32768 - 17 + 3*n
+			dst := make([]float64, n)
+			dec.f(dst, src[1+2*from:1+2*(from+n)])
+			check(dec.name, dst, from)
 		}
 	}
 }

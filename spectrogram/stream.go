@@ -22,7 +22,8 @@ type Stream struct {
 	fr   *dsp.Framer
 	emit func(frame []float32) error
 	// raw, if set, receives each batch of n frames as computed (float64,
-	// frame-major) instead of emit; WAVToNPY holds them for TopDB.
+	// frame-major) instead of emit; WAVToNPY writes them to its file, or
+	// holds them for TopDB.
 	raw    func(v []float64, n int) error
 	mel    *dsp.MelBank // mel filters, or nil
 	dct    []float64    // DCT-II matrix (NMFCC × NMels), or nil
@@ -84,10 +85,13 @@ func (s *Stream) Write(x []float64) error {
 	if s.err != nil {
 		return s.err
 	}
-	// Push at most one frame's worth at a time so the Framer's buffer
-	// stays near NFFT samples whatever the chunk size.
+	// Push at most a batch of hops (of at most NFFT samples each) at a
+	// time, so the Framer's buffer stays within batch+1 frames' length
+	// whatever the chunk size, and drain gets whole batches to transform
+	// and write (a frame's worth per push gave it batches of three).
+	step := max(s.c.NFFT, batch*min(s.c.Hop, s.c.NFFT))
 	for len(x) > 0 {
-		n := min(len(x), s.c.NFFT)
+		n := min(len(x), step)
 		if err := s.fr.Push(x[:n]); err != nil {
 			s.err = fmt.Errorf("spectrogram: %w", err)
 			return s.err

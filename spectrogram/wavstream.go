@@ -127,7 +127,12 @@ func WAVToNPY(ctx context.Context, r *avio.WAVReader, c Config, path string, o W
 	pc.DB, pc.NMFCC, pc.TopDB = false, 0, 0
 	switch {
 	case c.TopDB == 0:
-		if _, err := pass(c, nil, what); err != nil {
+		// The frames go to the file as the Stream computes them, a batch
+		// at a time, without a float32 copy of each.
+		if _, err := pass(c, func(v []float64, n int) error {
+			werr = w.w.WriteColumns(v, n)
+			return werr
+		}, what); err != nil {
 			return nil, err
 		}
 	case w.Frames()*pc.Bins()*8 <= holdBytes:

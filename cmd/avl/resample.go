@@ -95,8 +95,10 @@ func runResample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		for c := range in {
-			if err := cli.CheckFinite(pos[0], in[c][:n], done, c, nch); err != nil {
-				return err
+			if info.FloatSamples() { // integer samples are finite
+				if err := cli.CheckFinite(pos[0], in[c][:n], done, c, nch); err != nil {
+					return err
+				}
 			}
 			res[c] = rs[c].Write(res[c][:0], in[c][:n])
 		}

@@ -143,8 +143,10 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err := checkSignalLength(pos[0], n, c); err != nil {
 			return err
 		}
-		o := spectrogram.WAVToNPYOptions{Name: pos[0], Sidecar: side,
-			Check: func(x []float64, offset int) error { return cli.CheckFinite(pos[0], x, offset, 0, 1) }}
+		o := spectrogram.WAVToNPYOptions{Name: pos[0], Sidecar: side}
+		if info.FloatSamples() { // integer samples are finite
+			o.Check = func(x []float64, offset int) error { return cli.CheckFinite(pos[0], x, offset, 0, 1) }
+		}
 		if !*quiet {
 			o.Progress = stderr
 		}

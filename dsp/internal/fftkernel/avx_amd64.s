@@ -37,20 +37,26 @@ GLOBL negimag<>(SB), RODATA|NOPTR, $32
 	VMULPD    t2, dst, t2  \
 	VADDSUBPD t2, t1, dst
 
-// func radix4GroupAVX(q0, q1, q2, q3, w1, w2, w3 *complex128, h int)
-// Radix4Group on two values per step; h is even and > 0.
-TEXT ·radix4GroupAVX(SB), NOSPLIT, $0-64
-	MOVQ    q0+0(FP), AX
-	MOVQ    q1+8(FP), BX
-	MOVQ    q2+16(FP), CX
-	MOVQ    q3+24(FP), DX
-	MOVQ    w1+32(FP), SI
-	MOVQ    w2+40(FP), DI
-	MOVQ    w3+48(FP), R8
-	MOVQ    h+56(FP), R9
-	SHRQ    $1, R9
-	XORQ    R10, R10
+// func radix4PassAVX(z, w1, w2, w3 *complex128, h, groups int)
+// Radix4Pass on groups consecutive groups of 4h values from z, each as
+// Radix4Group on two values per step; h is even and > 0, groups > 0.
+TEXT ·radix4PassAVX(SB), NOSPLIT, $0-48
+	MOVQ    z+0(FP), AX
+	MOVQ    w1+8(FP), SI
+	MOVQ    w2+16(FP), DI
+	MOVQ    w3+24(FP), R8
+	MOVQ    h+32(FP), R11
+	MOVQ    groups+40(FP), R12
+	SHLQ    $4, R11 // h values in bytes: the distance between quarters
 	VMOVUPD negimag<>(SB), Y15
+
+group: // the quarters q0 … q3 of a group at AX, BX, CX, DX
+	LEAQ (AX)(R11*1), BX
+	LEAQ (BX)(R11*1), CX
+	LEAQ (CX)(R11*1), DX
+	MOVQ R11, R9
+	SHRQ $5, R9 // h/2 steps
+	XORQ R10, R10
 
 loop:
 	VMOVUPD (BX)(R10*1), Y0
@@ -77,6 +83,9 @@ loop:
 	ADDQ      $32, R10
 	DECQ      R9
 	JNZ       loop
+	LEAQ      (DX)(R11*1), AX // the next group follows q3
+	DECQ      R12
+	JNZ       group
 	VZEROUPPER
 	RET
 
@@ -188,9 +197,11 @@ DATA negimag3<>+16(SB)/8, $0
 DATA negimag3<>+24(SB)/8, $0x8000000000000000
 GLOBL negimag3<>(SB), RODATA|NOPTR, $32
 
-// func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int)
+// func loadFirst4AVX(z *complex128, frame, wperm *float64, rev *int32, m int) bool
 // LoadFirst4, one butterfly of four values per step; m is a multiple of 4.
-TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-40
+// It returns false, z partly written, at the first rev[i] (i a multiple of
+// 4) outside [0, m/4), before reading where it points.
+TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-41
 	MOVQ    z+0(FP), DI
 	MOVQ    frame+8(FP), SI
 	MOVQ    wperm+16(FP), DX
@@ -202,10 +213,13 @@ TEXT ·loadFirst4AVX(SB), NOSPLIT, $0-40
 	SHRQ    $1, R9            // of u[r+m/4]
 	LEAQ    (R8)(R9*1), R10   // of u[r+3m/4]
 	SHRQ    $2, CX
+	MOVQ    CX, R11           // m/4, the bound of rev[i]
 	VMOVUPD negimag3<>(SB), Y15
 
 load:
 	MOVLQSX     (BX), AX
+	CMPQ        AX, R11
+	JAE         outside               // unsigned: negative values too
 	SHLQ        $4, AX
 	ADDQ        SI, AX                // &frame[2·rev[i]]
 	VMOVUPD     (AX), X0
@@ -232,4 +246,10 @@ load:
 	DECQ        CX
 	JNZ         load
 	VZEROUPPER
+	MOVB        $1, ret+40(FP)
+	RET
+
+outside:
+	VZEROUPPER
+	MOVB        $0, ret+40(FP)
 	RET

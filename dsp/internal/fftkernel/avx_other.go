@@ -5,8 +5,8 @@ package fftkernel
 // AVX is false off amd64: the passes are plain Go.
 const AVX = false
 
-// radix4GroupVec is never called off amd64 (useVec is false).
-func radix4GroupVec(q0, q1, q2, q3, w1, w2, w3 []complex128) { Radix4Group(q0, q1, q2, q3, w1, w2, w3) }
+// radix4PassVec is never called off amd64 (useVec is false).
+func radix4PassVec(z, w1, w2, w3 []complex128, h int) { Radix4Small(z, w1, w2, w3, h) }
 
 // splitSquaresVec is never called off amd64 (useVec is false).
 func splitSquaresVec(dst []float64, z, post []complex128) { SplitSquares(dst, z, post) }

@@ -10,9 +10,7 @@ var useVec = AVX
 func Radix4Pass(z, w1, w2, w3 []complex128, h int) {
 	n := len(z)
 	if useVec && h%2 == 0 && h > 0 {
-		for g := 0; g+4*h <= n; g += 4 * h {
-			radix4GroupVec(z[g:g+h], z[g+h:g+2*h], z[g+2*h:g+3*h], z[g+3*h:g+4*h], w1, w2, w3)
-		}
+		radix4PassVec(z, w1, w2, w3, h)
 		return
 	}
 	if h < 16 {

@@ -147,3 +147,27 @@ func TestLoad4MatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// The AVX load refuses an order pointing outside the frame (it would read
+// beyond it) with a panic, whichever of its entries is wrong.
+func TestLoad4RefusesBadOrder(t *testing.T) {
+	if !AVX {
+		t.Skip("no AVX")
+	}
+	const m = 16
+	z := make([]complex128, m)
+	frame, wperm := make([]float64, 2*m), make([]float64, 2*m)
+	for _, bad := range []struct{ i, v int32 }{{0, m / 4}, {4, -1}, {12, 1 << 20}} {
+		rev := make([]int32, m)
+		rev[bad.i] = bad.v
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("rev[%d] = %d: no panic", bad.i, bad.v)
+				}
+			}()
+			Load4(z, frame, wperm, rev)
+		}()
+	}
+	Load4(z, frame, wperm, make([]int32, m)) // in range: no panic
+}
