@@ -122,12 +122,13 @@ type Config struct {
 // speakers) with widths scaled down for a CPU, real masks with harmonic
 // combs (240 candidate fundamentals over 60–480 Hz), pitch tracking and
 // pitch pairs on a 40 ms salience window, outputs that add up to the
-// mixture, and the SI-SDR loss. PlainConfig is the paper's model without
+// mixture, the SI-SDR loss, and the visual auxiliary loss at weight 2
+// while training. PlainConfig is the paper's model without
 // the combs (complex masks, compressed-spectrogram loss).
 func DefaultConfig() Config {
 	c := PlainConfig()
 	c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.SalienceWindow = MaskReal, 240, true, true, 640
-	c.Consistency, c.Loss = true, LossSISDR
+	c.Consistency, c.Loss, c.VisualAux = true, LossSISDR, 2
 	return c
 }
 

@@ -79,10 +79,14 @@ func (t *trainTask) Params() []*nets.Param { return t.m.params }
 
 // LossName names the loss on plots.
 func (t *trainTask) LossName() string {
+	name := "MSE of compressed spectrograms"
 	if t.m.Config.Loss == LossSISDR {
-		return "negative SI-SDR (dB)"
+		name = "negative SI-SDR (dB)"
 	}
-	return "MSE of compressed spectrograms"
+	if t.m.faceAux != nil {
+		name += "; training adds the visual auxiliary loss"
+	}
+	return name
 }
 
 // ScoreName names the validation score on plots.
