@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"math"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -34,6 +35,31 @@ func TestPoolBadSizes(t *testing.T) {
 	for _, l := range []Layer{NewMaxPool1d(3, 1, 2), NewMaxPool1d(8, 8, 0), NewAvgPool1d(0, 1, 0), NewMaxPool2d([2]int{2, 2}, [2]int{0, 0}, [2]int{0, 0})} {
 		if _, err := l.Forward(g, x); err == nil {
 			t.Errorf("%+v: want an error", l)
+		}
+	}
+}
+
+// TestMaxPool1dTies checks the one-row max pooling on what random data
+// rarely holds: ties (the first wins), NaN (propagates; the first NaN's
+// index), signed zeros (the first one's sign) and −Inf.
+func TestMaxPool1dTies(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	x := []float32{
+		1, 3, 3, 2, // tie: index 1
+		-1, nan, 5, nan, // first NaN: index 5
+		negZero, 0, -2, -3, // −0 first: index 8, value −0
+		0, negZero, -2, -3, // +0 first: index 12
+		-inf, -inf, -inf, -inf, // index 16
+		7, 1, 2, nan, // NaN last: index 23
+	}
+	q := poolGeom{n: 1, c: 1, h: 1, w: len(x), kh: 1, kw: 4, sh: 1, sw: 4, oh: 1, ow: len(x) / 4}
+	y, arg := make([]float32, q.ow), make([]int32, q.ow)
+	poolForward(&q, true, x, y, arg, 0, 0, 1)
+	wantArg := []int32{1, 5, 8, 12, 16, 23}
+	for i, a := range arg {
+		if a != wantArg[i] || math.Float32bits(y[i]) != math.Float32bits(x[a]) {
+			t.Errorf("window %d: max %v at %d, want %v at %d", i, y[i], a, x[wantArg[i]], wantArg[i])
 		}
 	}
 }
