@@ -65,10 +65,19 @@ type bnState struct {
 	batchVar      []float64 // biased batch variance (train)
 	ran           bool      // a train pass ran since the last stats update
 	dgamma, dbeta []float32
+	relu          bool // ReLU follows in the same op
 }
 
 // Forward implements Layer.
-func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
+func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, false) }
+
+// ForwardReLU is Forward followed by ReLU, computed as one op with the
+// same result: the normalised tensor before the ReLU, and its gradient,
+// are never stored (for SoundNet's first block, 2 × 56 MB of a batch of
+// four 20 s clips).
+func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, true) }
+
+func (b *BatchNorm) forward(g *Graph, x *G.Node, relu bool) (*G.Node, error) {
 	sh := x.Shape()
 	name := "BatchNorm1d " + b.Weight.Name
 	ok := (len(sh) == 2 || len(sh) == 3) && !b.Spatial2D
@@ -81,7 +90,7 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	if !ok || sh[1] != b.Features {
 		return nil, shapeErr(name, want, sh)
 	}
-	st := &bnState{n: sh[0], c: sh[1], s: 1}
+	st := &bnState{n: sh[0], c: sh[1], s: 1, relu: relu}
 	for _, d := range sh[2:] {
 		st.s *= d
 	}
@@ -90,6 +99,9 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	st.dgamma, st.dbeta = make([]float32, st.c), make([]float32, st.c)
 	train := g.Mode == Train
 	m := st.n * st.s
+	if relu {
+		name += "+relu"
+	}
 	op := newCoreOp(name, sh, len(sh), 1, 1)
 	op.diffWRT = []bool{true, true, true}
 	op.fwd = func(y []float32, in [][]float32) error {
@@ -113,6 +125,12 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 				for n := 0; n < st.n; n++ {
 					off := (n*st.c + c) * st.s
 					yr := y[off : off+st.s]
+					if relu {
+						for i, v := range x[off : off+st.s] {
+							yr[i] = max(v*scale+shift, 0) // as ReLU: NaN propagates
+						}
+						continue
+					}
 					for i, v := range x[off : off+st.s] {
 						yr[i] = v*scale + shift
 					}
@@ -202,8 +220,8 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	name := "bn(" + b.Weight.Name + ")"
 	dg := newCoreOp(name+".dweight", tensor.Shape{st.c}, inputs[0].Dims(), grad.Dims(), output.Dims())
 	dg.fwd = func(out []float32, in [][]float32) error {
-		x, gy := in[0], in[1]
-		coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.gradSums(st, x, gy, out, lo, hi) })
+		x, gy, y := in[0], in[1], in[2]
+		coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.gradSums(st, x, gy, y, out, lo, hi) })
 		copy(st.dgamma, out)
 		return nil
 	}
@@ -211,12 +229,21 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	if err != nil {
 		return nil, err
 	}
-	return b.gradNodes(st, train, inputs, grad, dgamma)
+	return b.gradNodes(st, train, inputs, output, grad, dgamma)
+}
+
+// reluGrad is gy where the ReLU's output y is positive, else 0. It is
+// branch-free: y ≥ 0, so y > 0 exactly when its bits are non-zero, and
+// after BatchNorm half the signs are random.
+func reluGrad(y, gy float32) float32 {
+	mask := uint32(int32(-math.Float32bits(y)) >> 31)
+	return math.Float32frombits(math.Float32bits(gy) & mask)
 }
 
 // gradSums computes, for channels [lo, hi), dβ = Σ dy (into st.dbeta) and
-// dγ = Σ dy·x̂ (into out).
-func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
+// dγ = Σ dy·x̂ (into out). With a fused ReLU, dy is gy masked by the
+// output y.
+func (b *BatchNorm) gradSums(st *bnState, x, gy, y, out []float32, lo, hi int) {
 	for c := lo; c < hi; c++ {
 		var sg, sgx float64
 		mean, inv := st.mean[c], st.invstd[c]
@@ -224,7 +251,11 @@ func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
 			off := (n*st.c + c) * st.s
 			var pg, pgx float32
 			xs := x[off : off+st.s]
+			ys := y[off : off+st.s]
 			for i, g := range gy[off : off+st.s] {
+				if st.relu {
+					g = reluGrad(ys[i], g)
+				}
 				pg += g
 				pgx += g * (xs[i] - mean)
 				if i&255 == 255 {
@@ -242,7 +273,7 @@ func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
 }
 
 // gradNodes builds the dβ and dx nodes after the dγ node.
-func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, grad, dgamma *G.Node) (G.Nodes, error) {
+func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, output, grad, dgamma *G.Node) (G.Nodes, error) {
 	name := "bn(" + b.Weight.Name + ")"
 	db := newCoreOp(name+".dbias", tensor.Shape{st.c}, 1)
 	db.fwd = func(out []float32, _ [][]float32) error { copy(out, st.dbeta); return nil }
@@ -250,26 +281,26 @@ func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, grad, dga
 	if err != nil {
 		return nil, err
 	}
-	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1)
+	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1, output.Dims())
 	m := float32(st.n * st.s)
 	dx.fwd = func(out []float32, in [][]float32) error {
-		x, gamma, gy := in[0], in[1], in[2]
+		x, gamma, gy, y := in[0], in[1], in[2], in[4]
 		coreParallel(st.c, st.n*st.s, func(lo, hi int) {
 			for c := lo; c < hi; c++ {
-				bnInputGrad(st, train, m, c, x, gamma, gy, out)
+				bnInputGrad(st, train, m, c, x, gamma, gy, y, out)
 			}
 		})
 		return nil
 	}
-	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma)
+	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma, output)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{gx, dgamma, dbeta}, nil
 }
 
-// bnInputGrad writes dx of channel c.
-func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, out []float32) {
+// bnInputGrad writes dx of channel c; y is the output, for a fused ReLU.
+func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, y, out []float32) {
 	mean, inv := st.mean[c], st.invstd[c]
 	k := gamma[c] * inv
 	var a, bb float32 // dx = k·(gy − a − (x−mean)·bb)
@@ -281,6 +312,13 @@ func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, out []
 		off := (n*st.c + c) * st.s
 		xs := x[off : off+st.s]
 		o := out[off : off+st.s]
+		if st.relu {
+			ys := y[off : off+st.s]
+			for i, g := range gy[off : off+st.s] {
+				o[i] = k * (reluGrad(ys[i], g) - a - (xs[i]-mean)*bb)
+			}
+			continue
+		}
 		for i, g := range gy[off : off+st.s] {
 			o[i] = k * (g - a - (xs[i]-mean)*bb)
 		}

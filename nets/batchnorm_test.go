@@ -1,6 +1,8 @@
 package nets
 
 import (
+	"math"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -94,5 +96,83 @@ func TestBatchNormErrors(t *testing.T) {
 	Let(x, []float32{1, 2, 3})
 	if err := m.Run(); err == nil {
 		t.Fatal("one value per channel in training: want error")
+	}
+}
+
+// TestBatchNormReLUFused checks that ForwardReLU gives the same bits as
+// Forward then ReLU: output, running statistics and the gradients of the
+// input, weight and bias, in training and in evaluation.
+func TestBatchNormReLUFused(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	const n, c, l = 3, 4, 37
+	xs := make([]float32, n*c*l)
+	ws := make([]float32, n*c*l)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+		ws[i] = float32(rng.NormFloat64())
+	}
+	run := func(mode Mode, fused bool) (y, gx []float32, bn *BatchNorm) {
+		bn, err := NewBatchNorm1d("bn", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < c; i++ {
+			bn.Weight.Data[i] = float32(i) - 1.5 // a negative scale too
+			bn.Bias.Data[i] = 0.25 * float32(i)
+			bn.RunningMean.Data[i] = 0.1 * float32(i)
+		}
+		g := NewGraph(mode, 1)
+		x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, c, l), G.WithName("x"))
+		wv := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, c, l), G.WithName("w"))
+		var out *G.Node
+		if fused {
+			out, err = bn.ForwardReLU(g, x)
+		} else if out, err = bn.Forward(g, x); err == nil {
+			out, err = ReLU(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, wv))))
+		m, err := NewMachine(g, loss, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		Let(x, xs)
+		Let(wv, ws)
+		if err := m.Run(); err != nil {
+			t.Fatal(err)
+		}
+		gxv, err := m.Grad(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), out.Value().Data().([]float32)...), append([]float32(nil), gxv...), bn
+	}
+	same := func(what string, a, b []float32) {
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("%s[%d]: fused %v, unfused %v", what, i, a[i], b[i])
+			}
+		}
+	}
+	for _, mode := range []Mode{Train, Eval} {
+		y1, gx1, bn1 := run(mode, true)
+		y2, gx2, bn2 := run(mode, false)
+		same("y", y1, y2)
+		same("dx", gx1, gx2)
+		same("dweight", bn1.Weight.Grad, bn2.Weight.Grad)
+		same("dbias", bn1.Bias.Grad, bn2.Bias.Grad)
+		same("running_var", bn1.RunningVar.Data, bn2.RunningVar.Data)
+		zeros := 0
+		for _, v := range y1 {
+			if v == 0 {
+				zeros++
+			}
+		}
+		if zeros == 0 || zeros == len(y1) {
+			t.Fatalf("mode %v: %d of %d outputs are zero: the ReLU is not exercised", mode, zeros, len(y1))
+		}
 	}
 }

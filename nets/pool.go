@@ -73,22 +73,7 @@ func poolForward(q *poolGeom, isMax bool, x, y []float32, arg []int32, inv float
 				w0 := ow*q.sw - q.pw
 				w1 := min(w0+q.kw, q.w)
 				w0 = max(w0, 0)
-				if isMax && h1-h0 == 1 && w1 > w0 {
-					// One row: the maximum first, branch-free, then the
-					// first element equal to it (or the first NaN, which
-					// max propagates); that element is the output, so
-					// −0 and +0 ties keep the first one's sign.
-					row := xp[h0*q.w+w0 : h0*q.w+w1]
-					m := row[0]
-					for _, v := range row[1:] {
-						m = max(m, v)
-					}
-					i := 0
-					for row[i] != m && m == m || m != m && row[i] == row[i] {
-						i++
-					}
-					y[yo], arg[yo] = row[i], int32(h0*q.w+w0+i)
-				} else if isMax {
+				if isMax {
 					best, bi := float32(math.Inf(-1)), int32(-1)
 					for ih := h0; ih < h1; ih++ {
 						row := xp[ih*q.w : ih*q.w+w1]
