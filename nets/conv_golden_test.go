@@ -251,3 +251,71 @@ func TestConvInputGradientSkipped(t *testing.T) {
 	coreClose(t, "grad.weight", c.Weight.Grad, gd.get(t, "grad.weight").data)
 	coreClose(t, "grad.bias", c.Bias.Grad, gd.get(t, "grad.bias").data)
 }
+
+// TestConvSplitMatchesDirect checks strided 1-D convolutions computed on
+// stride phases (newConvState) against the direct computation: output and
+// the gradients of input, weight and bias, for odd lengths, no padding,
+// a one-tap split kernel and a padding too large for the transposed
+// shortcut; with the batch in one product and sample by sample.
+func TestConvSplitMatchesDirect(t *testing.T) {
+	defer func(v, b int) { convSplitMin, convBatchMaxP = v, b }(convSplitMin, convBatchMaxP)
+	for _, batchMax := range []int{1 << 30, 0} {
+		convBatchMaxP = batchMax
+		convSplitCases(t)
+	}
+}
+
+func convSplitCases(t *testing.T) {
+	for _, c := range []struct{ n, in, out, k, s, p, l int }{
+		{2, 3, 5, 8, 2, 4, 41}, {3, 2, 3, 6, 3, 0, 50}, {2, 2, 4, 2, 2, 0, 33}, {2, 1, 3, 4, 2, 4, 20}, {1, 2, 2, 4, 4, 4, 39},
+	} {
+		var res [2][4][]float32
+		for i, min := range []int{0, 1 << 30} {
+			convSplitMin = min
+			rng := rand.New(rand.NewSource(5))
+			conv, err := NewConv1d("c", c.in, c.out, c.k, Conv1dOptions{Stride: c.s, Padding: c.p}, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := NewGraph(Train, 1)
+			x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(c.n, c.in, c.l), G.WithName("x"))
+			y, err := conv.Forward(g, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := convGeom{n: c.n, c: c.in, h: 1, w: c.l, o: c.out, kh: 1, kw: c.k, sh: 1, sw: c.s, pw: c.p, dh: 1, dw: 1,
+				oh: 1, ow: convOut(c.l, c.k, c.s, c.p, 1)}
+			if split := newConvState(q).split != nil; split != (i == 0) {
+				t.Fatalf("%+v: split %v with convSplitMin %d", c, split, min)
+			}
+			r := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(y.Shape()...), G.WithName("r"))
+			loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
+			m, err := NewMachine(g, loss, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs := make([]float32, c.n*c.in*c.l)
+			rs := make([]float32, y.Shape().TotalSize())
+			for j := range xs {
+				xs[j] = float32(rng.NormFloat64())
+			}
+			for j := range rs {
+				rs[j] = float32(rng.NormFloat64())
+			}
+			Let(x, xs)
+			Let(r, rs)
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			dx, err := m.Grad(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = [4][]float32{append([]float32(nil), y.Value().Data().([]float32)...), append([]float32(nil), dx...), conv.Weight.Grad, conv.Bias.Grad}
+			m.Close()
+		}
+		for j, what := range []string{"y", "dx", "dweight", "dbias"} {
+			coreClose(t, fmt.Sprintf("%+v %s", c, what), res[0][j], res[1][j])
+		}
+	}
+}

@@ -21,9 +21,10 @@ func (q *convGeom) rows() int { return q.c * q.kh * q.kw } // im2col rows
 func (q *convGeom) cols() int { return q.oh * q.ow }       // im2col columns
 
 // direct reports whether the input already is its own im2col matrix
-// (1×1 kernel, stride 1, no padding).
+// (1×1 kernel, stride 1, no padding; the output size check excludes a
+// split convolution's input, which can be a sample longer).
 func (q *convGeom) direct() bool {
-	return q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0
+	return q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0 && q.oh == q.h && q.ow == q.w
 }
 
 // convRowRange returns the output columns [lo, hi) whose input column
@@ -268,10 +269,113 @@ type convState struct {
 	// the shortcut does not apply.
 	dxConv *convState
 	wt     []float32
+
+	// Scratch of dX and dW: the patch-matrix gradient and dy as [O, N·P].
+	dcol, gyT []float32
+
+	// A strided 1-D convolution runs as a stride-1 one (split) on its
+	// input split into stride phases (space to depth): see newConvState.
+	split          *convState
+	xs, ws, gs, ds []float32 // split input, weights, and their gradients
+}
+
+// convSplitMin is the least N·Lout/O at which a strided 1-D convolution
+// is split into stride phases (a variable for the tests).
+var convSplitMin = 8
+
+// newConvState returns the state of a convolution with geometry q. A 1-D
+// convolution with stride s > 1 whose kernel and padding are multiples of
+// s (SoundNet's all are) is computed as a stride-1 convolution over s·C
+// channels of length ⌈W/s⌉: channel c·s + r holds the samples r, r + s,
+// r + 2s, … of channel c, and kernel tap m of that channel is tap m·s + r
+// of the original. Its patch rows are then contiguous copies instead of
+// strided gathers, and its input gradient is a stride-1 convolution too
+// (no patch-matrix gradient and col2im). The sums run in another order,
+// so the result differs from the direct one by rounding only. Reordering
+// the weights costs O·C·k per pass, the gathers it saves C·k·N·Lout: it is
+// done when N·Lout ≥ 8·O (SoundNet's conv1 to conv4, not its wide top).
+func newConvState(q convGeom) *convState {
+	st := &convState{q: q, dxConv: q.transposedConv()}
+	if q.h == 1 && q.kh == 1 && q.sh == 1 && q.ph == 0 && q.dw == 1 && q.sw > 1 &&
+		q.kw%q.sw == 0 && q.pw%q.sw == 0 && q.n*q.ow >= convSplitMin*q.o {
+		s := q.sw
+		in := q
+		in.c, in.w, in.kw, in.sw, in.pw = q.c*s, (q.w+s-1)/s, q.kw/s, 1, q.pw/s
+		st.split = &convState{q: in, dxConv: in.transposedConv()}
+	}
+	return st
+}
+
+// splitInput writes x [N, C, W] as [N, C·s, ⌈W/s⌉] (see newConvState).
+func (s *convState) splitInput(x, xs []float32) {
+	q, in := &s.q, &s.split.q
+	st := q.sw
+	for n := 0; n < q.n; n++ {
+		for c := 0; c < q.c; c++ {
+			src := x[(n*q.c+c)*q.w:][:q.w]
+			for r := 0; r < st; r++ {
+				dst := xs[(n*in.c+c*st+r)*in.w:][:in.w]
+				u := 0
+				for i := r; i < q.w; i += st {
+					dst[u] = src[i]
+					u++
+				}
+				clear(dst[u:])
+			}
+		}
+	}
+}
+
+// joinInput writes the split gradient dxs back as dx [N, C, W], the
+// inverse of splitInput.
+func (s *convState) joinInput(dxs, dx []float32) {
+	q, in := &s.q, &s.split.q
+	st := q.sw
+	for n := 0; n < q.n; n++ {
+		for c := 0; c < q.c; c++ {
+			dst := dx[(n*q.c+c)*q.w:][:q.w]
+			for r := 0; r < st; r++ {
+				src := dxs[(n*in.c+c*st+r)*in.w:][:in.w]
+				u := 0
+				for i := r; i < q.w; i += st {
+					dst[i] = src[u]
+					u++
+				}
+			}
+		}
+	}
+}
+
+// splitWeights writes w [O, C, k] as [O, C·s, k/s], or back when join.
+func (s *convState) splitWeights(w, ws []float32, join bool) {
+	q := &s.q
+	st, k := q.sw, q.kw
+	for oc := 0; oc < q.o*q.c; oc++ {
+		src := w[oc*k:][:k]
+		dst := ws[oc*k:][:k] // the C·s rows of k/s taps of (o, c)
+		for r := 0; r < st; r++ {
+			for m := 0; m < k/st; m++ {
+				if join {
+					src[m*st+r] = dst[r*(k/st)+m]
+				} else {
+					dst[r*(k/st)+m] = src[m*st+r]
+				}
+			}
+		}
+	}
 }
 
 // forward sets y = conv(x, w) without bias.
 func (s *convState) forward(xv, wv, y []float32) {
+	if s.split != nil {
+		if s.xs == nil {
+			s.xs, s.ws = make([]float32, s.split.q.n*s.split.q.c*s.split.q.w), make([]float32, len(wv))
+		}
+		s.splitInput(xv, s.xs)
+		s.splitWeights(wv, s.ws, false)
+		s.split.forward(s.xs, s.ws, y)
+		return
+	}
 	q := &s.q
 	rows, p := q.rows(), q.cols()
 	if q.batched() && !q.direct() {
@@ -328,7 +432,7 @@ func (q *convGeom) flipWeights(w, wt []float32) {
 // convApply adds y = conv(x, w) + b to the graph; b may be nil. x has
 // rank 3 ([N, C, L], with q.h = 1) or 4.
 func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, error) {
-	st := &convState{q: q, dxConv: q.transposedConv()}
+	st := newConvState(q)
 	rank := x.Dims()
 	outShape := tensor.Shape{q.n, q.o, q.oh, q.ow}
 	if rank == 3 {
@@ -382,82 +486,110 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 	return op.apply(x, w, b)
 }
 
-// convDX builds dx = col2im(wᵀ · dy) per sample.
+// convDX builds the input gradient dx: col2im(wᵀ · dy) per sample, or a
+// convolution of dy (see convState).
 func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.Node, error) {
-	q := &st.q
 	op := newCoreOp(name+".dx", xShape, w.Dims(), gy.Dims())
-	var dcol, gyT []float32
 	op.fwd = func(dx []float32, in [][]float32) error {
-		wv, gv := in[0], in[1]
-		rows, p := q.rows(), q.cols()
-		if st.dxConv != nil {
-			if st.wt == nil {
-				st.wt = make([]float32, len(wv))
-			}
-			q.flipWeights(wv, st.wt)
-			st.dxConv.forward(gv, st.wt, dx)
-			return nil
-		}
-		clear(dx)
-		if q.batched() {
-			np := q.n * p
-			if dcol == nil {
-				dcol, gyT = make([]float32, rows*np), make([]float32, q.o*np)
-			}
-			q.gatherBatch(gv, gyT)
-			sgemm(true, false, rows, np, q.o, wv, rows, gyT, np, false, dcol, np)
-			for n := 0; n < q.n; n++ {
-				q.col2im(dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
-			}
-			return nil
-		}
-		if dcol == nil {
-			dcol = make([]float32, rows*p)
-		}
-		for n := 0; n < q.n; n++ {
-			dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-			gn := gv[n*q.o*p : (n+1)*q.o*p]
-			if q.direct() {
-				sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
-				continue
-			}
-			sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
-			q.col2im(dcol, p, dxn)
-		}
+		st.inputGrad(in[0], in[1], dx)
 		return nil
 	}
 	return op.apply(w, gy)
 }
 
+// inputGrad sets dx from the weights and dy.
+func (st *convState) inputGrad(wv, gv, dx []float32) {
+	q := &st.q
+	if st.split != nil {
+		if st.ds == nil {
+			st.ds = make([]float32, len(st.xs))
+		}
+		// The forward pass has split the weights into st.ws.
+		st.split.inputGrad(st.ws, gv, st.ds)
+		st.joinInput(st.ds, dx)
+		return
+	}
+	rows, p := q.rows(), q.cols()
+	if st.dxConv != nil {
+		if st.wt == nil {
+			st.wt = make([]float32, len(wv))
+		}
+		q.flipWeights(wv, st.wt)
+		st.dxConv.forward(gv, st.wt, dx)
+		return
+	}
+	clear(dx)
+	if q.batched() {
+		np := q.n * p
+		if st.dcol == nil {
+			st.dcol = make([]float32, rows*np)
+		}
+		if st.gyT == nil {
+			st.gyT = make([]float32, q.o*np)
+		}
+		q.gatherBatch(gv, st.gyT)
+		sgemm(true, false, rows, np, q.o, wv, rows, st.gyT, np, false, st.dcol, np)
+		for n := 0; n < q.n; n++ {
+			q.col2im(st.dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
+		}
+		return
+	}
+	if st.dcol == nil {
+		st.dcol = make([]float32, rows*p)
+	}
+	for n := 0; n < q.n; n++ {
+		dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		gn := gv[n*q.o*p : (n+1)*q.o*p]
+		if q.direct() {
+			sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
+			continue
+		}
+		sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, st.dcol, p)
+		q.col2im(st.dcol, p, dxn)
+	}
+}
+
 // convDW builds dw = Σₙ dyₙ · im2col(xₙ)ᵀ.
 func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.Node, error) {
-	q := &st.q
 	op := newCoreOp(name+".dw", wShape, x.Dims(), gy.Dims())
-	var gyT []float32
 	op.fwd = func(dw []float32, in [][]float32) error {
-		xv, gv := in[0], in[1]
-		rows, p := q.rows(), q.cols()
-		if q.batched() && !q.direct() {
-			np := q.n * p
-			if gyT == nil {
-				gyT = make([]float32, q.o*np)
-			}
-			q.gatherBatch(gv, gyT)
-			sgemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
-			return nil
-		}
-		for n := 0; n < q.n; n++ {
-			gn := gv[n*q.o*p : (n+1)*q.o*p]
-			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-			if q.direct() {
-				sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
-			} else {
-				sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
-			}
-		}
+		st.weightGrad(in[0], in[1], dw)
 		return nil
 	}
 	return op.apply(x, gy)
+}
+
+// weightGrad sets dw from the input and dy.
+func (st *convState) weightGrad(xv, gv, dw []float32) {
+	q := &st.q
+	if st.split != nil {
+		if st.gs == nil {
+			st.gs = make([]float32, len(dw))
+		}
+		// The forward pass has split the input into st.xs.
+		st.split.weightGrad(st.xs, gv, st.gs)
+		st.splitWeights(dw, st.gs, true)
+		return
+	}
+	rows, p := q.rows(), q.cols()
+	if q.batched() && !q.direct() {
+		np := q.n * p
+		if st.gyT == nil {
+			st.gyT = make([]float32, q.o*np)
+		}
+		q.gatherBatch(gv, st.gyT)
+		sgemmPacked(false, q.o, rows, np, st.gyT, np, st.packRowsBatch(xv), false, dw, rows)
+		return
+	}
+	for n := 0; n < q.n; n++ {
+		gn := gv[n*q.o*p : (n+1)*q.o*p]
+		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		if q.direct() {
+			sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
+		} else {
+			sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
+		}
+	}
 }
 
 // convDB builds db = Σ over batch and positions of dy.
