@@ -153,11 +153,10 @@ func convGather(dst []float32, ds int, src []float32, ss, n int) {
 // packCols packs the patch matrix of sample x as op(B) of y = w·col:
 // depth = patch rows, columns = output positions.
 func (s *convState) packCols(x []float32) gemmPackFunc {
-	q := &s.q
 	return func(p0, kc, j0, nc int, dst, scratch []float32) {
 		row := scratch[:nc]
 		for p := 0; p < kc; p++ {
-			q.patchRow(x, p0+p, j0, nc, row, 1)
+			s.patchRow(x, p0+p, j0, nc, row, 1)
 			gemmPackRow(row, p, kc, dst)
 		}
 	}
@@ -166,13 +165,12 @@ func (s *convState) packCols(x []float32) gemmPackFunc {
 // packRows packs the transposed patch matrix of sample x as op(B) of
 // dw = dy·colᵀ: depth = output positions, columns = patch rows.
 func (s *convState) packRows(x []float32) gemmPackFunc {
-	q := &s.q
 	return func(p0, kc, j0, nc int, dst, _ []float32) {
 		for jr := 0; jr < nc; jr += gemmNR {
 			panel := dst[jr*kc : (jr+gemmNR)*kc]
 			nr := min(gemmNR, nc-jr)
 			for c := 0; c < nr; c++ {
-				q.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
+				s.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
 			}
 			for c := nr; c < gemmNR; c++ {
 				for p := 0; p < kc; p++ {
@@ -209,12 +207,12 @@ func (q *convGeom) sampleRuns(j0, cnt int, f func(n, pos, run, t int)) {
 // (sample, position) pairs.
 func (s *convState) packColsBatch(x []float32) gemmPackFunc {
 	q := &s.q
-	size := q.c * q.h * q.w
+	size := s.sampleSize()
 	return func(p0, kc, j0, nc int, dst, scratch []float32) {
 		row := scratch[:nc]
 		for p := 0; p < kc; p++ {
 			q.sampleRuns(j0, nc, func(n, pos, run, t int) {
-				q.patchRow(x[n*size:(n+1)*size], p0+p, pos, run, row[t:], 1)
+				s.patchRow(x[n*size:(n+1)*size], p0+p, pos, run, row[t:], 1)
 			})
 			gemmPackRow(row, p, kc, dst)
 		}
@@ -225,14 +223,14 @@ func (s *convState) packColsBatch(x []float32) gemmPackFunc {
 // (sample, position) pairs.
 func (s *convState) packRowsBatch(x []float32) gemmPackFunc {
 	q := &s.q
-	size := q.c * q.h * q.w
+	size := s.sampleSize()
 	return func(p0, kc, j0, nc int, dst, _ []float32) {
 		for jr := 0; jr < nc; jr += gemmNR {
 			panel := dst[jr*kc : (jr+gemmNR)*kc]
 			nr := min(gemmNR, nc-jr)
 			for c := 0; c < nr; c++ {
 				q.sampleRuns(p0, kc, func(n, pos, run, t int) {
-					q.patchRow(x[n*size:(n+1)*size], j0+jr+c, pos, run, panel[t*gemmNR+c:], gemmNR)
+					s.patchRow(x[n*size:(n+1)*size], j0+jr+c, pos, run, panel[t*gemmNR+c:], gemmNR)
 				})
 			}
 			for c := nr; c < gemmNR; c++ {
@@ -273,37 +271,69 @@ type convState struct {
 	// Scratch of dX and dW: the patch-matrix gradient and dy as [O, N·P].
 	dcol, gyT []float32
 
-	// A strided 1-D convolution runs as a stride-1 one (split) on its
-	// input split into stride phases (space to depth): see newConvState.
-	split          *convState
-	xs, ws, gs, ds []float32 // split input, weights, and their gradients
+	// A strided 1-D convolution reads its patch rows from its input split
+	// into stride phases, and may compute its input gradient on them: see
+	// newConvState. split is the stride-1 convolution over the phases.
+	split      *convState
+	splitDX    bool
+	xs, ws, ds []float32 // split input, weights, input gradient
 }
 
-// convSplitMin is the least N·Lout/O at which a strided 1-D convolution
-// is split into stride phases (a variable for the tests).
-var convSplitMin = 8
+// Variables for the tests: convSplit enables split inputs, convSplitMin
+// is the least N·Lout/O at which a split convolution also computes its
+// input gradient on the phases.
+var (
+	convSplit    = true
+	convSplitMin = 8
+)
 
-// newConvState returns the state of a convolution with geometry q. A 1-D
-// convolution with stride s > 1 whose kernel and padding are multiples of
-// s (SoundNet's all are) is computed as a stride-1 convolution over s·C
-// channels of length ⌈W/s⌉: channel c·s + r holds the samples r, r + s,
-// r + 2s, … of channel c, and kernel tap m of that channel is tap m·s + r
-// of the original. Its patch rows are then contiguous copies instead of
-// strided gathers, and its input gradient is a stride-1 convolution too
-// (no patch-matrix gradient and col2im). The sums run in another order,
-// so the result differs from the direct one by rounding only. Reordering
-// the weights costs O·C·k per pass, the gathers it saves C·k·N·Lout: it is
-// done when N·Lout ≥ 8·O (SoundNet's conv1 to conv4, not its wide top).
+// newConvState returns the state of a convolution with geometry q.
+//
+// A 1-D convolution with stride s > 1 whose kernel and padding are
+// multiples of s (SoundNet's all are) keeps its input split into s phases:
+// channel c·s + r of the split input [N, C·s, ⌈W/s⌉] holds the samples
+// r, r + s, r + 2s, … of channel c, so that kernel tap m·s + r reads a
+// contiguous run of it. Patch rows are then copies instead of strided
+// gathers, in the same order, so the output and the weight gradient keep
+// their bits. When the output is long enough for it (N·Lout ≥ 8·O, as in
+// SoundNet's conv1 to conv4; reordering the weights costs O·C·k per pass,
+// the patch-matrix gradient C·k·N·Lout), the input gradient is the input
+// gradient of the stride-1 convolution over the phases (split), itself a
+// convolution, instead of a patch-matrix gradient and col2im; its sums
+// then run in another order, which changes its rounding.
 func newConvState(q convGeom) *convState {
 	st := &convState{q: q, dxConv: q.transposedConv()}
-	if q.h == 1 && q.kh == 1 && q.sh == 1 && q.ph == 0 && q.dw == 1 && q.sw > 1 &&
-		q.kw%q.sw == 0 && q.pw%q.sw == 0 && q.n*q.ow >= convSplitMin*q.o {
+	if convSplit && q.h == 1 && q.kh == 1 && q.sh == 1 && q.ph == 0 && q.dw == 1 && q.sw > 1 &&
+		q.kw%q.sw == 0 && q.pw%q.sw == 0 {
 		s := q.sw
 		in := q
 		in.c, in.w, in.kw, in.sw, in.pw = q.c*s, (q.w+s-1)/s, q.kw/s, 1, q.pw/s
 		st.split = &convState{q: in, dxConv: in.transposedConv()}
+		st.splitDX = q.n*q.ow >= convSplitMin*q.o
 	}
 	return st
+}
+
+// sampleSize is the length of one sample of the input the patch rows
+// are read from.
+func (s *convState) sampleSize() int {
+	if s.split != nil {
+		in := &s.split.q
+		return in.c * in.h * in.w
+	}
+	return s.q.c * s.q.h * s.q.w
+}
+
+// patchRow is q.patchRow, read from the split input when there is one:
+// row (c, m·s + r) of the convolution is row (c·s + r, m) of split.
+func (s *convState) patchRow(x []float32, r, pos0, cnt int, dst []float32, stride int) {
+	if s.split == nil {
+		s.q.patchRow(x, r, pos0, cnt, dst, stride)
+		return
+	}
+	q, in := &s.q, &s.split.q
+	c, j := r/q.kw, r%q.kw
+	s.split.q.patchRow(x, (c*q.sw+j%q.sw)*in.kw+j/q.sw, pos0, cnt, dst, stride)
 }
 
 // splitInput writes x [N, C, W] as [N, C·s, ⌈W/s⌉] (see newConvState).
@@ -346,20 +376,16 @@ func (s *convState) joinInput(dxs, dx []float32) {
 	}
 }
 
-// splitWeights writes w [O, C, k] as [O, C·s, k/s], or back when join.
-func (s *convState) splitWeights(w, ws []float32, join bool) {
+// splitWeights writes w [O, C, k] as the weights [O, C·s, k/s] of split.
+func (s *convState) splitWeights(w, ws []float32) {
 	q := &s.q
 	st, k := q.sw, q.kw
 	for oc := 0; oc < q.o*q.c; oc++ {
 		src := w[oc*k:][:k]
-		dst := ws[oc*k:][:k] // the C·s rows of k/s taps of (o, c)
+		dst := ws[oc*k:][:k] // the s rows of k/s taps of (o, c)
 		for r := 0; r < st; r++ {
 			for m := 0; m < k/st; m++ {
-				if join {
-					src[m*st+r] = dst[r*(k/st)+m]
-				} else {
-					dst[r*(k/st)+m] = src[m*st+r]
-				}
+				dst[r*(k/st)+m] = src[m*st+r]
 			}
 		}
 	}
@@ -367,16 +393,15 @@ func (s *convState) splitWeights(w, ws []float32, join bool) {
 
 // forward sets y = conv(x, w) without bias.
 func (s *convState) forward(xv, wv, y []float32) {
+	q := &s.q
 	if s.split != nil {
 		if s.xs == nil {
-			s.xs, s.ws = make([]float32, s.split.q.n*s.split.q.c*s.split.q.w), make([]float32, len(wv))
+			s.xs = make([]float32, q.n*s.sampleSize())
 		}
 		s.splitInput(xv, s.xs)
-		s.splitWeights(wv, s.ws, false)
-		s.split.forward(s.xs, s.ws, y)
-		return
+		xv = s.xs
 	}
-	q := &s.q
+	size := s.sampleSize()
 	rows, p := q.rows(), q.cols()
 	if q.batched() && !q.direct() {
 		np := q.n * p
@@ -393,7 +418,7 @@ func (s *convState) forward(xv, wv, y []float32) {
 	}
 	for n := 0; n < q.n; n++ {
 		yn := y[n*q.o*p : (n+1)*q.o*p]
-		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		xn := xv[n*size : (n+1)*size]
 		if q.direct() {
 			sgemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
 		} else {
@@ -500,11 +525,11 @@ func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.
 // inputGrad sets dx from the weights and dy.
 func (st *convState) inputGrad(wv, gv, dx []float32) {
 	q := &st.q
-	if st.split != nil {
+	if st.splitDX {
 		if st.ds == nil {
-			st.ds = make([]float32, len(st.xs))
+			st.ws, st.ds = make([]float32, len(wv)), make([]float32, len(st.xs))
 		}
-		// The forward pass has split the weights into st.ws.
+		st.splitWeights(wv, st.ws)
 		st.split.inputGrad(st.ws, gv, st.ds)
 		st.joinInput(st.ds, dx)
 		return
@@ -563,14 +588,9 @@ func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.
 func (st *convState) weightGrad(xv, gv, dw []float32) {
 	q := &st.q
 	if st.split != nil {
-		if st.gs == nil {
-			st.gs = make([]float32, len(dw))
-		}
-		// The forward pass has split the input into st.xs.
-		st.split.weightGrad(st.xs, gv, st.gs)
-		st.splitWeights(dw, st.gs, true)
-		return
+		xv = st.xs // split by the forward pass
 	}
+	size := st.sampleSize()
 	rows, p := q.rows(), q.cols()
 	if q.batched() && !q.direct() {
 		np := q.n * p
@@ -583,7 +603,7 @@ func (st *convState) weightGrad(xv, gv, dw []float32) {
 	}
 	for n := 0; n < q.n; n++ {
 		gn := gv[n*q.o*p : (n+1)*q.o*p]
-		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		xn := xv[n*size : (n+1)*size]
 		if q.direct() {
 			sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
 		} else {
