@@ -2,6 +2,7 @@ package nets
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -60,6 +61,59 @@ func TestMaxPool1dTies(t *testing.T) {
 	for i, a := range arg {
 		if a != wantArg[i] || math.Float32bits(y[i]) != math.Float32bits(x[a]) {
 			t.Errorf("window %d: max %v at %d, want %v at %d", i, y[i], a, x[wantArg[i]], wantArg[i])
+		}
+	}
+}
+
+// TestMaxPool8 checks the windows-of-8 path (AVX2 where there is one)
+// against a plain scan, on random windows with many ties and on the
+// special cases of TestMaxPool1dTies.
+func TestMaxPool8(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	x := []float32{
+		1, 3, 3, 2, 0, 1, 3, 2, // tie
+		-1, nan, 5, nan, 9, 9, 1, 2, // first NaN
+		negZero, 0, -2, -3, 0, 0, 0, 0, // −0 first
+		0, negZero, -2, -3, -1, -1, -1, -1, // +0 first
+		-inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf,
+		7, 1, 2, 9, 9, 1, 3, nan, // NaN last
+		nan, nan, nan, nan, nan, nan, nan, nan,
+		1, 2, 3, 4, 5, 6, 7, inf,
+	}
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 8*300; i++ {
+		x = append(x, float32(rng.Intn(5))-2) // small integers: ties
+	}
+	x = append(x, 1, 2, 3) // a partial window, dropped
+	q := poolGeom{n: 1, c: 1, h: 1, w: len(x), kh: 1, kw: 8, sh: 1, sw: 8, oh: 1, ow: len(x) / 8}
+	y, arg := make([]float32, q.ow), make([]int32, q.ow)
+	poolForward(&q, true, x, y, arg, 0, 0, 1)
+	for o := range y {
+		w := x[8*o : 8*o+8]
+		bi := 0
+		for i, v := range w {
+			if v != v {
+				bi = i
+				break
+			}
+			if v > w[bi] {
+				bi = i
+			}
+		}
+		if arg[o] != int32(8*o+bi) || math.Float32bits(y[o]) != math.Float32bits(w[bi]) {
+			t.Fatalf("window %d %v: max %v at %d, want %v at %d", o, w, y[o], arg[o]-int32(8*o), w[bi], bi)
+		}
+	}
+	idx := make([]int32, q.ow)
+	poolArgmax8Go(x, idx)
+	if poolAVX2 {
+		idx2 := make([]int32, q.ow)
+		poolArgmax8AVX2(&x[0], q.ow, &idx2[0])
+		for i := range idx {
+			if idx[i] != idx2[i] {
+				t.Fatalf("window %d %v: AVX2 %d, Go %d", i, x[8*i:8*i+8], idx2[i], idx[i])
+			}
 		}
 	}
 }
