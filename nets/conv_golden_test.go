@@ -335,3 +335,54 @@ func convSplitCases(t *testing.T) {
 		}
 	}
 }
+
+// TestConvPackRowsRuns checks the side-by-side packing of contiguous
+// patch rows (packRowsRuns) against packing them one by one with
+// patchRow, for a split and a stride-1 convolution, in the interior (where
+// it applies) and at both padded ends (where it must decline).
+func TestConvPackRowsRuns(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for _, q := range []convGeom{
+		{n: 1, c: 2, h: 1, w: 3001, o: 4, kh: 1, kw: 64, sh: 1, sw: 2, pw: 32, dh: 1, dw: 1, oh: 1},
+		{n: 1, c: 3, h: 1, w: 2000, o: 4, kh: 1, kw: 20, sh: 1, sw: 1, pw: 5, dh: 1, dw: 1, oh: 1},
+	} {
+		q.ow = convOut(q.w, q.kw, q.sw, q.pw, 1)
+		s := newConvState(q)
+		x := make([]float32, q.c*q.w)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		if s.split != nil {
+			s.xs = make([]float32, s.sampleSize())
+			s.splitInput(x, s.xs)
+			x = s.xs
+		}
+		const kc = 256
+		fast := 0
+		for _, p0 := range []int{0, 256, 700, q.ow - kc} {
+			for r0 := 0; r0+gemmNR <= q.rows(); r0 += gemmNR {
+				got := make([]float32, gemmNR*kc)
+				if s.packRowsRuns(x, r0, p0, kc, got) {
+					fast++
+				} else {
+					continue
+				}
+				want := make([]float32, gemmNR*kc)
+				for c := 0; c < gemmNR; c++ {
+					s.patchRow(x, r0+c, p0, kc, want[c:], gemmNR)
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%+v rows %d, positions %d: [%d] = %v, want %v", q, r0, p0, i, got[i], want[i])
+					}
+				}
+			}
+		}
+		if fast == 0 {
+			t.Errorf("%+v: packRowsRuns never applied", q)
+		}
+		if s.packRowsRuns(x, 0, 0, kc, make([]float32, gemmNR*kc)) || s.packRowsRuns(x, q.rows()-gemmNR, q.ow-kc, kc, make([]float32, gemmNR*kc)) {
+			t.Errorf("%+v: packRowsRuns applied at a padded end", q)
+		}
+	}
+}

@@ -169,6 +169,9 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 		for jr := 0; jr < nc; jr += gemmNR {
 			panel := dst[jr*kc : (jr+gemmNR)*kc]
 			nr := min(gemmNR, nc-jr)
+			if nr == gemmNR && s.packRowsRuns(x, j0+jr, p0, kc, panel) {
+				continue
+			}
 			for c := 0; c < nr; c++ {
 				s.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
 			}
@@ -179,6 +182,42 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 			}
 		}
 	}
+}
+
+// packRowsRuns packs the panel of patch rows [r0, r0+16) at positions
+// [p0, p0+kc) as packRows does, when each row is a contiguous run of the
+// input (a 1-D convolution read at stride 1 and no dilation, away from
+// the padding), reading the sixteen runs side by side; it reports false,
+// packing nothing, otherwise.
+func (s *convState) packRowsRuns(x []float32, r0, p0, kc int, panel []float32) bool {
+	q, g := &s.q, &s.q
+	if s.split != nil {
+		g = &s.split.q
+	}
+	if g.h != 1 || g.kh != 1 || g.sw != 1 || g.dw != 1 {
+		return false
+	}
+	var src [gemmNR][]float32
+	for c := range src {
+		ch, m := (r0+c)/g.kw, (r0+c)%g.kw
+		if s.split != nil {
+			j := (r0 + c) % q.kw
+			ch, m = (r0+c)/q.kw*q.sw+j%q.sw, j/q.sw
+		}
+		i := p0 + m - g.pw
+		if i < 0 || i+kc > g.w {
+			return false
+		}
+		src[c] = x[ch*g.w+i:][:kc]
+	}
+	s0, s1, s2, s3, s4, s5, s6, s7 := src[0], src[1][:kc], src[2][:kc], src[3][:kc], src[4][:kc], src[5][:kc], src[6][:kc], src[7][:kc]
+	s8, s9, s10, s11, s12, s13, s14, s15 := src[8][:kc], src[9][:kc], src[10][:kc], src[11][:kc], src[12][:kc], src[13][:kc], src[14][:kc], src[15][:kc]
+	for p := range s0 {
+		o := (*[gemmNR]float32)(panel[p*gemmNR:])
+		o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p], s6[p], s7[p]
+		o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15] = s8[p], s9[p], s10[p], s11[p], s12[p], s13[p], s14[p], s15[p]
+	}
+	return true
 }
 
 // convBatchMaxP: below this many output positions per sample, the samples
