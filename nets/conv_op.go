@@ -154,9 +154,12 @@ func convGather(dst []float32, ds int, src []float32, ss, n int) {
 // depth = patch rows, columns = output positions.
 func (s *convState) packCols(x []float32) gemmPackFunc {
 	return func(p0, kc, j0, nc int, dst, scratch []float32) {
-		row := scratch[:nc]
 		for p := 0; p < kc; p++ {
-			s.patchRow(x, p0+p, j0, nc, row, 1)
+			row := s.rowRun(x, p0+p, j0, nc)
+			if row == nil {
+				row = scratch[:nc]
+				s.patchRow(x, p0+p, j0, nc, row, 1)
+			}
 			gemmPackRow(row, p, kc, dst)
 		}
 	}
@@ -184,31 +187,40 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 	}
 }
 
+// rowRun returns patch row r at positions [pos0, pos0+cnt) of sample x
+// when it is a contiguous run of x (a 1-D convolution read at stride 1
+// without dilation, away from the padding), else nil.
+func (s *convState) rowRun(x []float32, r, pos0, cnt int) []float32 {
+	q, g := &s.q, &s.q
+	if s.split != nil {
+		g = &s.split.q
+	}
+	if g.h != 1 || g.kh != 1 || g.sw != 1 || g.dw != 1 {
+		return nil
+	}
+	ch, m := r/g.kw, r%g.kw
+	if s.split != nil {
+		j := r % q.kw
+		ch, m = r/q.kw*q.sw+j%q.sw, j/q.sw
+	}
+	i := pos0 + m - g.pw
+	if i < 0 || i+cnt > g.w {
+		return nil
+	}
+	return x[ch*g.w+i:][:cnt]
+}
+
 // packRowsRuns packs the panel of patch rows [r0, r0+16) at positions
 // [p0, p0+kc) as packRows does, when each row is a contiguous run of the
 // input (a 1-D convolution read at stride 1 and no dilation, away from
 // the padding), reading the sixteen runs side by side; it reports false,
 // packing nothing, otherwise.
 func (s *convState) packRowsRuns(x []float32, r0, p0, kc int, panel []float32) bool {
-	q, g := &s.q, &s.q
-	if s.split != nil {
-		g = &s.split.q
-	}
-	if g.h != 1 || g.kh != 1 || g.sw != 1 || g.dw != 1 {
-		return false
-	}
 	var src [gemmNR][]float32
 	for c := range src {
-		ch, m := (r0+c)/g.kw, (r0+c)%g.kw
-		if s.split != nil {
-			j := (r0 + c) % q.kw
-			ch, m = (r0+c)/q.kw*q.sw+j%q.sw, j/q.sw
-		}
-		i := p0 + m - g.pw
-		if i < 0 || i+kc > g.w {
+		if src[c] = s.rowRun(x, r0+c, p0, kc); src[c] == nil {
 			return false
 		}
-		src[c] = x[ch*g.w+i:][:kc]
 	}
 	s0, s1, s2, s3, s4, s5, s6, s7 := src[0], src[1][:kc], src[2][:kc], src[3][:kc], src[4][:kc], src[5][:kc], src[6][:kc], src[7][:kc]
 	s8, s9, s10, s11, s12, s13, s14, s15 := src[8][:kc], src[9][:kc], src[10][:kc], src[11][:kc], src[12][:kc], src[13][:kc], src[14][:kc], src[15][:kc]
