@@ -180,37 +180,58 @@ func (b *BatchNorm) batchStatsRange(st *bnState, x []float32, m float64, lo, hi 
 		var sum float64
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var part float32
-			for i, v := range x[off : off+st.s] {
-				part += v
-				if i&255 == 255 { // flush float32 partials often enough to stay exact-ish
-					sum += float64(part)
-					part = 0
-				}
-			}
-			sum += float64(part)
+			sum += bnSum(x[off:off+st.s], 0, false)
 		}
 		mean := sum / m
 		mf := float32(mean)
 		var ss float64
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var part float32
-			for i, v := range x[off : off+st.s] {
-				d := v - mf
-				part += d * d
-				if i&255 == 255 {
-					ss += float64(part)
-					part = 0
-				}
-			}
-			ss += float64(part)
+			ss += bnSum(x[off:off+st.s], mf, true)
 		}
 		v := ss / m
 		st.mean[c] = mf
 		st.batchVar[c] = v
 		st.invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
 	}
+}
+
+// bnSum returns Σ x, or Σ (x − mean)² when squares, in float32 partial
+// sums over blocks of 256 (four interleaved, so that the adds need not
+// wait for each other) added up in float64: exact enough, and deterministic.
+func bnSum(x []float32, mean float32, squares bool) float64 {
+	var sum float64
+	for len(x) > 0 {
+		b := x[:min(256, len(x))]
+		x = x[len(b):]
+		var p0, p1, p2, p3 float32
+		i := 0
+		if squares {
+			for ; i+4 <= len(b); i += 4 {
+				d0, d1, d2, d3 := b[i]-mean, b[i+1]-mean, b[i+2]-mean, b[i+3]-mean
+				p0 += d0 * d0
+				p1 += d1 * d1
+				p2 += d2 * d2
+				p3 += d3 * d3
+			}
+			for ; i < len(b); i++ {
+				d := b[i] - mean
+				p0 += d * d
+			}
+		} else {
+			for ; i+4 <= len(b); i += 4 {
+				p0 += b[i]
+				p1 += b[i+1]
+				p2 += b[i+2]
+				p3 += b[i+3]
+			}
+			for ; i < len(b); i++ {
+				p0 += b[i]
+			}
+		}
+		sum += float64(p0) + float64(p1) + float64(p2) + float64(p3)
+	}
+	return sum
 }
 
 // grads builds the gradient nodes of x, weight and bias. The dγ op also
@@ -249,23 +270,34 @@ func (b *BatchNorm) gradSums(st *bnState, x, gy, y, out []float32, lo, hi int) {
 		mean, inv := st.mean[c], st.invstd[c]
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var pg, pgx float32
-			xs := x[off : off+st.s]
-			ys := y[off : off+st.s]
-			for i, g := range gy[off : off+st.s] {
-				if st.relu {
-					g = reluGrad(ys[i], g)
+			// As bnSum: blocks of 256, two interleaved partials each.
+			for b0 := 0; b0 < st.s; b0 += 256 {
+				b1 := min(b0+256, st.s)
+				xs, gs := x[off+b0:off+b1], gy[off+b0:off+b1]
+				ys := y[off+b0 : off+b1]
+				var pg0, pg1, pgx0, pgx1 float32
+				i := 0
+				for ; i+2 <= len(gs); i += 2 {
+					g0, g1 := gs[i], gs[i+1]
+					if st.relu {
+						g0, g1 = reluGrad(ys[i], g0), reluGrad(ys[i+1], g1)
+					}
+					pg0 += g0
+					pg1 += g1
+					pgx0 += g0 * (xs[i] - mean)
+					pgx1 += g1 * (xs[i+1] - mean)
 				}
-				pg += g
-				pgx += g * (xs[i] - mean)
-				if i&255 == 255 {
-					sg += float64(pg)
-					sgx += float64(pgx)
-					pg, pgx = 0, 0
+				if i < len(gs) {
+					g := gs[i]
+					if st.relu {
+						g = reluGrad(ys[i], g)
+					}
+					pg0 += g
+					pgx0 += g * (xs[i] - mean)
 				}
+				sg += float64(pg0) + float64(pg1)
+				sgx += float64(pgx0) + float64(pgx1)
 			}
-			sg += float64(pg)
-			sgx += float64(pgx)
 		}
 		st.dbeta[c] = float32(sg)
 		out[c] = float32(sgx) * inv
