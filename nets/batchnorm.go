@@ -66,6 +66,7 @@ type bnState struct {
 	ran           bool      // a train pass ran since the last stats update
 	dgamma, dbeta []float32
 	relu          bool // ReLU follows in the same op
+	inPlace       bool // dx overwrites dy
 }
 
 // Forward implements Layer.
@@ -140,6 +141,12 @@ func (b *BatchNorm) forward(g *Graph, x *G.Node, relu bool) (*G.Node, error) {
 		return nil
 	}
 	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+		// The input gradient may overwrite dy when dy is the output buffer
+		// of one of this package's ops, which only this node's gradient
+		// ops read (a gradient read by others, or asked for, which only
+		// input nodes can be, is a sum or an input, not a coreOp): dx reads
+		// it element by element, after the dγ op.
+		_, st.inPlace = grad.Op().(*coreOp)
 		return b.grads(st, train, inputs, output, grad)
 	}
 	y, err := op.apply(x, g.Param(b.Weight), g.Param(b.Bias))
@@ -314,6 +321,9 @@ func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, output, g
 		return nil, err
 	}
 	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1, output.Dims())
+	if st.inPlace {
+		dx.inPlace = 2 // dy
+	}
 	m := float32(st.n * st.s)
 	dx.fwd = func(out []float32, in [][]float32) error {
 		x, gamma, gy, y := in[0], in[1], in[2], in[4]
