@@ -65,10 +65,20 @@ type bnState struct {
 	batchVar      []float64 // biased batch variance (train)
 	ran           bool      // a train pass ran since the last stats update
 	dgamma, dbeta []float32
+	relu          bool // ReLU follows in the same op
+	inPlace       bool // dx overwrites dy
 }
 
 // Forward implements Layer.
-func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
+func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, false) }
+
+// ForwardReLU is Forward followed by ReLU, computed as one op with the
+// same result: the normalised tensor before the ReLU, and its gradient,
+// are never stored (for SoundNet's first block, 2 × 56 MB of a batch of
+// four 20 s clips).
+func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, true) }
+
+func (b *BatchNorm) forward(g *Graph, x *G.Node, relu bool) (*G.Node, error) {
 	sh := x.Shape()
 	name := "BatchNorm1d " + b.Weight.Name
 	ok := (len(sh) == 2 || len(sh) == 3) && !b.Spatial2D
@@ -81,7 +91,7 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	if !ok || sh[1] != b.Features {
 		return nil, shapeErr(name, want, sh)
 	}
-	st := &bnState{n: sh[0], c: sh[1], s: 1}
+	st := &bnState{n: sh[0], c: sh[1], s: 1, relu: relu}
 	for _, d := range sh[2:] {
 		st.s *= d
 	}
@@ -90,6 +100,9 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 	st.dgamma, st.dbeta = make([]float32, st.c), make([]float32, st.c)
 	train := g.Mode == Train
 	m := st.n * st.s
+	if relu {
+		name += "+relu"
+	}
 	op := newCoreOp(name, sh, len(sh), 1, 1)
 	op.diffWRT = []bool{true, true, true}
 	op.fwd = func(y []float32, in [][]float32) error {
@@ -113,6 +126,12 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 				for n := 0; n < st.n; n++ {
 					off := (n*st.c + c) * st.s
 					yr := y[off : off+st.s]
+					if relu {
+						for i, v := range x[off : off+st.s] {
+							yr[i] = max(v*scale+shift, 0) // as ReLU: NaN propagates
+						}
+						continue
+					}
 					for i, v := range x[off : off+st.s] {
 						yr[i] = v*scale + shift
 					}
@@ -122,6 +141,12 @@ func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
 		return nil
 	}
 	op.diff = func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+		// The input gradient may overwrite dy when dy is the output buffer
+		// of one of this package's ops, which only this node's gradient
+		// ops read (a gradient read by others, or asked for, which only
+		// input nodes can be, is a sum or an input, not a coreOp): dx reads
+		// it element by element, after the dγ op.
+		_, st.inPlace = grad.Op().(*coreOp)
 		return b.grads(st, train, inputs, output, grad)
 	}
 	y, err := op.apply(x, g.Param(b.Weight), g.Param(b.Bias))
@@ -162,37 +187,58 @@ func (b *BatchNorm) batchStatsRange(st *bnState, x []float32, m float64, lo, hi 
 		var sum float64
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var part float32
-			for i, v := range x[off : off+st.s] {
-				part += v
-				if i&255 == 255 { // flush float32 partials often enough to stay exact-ish
-					sum += float64(part)
-					part = 0
-				}
-			}
-			sum += float64(part)
+			sum += bnSum(x[off:off+st.s], 0, false)
 		}
 		mean := sum / m
 		mf := float32(mean)
 		var ss float64
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var part float32
-			for i, v := range x[off : off+st.s] {
-				d := v - mf
-				part += d * d
-				if i&255 == 255 {
-					ss += float64(part)
-					part = 0
-				}
-			}
-			ss += float64(part)
+			ss += bnSum(x[off:off+st.s], mf, true)
 		}
 		v := ss / m
 		st.mean[c] = mf
 		st.batchVar[c] = v
 		st.invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
 	}
+}
+
+// bnSum returns Σ x, or Σ (x − mean)² when squares, in float32 partial
+// sums over blocks of 256 (four interleaved, so that the adds need not
+// wait for each other) added up in float64: exact enough, and deterministic.
+func bnSum(x []float32, mean float32, squares bool) float64 {
+	var sum float64
+	for len(x) > 0 {
+		b := x[:min(256, len(x))]
+		x = x[len(b):]
+		var p0, p1, p2, p3 float32
+		i := 0
+		if squares {
+			for ; i+4 <= len(b); i += 4 {
+				d0, d1, d2, d3 := b[i]-mean, b[i+1]-mean, b[i+2]-mean, b[i+3]-mean
+				p0 += d0 * d0
+				p1 += d1 * d1
+				p2 += d2 * d2
+				p3 += d3 * d3
+			}
+			for ; i < len(b); i++ {
+				d := b[i] - mean
+				p0 += d * d
+			}
+		} else {
+			for ; i+4 <= len(b); i += 4 {
+				p0 += b[i]
+				p1 += b[i+1]
+				p2 += b[i+2]
+				p3 += b[i+3]
+			}
+			for ; i < len(b); i++ {
+				p0 += b[i]
+			}
+		}
+		sum += float64(p0) + float64(p1) + float64(p2) + float64(p3)
+	}
+	return sum
 }
 
 // grads builds the gradient nodes of x, weight and bias. The dγ op also
@@ -202,8 +248,8 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	name := "bn(" + b.Weight.Name + ")"
 	dg := newCoreOp(name+".dweight", tensor.Shape{st.c}, inputs[0].Dims(), grad.Dims(), output.Dims())
 	dg.fwd = func(out []float32, in [][]float32) error {
-		x, gy := in[0], in[1]
-		coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.gradSums(st, x, gy, out, lo, hi) })
+		x, gy, y := in[0], in[1], in[2]
+		coreParallel(st.c, st.n*st.s, func(lo, hi int) { b.gradSums(st, x, gy, y, out, lo, hi) })
 		copy(st.dgamma, out)
 		return nil
 	}
@@ -211,30 +257,54 @@ func (b *BatchNorm) grads(st *bnState, train bool, inputs G.Nodes, output, grad 
 	if err != nil {
 		return nil, err
 	}
-	return b.gradNodes(st, train, inputs, grad, dgamma)
+	return b.gradNodes(st, train, inputs, output, grad, dgamma)
+}
+
+// reluGrad is gy where the ReLU's output y is positive, else 0. It is
+// branch-free: y ≥ 0, so y > 0 exactly when its bits are non-zero, and
+// after BatchNorm half the signs are random.
+func reluGrad(y, gy float32) float32 {
+	mask := uint32(int32(-math.Float32bits(y)) >> 31)
+	return math.Float32frombits(math.Float32bits(gy) & mask)
 }
 
 // gradSums computes, for channels [lo, hi), dβ = Σ dy (into st.dbeta) and
-// dγ = Σ dy·x̂ (into out).
-func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
+// dγ = Σ dy·x̂ (into out). With a fused ReLU, dy is gy masked by the
+// output y.
+func (b *BatchNorm) gradSums(st *bnState, x, gy, y, out []float32, lo, hi int) {
 	for c := lo; c < hi; c++ {
 		var sg, sgx float64
 		mean, inv := st.mean[c], st.invstd[c]
 		for n := 0; n < st.n; n++ {
 			off := (n*st.c + c) * st.s
-			var pg, pgx float32
-			xs := x[off : off+st.s]
-			for i, g := range gy[off : off+st.s] {
-				pg += g
-				pgx += g * (xs[i] - mean)
-				if i&255 == 255 {
-					sg += float64(pg)
-					sgx += float64(pgx)
-					pg, pgx = 0, 0
+			// As bnSum: blocks of 256, two interleaved partials each.
+			for b0 := 0; b0 < st.s; b0 += 256 {
+				b1 := min(b0+256, st.s)
+				xs, gs := x[off+b0:off+b1], gy[off+b0:off+b1]
+				ys := y[off+b0 : off+b1]
+				var pg0, pg1, pgx0, pgx1 float32
+				i := 0
+				for ; i+2 <= len(gs); i += 2 {
+					g0, g1 := gs[i], gs[i+1]
+					if st.relu {
+						g0, g1 = reluGrad(ys[i], g0), reluGrad(ys[i+1], g1)
+					}
+					pg0 += g0
+					pg1 += g1
+					pgx0 += g0 * (xs[i] - mean)
+					pgx1 += g1 * (xs[i+1] - mean)
 				}
+				if i < len(gs) {
+					g := gs[i]
+					if st.relu {
+						g = reluGrad(ys[i], g)
+					}
+					pg0 += g
+					pgx0 += g * (xs[i] - mean)
+				}
+				sg += float64(pg0) + float64(pg1)
+				sgx += float64(pgx0) + float64(pgx1)
 			}
-			sg += float64(pg)
-			sgx += float64(pgx)
 		}
 		st.dbeta[c] = float32(sg)
 		out[c] = float32(sgx) * inv
@@ -242,7 +312,7 @@ func (b *BatchNorm) gradSums(st *bnState, x, gy, out []float32, lo, hi int) {
 }
 
 // gradNodes builds the dβ and dx nodes after the dγ node.
-func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, grad, dgamma *G.Node) (G.Nodes, error) {
+func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, output, grad, dgamma *G.Node) (G.Nodes, error) {
 	name := "bn(" + b.Weight.Name + ")"
 	db := newCoreOp(name+".dbias", tensor.Shape{st.c}, 1)
 	db.fwd = func(out []float32, _ [][]float32) error { copy(out, st.dbeta); return nil }
@@ -250,26 +320,29 @@ func (b *BatchNorm) gradNodes(st *bnState, train bool, inputs G.Nodes, grad, dga
 	if err != nil {
 		return nil, err
 	}
-	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1)
+	dx := newCoreOp(name+".dx", inputs[0].Shape(), inputs[0].Dims(), 1, grad.Dims(), 1, output.Dims())
+	if st.inPlace {
+		dx.inPlace = 2 // dy
+	}
 	m := float32(st.n * st.s)
 	dx.fwd = func(out []float32, in [][]float32) error {
-		x, gamma, gy := in[0], in[1], in[2]
+		x, gamma, gy, y := in[0], in[1], in[2], in[4]
 		coreParallel(st.c, st.n*st.s, func(lo, hi int) {
 			for c := lo; c < hi; c++ {
-				bnInputGrad(st, train, m, c, x, gamma, gy, out)
+				bnInputGrad(st, train, m, c, x, gamma, gy, y, out)
 			}
 		})
 		return nil
 	}
-	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma)
+	gx, err := dx.apply(inputs[0], inputs[1], grad, dgamma, output)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{gx, dgamma, dbeta}, nil
 }
 
-// bnInputGrad writes dx of channel c.
-func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, out []float32) {
+// bnInputGrad writes dx of channel c; y is the output, for a fused ReLU.
+func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, y, out []float32) {
 	mean, inv := st.mean[c], st.invstd[c]
 	k := gamma[c] * inv
 	var a, bb float32 // dx = k·(gy − a − (x−mean)·bb)
@@ -281,6 +354,13 @@ func bnInputGrad(st *bnState, train bool, m float32, c int, x, gamma, gy, out []
 		off := (n*st.c + c) * st.s
 		xs := x[off : off+st.s]
 		o := out[off : off+st.s]
+		if st.relu {
+			ys := y[off : off+st.s]
+			for i, g := range gy[off : off+st.s] {
+				o[i] = k * (reluGrad(ys[i], g) - a - (xs[i]-mean)*bb)
+			}
+			continue
+		}
 		for i, g := range gy[off : off+st.s] {
 			o[i] = k * (g - a - (xs[i]-mean)*bb)
 		}

@@ -1,6 +1,8 @@
 package nets
 
 import (
+	"math"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -94,5 +96,114 @@ func TestBatchNormErrors(t *testing.T) {
 	Let(x, []float32{1, 2, 3})
 	if err := m.Run(); err == nil {
 		t.Fatal("one value per channel in training: want error")
+	}
+}
+
+// TestBatchNormReLUFused checks that ForwardReLU gives the same bits as
+// Forward then ReLU: output, running statistics and the gradients of the
+// input, weight and bias, in training and in evaluation; followed by the
+// loss directly, and by max pooling, whose gradient buffer the input
+// gradient then overwrites (over two passes).
+func TestBatchNormReLUFused(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	const n, c, l = 3, 4, 37
+	xs := make([]float32, n*c*l)
+	ws := make([]float32, n*c*l)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+		ws[i] = float32(rng.NormFloat64())
+	}
+	type result struct {
+		y, gx   []float32
+		bn      *BatchNorm
+		inPlace int // dx ops that overwrite dy
+	}
+	run := func(mode Mode, fused, pool bool) result {
+		bn, err := NewBatchNorm1d("bn", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < c; i++ {
+			bn.Weight.Data[i] = float32(i) - 1.5 // a negative scale too
+			bn.Bias.Data[i] = 0.25 * float32(i)
+			bn.RunningMean.Data[i] = 0.1 * float32(i)
+		}
+		g := NewGraph(mode, 1)
+		x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, c, l), G.WithName("x"))
+		var out *G.Node
+		if fused {
+			out, err = bn.ForwardReLU(g, x)
+		} else if out, err = bn.Forward(g, x); err == nil {
+			out, err = ReLU(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := out
+		if pool {
+			if h, err = NewMaxPool1d(2, 2, 0).Forward(g, out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wv := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(h.Shape()...), G.WithName("w"))
+		loss := G.Must(G.Sum(G.Must(G.HadamardProd(h, wv))))
+		m, err := NewMachine(g, loss, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		Let(x, xs)
+		Let(wv, ws[:h.Shape().TotalSize()])
+		for pass := 0; pass < 2; pass++ {
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := result{y: append([]float32(nil), out.Value().Data().([]float32)...), bn: bn}
+		if r.gx, err = m.Grad(x); err != nil {
+			t.Fatal(err)
+		}
+		for _, nd := range g.AllNodes() {
+			if op, ok := nd.Op().(*coreOp); ok && op.inPlace >= 0 {
+				r.inPlace++
+			}
+		}
+		return r
+	}
+	same := func(what string, a, b []float32) {
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d and %d values", what, len(a), len(b))
+		}
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("%s[%d]: fused %v, unfused %v", what, i, a[i], b[i])
+			}
+		}
+	}
+	for _, mode := range []Mode{Train, Eval} {
+		for _, c := range []struct {
+			pool    bool
+			inPlace int // in the fused graph
+		}{{false, 0}, {true, 1}} {
+			r1 := run(mode, true, c.pool)
+			r2 := run(mode, false, c.pool)
+			if r1.inPlace != c.inPlace {
+				t.Errorf("mode %v, %+v: %d in-place ops, want %d", mode, c, r1.inPlace, c.inPlace)
+			}
+			same("y", r1.y, r2.y)
+			same("dx", r1.gx, r2.gx)
+			same("dweight", r1.bn.Weight.Grad, r2.bn.Weight.Grad)
+			same("dbias", r1.bn.Bias.Grad, r2.bn.Bias.Grad)
+			same("running_var", r1.bn.RunningVar.Data, r2.bn.RunningVar.Data)
+			zeros := 0
+			for _, v := range r1.y {
+				if v == 0 {
+					zeros++
+				}
+			}
+			if zeros == 0 || zeros == len(r1.y) {
+				t.Fatalf("mode %v: %d of %d outputs are zero: the ReLU is not exercised", mode, zeros, len(r1.y))
+			}
+		}
 	}
 }

@@ -251,3 +251,138 @@ func TestConvInputGradientSkipped(t *testing.T) {
 	coreClose(t, "grad.weight", c.Weight.Grad, gd.get(t, "grad.weight").data)
 	coreClose(t, "grad.bias", c.Bias.Grad, gd.get(t, "grad.bias").data)
 }
+
+// TestConvSplitMatchesDirect checks strided 1-D convolutions on split
+// inputs (newConvState) against the direct computation: the same bits for
+// the output and the weight and bias gradients, and for the input
+// gradient unless it is computed on the phases (then equal up to
+// rounding). Odd lengths, no padding, a one-tap split kernel, and a
+// padding too large for the transposed shortcut; with the batch in one
+// product and sample by sample.
+func TestConvSplitMatchesDirect(t *testing.T) {
+	defer func(s bool, v, b int) { convSplit, convSplitMin, convBatchMaxP = s, v, b }(convSplit, convSplitMin, convBatchMaxP)
+	for _, batchMax := range []int{1 << 30, 0} {
+		convBatchMaxP = batchMax
+		convSplitCases(t)
+	}
+}
+
+func convSplitCases(t *testing.T) {
+	for _, c := range []struct{ n, in, out, k, s, p, l int }{
+		{2, 3, 5, 8, 2, 4, 41}, {3, 2, 3, 6, 3, 0, 50}, {2, 2, 4, 2, 2, 0, 33}, {2, 1, 3, 4, 2, 4, 20}, {1, 2, 2, 4, 4, 4, 39},
+	} {
+		q := convGeom{n: c.n, c: c.in, h: 1, w: c.l, o: c.out, kh: 1, kw: c.k, sh: 1, sw: c.s, pw: c.p, dh: 1, dw: 1,
+			oh: 1, ow: convOut(c.l, c.k, c.s, c.p, 1)}
+		var res [3][4][]float32
+		for i, mode := range []struct {
+			split bool
+			min   int
+		}{{false, 0}, {true, 1 << 30}, {true, 0}} {
+			convSplit, convSplitMin = mode.split, mode.min
+			if st := newConvState(q); (st.split != nil) != mode.split || st.splitDX != (i == 2) {
+				t.Fatalf("%+v: split %v, splitDX %v in mode %d", c, st.split != nil, st.splitDX, i)
+			}
+			rng := rand.New(rand.NewSource(5))
+			conv, err := NewConv1d("c", c.in, c.out, c.k, Conv1dOptions{Stride: c.s, Padding: c.p}, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := NewGraph(Train, 1)
+			x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(c.n, c.in, c.l), G.WithName("x"))
+			y, err := conv.Forward(g, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(y.Shape()...), G.WithName("r"))
+			loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
+			m, err := NewMachine(g, loss, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs := make([]float32, c.n*c.in*c.l)
+			rs := make([]float32, y.Shape().TotalSize())
+			for j := range xs {
+				xs[j] = float32(rng.NormFloat64())
+			}
+			for j := range rs {
+				rs[j] = float32(rng.NormFloat64())
+			}
+			Let(x, xs)
+			Let(r, rs)
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			dx, err := m.Grad(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = [4][]float32{append([]float32(nil), y.Value().Data().([]float32)...), append([]float32(nil), dx...), conv.Weight.Grad, conv.Bias.Grad}
+			m.Close()
+		}
+		for i := 1; i < 3; i++ {
+			for j, what := range []string{"y", "dx", "dweight", "dbias"} {
+				if i == 2 && what == "dx" {
+					coreClose(t, fmt.Sprintf("%+v %s", c, what), res[i][j], res[0][j])
+					continue
+				}
+				for k := range res[0][j] {
+					if math.Float32bits(res[i][j][k]) != math.Float32bits(res[0][j][k]) {
+						t.Errorf("%+v mode %d: %s[%d] = %v, direct %v", c, i, what, k, res[i][j][k], res[0][j][k])
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvPackRowsRuns checks the side-by-side packing of contiguous
+// patch rows (packRowsRuns) against packing them one by one with
+// patchRow, for a split and a stride-1 convolution, in the interior (where
+// it applies) and at both padded ends (where it must decline).
+func TestConvPackRowsRuns(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for _, q := range []convGeom{
+		{n: 1, c: 2, h: 1, w: 3001, o: 4, kh: 1, kw: 64, sh: 1, sw: 2, pw: 32, dh: 1, dw: 1, oh: 1},
+		{n: 1, c: 3, h: 1, w: 2000, o: 4, kh: 1, kw: 20, sh: 1, sw: 1, pw: 5, dh: 1, dw: 1, oh: 1},
+	} {
+		q.ow = convOut(q.w, q.kw, q.sw, q.pw, 1)
+		s := newConvState(q)
+		x := make([]float32, q.c*q.w)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		if s.split != nil {
+			s.xs = make([]float32, s.sampleSize())
+			s.splitInput(x, s.xs)
+			x = s.xs
+		}
+		const kc = 256
+		fast := 0
+		for _, p0 := range []int{0, 256, 700, q.ow - kc} {
+			for r0 := 0; r0+gemmNR <= q.rows(); r0 += gemmNR {
+				got := make([]float32, gemmNR*kc)
+				if s.packRowsRuns(x, r0, p0, kc, got) {
+					fast++
+				} else {
+					continue
+				}
+				want := make([]float32, gemmNR*kc)
+				for c := 0; c < gemmNR; c++ {
+					s.patchRow(x, r0+c, p0, kc, want[c:], gemmNR)
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%+v rows %d, positions %d: [%d] = %v, want %v", q, r0, p0, i, got[i], want[i])
+					}
+				}
+			}
+		}
+		if fast == 0 {
+			t.Errorf("%+v: packRowsRuns never applied", q)
+		}
+		if s.packRowsRuns(x, 0, 0, kc, make([]float32, gemmNR*kc)) || s.packRowsRuns(x, q.rows()-gemmNR, q.ow-kc, kc, make([]float32, gemmNR*kc)) {
+			t.Errorf("%+v: packRowsRuns applied at a padded end", q)
+		}
+	}
+}

@@ -21,9 +21,10 @@ func (q *convGeom) rows() int { return q.c * q.kh * q.kw } // im2col rows
 func (q *convGeom) cols() int { return q.oh * q.ow }       // im2col columns
 
 // direct reports whether the input already is its own im2col matrix
-// (1×1 kernel, stride 1, no padding).
+// (1×1 kernel, stride 1, no padding; the output size check excludes a
+// split convolution's input, which can be a sample longer).
 func (q *convGeom) direct() bool {
-	return q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0
+	return q.kh == 1 && q.kw == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0 && q.oh == q.h && q.ow == q.w
 }
 
 // convRowRange returns the output columns [lo, hi) whose input column
@@ -152,11 +153,13 @@ func convGather(dst []float32, ds int, src []float32, ss, n int) {
 // packCols packs the patch matrix of sample x as op(B) of y = w·col:
 // depth = patch rows, columns = output positions.
 func (s *convState) packCols(x []float32) gemmPackFunc {
-	q := &s.q
 	return func(p0, kc, j0, nc int, dst, scratch []float32) {
-		row := scratch[:nc]
 		for p := 0; p < kc; p++ {
-			q.patchRow(x, p0+p, j0, nc, row, 1)
+			row := s.rowRun(x, p0+p, j0, nc)
+			if row == nil {
+				row = scratch[:nc]
+				s.patchRow(x, p0+p, j0, nc, row, 1)
+			}
 			gemmPackRow(row, p, kc, dst)
 		}
 	}
@@ -165,13 +168,15 @@ func (s *convState) packCols(x []float32) gemmPackFunc {
 // packRows packs the transposed patch matrix of sample x as op(B) of
 // dw = dy·colᵀ: depth = output positions, columns = patch rows.
 func (s *convState) packRows(x []float32) gemmPackFunc {
-	q := &s.q
 	return func(p0, kc, j0, nc int, dst, _ []float32) {
 		for jr := 0; jr < nc; jr += gemmNR {
 			panel := dst[jr*kc : (jr+gemmNR)*kc]
 			nr := min(gemmNR, nc-jr)
+			if nr == gemmNR && s.packRowsRuns(x, j0+jr, p0, kc, panel) {
+				continue
+			}
 			for c := 0; c < nr; c++ {
-				q.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
+				s.patchRow(x, j0+jr+c, p0, kc, panel[c:], gemmNR)
 			}
 			for c := nr; c < gemmNR; c++ {
 				for p := 0; p < kc; p++ {
@@ -180,6 +185,51 @@ func (s *convState) packRows(x []float32) gemmPackFunc {
 			}
 		}
 	}
+}
+
+// rowRun returns patch row r at positions [pos0, pos0+cnt) of sample x
+// when it is a contiguous run of x (a 1-D convolution read at stride 1
+// without dilation, away from the padding), else nil.
+func (s *convState) rowRun(x []float32, r, pos0, cnt int) []float32 {
+	q, g := &s.q, &s.q
+	if s.split != nil {
+		g = &s.split.q
+	}
+	if g.h != 1 || g.kh != 1 || g.sw != 1 || g.dw != 1 {
+		return nil
+	}
+	ch, m := r/g.kw, r%g.kw
+	if s.split != nil {
+		j := r % q.kw
+		ch, m = r/q.kw*q.sw+j%q.sw, j/q.sw
+	}
+	i := pos0 + m - g.pw
+	if i < 0 || i+cnt > g.w {
+		return nil
+	}
+	return x[ch*g.w+i:][:cnt]
+}
+
+// packRowsRuns packs the panel of patch rows [r0, r0+16) at positions
+// [p0, p0+kc) as packRows does, when each row is a contiguous run of the
+// input (a 1-D convolution read at stride 1 and no dilation, away from
+// the padding), reading the sixteen runs side by side; it reports false,
+// packing nothing, otherwise.
+func (s *convState) packRowsRuns(x []float32, r0, p0, kc int, panel []float32) bool {
+	var src [gemmNR][]float32
+	for c := range src {
+		if src[c] = s.rowRun(x, r0+c, p0, kc); src[c] == nil {
+			return false
+		}
+	}
+	s0, s1, s2, s3, s4, s5, s6, s7 := src[0], src[1][:kc], src[2][:kc], src[3][:kc], src[4][:kc], src[5][:kc], src[6][:kc], src[7][:kc]
+	s8, s9, s10, s11, s12, s13, s14, s15 := src[8][:kc], src[9][:kc], src[10][:kc], src[11][:kc], src[12][:kc], src[13][:kc], src[14][:kc], src[15][:kc]
+	for p := range s0 {
+		o := (*[gemmNR]float32)(panel[p*gemmNR:])
+		o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p], s6[p], s7[p]
+		o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15] = s8[p], s9[p], s10[p], s11[p], s12[p], s13[p], s14[p], s15[p]
+	}
+	return true
 }
 
 // convBatchMaxP: below this many output positions per sample, the samples
@@ -208,12 +258,12 @@ func (q *convGeom) sampleRuns(j0, cnt int, f func(n, pos, run, t int)) {
 // (sample, position) pairs.
 func (s *convState) packColsBatch(x []float32) gemmPackFunc {
 	q := &s.q
-	size := q.c * q.h * q.w
+	size := s.sampleSize()
 	return func(p0, kc, j0, nc int, dst, scratch []float32) {
 		row := scratch[:nc]
 		for p := 0; p < kc; p++ {
 			q.sampleRuns(j0, nc, func(n, pos, run, t int) {
-				q.patchRow(x[n*size:(n+1)*size], p0+p, pos, run, row[t:], 1)
+				s.patchRow(x[n*size:(n+1)*size], p0+p, pos, run, row[t:], 1)
 			})
 			gemmPackRow(row, p, kc, dst)
 		}
@@ -224,14 +274,14 @@ func (s *convState) packColsBatch(x []float32) gemmPackFunc {
 // (sample, position) pairs.
 func (s *convState) packRowsBatch(x []float32) gemmPackFunc {
 	q := &s.q
-	size := q.c * q.h * q.w
+	size := s.sampleSize()
 	return func(p0, kc, j0, nc int, dst, _ []float32) {
 		for jr := 0; jr < nc; jr += gemmNR {
 			panel := dst[jr*kc : (jr+gemmNR)*kc]
 			nr := min(gemmNR, nc-jr)
 			for c := 0; c < nr; c++ {
 				q.sampleRuns(p0, kc, func(n, pos, run, t int) {
-					q.patchRow(x[n*size:(n+1)*size], j0+jr+c, pos, run, panel[t*gemmNR+c:], gemmNR)
+					s.patchRow(x[n*size:(n+1)*size], j0+jr+c, pos, run, panel[t*gemmNR+c:], gemmNR)
 				})
 			}
 			for c := nr; c < gemmNR; c++ {
@@ -268,11 +318,141 @@ type convState struct {
 	// the shortcut does not apply.
 	dxConv *convState
 	wt     []float32
+
+	// Scratch of dX and dW: the patch-matrix gradient and dy as [O, N·P].
+	dcol, gyT []float32
+
+	// A strided 1-D convolution reads its patch rows from its input split
+	// into stride phases, and may compute its input gradient on them: see
+	// newConvState. split is the stride-1 convolution over the phases.
+	split      *convState
+	splitDX    bool
+	xs, ws, ds []float32 // split input, weights, input gradient
+}
+
+// Variables for the tests: convSplit enables split inputs, convSplitMin
+// is the least N·Lout/O at which a split convolution also computes its
+// input gradient on the phases.
+var (
+	convSplit    = true
+	convSplitMin = 8
+)
+
+// newConvState returns the state of a convolution with geometry q.
+//
+// A 1-D convolution with stride s > 1 whose kernel and padding are
+// multiples of s (SoundNet's all are) keeps its input split into s phases:
+// channel c·s + r of the split input [N, C·s, ⌈W/s⌉] holds the samples
+// r, r + s, r + 2s, … of channel c, so that kernel tap m·s + r reads a
+// contiguous run of it. Patch rows are then copies instead of strided
+// gathers, in the same order, so the output and the weight gradient keep
+// their bits. When the output is long enough for it (N·Lout ≥ 8·O, as in
+// SoundNet's conv1 to conv4; reordering the weights costs O·C·k per pass,
+// the patch-matrix gradient C·k·N·Lout), the input gradient is the input
+// gradient of the stride-1 convolution over the phases (split), itself a
+// convolution, instead of a patch-matrix gradient and col2im; its sums
+// then run in another order, which changes its rounding.
+func newConvState(q convGeom) *convState {
+	st := &convState{q: q, dxConv: q.transposedConv()}
+	if convSplit && q.h == 1 && q.kh == 1 && q.sh == 1 && q.ph == 0 && q.dw == 1 && q.sw > 1 &&
+		q.kw%q.sw == 0 && q.pw%q.sw == 0 {
+		s := q.sw
+		in := q
+		in.c, in.w, in.kw, in.sw, in.pw = q.c*s, (q.w+s-1)/s, q.kw/s, 1, q.pw/s
+		st.split = &convState{q: in, dxConv: in.transposedConv()}
+		st.splitDX = q.n*q.ow >= convSplitMin*q.o
+	}
+	return st
+}
+
+// sampleSize is the length of one sample of the input the patch rows
+// are read from.
+func (s *convState) sampleSize() int {
+	if s.split != nil {
+		in := &s.split.q
+		return in.c * in.h * in.w
+	}
+	return s.q.c * s.q.h * s.q.w
+}
+
+// patchRow is q.patchRow, read from the split input when there is one:
+// row (c, m·s + r) of the convolution is row (c·s + r, m) of split.
+func (s *convState) patchRow(x []float32, r, pos0, cnt int, dst []float32, stride int) {
+	if s.split == nil {
+		s.q.patchRow(x, r, pos0, cnt, dst, stride)
+		return
+	}
+	q, in := &s.q, &s.split.q
+	c, j := r/q.kw, r%q.kw
+	s.split.q.patchRow(x, (c*q.sw+j%q.sw)*in.kw+j/q.sw, pos0, cnt, dst, stride)
+}
+
+// splitInput writes x [N, C, W] as [N, C·s, ⌈W/s⌉] (see newConvState).
+func (s *convState) splitInput(x, xs []float32) {
+	q, in := &s.q, &s.split.q
+	st := q.sw
+	for n := 0; n < q.n; n++ {
+		for c := 0; c < q.c; c++ {
+			src := x[(n*q.c+c)*q.w:][:q.w]
+			for r := 0; r < st; r++ {
+				dst := xs[(n*in.c+c*st+r)*in.w:][:in.w]
+				u := 0
+				for i := r; i < q.w; i += st {
+					dst[u] = src[i]
+					u++
+				}
+				clear(dst[u:])
+			}
+		}
+	}
+}
+
+// joinInput writes the split gradient dxs back as dx [N, C, W], the
+// inverse of splitInput.
+func (s *convState) joinInput(dxs, dx []float32) {
+	q, in := &s.q, &s.split.q
+	st := q.sw
+	for n := 0; n < q.n; n++ {
+		for c := 0; c < q.c; c++ {
+			dst := dx[(n*q.c+c)*q.w:][:q.w]
+			for r := 0; r < st; r++ {
+				src := dxs[(n*in.c+c*st+r)*in.w:][:in.w]
+				u := 0
+				for i := r; i < q.w; i += st {
+					dst[i] = src[u]
+					u++
+				}
+			}
+		}
+	}
+}
+
+// splitWeights writes w [O, C, k] as the weights [O, C·s, k/s] of split.
+func (s *convState) splitWeights(w, ws []float32) {
+	q := &s.q
+	st, k := q.sw, q.kw
+	for oc := 0; oc < q.o*q.c; oc++ {
+		src := w[oc*k:][:k]
+		dst := ws[oc*k:][:k] // the s rows of k/s taps of (o, c)
+		for r := 0; r < st; r++ {
+			for m := 0; m < k/st; m++ {
+				dst[r*(k/st)+m] = src[m*st+r]
+			}
+		}
+	}
 }
 
 // forward sets y = conv(x, w) without bias.
 func (s *convState) forward(xv, wv, y []float32) {
 	q := &s.q
+	if s.split != nil {
+		if s.xs == nil {
+			s.xs = make([]float32, q.n*s.sampleSize())
+		}
+		s.splitInput(xv, s.xs)
+		xv = s.xs
+	}
+	size := s.sampleSize()
 	rows, p := q.rows(), q.cols()
 	if q.batched() && !q.direct() {
 		np := q.n * p
@@ -289,7 +469,7 @@ func (s *convState) forward(xv, wv, y []float32) {
 	}
 	for n := 0; n < q.n; n++ {
 		yn := y[n*q.o*p : (n+1)*q.o*p]
-		xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		xn := xv[n*size : (n+1)*size]
 		if q.direct() {
 			sgemm(false, false, q.o, p, rows, wv, rows, xn, p, false, yn, p)
 		} else {
@@ -328,7 +508,7 @@ func (q *convGeom) flipWeights(w, wt []float32) {
 // convApply adds y = conv(x, w) + b to the graph; b may be nil. x has
 // rank 3 ([N, C, L], with q.h = 1) or 4.
 func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, error) {
-	st := &convState{q: q, dxConv: q.transposedConv()}
+	st := newConvState(q)
 	rank := x.Dims()
 	outShape := tensor.Shape{q.n, q.o, q.oh, q.ow}
 	if rank == 3 {
@@ -382,82 +562,105 @@ func convApply(g *Graph, name string, q convGeom, x, w, b *G.Node) (*G.Node, err
 	return op.apply(x, w, b)
 }
 
-// convDX builds dx = col2im(wᵀ · dy) per sample.
+// convDX builds the input gradient dx: col2im(wᵀ · dy) per sample, or a
+// convolution of dy (see convState).
 func convDX(name string, st *convState, w, gy *G.Node, xShape tensor.Shape) (*G.Node, error) {
-	q := &st.q
 	op := newCoreOp(name+".dx", xShape, w.Dims(), gy.Dims())
-	var dcol, gyT []float32
 	op.fwd = func(dx []float32, in [][]float32) error {
-		wv, gv := in[0], in[1]
-		rows, p := q.rows(), q.cols()
-		if st.dxConv != nil {
-			if st.wt == nil {
-				st.wt = make([]float32, len(wv))
-			}
-			q.flipWeights(wv, st.wt)
-			st.dxConv.forward(gv, st.wt, dx)
-			return nil
-		}
-		clear(dx)
-		if q.batched() {
-			np := q.n * p
-			if dcol == nil {
-				dcol, gyT = make([]float32, rows*np), make([]float32, q.o*np)
-			}
-			q.gatherBatch(gv, gyT)
-			sgemm(true, false, rows, np, q.o, wv, rows, gyT, np, false, dcol, np)
-			for n := 0; n < q.n; n++ {
-				q.col2im(dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
-			}
-			return nil
-		}
-		if dcol == nil {
-			dcol = make([]float32, rows*p)
-		}
-		for n := 0; n < q.n; n++ {
-			dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-			gn := gv[n*q.o*p : (n+1)*q.o*p]
-			if q.direct() {
-				sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
-				continue
-			}
-			sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dcol, p)
-			q.col2im(dcol, p, dxn)
-		}
+		st.inputGrad(in[0], in[1], dx)
 		return nil
 	}
 	return op.apply(w, gy)
 }
 
+// inputGrad sets dx from the weights and dy.
+func (st *convState) inputGrad(wv, gv, dx []float32) {
+	q := &st.q
+	if st.splitDX {
+		if st.ds == nil {
+			st.ws, st.ds = make([]float32, len(wv)), make([]float32, len(st.xs))
+		}
+		st.splitWeights(wv, st.ws)
+		st.split.inputGrad(st.ws, gv, st.ds)
+		st.joinInput(st.ds, dx)
+		return
+	}
+	rows, p := q.rows(), q.cols()
+	if st.dxConv != nil {
+		if st.wt == nil {
+			st.wt = make([]float32, len(wv))
+		}
+		q.flipWeights(wv, st.wt)
+		st.dxConv.forward(gv, st.wt, dx)
+		return
+	}
+	clear(dx)
+	if q.batched() {
+		np := q.n * p
+		if st.dcol == nil {
+			st.dcol = make([]float32, rows*np)
+		}
+		if st.gyT == nil {
+			st.gyT = make([]float32, q.o*np)
+		}
+		q.gatherBatch(gv, st.gyT)
+		sgemm(true, false, rows, np, q.o, wv, rows, st.gyT, np, false, st.dcol, np)
+		for n := 0; n < q.n; n++ {
+			q.col2im(st.dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
+		}
+		return
+	}
+	if st.dcol == nil {
+		st.dcol = make([]float32, rows*p)
+	}
+	for n := 0; n < q.n; n++ {
+		dxn := dx[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
+		gn := gv[n*q.o*p : (n+1)*q.o*p]
+		if q.direct() {
+			sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, dxn, p)
+			continue
+		}
+		sgemm(true, false, rows, p, q.o, wv, rows, gn, p, false, st.dcol, p)
+		q.col2im(st.dcol, p, dxn)
+	}
+}
+
 // convDW builds dw = Σₙ dyₙ · im2col(xₙ)ᵀ.
 func convDW(name string, st *convState, x, gy *G.Node, wShape tensor.Shape) (*G.Node, error) {
-	q := &st.q
 	op := newCoreOp(name+".dw", wShape, x.Dims(), gy.Dims())
-	var gyT []float32
 	op.fwd = func(dw []float32, in [][]float32) error {
-		xv, gv := in[0], in[1]
-		rows, p := q.rows(), q.cols()
-		if q.batched() && !q.direct() {
-			np := q.n * p
-			if gyT == nil {
-				gyT = make([]float32, q.o*np)
-			}
-			q.gatherBatch(gv, gyT)
-			sgemmPacked(false, q.o, rows, np, gyT, np, st.packRowsBatch(xv), false, dw, rows)
-			return nil
-		}
-		for n := 0; n < q.n; n++ {
-			gn := gv[n*q.o*p : (n+1)*q.o*p]
-			xn := xv[n*q.c*q.h*q.w : (n+1)*q.c*q.h*q.w]
-			if q.direct() {
-				sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
-			} else {
-				sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
-			}
-		}
+		st.weightGrad(in[0], in[1], dw)
 		return nil
 	}
 	return op.apply(x, gy)
+}
+
+// weightGrad sets dw from the input and dy.
+func (st *convState) weightGrad(xv, gv, dw []float32) {
+	q := &st.q
+	if st.split != nil {
+		xv = st.xs // split by the forward pass
+	}
+	size := st.sampleSize()
+	rows, p := q.rows(), q.cols()
+	if q.batched() && !q.direct() {
+		np := q.n * p
+		if st.gyT == nil {
+			st.gyT = make([]float32, q.o*np)
+		}
+		q.gatherBatch(gv, st.gyT)
+		sgemmPacked(false, q.o, rows, np, st.gyT, np, st.packRowsBatch(xv), false, dw, rows)
+		return
+	}
+	for n := 0; n < q.n; n++ {
+		gn := gv[n*q.o*p : (n+1)*q.o*p]
+		xn := xv[n*size : (n+1)*size]
+		if q.direct() {
+			sgemm(false, true, q.o, rows, p, gn, p, xn, p, n > 0, dw, rows)
+		} else {
+			sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
+		}
+	}
 }
 
 // convDB builds db = Σ over batch and positions of dy.

@@ -34,12 +34,16 @@ type coreOp struct {
 	diff func(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 
 	val *tensor.Dense // reused output
+	// inPlace ≥ 0: the output is written over input inPlace's tensor
+	// (fwd must allow out and in[inPlace] to be the same slice), so
+	// that the op holds no buffer of its own.
+	inPlace int
 }
 
 var coreOpCount atomic.Uint64
 
 func newCoreOp(name string, out tensor.Shape, inDims ...int) *coreOp {
-	return &coreOp{name: name, id: coreOpCount.Add(1), inDims: inDims, out: out.Clone()}
+	return &coreOp{name: name, id: coreOpCount.Add(1), inDims: inDims, out: out.Clone(), inPlace: -1}
 }
 
 // apply adds the op to the graph of its inputs.
@@ -87,13 +91,21 @@ func (op *coreOp) Do(vals ...G.Value) (G.Value, error) {
 		}
 		in[i] = d
 	}
-	if op.val == nil {
+	val := op.val
+	if op.inPlace >= 0 {
+		d, ok := vals[op.inPlace].(*tensor.Dense)
+		if !ok || d.RequiresIterator() || len(in[op.inPlace]) != op.out.TotalSize() {
+			return nil, fmt.Errorf("nets: %s: input %d cannot be overwritten", op.name, op.inPlace)
+		}
+		val = d
+	} else if val == nil {
 		op.val = tensor.New(tensor.WithShape(op.out...), tensor.Of(tensor.Float32))
+		val = op.val
 	}
-	if err := op.fwd(op.val.Data().([]float32), in); err != nil {
+	if err := op.fwd(val.Data().([]float32), in); err != nil {
 		return nil, fmt.Errorf("nets: %s: %w", op.name, err)
 	}
-	return op.val, nil
+	return val, nil
 }
 
 // coreData returns the float32 data of a value in row-major order.

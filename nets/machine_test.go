@@ -240,6 +240,19 @@ func TestMachineLayersStableOverSteps(t *testing.T) {
 // goroutines (GEMM columns, channels, element ranges) gives bit-identical
 // outputs and gradients to one goroutine, on sizes large enough to split.
 func TestMachineParallelMatchesSerial(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { machineParallelMatchesSerial(t, false) })
+	t.Run("soundnet", func(t *testing.T) { machineParallelMatchesSerial(t, true) })
+}
+
+// machineFusedBN is a BatchNorm followed by ReLU in one op.
+type machineFusedBN struct{ *BatchNorm }
+
+func (b machineFusedBN) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.ForwardReLU(g, x) }
+
+// machineParallelMatchesSerial runs a small net on 1 and 2 procs; with
+// soundnet, SoundNet's kinds of layers: a convolution on a split input,
+// BatchNorm fused with ReLU, max pooling by 8.
+func machineParallelMatchesSerial(t *testing.T, soundnet bool) {
 	run := func(procs int) ([]float32, [][]float32) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		rng := rand.New(rand.NewSource(5))
@@ -247,6 +260,11 @@ func TestMachineParallelMatchesSerial(t *testing.T) {
 		bn, _ := NewBatchNorm1d("bn", 8)
 		c2, _ := NewConv1d("c2", 8, 4, 5, Conv1dOptions{Stride: 3}, rng)
 		net := Sequential{c1, bn, LayerFunc(ReLU), NewMaxPool1d(4, 0, 0), c2, LayerFunc(Tanh), NewAvgPool1d(3, 2, 1)}
+		if soundnet {
+			c1, _ = NewConv1d("c1", 3, 8, 16, Conv1dOptions{Stride: 2, Padding: 8}, rng)
+			c2, _ = NewConv1d("c2", 8, 4, 8, Conv1dOptions{Stride: 2, Padding: 4}, rng)
+			net = Sequential{c1, machineFusedBN{bn}, NewMaxPool1d(8, 0, 0), c2, LayerFunc(Tanh)}
+		}
 		g := NewGraph(Train, 1)
 		x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(2, 3, 20000), G.WithName("x"))
 		y, err := net.Forward(g, x)

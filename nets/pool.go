@@ -59,12 +59,56 @@ func poolApply(name string, q poolGeom, isMax bool, x *G.Node) (*G.Node, error) 
 	return op.apply(x)
 }
 
+// poolArgmax8Go sets idx[i] to the index (0–7) of the first maximum of
+// x[8i : 8i+8], or to 8 when that window holds a NaN.
+func poolArgmax8Go(x []float32, idx []int32) {
+	for i := range idx {
+		w := (*[8]float32)(x[8*i:])
+		best, bi := w[0], int32(0)
+		for j, v := range w {
+			if v != v {
+				bi = 8
+				break
+			}
+			if v > best {
+				best, bi = v, int32(j)
+			}
+		}
+		idx[i] = bi
+	}
+}
+
+// poolMax8 is max pooling of one row xp by windows of 8 at stride 8, no
+// padding (SoundNet's pool1 and pool2): branch-free argmax on AVX2.
+func poolMax8(xp, y []float32, arg []int32) {
+	n := len(y)
+	_ = xp[8*n-1]
+	if poolAVX2 && n > 0 {
+		poolArgmax8AVX2(&xp[0], n, &arg[0])
+	} else {
+		poolArgmax8Go(xp, arg[:n])
+	}
+	for o, i := range arg[:n] {
+		if i == 8 { // NaN propagates, as in PyTorch: the first one
+			i = 0
+			for xp[8*o+int(i)] == xp[8*o+int(i)] {
+				i++
+			}
+		}
+		y[o], arg[o] = xp[8*o+int(i)], int32(8*o)+i
+	}
+}
+
 // poolForward pools planes [lo, hi) of x into y, recording the argmax.
 func poolForward(q *poolGeom, isMax bool, x, y []float32, arg []int32, inv float32, lo, hi int) {
 	plane, oplane := q.h*q.w, q.oh*q.ow
 	for nc := lo; nc < hi; nc++ {
 		xp := x[nc*plane : (nc+1)*plane]
 		yo := nc * oplane
+		if isMax && q.h == 1 && q.kh == 1 && q.kw == 8 && q.sw == 8 && q.pw == 0 {
+			poolMax8(xp, y[yo:yo+q.ow], arg[yo:yo+q.ow])
+			continue
+		}
 		for oh := 0; oh < q.oh; oh++ {
 			h0 := oh*q.sh - q.ph
 			h1 := min(h0+q.kh, q.h)

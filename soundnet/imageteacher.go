@@ -135,10 +135,7 @@ func (t *ImageTeacher) forward(g *nets.Graph, x *G.Node) (objs, scns *G.Node, er
 		if h, err = t.convs[i].Forward(g, h); err != nil {
 			return nil, nil, err
 		}
-		if h, err = t.bns[i].Forward(g, h); err != nil {
-			return nil, nil, err
-		}
-		if h, err = nets.ReLU(h); err != nil {
+		if h, err = t.bns[i].ForwardReLU(g, h); err != nil {
 			return nil, nil, err
 		}
 		if i < 2 {
