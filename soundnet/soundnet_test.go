@@ -237,7 +237,7 @@ func TestDistillLowersKL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Train(context.Background(), m, Data{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 8, BatchSize: 2, LR: 3e-3})
+	rep, err := Train(context.Background(), m, Data{Train: clips, Teacher: teacher}, TrainOptions{Epochs: 16, BatchSize: 2, LR: 3e-3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +246,8 @@ func TestDistillLowersKL(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("before:\n%v\nafter:\n%v\nloss per epoch: %v", before, after, rep.History.Epochs)
-	if rep.TrainWindows != 8 || rep.Conv8Steps != 1 || rep.Steps != 8*4 {
-		t.Errorf("%d windows of %d steps, %d optimiser steps, want 8 of 1, 32", rep.TrainWindows, rep.Conv8Steps, rep.Steps)
+	if rep.TrainWindows != 8 || rep.Conv8Steps != 1 || rep.Steps != 16*4 {
+		t.Errorf("%d windows of %d steps, %d optimiser steps, want 8 of 1, 64", rep.TrainWindows, rep.Conv8Steps, rep.Steps)
 	}
 	if !(after.ObjectKL+after.SceneKL < 0.5*(before.ObjectKL+before.SceneKL)) {
 		t.Errorf("KL %.4f → %.4f: distillation did not halve it", before.ObjectKL+before.SceneKL, after.ObjectKL+after.SceneKL)
