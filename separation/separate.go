@@ -36,42 +36,43 @@ type features struct {
 	act    [][]float32 // per face [t]: the speaker's standardised loudness (training with VisualAux)
 }
 
-// loudness returns, per STFT frame of a t-frame analysis (frames centred
-// every Hop samples, WinLength long), the log energy of source x,
-// standardised to mean 0 and deviation 1 (all zeros for a silent source):
-// the target of the VisualAux loss.
-func (c Config) loudness(x []float64, t int) []float32 {
-	e := make([]float64, t)
-	top := 0.0
-	for i := range e {
-		lo, hi := max(0, i*c.Hop-c.WinLength/2), min(len(x), i*c.Hop+c.WinLength/2)
-		for _, v := range x[lo:max(lo, hi)] {
-			e[i] += v * v
-		}
-		top = max(top, e[i])
+// loudness returns the log energy of source x in each frame of the
+// model's STFT (dsp.FrameEnergy, every sample of the frame's WinLength
+// weighted alike), standardised to mean 0 and deviation 1 (all zeros for
+// a silent source): the target of the VisualAux loss.
+func (c Config) loudness(x []float64) ([]float32, error) {
+	st := c.STFT()
+	st.Window = nil
+	e, err := dsp.FrameEnergy(x, st)
+	if err != nil {
+		return nil, fmt.Errorf("separation: %w", err)
 	}
-	out := make([]float32, t)
+	out := make([]float32, len(e))
+	top := 0.0
+	for _, v := range e {
+		top = max(top, v)
+	}
 	if top == 0 {
-		return out
+		return out, nil
 	}
 	mean := 0.0
 	for i, v := range e {
 		e[i] = math.Log(v + 1e-6*top) // a floor 60 dB under the loudest frame
 		mean += e[i]
 	}
-	mean /= float64(t)
+	mean /= float64(len(e))
 	dev := 0.0
 	for _, v := range e {
 		dev += (v - mean) * (v - mean)
 	}
-	dev = math.Sqrt(dev / float64(t))
+	dev = math.Sqrt(dev / float64(len(e)))
 	if dev < 1e-6 {
-		return out
+		return out, nil
 	}
 	for i, v := range e {
 		out[i] = float32((v - mean) / dev)
 	}
-	return out
+	return out, nil
 }
 
 func (c Config) features(ex *example, targets bool) (*features, error) {

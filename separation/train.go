@@ -153,7 +153,14 @@ func (t *trainTask) TrainBatch(idx []int) (float64, error) {
 		}
 		if t.m.faceAux != nil {
 			for _, src := range exs[i].srcs {
-				f.act = append(f.act, t.m.Config.loudness(src, f.t))
+				a, err := t.m.Config.loudness(src)
+				if err != nil {
+					return 0, err
+				}
+				if len(a) != f.t {
+					return 0, fmt.Errorf("separation: loudness of %d frames, the STFT %d", len(a), f.t)
+				}
+				f.act = append(f.act, a)
 			}
 		}
 		fs[i] = f

@@ -281,13 +281,14 @@ func TestVisualAux(t *testing.T) {
 	for i := range x[:2000] {
 		x[i] = math.Sin(float64(i))
 	}
-	act := c.loudness(x, 101)
-	if act[10] <= 0 || act[90] >= 0 {
-		t.Errorf("loudness of a loud then silent source: %v … %v", act[10], act[90])
+	act, err := c.loudness(x)
+	if err != nil || len(act) != c.STFT().NumFrames(len(x)) || act[10] <= 0 || act[90] >= 0 {
+		t.Errorf("loudness of a loud then silent source (%v): %d frames, %v … %v", err, len(act), act[10], act[90])
 	}
-	for _, v := range c.loudness(make([]float64, 4000), 101) {
-		if v != 0 {
-			t.Fatalf("loudness of silence: %v", v)
+	silent, err := c.loudness(make([]float64, 4000))
+	for _, v := range silent {
+		if err != nil || v != 0 {
+			t.Fatalf("loudness of silence: %v (%v)", v, err)
 		}
 	}
 
@@ -301,6 +302,7 @@ func TestVisualAux(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer m.Close()
 		models[i] = m
 		rep, err := Train(context.Background(), m, Data{Train: ds.Clips[:8]}, TrainOptions{Epochs: 1, StepsPerEpoch: 1, BatchSize: 2, Seed: 5})
 		if err != nil {
@@ -315,10 +317,17 @@ func TestVisualAux(t *testing.T) {
 	if len(b) != len(a)+2 || b[len(b)-2].Name != "face_aux.weight" {
 		t.Fatalf("%d params without the read-out, %d with; last %q", len(a), len(b), b[len(b)-2].Name)
 	}
-	fresh0, _ := New(func() Config { c.VisualAux = 0; return c }())
-	fresh2, _ := New(func() Config { c.VisualAux = 2; return c }())
-	for i, p := range fresh0.Params() {
-		q := fresh2.Params()[i]
+	// models[0] and models[1] have trained; draw both afresh
+	var fresh [2]*Model
+	for i, w := range []float64{0, 2} {
+		c.VisualAux = w
+		if fresh[i], err = New(c); err != nil {
+			t.Fatal(err)
+		}
+		defer fresh[i].Close()
+	}
+	for i, p := range fresh[0].Params() {
+		q := fresh[1].Params()[i]
 		for j := range p.Data {
 			if p.Data[j] != q.Data[j] {
 				t.Fatalf("%s differs with the read-out: the read-out must be drawn last", p.Name)
