@@ -227,14 +227,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := cli.CheckOutFile(*out, []string{".safetensors"}); err != nil {
 		return err
 	}
-	ds, err := avio.Open(*data)
+	clips, err := trainClips(*data, *holdout)
 	if err != nil {
 		return err
-	}
-	held := speakerList(*holdout)
-	train := bySpeaker(ds.Split("train"), held, false)
-	if len(train) == 0 {
-		return fmt.Errorf("%s: no train clips (without the held-out speakers)", *data)
 	}
 	m, err := img2speech.New(cfg)
 	if err != nil {
@@ -243,7 +238,7 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	defer m.Close()
 	o.CheckpointPath = *out
 	start := time.Now()
-	rep, err := img2speech.Train(ctx, m, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	rep, err := img2speech.Train(ctx, m, clips, o)
 	if err != nil {
 		return cli.TrainErr(err, *out, start)
 	}
@@ -267,18 +262,13 @@ func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o 
 		return err
 	}
 	defer m.Close()
-	ds, err := avio.Open(data)
+	d, err := trainClips(data, holdout)
 	if err != nil {
 		return err
 	}
-	held := speakerList(holdout)
-	train := bySpeaker(ds.Split("train"), held, false)
-	if len(train) == 0 {
-		return fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
-	}
 	o.CheckpointPath = out
 	start := time.Now()
-	rep, err := img2speech.TrainImage(ctx, m, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	rep, err := img2speech.TrainImage(ctx, m, d, o)
 	if err != nil {
 		return cli.TrainErr(err, out, start)
 	}
@@ -290,22 +280,33 @@ func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o 
 	return nil
 }
 
+// trainClips opens the dataset data and returns its train and val clips
+// without the speakers listed in holdout (comma-separated); no train clip
+// left is an error.
+func trainClips(data, holdout string) (img2speech.Data, error) {
+	ds, err := avio.Open(data)
+	if err != nil {
+		return img2speech.Data{}, err
+	}
+	held := speakerList(holdout)
+	d := img2speech.Data{Train: bySpeaker(ds.Split("train"), held, false), Val: bySpeaker(ds.Split("val"), held, false)}
+	if len(d.Train) == 0 {
+		return d, fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
+	}
+	return d, nil
+}
+
 // img2speechTrainJudge trains the recogniser that judges generated speech
 // on data's clean speech (train split) and writes it to out.
 func img2speechTrainJudge(ctx context.Context, data, out, holdout string, o img2speech.TrainOptions, stdout io.Writer) error {
 	if err := cli.CheckOutFile(out, []string{".safetensors"}); err != nil {
 		return err
 	}
-	ds, err := avio.Open(data)
+	d, err := trainClips(data, holdout)
 	if err != nil {
 		return err
 	}
-	held := speakerList(holdout)
-	train := bySpeaker(ds.Split("train"), held, false)
-	if len(train) == 0 {
-		return fmt.Errorf("%s: no train clips (without the held-out speakers)", data)
-	}
-	words := img2speech.CaptionWords(train)
+	words := img2speech.CaptionWords(d.Train)
 	if len(words) == 0 {
 		return fmt.Errorf("%s: the train clips have no \"caption\" label", data)
 	}
@@ -318,7 +319,7 @@ func img2speechTrainJudge(ctx context.Context, data, out, holdout string, o img2
 	defer r.Close()
 	o.CheckpointPath = out
 	start := time.Now()
-	rep, err := img2speech.TrainRecogniser(ctx, r, img2speech.Data{Train: train, Val: bySpeaker(ds.Split("val"), held, false)}, o)
+	rep, err := img2speech.TrainRecogniser(ctx, r, d, o)
 	if err != nil {
 		return cli.TrainErr(err, out, start)
 	}
