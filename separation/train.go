@@ -125,6 +125,7 @@ func (t *trainTask) redraw() error {
 	if err != nil {
 		return err
 	}
+	defer fresh.Close()
 	for i, p := range t.m.params {
 		copy(p.Data, fresh.params[i].Data)
 	}
