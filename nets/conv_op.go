@@ -296,11 +296,12 @@ func (s *convState) packRowsBatch(x []float32) gemmPackFunc {
 // gatherBatch copies dy [N, O, P] into dst [O, N·P].
 func (q *convGeom) gatherBatch(gy, dst []float32) {
 	p, np := q.cols(), q.n*q.cols()
-	for n := 0; n < q.n; n++ {
-		for o := 0; o < q.o; o++ {
-			copy(dst[o*np+n*p:o*np+(n+1)*p], gy[(n*q.o+o)*p:(n*q.o+o+1)*p])
+	coreParallel(q.n*q.o, p, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			n, o := i/q.o, i%q.o
+			copy(dst[o*np+n*p:o*np+(n+1)*p], gy[i*p:(i+1)*p])
 		}
-	}
+	})
 }
 
 // convState is what the forward and gradient ops of one convolution node
@@ -391,9 +392,10 @@ func (s *convState) patchRow(x []float32, r, pos0, cnt int, dst []float32, strid
 func (s *convState) splitInput(x, xs []float32) {
 	q, in := &s.q, &s.split.q
 	st := q.sw
-	for n := 0; n < q.n; n++ {
-		for c := 0; c < q.c; c++ {
-			src := x[(n*q.c+c)*q.w:][:q.w]
+	coreParallel(q.n*q.c, q.w, func(lo, hi int) {
+		for nc := lo; nc < hi; nc++ {
+			n, c := nc/q.c, nc%q.c
+			src := x[nc*q.w:][:q.w]
 			for r := 0; r < st; r++ {
 				dst := xs[(n*in.c+c*st+r)*in.w:][:in.w]
 				u := 0
@@ -404,7 +406,7 @@ func (s *convState) splitInput(x, xs []float32) {
 				clear(dst[u:])
 			}
 		}
-	}
+	})
 }
 
 // joinInput writes the split gradient dxs back as dx [N, C, W], the
@@ -412,9 +414,10 @@ func (s *convState) splitInput(x, xs []float32) {
 func (s *convState) joinInput(dxs, dx []float32) {
 	q, in := &s.q, &s.split.q
 	st := q.sw
-	for n := 0; n < q.n; n++ {
-		for c := 0; c < q.c; c++ {
-			dst := dx[(n*q.c+c)*q.w:][:q.w]
+	coreParallel(q.n*q.c, q.w, func(lo, hi int) {
+		for nc := lo; nc < hi; nc++ {
+			n, c := nc/q.c, nc%q.c
+			dst := dx[nc*q.w:][:q.w]
 			for r := 0; r < st; r++ {
 				src := dxs[(n*in.c+c*st+r)*in.w:][:in.w]
 				u := 0
@@ -424,7 +427,7 @@ func (s *convState) joinInput(dxs, dx []float32) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // splitWeights writes w [O, C, k] as the weights [O, C·s, k/s] of split.
@@ -460,11 +463,12 @@ func (s *convState) forward(xv, wv, y []float32) {
 			s.tmp = make([]float32, q.o*np)
 		}
 		sgemmPacked(false, q.o, np, rows, wv, rows, s.packColsBatch(xv), false, s.tmp, np)
-		for n := 0; n < q.n; n++ {
-			for o := 0; o < q.o; o++ {
-				copy(y[(n*q.o+o)*p:(n*q.o+o+1)*p], s.tmp[o*np+n*p:o*np+(n+1)*p])
+		coreParallel(q.n*q.o, p, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				n, o := i/q.o, i%q.o
+				copy(y[i*p:(i+1)*p], s.tmp[o*np+n*p:o*np+(n+1)*p])
 			}
-		}
+		})
 		return
 	}
 	for n := 0; n < q.n; n++ {
@@ -594,7 +598,7 @@ func (st *convState) inputGrad(wv, gv, dx []float32) {
 		st.dxConv.forward(gv, st.wt, dx)
 		return
 	}
-	clear(dx)
+	coreParallel(len(dx), 1, func(lo, hi int) { clear(dx[lo:hi]) })
 	if q.batched() {
 		np := q.n * p
 		if st.dcol == nil {
@@ -605,9 +609,12 @@ func (st *convState) inputGrad(wv, gv, dx []float32) {
 		}
 		q.gatherBatch(gv, st.gyT)
 		sgemm(true, false, rows, np, q.o, wv, rows, st.gyT, np, false, st.dcol, np)
-		for n := 0; n < q.n; n++ {
-			q.col2im(st.dcol[n*p:], np, dx[n*q.c*q.h*q.w:(n+1)*q.c*q.h*q.w])
-		}
+		size := q.c * q.h * q.w
+		coreParallel(q.n, size*q.kh*q.kw, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				q.col2im(st.dcol[n*p:], np, dx[n*size:(n+1)*size])
+			}
+		})
 		return
 	}
 	if st.dcol == nil {
@@ -669,16 +676,19 @@ func convDB(name string, st *convState, gy *G.Node) (*G.Node, error) {
 	op := newCoreOp(name+".db", tensor.Shape{q.o}, gy.Dims())
 	op.fwd = func(db []float32, in [][]float32) error {
 		p := q.cols()
-		clear(db)
-		for n := 0; n < q.n; n++ {
-			for o := range db {
-				var s float32
-				for _, v := range in[0][(n*q.o+o)*p : (n*q.o+o+1)*p] {
-					s += v
+		coreParallel(q.o, q.n*p, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				var d float32
+				for n := 0; n < q.n; n++ {
+					var s float32
+					for _, v := range in[0][(n*q.o+o)*p : (n*q.o+o+1)*p] {
+						s += v
+					}
+					d += s
 				}
-				db[o] += s
+				db[o] = d
 			}
-		}
+		})
 		return nil
 	}
 	return op.apply(gy)

@@ -22,12 +22,15 @@ const (
 )
 
 // A gemmKernel adds the product of a packed mr×k A panel and a packed
-// k×gemmNR B panel into the mr×gemmNR block of c with row stride ldc.
+// k×gemmNR B panel (k > 0) into the mr×gemmNR block of c with row stride
+// ldc, or with store writes the product there without reading c. Store
+// saves clearing and re-reading C; the bits are those of adding into
+// zeros except that a −0 sum stays −0.
 type gemmKernel struct {
 	name    string
 	mr      int
 	rowCost int // relative time per row of C, to compare kernels
-	fn      func(k int, a, b, c []float32, ldc int)
+	fn      func(k int, a, b, c []float32, ldc int, store bool)
 }
 
 // gemmGo is the pure-Go kernel, the reference the assembly is tested on.
@@ -85,39 +88,57 @@ func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackF
 	if m == 0 || n == 0 {
 		return
 	}
-	if !acc {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
-		}
-	}
 	if k == 0 {
+		if !acc {
+			gemmClear(0, m, 0, n, c, ldc)
+		}
 		return
 	}
 	kern := gemmPick(m)
 	workers := runtime.GOMAXPROCS(0)
 	if workers > 1 && int64(m)*int64(n)*int64(k) >= 1<<21 {
-		// Split the columns of C in multiples of gemmNR.
-		per := (n + workers - 1) / workers
-		per = (per + gemmNR - 1) / gemmNR * gemmNR
-		if per < n {
+		// Split the columns of C in multiples of gemmNR or, when C is too
+		// narrow for that, its rows in multiples of the kernel's rows.
+		// Either way every element's sum is the one serial code computes.
+		perN := gemmSplit(n, workers, gemmNR)
+		perM := gemmSplit(m, workers, kern.mr)
+		if perN < n || perM < m {
 			var wg sync.WaitGroup
-			for j0 := 0; j0 < n; j0 += per {
-				j1 := min(j0+per, n)
+			run := func(i0, i1, j0, j1 int) {
 				wg.Add(1)
-				go func(j0, j1 int) {
+				go func() {
 					defer wg.Done()
-					gemmSerial(kern, transA, m, j0, j1, k, a, lda, packB, c, ldc)
-				}(j0, j1)
+					gemmSerial(kern, transA, i0, i1, j0, j1, k, a, lda, packB, acc, c, ldc)
+				}()
+			}
+			if perN < n {
+				for j0 := 0; j0 < n; j0 += perN {
+					run(0, m, j0, min(j0+perN, n))
+				}
+			} else {
+				for i0 := 0; i0 < m; i0 += perM {
+					run(i0, min(i0+perM, m), 0, n)
+				}
 			}
 			wg.Wait()
 			return
 		}
 	}
-	gemmSerial(kern, transA, m, 0, n, k, a, lda, packB, c, ldc)
+	gemmSerial(kern, transA, 0, m, 0, n, k, a, lda, packB, acc, c, ldc)
 }
 
-// gemmSerial adds op(A)·op(B) into columns [j0, j1) of C with kernel kern.
-func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, c []float32, ldc int) {
+// gemmSplit returns the share of each of workers in n items, rounded up to
+// a multiple of unit.
+func gemmSplit(n, workers, unit int) int {
+	per := (n + workers - 1) / workers
+	return (per + unit - 1) / unit * unit
+}
+
+// gemmSerial computes rows [i0, i1) × columns [j0, j1) of
+// C = op(A)·op(B) (+ C when acc) with kernel kern; k > 0. Without acc the
+// first depth panel stores into C instead of adding, so C is never
+// cleared.
+func gemmSerial(kern gemmKernel, transA bool, i0, i1, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
 	w := gemmPool.Get().(*gemmWork)
 	defer gemmPool.Put(w)
 	mr := kern.mr
@@ -126,9 +147,10 @@ func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda
 		nc := min(gemmNC, j1-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
+			store := !acc && pc == 0
 			packB(pc, kc, jc, nc, w.b, w.row)
-			for ic := 0; ic < m; ic += mcMax {
-				mc := min(mcMax, m-ic)
+			for ic := i0; ic < i1; ic += mcMax {
+				mc := min(mcMax, i1-ic)
 				gemmPackA(mr, transA, a, lda, ic, mc, pc, kc, w.a)
 				for jr := 0; jr < nc; jr += gemmNR {
 					nr := min(gemmNR, nc-jr)
@@ -138,15 +160,18 @@ func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda
 						ap := w.a[ir*kc:]
 						ci := (ic+ir)*ldc + jc + jr
 						if rows == mr && nr == gemmNR {
-							kern.fn(kc, ap, bp, c[ci:], ldc)
+							kern.fn(kc, ap, bp, c[ci:], ldc, store)
 							continue
 						}
-						// Edge tile: compute into scratch, add the valid part.
+						// Edge tile: compute into scratch, keep the valid part.
 						t := w.c[:mr*gemmNR]
-						clear(t)
-						kern.fn(kc, ap, bp, t, gemmNR)
+						kern.fn(kc, ap, bp, t, gemmNR, true)
 						for i := 0; i < rows; i++ {
 							row := c[ci+i*ldc : ci+i*ldc+nr]
+							if store {
+								copy(row, t[i*gemmNR:])
+								continue
+							}
 							for j := range row {
 								row[j] += t[i*gemmNR+j]
 							}
@@ -155,6 +180,13 @@ func gemmSerial(kern gemmKernel, transA bool, m, j0, j1, k int, a []float32, lda
 				}
 			}
 		}
+	}
+}
+
+// gemmClear zeroes rows [i0, i1) × columns [j0, j1) of C.
+func gemmClear(i0, i1, j0, j1 int, c []float32, ldc int) {
+	for i := i0; i < i1; i++ {
+		clear(c[i*ldc+j0 : i*ldc+j1])
 	}
 }
 
@@ -251,13 +283,16 @@ func gemmPackRow(row []float32, p, kc int, dst []float32) {
 }
 
 // gemmKernelGo6 is gemmKernelGo with six rows, the pure-Go kernel.
-func gemmKernelGo6(k int, a, b, c []float32, ldc int) { gemmKernelGo(6, k, a, b, c, ldc) }
+func gemmKernelGo6(k int, a, b, c []float32, ldc int, store bool) {
+	gemmKernelGo(6, k, a, b, c, ldc, store)
+}
 
 // gemmKernelGo adds the product of a packed mr×k A panel and a packed
-// k×16 B panel into the mr×16 block of c with row stride ldc; the
-// assembly kernels compute the same sums with fused multiply-adds. One row
-// at a time keeps its sixteen sums in registers.
-func gemmKernelGo(mr, k int, a, b, c []float32, ldc int) {
+// k×16 B panel into the mr×16 block of c with row stride ldc, or stores
+// it there (see gemmKernel); the assembly kernels compute the same sums
+// with fused multiply-adds. One row at a time keeps its sixteen sums in
+// registers.
+func gemmKernelGo(mr, k int, a, b, c []float32, ldc int, store bool) {
 	a = a[:k*mr]
 	b = b[:k*gemmNR]
 	for r := 0; r < mr; r++ {
@@ -283,6 +318,10 @@ func gemmKernelGo(mr, k int, a, b, c []float32, ldc int) {
 			s15 += av * bp[15]
 		}
 		row := (*[gemmNR]float32)(c[r*ldc:])
+		if store {
+			*row = [gemmNR]float32{s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15}
+			continue
+		}
 		row[0] += s0
 		row[1] += s1
 		row[2] += s2

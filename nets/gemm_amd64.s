@@ -1,8 +1,9 @@
 #include "textflag.h"
 
-// func gemmKernel6x16(k int, a, b, c *float32, ldc int)
+// func gemmKernel6x16(k int, a, b, c *float32, ldc int, store bool)
 // C[6×16] += A[6×k panel, depth-major] · B[k×16 panel, depth-major]; k > 0.
-TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-40
+// With store, C[6×16] = the product (C is not read).
+TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -49,6 +50,8 @@ loop:
 	DECQ         CX
 	JNZ          loop
 
+	CMPB    store+40(FP), $0
+	JNE     store6
 	VADDPS  (DX), Y0, Y0
 	VMOVUPS Y0, (DX)
 	VADDPS  32(DX), Y1, Y1
@@ -80,10 +83,33 @@ loop:
 	VMOVUPS Y11, 32(DX)
 	VZEROUPPER
 	RET
-// func gemmKernel14x16(k int, a, b, c *float32, ldc int)
+
+store6:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	VZEROUPPER
+	RET
+
+// func gemmKernel14x16(k int, a, b, c *float32, ldc int, store bool)
 // C[14×16] += A[14×k panel, depth-major] · B[k×16 panel, depth-major],
 // one ZMM register per row of C, A broadcast from memory; k > 0.
-TEXT ·gemmKernel14x16(SB), NOSPLIT, $0-40
+// With store, C[14×16] = the product (C is not read).
+TEXT ·gemmKernel14x16(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -126,6 +152,8 @@ loop14:
 	DECQ CX
 	JNZ  loop14
 
+	CMPB    store+40(FP), $0
+	JNE     store14
 	VADDPS  (DX), Z0, Z0
 	VMOVUPS Z0, (DX)
 	ADDQ    R8, DX
@@ -166,6 +194,37 @@ loop14:
 	VMOVUPS Z12, (DX)
 	ADDQ    R8, DX
 	VADDPS  (DX), Z13, Z13
+	VMOVUPS Z13, (DX)
+	VZEROUPPER
+	RET
+
+store14:
+	VMOVUPS Z0, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z1, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z2, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z3, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z4, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z5, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z6, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z7, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z8, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z9, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z10, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z11, (DX)
+	ADDQ    R8, DX
+	VMOVUPS Z12, (DX)
+	ADDQ    R8, DX
 	VMOVUPS Z13, (DX)
 	VZEROUPPER
 	RET

@@ -123,13 +123,19 @@ func TestGemmKernelsMatchGo(t *testing.T) {
 					b[i] = float32(rng.NormFloat64())
 				}
 			}
-			c1 := randFloats(rng, mr*ldc)
-			c2 := append([]float32(nil), c1...)
-			kern.fn(k, a, b, c1, ldc)
-			gemmKernelGo(mr, k, a, b, c2, ldc)
-			for i := range c1 {
-				if exact && c1[i] != c2[i] || math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
-					t.Fatalf("%s exact %v: c[%d]: %v vs Go %v", kern.name, exact, i, c1[i], c2[i])
+			for _, store := range []bool{false, true} {
+				c0 := randFloats(rng, mr*ldc)
+				c1 := append([]float32(nil), c0...)
+				c2 := append([]float32(nil), c0...)
+				kern.fn(k, a, b, c1, ldc, store)
+				gemmKernelGo(mr, k, a, b, c2, ldc, store)
+				for i := range c1 {
+					if exact && c1[i] != c2[i] || math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
+						t.Fatalf("%s exact %v store %v: c[%d]: %v vs Go %v", kern.name, exact, store, i, c1[i], c2[i])
+					}
+					if i%ldc >= gemmNR && c1[i] != c0[i] {
+						t.Fatalf("%s store %v wrote c[%d] outside its 16 columns", kern.name, store, i)
+					}
 				}
 			}
 		}
@@ -139,7 +145,13 @@ func TestGemmKernelsMatchGo(t *testing.T) {
 // The FMA kernels round alike, so a product gives the same bits whichever
 // of them runs and however many goroutines share it.
 func TestSgemmBitIdentical(t *testing.T) {
-	const m, n, k = 45, 700, 300
+	// Wide products are split by columns, narrow ones by rows.
+	for _, sz := range [][3]int{{45, 700, 300}, {1000, 12, 300}} {
+		testSgemmBitIdentical(t, sz[0], sz[1], sz[2])
+	}
+}
+
+func testSgemmBitIdentical(t *testing.T, m, n, k int) {
 	rng := rand.New(rand.NewSource(3))
 	a, b := randFloats(rng, m*k), randFloats(rng, k*n)
 	var ref []float32
@@ -157,7 +169,7 @@ func TestSgemmBitIdentical(t *testing.T) {
 				}
 				for i := range c {
 					if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
-						t.Fatalf("%s with GOMAXPROCS %d: c[%d] = %v, %s with 1: %v", kern.name, procs, i, c[i], refName, ref[i])
+						t.Fatalf("%d×%d×%d: %s with GOMAXPROCS %d: c[%d] = %v, %s with 1: %v", m, n, k, kern.name, procs, i, c[i], refName, ref[i])
 					}
 				}
 			}

@@ -260,7 +260,7 @@ func machineCopy(dst []float32, v G.Value) error {
 		if len(src) != len(dst) {
 			return fmt.Errorf("%d values, want %d", len(src), len(dst))
 		}
-		copy(dst, src)
+		coreParallel(len(dst), 1, func(lo, hi int) { copy(dst[lo:hi], src[lo:hi]) })
 		return nil
 	default:
 		if f, ok := v.Data().(float32); ok && len(dst) == 1 {

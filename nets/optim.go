@@ -245,7 +245,14 @@ func (o *Adam) Step(ps []*Param) error {
 			continue
 		}
 		m, v := o.moments(p)
-		adamUpdate(p.Data, p.Grad, m, v, &k)
+		w, g := p.Data, p.Grad
+		// Split in blocks of 8 so that every element takes the same
+		// path (AVX or Go) whatever the number of cores.
+		n := len(w)
+		coreParallel((n+7)/8, 64, func(lo, hi int) {
+			a, b := lo*8, min(hi*8, n)
+			adamUpdate(w[a:b], g[a:b], m[a:b], v[a:b], &k)
+		})
 	}
 	return nil
 }
