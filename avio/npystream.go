@@ -52,7 +52,7 @@ func CreateNPYColumns(path string, rows, cols int) (*NPYColumnWriter, error) {
 	if rows < 0 || cols < 0 {
 		return nil, fmt.Errorf("%s: negative dimension in shape (%d, %d)", path, rows, cols)
 	}
-	if rows > 0 && cols > (math.MaxInt64/4-1<<20)/rows {
+	if rows > 0 && cols > (math.MaxInt/4-1<<20)/rows {
 		return nil, fmt.Errorf("%s: shape (%d, %d) is too large", path, rows, cols)
 	}
 	hdr := npyHeader("<f4", []int{rows, cols})

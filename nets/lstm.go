@@ -238,7 +238,7 @@ func lstmDirs(cfg LSTMConfig) int {
 // maxParamValues bounds the elements of one parameter tensor of a layer
 // (8 GiB of float32): sizes from a configuration file
 // beyond it are an error, not a wrapped or exhausted allocation.
-const maxParamValues = 1 << 31
+const maxParamValues = min(1<<31, math.MaxInt/4)
 
 // paramSizes checks that every shape has at most maxParamValues elements,
 // without overflowing; dimensions are already known to be positive.
