@@ -670,7 +670,8 @@ func (st *convState) weightGrad(xv, gv, dw []float32) {
 	}
 }
 
-// convDB builds db = Σ over batch and positions of dy.
+// convDB builds db = Σ over batch and positions of dy, summed as
+// BatchNorm sums (float32 partials, float64 total).
 func convDB(name string, st *convState, gy *G.Node) (*G.Node, error) {
 	q := &st.q
 	op := newCoreOp(name+".db", tensor.Shape{q.o}, gy.Dims())
@@ -678,15 +679,11 @@ func convDB(name string, st *convState, gy *G.Node) (*G.Node, error) {
 		p := q.cols()
 		coreParallel(q.o, q.n*p, func(lo, hi int) {
 			for o := lo; o < hi; o++ {
-				var d float32
+				var d float64
 				for n := 0; n < q.n; n++ {
-					var s float32
-					for _, v := range in[0][(n*q.o+o)*p : (n*q.o+o+1)*p] {
-						s += v
-					}
-					d += s
+					d += bnSum(in[0][(n*q.o+o)*p:(n*q.o+o+1)*p], 0, false)
 				}
-				db[o] = d
+				db[o] = float32(d)
 			}
 		})
 		return nil
