@@ -313,6 +313,10 @@ type convState struct {
 	q   convGeom
 	tmp []float32 // [O, N·P] for the batched product
 
+	// xp is one sample zero-padded and dwSplit the weight gradient in the
+	// split layout, for weightGradHankel.
+	xp, dwSplit []float32
+
 	// For stride-1 convolutions the input gradient is itself a
 	// convolution: of dy with the weights flipped and transposed, padded by
 	// d·(k−1) − p. dxConv is that convolution and wt its weights; nil when
@@ -333,10 +337,11 @@ type convState struct {
 
 // Variables for the tests: convSplit enables split inputs, convSplitMin
 // is the least N·Lout/O at which a split convolution also computes its
-// input gradient on the phases.
+// input gradient on the phases, convHankel enables weightGradHankel.
 var (
 	convSplit    = true
 	convSplitMin = 8
+	convHankel   = true // weightGradHankel
 )
 
 // newConvState returns the state of a convolution with geometry q.
@@ -659,6 +664,9 @@ func (st *convState) weightGrad(xv, gv, dw []float32) {
 		sgemmPacked(false, q.o, rows, np, st.gyT, np, st.packRowsBatch(xv), false, dw, rows)
 		return
 	}
+	if st.weightGradHankel(xv, gv, dw) {
+		return
+	}
 	for n := 0; n < q.n; n++ {
 		gn := gv[n*q.o*p : (n+1)*q.o*p]
 		xn := xv[n*size : (n+1)*size]
@@ -668,6 +676,64 @@ func (st *convState) weightGrad(xv, gv, dw []float32) {
 			sgemmPacked(false, q.o, rows, p, gn, p, st.packRows(xn), n > 0, dw, rows)
 		}
 	}
+}
+
+// weightGradHankel is weightGrad for unbatched 1-D convolutions read at
+// stride 1 (after the stride split) whose taps per input row are a
+// multiple of gemmNR. It reads the patch matrix in place from a
+// zero-padded copy of each sample (sgemmHankel) instead of packing it:
+// the same bits, without the packing that dominates thin-input layers such
+// as SoundNet's first two. It reports whether it applied.
+func (st *convState) weightGradHankel(xv, gv, dw []float32) bool {
+	q, g := &st.q, &st.q
+	if st.split != nil {
+		g = &st.split.q
+	}
+	if !convHankel || q.batched() || q.direct() || g.h != 1 || g.kh != 1 || g.sw != 1 || g.dw != 1 || g.kw%gemmNR != 0 {
+		return false
+	}
+	p, size, cols := q.cols(), st.sampleSize(), g.c*g.kw
+	wp := p + g.kw - 1 // a padded row: every tap of every output position
+	if st.xp == nil {
+		st.xp = make([]float32, g.c*wp)
+		if st.split != nil {
+			st.dwSplit = make([]float32, q.o*cols)
+		}
+	}
+	dws := dw
+	if st.split != nil {
+		dws = st.dwSplit
+	}
+	xp := st.xp
+	for n := 0; n < q.n; n++ {
+		xn := xv[n*size : (n+1)*size]
+		coreParallel(g.c, wp, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				row := xp[c*wp : (c+1)*wp]
+				k := copy(row[min(g.pw, wp):], xn[c*g.w:(c+1)*g.w])
+				clear(row[:min(g.pw, wp)])
+				clear(row[min(g.pw+k, wp):])
+			}
+		})
+		hankel := func(p0, j0 int) []float32 { return xp[j0/g.kw*wp+p0+j0%g.kw:] }
+		sgemmHankel(q.o, cols, p, gv[n*q.o*p:(n+1)*q.o*p], p, hankel, n > 0, dws, cols)
+	}
+	if st.split != nil {
+		// Row (c·s + r, m) of the split weights is tap m·s + r of channel c.
+		s, k := q.sw, g.kw
+		for o := 0; o < q.o; o++ {
+			for c := 0; c < q.c; c++ {
+				dst := dw[(o*q.c+c)*q.kw:][:q.kw]
+				for r := 0; r < s; r++ {
+					src := dws[o*cols+(c*s+r)*k:][:k]
+					for m, v := range src {
+						dst[m*s+r] = v
+					}
+				}
+			}
+		}
+	}
+	return true
 }
 
 // convDB builds db = Σ over batch and positions of dy, summed as

@@ -21,16 +21,16 @@ const (
 	gemmNC    = 2048 // columns of a packed B block
 )
 
-// A gemmKernel adds the product of a packed mr×k A panel and a packed
-// k×gemmNR B panel (k > 0) into the mr×gemmNR block of c with row stride
-// ldc, or with store writes the product there without reading c. Store
-// saves clearing and re-reading C; the bits are those of adding into
-// zeros except that a −0 sum stays −0.
+// A gemmKernel adds the product of a packed mr×k A panel and a k×gemmNR
+// B block (k > 0; row stride ldb, gemmNR when packed) into the mr×gemmNR
+// block of c with row stride ldc, or with store writes the product there
+// without reading c. Store saves clearing and re-reading C; the bits are
+// those of adding into zeros except that a −0 sum stays −0.
 type gemmKernel struct {
 	name    string
 	mr      int
 	rowCost int // relative time per row of C, to compare kernels
-	fn      func(k int, a, b, c []float32, ldc int, store bool)
+	fn      func(k int, a, b, c []float32, ldb, ldc int, store bool)
 }
 
 // gemmGo is the pure-Go kernel, the reference the assembly is tested on.
@@ -77,6 +77,12 @@ func gemmPackerB(trans bool, b []float32, ldb int) gemmPackFunc {
 	return func(p0, kc, j0, nc int, dst, _ []float32) { gemmPackB(trans, b, ldb, p0, kc, j0, nc, dst) }
 }
 
+// gemmHankelB gives op(B) in place, unpacked: element (p0+i, j0+j) of
+// op(B) is b[i+j] of the returned slice, for j < gemmNR. A convolution's
+// patch matrix read from a zero-padded signal has this form (row p+1 is
+// row p moved by one sample), so the kernel reads it at row stride 1.
+type gemmHankelB func(p0, j0 int) []float32
+
 // gemmPackFunc packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B)
 // into panels of gemmNR columns as gemmPackB does. Convolutions pack
 // straight from the input signal (implicit im2col).
@@ -85,6 +91,23 @@ type gemmPackFunc func(p0, kc, j0, nc int, dst, scratch []float32)
 
 // sgemmPacked is sgemm with op(B) given by a packing function.
 func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
+	gemmRun(transA, m, n, k, a, lda, gemmB{pack: packB}, acc, c, ldc)
+}
+
+// sgemmHankel is sgemm with op(B) read in place; n must be a multiple of
+// gemmNR. It computes the same bits as packing B would.
+func sgemmHankel(m, n, k int, a []float32, lda int, b gemmHankelB, acc bool, c []float32, ldc int) {
+	gemmRun(false, m, n, k, a, lda, gemmB{hankel: b}, acc, c, ldc)
+}
+
+// gemmB is where the product reads op(B): packed by pack, or in place.
+type gemmB struct {
+	pack   gemmPackFunc
+	hankel gemmHankelB
+}
+
+// gemmRun is the product of sgemmPacked and sgemmHankel.
+func gemmRun(transA bool, m, n, k int, a []float32, lda int, src gemmB, acc bool, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -108,7 +131,7 @@ func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackF
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					gemmSerial(kern, transA, i0, i1, j0, j1, k, a, lda, packB, acc, c, ldc)
+					gemmSerial(kern, transA, i0, i1, j0, j1, k, a, lda, src, acc, c, ldc)
 				}()
 			}
 			if perN < n {
@@ -124,7 +147,7 @@ func sgemmPacked(transA bool, m, n, k int, a []float32, lda int, packB gemmPackF
 			return
 		}
 	}
-	gemmSerial(kern, transA, 0, m, 0, n, k, a, lda, packB, acc, c, ldc)
+	gemmSerial(kern, transA, 0, m, 0, n, k, a, lda, src, acc, c, ldc)
 }
 
 // gemmSplit returns the share of each of workers in n items, rounded up to
@@ -138,7 +161,7 @@ func gemmSplit(n, workers, unit int) int {
 // C = op(A)·op(B) (+ C when acc) with kernel kern; k > 0. Without acc the
 // first depth panel stores into C instead of adding, so C is never
 // cleared.
-func gemmSerial(kern gemmKernel, transA bool, i0, i1, j0, j1, k int, a []float32, lda int, packB gemmPackFunc, acc bool, c []float32, ldc int) {
+func gemmSerial(kern gemmKernel, transA bool, i0, i1, j0, j1, k int, a []float32, lda int, src gemmB, acc bool, c []float32, ldc int) {
 	w := gemmPool.Get().(*gemmWork)
 	defer gemmPool.Put(w)
 	mr := kern.mr
@@ -148,24 +171,29 @@ func gemmSerial(kern gemmKernel, transA bool, i0, i1, j0, j1, k int, a []float32
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
 			store := !acc && pc == 0
-			packB(pc, kc, jc, nc, w.b, w.row)
+			if src.hankel == nil {
+				src.pack(pc, kc, jc, nc, w.b, w.row)
+			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
 				gemmPackA(mr, transA, a, lda, ic, mc, pc, kc, w.a)
 				for jr := 0; jr < nc; jr += gemmNR {
 					nr := min(gemmNR, nc-jr)
-					bp := w.b[jr*kc:]
+					bp, ldb := w.b[jr*kc:], gemmNR
+					if src.hankel != nil {
+						bp, ldb = src.hankel(pc, jc+jr), 1
+					}
 					for ir := 0; ir < mc; ir += mr {
 						rows := min(mr, mc-ir)
 						ap := w.a[ir*kc:]
 						ci := (ic+ir)*ldc + jc + jr
 						if rows == mr && nr == gemmNR {
-							kern.fn(kc, ap, bp, c[ci:], ldc, store)
+							kern.fn(kc, ap, bp, c[ci:], ldb, ldc, store)
 							continue
 						}
 						// Edge tile: compute into scratch, keep the valid part.
 						t := w.c[:mr*gemmNR]
-						kern.fn(kc, ap, bp, t, gemmNR, true)
+						kern.fn(kc, ap, bp, t, ldb, gemmNR, true)
 						for i := 0; i < rows; i++ {
 							row := c[ci+i*ldc : ci+i*ldc+nr]
 							if store {
@@ -283,23 +311,23 @@ func gemmPackRow(row []float32, p, kc int, dst []float32) {
 }
 
 // gemmKernelGo6 is gemmKernelGo with six rows, the pure-Go kernel.
-func gemmKernelGo6(k int, a, b, c []float32, ldc int, store bool) {
-	gemmKernelGo(6, k, a, b, c, ldc, store)
+func gemmKernelGo6(k int, a, b, c []float32, ldb, ldc int, store bool) {
+	gemmKernelGo(6, k, a, b, c, ldb, ldc, store)
 }
 
-// gemmKernelGo adds the product of a packed mr×k A panel and a packed
-// k×16 B panel into the mr×16 block of c with row stride ldc, or stores
-// it there (see gemmKernel); the assembly kernels compute the same sums
-// with fused multiply-adds. One row at a time keeps its sixteen sums in
-// registers.
-func gemmKernelGo(mr, k int, a, b, c []float32, ldc int, store bool) {
+// gemmKernelGo adds the product of a packed mr×k A panel and a k×16 B
+// block (row stride ldb) into the mr×16 block of c with row stride ldc,
+// or stores it there (see gemmKernel); the assembly kernels compute the
+// same sums with fused multiply-adds. One row at a time keeps its sixteen
+// sums in registers.
+func gemmKernelGo(mr, k int, a, b, c []float32, ldb, ldc int, store bool) {
 	a = a[:k*mr]
-	b = b[:k*gemmNR]
+	b = b[:(k-1)*ldb+gemmNR]
 	for r := 0; r < mr; r++ {
 		var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15 float32
 		for p := 0; p < k; p++ {
 			av := a[p*mr+r]
-			bp := (*[gemmNR]float32)(b[p*gemmNR:])
+			bp := (*[gemmNR]float32)(b[p*ldb:])
 			s0 += av * bp[0]
 			s1 += av * bp[1]
 			s2 += av * bp[2]

@@ -10,12 +10,12 @@ var (
 // gemmKernel6x16 is gemmKernelGo(6, …) in AVX2+FMA assembly.
 //
 //go:noescape
-func gemmKernel6x16(k int, a, b, c *float32, ldc int, store bool)
+func gemmKernel6x16(k int, a, b, c *float32, ldb, ldc int, store bool)
 
 // gemmKernel14x16 is gemmKernelGo(14, …) in AVX-512 assembly.
 //
 //go:noescape
-func gemmKernel14x16(k int, a, b, c *float32, ldc int, store bool)
+func gemmKernel14x16(k int, a, b, c *float32, ldb, ldc int, store bool)
 
 // The row costs are measured on AMD Zen 4, which splits each 512-bit FMA
 // in two: there the 14-row kernel does 1024² at about 7/8 of the 6-row
@@ -29,15 +29,15 @@ var (
 
 // gemmAsm wraps an assembly kernel of mr rows with the bounds checks the
 // assembly trusts.
-func gemmAsm(mr int, kern func(k int, a, b, c *float32, ldc int, store bool)) func(k int, a, b, c []float32, ldc int, store bool) {
-	return func(k int, a, b, c []float32, ldc int, store bool) {
+func gemmAsm(mr int, kern func(k int, a, b, c *float32, ldb, ldc int, store bool)) func(k int, a, b, c []float32, ldb, ldc int, store bool) {
+	return func(k int, a, b, c []float32, ldb, ldc int, store bool) {
 		if k <= 0 {
 			return
 		}
 		_ = a[k*mr-1]
-		_ = b[k*gemmNR-1]
+		_ = b[(k-1)*ldb+gemmNR-1]
 		_ = c[(mr-1)*ldc+gemmNR-1]
-		kern(k, &a[0], &b[0], &c[0], ldc, store)
+		kern(k, &a[0], &b[0], &c[0], ldb, ldc, store)
 	}
 }
 

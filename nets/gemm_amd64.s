@@ -1,14 +1,16 @@
 #include "textflag.h"
 
-// func gemmKernel6x16(k int, a, b, c *float32, ldc int, store bool)
-// C[6×16] += A[6×k panel, depth-major] · B[k×16 panel, depth-major]; k > 0.
+// func gemmKernel6x16(k int, a, b, c *float32, ldb, ldc int, store bool)
+// C[6×16] += A[6×k panel, depth-major] · B[k×16, row stride ldb]; k > 0.
 // With store, C[6×16] = the product (C is not read).
-TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-41
+TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 
 	VXORPS Y0, Y0, Y0
@@ -46,11 +48,11 @@ loop:
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
 	ADDQ         $24, SI
-	ADDQ         $64, DI
+	ADDQ         R9, DI
 	DECQ         CX
 	JNZ          loop
 
-	CMPB    store+40(FP), $0
+	CMPB    store+48(FP), $0
 	JNE     store6
 	VADDPS  (DX), Y0, Y0
 	VMOVUPS Y0, (DX)
@@ -105,16 +107,18 @@ store6:
 	VZEROUPPER
 	RET
 
-// func gemmKernel14x16(k int, a, b, c *float32, ldc int, store bool)
-// C[14×16] += A[14×k panel, depth-major] · B[k×16 panel, depth-major],
+// func gemmKernel14x16(k int, a, b, c *float32, ldb, ldc int, store bool)
+// C[14×16] += A[14×k panel, depth-major] · B[k×16, row stride ldb],
 // one ZMM register per row of C, A broadcast from memory; k > 0.
 // With store, C[14×16] = the product (C is not read).
-TEXT ·gemmKernel14x16(SB), NOSPLIT, $0-41
+TEXT ·gemmKernel14x16(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -148,11 +152,11 @@ loop14:
 	VFMADD231PS.BCST 48(SI), Z14, Z12
 	VFMADD231PS.BCST 52(SI), Z14, Z13
 	ADDQ $56, SI
-	ADDQ $64, DI
+	ADDQ R9, DI
 	DECQ CX
 	JNZ  loop14
 
-	CMPB    store+40(FP), $0
+	CMPB    store+48(FP), $0
 	JNE     store14
 	VADDPS  (DX), Z0, Z0
 	VMOVUPS Z0, (DX)

@@ -123,18 +123,21 @@ func TestGemmKernelsMatchGo(t *testing.T) {
 					b[i] = float32(rng.NormFloat64())
 				}
 			}
-			for _, store := range []bool{false, true} {
-				c0 := randFloats(rng, mr*ldc)
-				c1 := append([]float32(nil), c0...)
-				c2 := append([]float32(nil), c0...)
-				kern.fn(k, a, b, c1, ldc, store)
-				gemmKernelGo(mr, k, a, b, c2, ldc, store)
-				for i := range c1 {
-					if exact && c1[i] != c2[i] || math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
-						t.Fatalf("%s exact %v store %v: c[%d]: %v vs Go %v", kern.name, exact, store, i, c1[i], c2[i])
-					}
-					if i%ldc >= gemmNR && c1[i] != c0[i] {
-						t.Fatalf("%s store %v wrote c[%d] outside its 16 columns", kern.name, store, i)
+			// ldb 1 reads B in place, as sgemmHankel does.
+			for _, ldb := range []int{gemmNR, 1} {
+				for _, store := range []bool{false, true} {
+					c0 := randFloats(rng, mr*ldc)
+					c1 := append([]float32(nil), c0...)
+					c2 := append([]float32(nil), c0...)
+					kern.fn(k, a, b, c1, ldb, ldc, store)
+					gemmKernelGo(mr, k, a, b, c2, ldb, ldc, store)
+					for i := range c1 {
+						if exact && c1[i] != c2[i] || math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
+							t.Fatalf("%s exact %v ldb %d store %v: c[%d]: %v vs Go %v", kern.name, exact, ldb, store, i, c1[i], c2[i])
+						}
+						if i%ldc >= gemmNR && c1[i] != c0[i] {
+							t.Fatalf("%s store %v wrote c[%d] outside its 16 columns", kern.name, store, i)
+						}
 					}
 				}
 			}
