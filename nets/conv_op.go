@@ -313,9 +313,8 @@ type convState struct {
 	q   convGeom
 	tmp []float32 // [O, N·P] for the batched product
 
-	// xp is one sample zero-padded and dwSplit the weight gradient in the
-	// split layout, for weightGradHankel.
-	xp, dwSplit []float32
+	// dwn holds each sample's weight gradient, for weightGradHankel.
+	dwn []float32
 
 	// For stride-1 convolutions the input gradient is itself a
 	// convolution: of dy with the weights flipped and transposed, padded by
@@ -680,10 +679,11 @@ func (st *convState) weightGrad(xv, gv, dw []float32) {
 
 // weightGradHankel is weightGrad for unbatched 1-D convolutions read at
 // stride 1 (after the stride split) whose taps per input row are a
-// multiple of gemmNR. It reads the patch matrix in place from a
-// zero-padded copy of each sample (sgemmHankel) instead of packing it:
-// the same bits, without the packing that dominates thin-input layers such
-// as SoundNet's first two. It reports whether it applied.
+// multiple of gemmNR. It reads the patch matrix in place (sgemmHankel)
+// instead of packing it, which dominates thin-input layers such as
+// SoundNet's first two, and multiplies the samples side by side, one per
+// core, summing their gradients in sample order: the bits do not depend
+// on the number of cores. It reports whether it applied.
 func (st *convState) weightGradHankel(xv, gv, dw []float32) bool {
 	q, g := &st.q, &st.q
 	if st.split != nil {
@@ -693,42 +693,77 @@ func (st *convState) weightGradHankel(xv, gv, dw []float32) bool {
 		return false
 	}
 	p, size, cols := q.cols(), st.sampleSize(), g.c*g.kw
-	wp := p + g.kw - 1 // a padded row: every tap of every output position
-	if st.xp == nil {
-		st.xp = make([]float32, g.c*wp)
-		if st.split != nil {
-			st.dwSplit = make([]float32, q.o*cols)
+	per := q.o * cols
+	if st.dwn == nil {
+		st.dwn = make([]float32, q.n*per)
+	}
+	// Depth panels that reach into the padding read a padded copy of
+	// their part of the sample: row c of the copy for the panel at p0 is
+	// the input from p0 − pw, span values long.
+	span := gemmKC + g.kw - 1
+	edge := make(map[[2]int][]float32) // (sample, p0) → g.c rows of span
+	for p0 := 0; p0 < p; p0 += gemmKC {
+		kc := min(gemmKC, p-p0)
+		if p0-g.pw >= 0 && p0+kc+g.kw-1-g.pw <= g.w {
+			continue
+		}
+		for n := 0; n < q.n; n++ {
+			e := make([]float32, g.c*span)
+			for c := 0; c < g.c; c++ {
+				row := xv[n*size+c*g.w:][:g.w]
+				for i := range span {
+					if j := p0 - g.pw + i; j >= 0 && j < g.w {
+						e[c*span+i] = row[j]
+					}
+				}
+			}
+			edge[[2]int{n, p0}] = e
 		}
 	}
-	dws := dw
-	if st.split != nil {
-		dws = st.dwSplit
-	}
-	xp := st.xp
-	for n := 0; n < q.n; n++ {
+	sample := func(n int, run func(m, n, k int, a []float32, lda int, b gemmHankelB, c []float32, ldc int)) {
 		xn := xv[n*size : (n+1)*size]
-		coreParallel(g.c, wp, func(lo, hi int) {
-			for c := lo; c < hi; c++ {
-				row := xp[c*wp : (c+1)*wp]
-				k := copy(row[min(g.pw, wp):], xn[c*g.w:(c+1)*g.w])
-				clear(row[:min(g.pw, wp)])
-				clear(row[min(g.pw+k, wp):])
+		hankel := func(p0, j0 int) []float32 {
+			c, m := j0/g.kw, j0%g.kw
+			if e := edge[[2]int{n, p0}]; e != nil {
+				return e[c*span+m:]
+			}
+			return xn[c*g.w+p0-g.pw+m:]
+		}
+		run(q.o, cols, p, gv[n*q.o*p:(n+1)*q.o*p], p, hankel, st.dwn[n*per:(n+1)*per], cols)
+	}
+	if q.n == 1 { // the product itself is split across cores
+		sample(0, func(m, n, k int, a []float32, lda int, b gemmHankelB, c []float32, ldc int) {
+			sgemmHankel(m, n, k, a, lda, b, false, c, ldc)
+		})
+	} else {
+		kern := gemmPick(q.o)
+		coreParallel(q.n, 1<<15, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				sample(n, func(m, n, k int, a []float32, lda int, b gemmHankelB, c []float32, ldc int) {
+					gemmSerial(kern, false, 0, m, 0, n, k, a, lda, gemmB{hankel: b}, false, c, ldc)
+				})
 			}
 		})
-		hankel := func(p0, j0 int) []float32 { return xp[j0/g.kw*wp+p0+j0%g.kw:] }
-		sgemmHankel(q.o, cols, p, gv[n*q.o*p:(n+1)*q.o*p], p, hankel, n > 0, dws, cols)
 	}
-	if st.split != nil {
-		// Row (c·s + r, m) of the split weights is tap m·s + r of channel c.
-		s, k := q.sw, g.kw
-		for o := 0; o < q.o; o++ {
-			for c := 0; c < q.c; c++ {
-				dst := dw[(o*q.c+c)*q.kw:][:q.kw]
-				for r := 0; r < s; r++ {
-					src := dws[o*cols+(c*s+r)*k:][:k]
-					for m, v := range src {
-						dst[m*s+r] = v
-					}
+	dws := st.dwn[:per]
+	for n := 1; n < q.n; n++ {
+		for i, v := range st.dwn[n*per : (n+1)*per] {
+			dws[i] += v
+		}
+	}
+	if st.split == nil {
+		copy(dw, dws)
+		return true
+	}
+	// Row (c·s + r, m) of the split weights is tap m·s + r of channel c.
+	s, k := q.sw, g.kw
+	for o := 0; o < q.o; o++ {
+		for c := 0; c < q.c; c++ {
+			dst := dw[(o*q.c+c)*q.kw:][:q.kw]
+			for r := 0; r < s; r++ {
+				src := dws[o*cols+(c*s+r)*k:][:k]
+				for m, v := range src {
+					dst[m*s+r] = v
 				}
 			}
 		}
