@@ -11,7 +11,8 @@ import (
 // mixtures (16 kHz synthetic speakers, real masks): 64 audio channels,
 // then with 240 harmonic combs, and with combs from the pitch pair
 // (MultiPitch, TrackPitch, 40 ms salience window), and that last with the
-// consistency rescaling and the SI-SDR loss through the inverse STFT.
+// consistency rescaling, the SI-SDR loss through the inverse STFT and the
+// visual auxiliary loss: the recipe of DefaultConfig.
 // Reports CPU seconds per step beside the wall time, and the model's
 // parameter count (testdata/separation/bench_step_torch.py is the PyTorch
 // twin of the last).
@@ -35,7 +36,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				c.MultiPitch, c.TrackPitch, c.SalienceWindow = true, true, 640
 			}
 			if v.sisdr {
-				c.Consistency, c.Loss = true, LossSISDR
+				c.Consistency, c.Loss, c.VisualAux = true, LossSISDR, DefaultConfig().VisualAux
 			}
 			c.AudioChannels = v.channels
 			m, err := New(c)

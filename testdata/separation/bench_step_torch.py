@@ -32,7 +32,9 @@ One step does what separation.Train does per step:
     speakers), compressed masks exp(p·log m) applied to the compressed mixture
     (computed but unused by the loss, as in the Go graph), linear masks on the
     linear mixture, inverse STFT to 16,000 samples, negative SI-SDR (no mean
-    removal), mean over the two faces;
+    removal), mean over the two faces; plus VisualAux (2) times the mean
+    over faces of the squared error between a linear read-out of each
+    face's visual features and its speaker's standardised log frame energy;
   * backward, gradient norm clipped at 5, Adam at 1e-3.
 
 Approximated, and why:
@@ -66,6 +68,7 @@ VISUAL, VISUAL_DIL = 32, (1, 2)
 HIDDEN, FC = 64, 128
 COMBS, F0 = 240, (60.0, 480.0)
 PAIR = 6
+VISUAL_AUX = 2.0  # Config.VisualAux
 BATCH, SAMPLES, VFRAMES = 8, 16000, 25
 BINS = NFFT // 2 + 1
 FRAMES = 1 + SAMPLES // HOP
@@ -149,6 +152,7 @@ class Recipe(nn.Module):
         for s in range(SPEAKERS):
             for j in range(SPEAKERS):
                 setattr(self, f"paircomb{s + 1}_{j + 1}", self.gain(1.0 if j == s else -1.0))
+        self.face_aux = nn.Linear(VISUAL, 1)  # VisualAux read-out, drawn last as in Go
         self.register_buffer("comb", comb, persistent=False)
         self.register_buffer("up", upsampler(), persistent=False)
 
@@ -179,7 +183,8 @@ class Recipe(nn.Module):
         h = F.relu(self.audio_in(audio))
         for i in range(len(DILATIONS)):
             h = h + F.relu(getattr(self, f"audio_conv{i + 1}")(h))
-        streams = [h] + [self.visual(f) for f in faces] + [sal.transpose(1, 2), pair.transpose(1, 2)]
+        vis = [self.visual(f) for f in faces]
+        streams = [h] + vis + [sal.transpose(1, 2), pair.transpose(1, 2)]
         h, _ = self.blstm(torch.cat(streams, 1).transpose(1, 2))
         h = F.relu(self.fc2(F.relu(self.fc1(h))))  # [n, t, FC]
         raw = [getattr(self, f"mask{s + 1}_re")(h) for s in range(SPEAKERS)]
@@ -203,7 +208,8 @@ class Recipe(nn.Module):
             m = torch.exp(POWER * log_lin[..., s])
             est.append((m * xr, m * xi))  # the compressed estimates (unused by the loss)
             lins.append(torch.exp(log_lin[..., s]))
-        return lins, est
+        aux = [self.face_aux(v.transpose(1, 2))[..., 0] for v in vis]  # [n, t] per face
+        return lins, est, aux
 
 
 def shipped_shapes():
@@ -298,6 +304,18 @@ def features(mix, banks):
             X.real.contiguous(), X.imag.contiguous())
 
 
+def loudness(x):
+    """Per frame (window WIN of ones, centred in NFFT), standardised log energy: separation's VisualAux target."""
+    frames = F.pad(x.float(), (NFFT // 2, NFFT // 2)).unfold(-1, NFFT, HOP)
+    off = (NFFT - WIN) // 2
+    e = frames[..., off:off + WIN].square().sum(-1)  # [n, t]
+    top = e.max(-1, keepdim=True).values
+    e = torch.log(e + 1e-6 * top)
+    mean = e.mean(-1, keepdim=True)
+    dev = (e - mean).square().mean(-1, keepdim=True).sqrt()
+    return torch.where(dev > 1e-6, (e - mean) / dev, torch.zeros(()))
+
+
 def neg_sisdr(est, ref):
     d2 = (est * ref).sum(1).square()
     noise = est.square().sum(1) * ref.square().sum(1) - d2
@@ -324,13 +342,15 @@ def main():
         mix, srcs, faces = corpus.batch()
         with torch.no_grad():
             audio, xr, xi, sal, pa, pd, pair, lr, li = features(mix, banks)
-        lins, _ = net(audio, xr, xi, sal, pa, pd, pair, faces)
+            acts = [loudness(src) for src in srcs]
+        lins, _, aux = net(audio, xr, xi, sal, pa, pd, pair, faces)
         loss = 0
         for s in range(SPEAKERS):
             spec = torch.complex(lins[s] * lr, lins[s] * li).transpose(1, 2)  # [n, F, t]
             y = torch.istft(spec, NFFT, HOP, WIN, window, center=True, length=SAMPLES)
             loss = loss + neg_sisdr(y, srcs[s].float())
         loss = loss / SPEAKERS
+        loss = loss + VISUAL_AUX / SPEAKERS * sum((a - t).square().mean() for a, t in zip(aux, acts))
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5)
