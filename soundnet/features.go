@@ -65,35 +65,103 @@ const MaxSamples = 60 * Rate
 // (FeatureMap.Padded says by how much); inputs longer than MaxSamples are
 // processed in consecutive windows of MaxSamples (the last one padded if
 // short) whose time steps are concatenated. (ClipDescriptors, for a
-// clip's statistics, loops a short input instead of padding it.)
+// clip's statistics, loops a short input instead of padding it.) A
+// FeatureStream gives the same result without holding the whole input.
 func (m *Model) Features(wave []float64, layer string) (*FeatureMap, error) {
+	s, err := m.NewFeatureStream(layer)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Write(wave); err != nil {
+		return nil, err
+	}
+	return s.Close()
+}
+
+// A FeatureStream computes Features of a signal given a block at a time:
+// each window of MaxSamples runs as soon as it is complete, so only one
+// window of input is held, beside the activations computed so far.
+type FeatureStream struct {
+	m       *Model
+	layer   string
+	buf     []float64
+	windows []*FeatureMap
+	padded  int
+	closed  bool
+}
+
+// NewFeatureStream starts the features of layer (one of Layers).
+func (m *Model) NewFeatureStream(layer string) (*FeatureStream, error) {
 	if !slices.Contains(Layers, layer) {
 		return nil, fmt.Errorf("soundnet: unknown layer %q (want one of %s)", layer, strings.Join(Layers, ", "))
 	}
-	if len(wave) == 0 {
+	return &FeatureStream{m: m, layer: layer}, nil
+}
+
+// Write adds samples (mono, in [-1, 1], at Rate Hz) to the signal.
+func (s *FeatureStream) Write(x []float64) error {
+	if s.closed {
+		return fmt.Errorf("soundnet: FeatureStream.Write after Close")
+	}
+	for len(x) > 0 {
+		n := min(len(x), MaxSamples-len(s.buf))
+		s.buf, x = append(s.buf, x[:n]...), x[n:]
+		if len(s.buf) == MaxSamples {
+			if err := s.run(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Close runs the last, partial window and returns the feature map of the
+// whole signal.
+func (s *FeatureStream) Close() (*FeatureMap, error) {
+	if s.closed {
+		return nil, fmt.Errorf("soundnet: FeatureStream closed twice")
+	}
+	s.closed = true
+	if len(s.buf) > 0 {
+		if len(s.windows) > 0 {
+			// The shorter last window needs a graph of its own: free the
+			// full window's first, so that two are never held at once.
+			s.m.Close()
+		}
+		if err := s.run(); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.windows) == 0 {
 		return nil, fmt.Errorf("soundnet: Features: empty waveform")
 	}
-	var out *FeatureMap
-	for start := 0; start < len(wave); start += MaxSamples {
-		seg := wave[start:min(len(wave), start+MaxSamples)]
-		x, pad, err := prepare(seg)
-		if err != nil {
-			return nil, err
+	out := &FeatureMap{Layer: s.layer, Channels: s.windows[0].Channels, Padded: s.padded, Windows: len(s.windows)}
+	for _, w := range s.windows {
+		out.Steps += w.Steps
+	}
+	out.Data = make([]float32, 0, out.Channels*out.Steps)
+	for c := 0; c < out.Channels; c++ { // join the windows along time
+		for _, w := range s.windows {
+			out.Data = append(out.Data, w.Data[c*w.Steps:(c+1)*w.Steps]...)
 		}
-		fs, err := m.run(x, 1, len(x), []string{layer})
-		if err != nil {
-			return nil, err
-		}
-		f := fs[layer][0]
-		if out == nil {
-			out = &FeatureMap{Layer: layer, Channels: f.Channels}
-		}
-		out.Padded += pad
-		out.Windows++
-		out.Data = appendSteps(out.Data, out.Steps, f.Data, f.Steps, f.Channels)
-		out.Steps += f.Steps
 	}
 	return out, nil
+}
+
+// run computes the buffered window and empties the buffer.
+func (s *FeatureStream) run() error {
+	x, pad, err := prepare(s.buf)
+	if err != nil {
+		return err
+	}
+	fs, err := s.m.run(x, 1, len(x), []string{s.layer})
+	if err != nil {
+		return err
+	}
+	s.windows = append(s.windows, fs[s.layer][0])
+	s.padded += pad
+	s.buf = s.buf[:0]
+	return nil
 }
 
 // appendSteps joins two row-major (c, ta) and (c, tb) maps along time.

@@ -346,3 +346,63 @@ func TestFeaturesErrors(t *testing.T) {
 		t.Error("missing file loaded")
 	}
 }
+
+// TestFeatureStream: a signal given in uneven blocks gives the feature map
+// of the whole signal, windows and padding counted alike, for a signal of
+// two full windows and a short one.
+func TestFeatureStream(t *testing.T) {
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r := rand.New(rand.NewSource(3))
+	x := make([]float64, 2*MaxSamples+MinSamples()/3)
+	for i := range x {
+		x[i] = 0.1 * r.NormFloat64()
+	}
+	// The reference: each window on its own, joined along time here.
+	want := &FeatureMap{}
+	var parts []*FeatureMap
+	for start := 0; start < len(x); start += MaxSamples {
+		f, err := m.Features(x[start:min(len(x), start+MaxSamples)], "pool5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, f)
+		want.Channels, want.Steps, want.Padded = f.Channels, want.Steps+f.Steps, want.Padded+f.Padded
+	}
+	for c := 0; c < want.Channels; c++ {
+		for _, f := range parts {
+			want.Data = append(want.Data, f.Data[c*f.Steps:(c+1)*f.Steps]...)
+		}
+	}
+	s, err := m.NewFeatureStream("pool5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rest := x; len(rest) > 0; {
+		n := min(len(rest), 1+r.Intn(MaxSamples/2))
+		if err := s.Write(rest[:n]); err != nil {
+			t.Fatal(err)
+		}
+		rest = rest[n:]
+	}
+	got, err := s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Windows != 3 || got.Padded != want.Padded || got.Padded == 0 || got.Steps != want.Steps || got.Channels != want.Channels {
+		t.Fatalf("stream: %d windows, %d padded, %d×%d; windows one by one: %d padded, %d×%d",
+			got.Windows, got.Padded, got.Channels, got.Steps, want.Padded, want.Channels, want.Steps)
+	}
+	if !slices.Equal(got.Data, want.Data) {
+		t.Fatal("streamed features differ from the whole signal's")
+	}
+	if err := s.Write(x[:10]); err == nil {
+		t.Error("Write after Close accepted")
+	}
+	if _, err := s.Close(); err == nil {
+		t.Error("second Close accepted")
+	}
+}

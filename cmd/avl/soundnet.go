@@ -229,12 +229,25 @@ func snModel(path string) (*soundnet.Model, error) {
 	return soundnet.Load(path)
 }
 
+// soundnetFeaturesMemoryNote ends "avl soundnet features -h".
+const soundnetFeaturesMemoryNote = `
+Memory: the WAV is read and run a window of 60 s at a time; the features
+are held until written. An hour of audio takes about 150 MB for pool5
+(2.5 MB of features); the early layers hold more (conv1: 16 values per
+2 samples, about 2.5 GB an hour).
+`
+
 func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("soundnet features", "[--model M] IN.wav -o F.npy [--layer pool5]", stderr)
 	model := fs.String("model", "", "model file (default: the shipped model)")
 	out := cli.AddOut(fs, "output .npy (required)")
 	layer := fs.String("layer", "pool5", "layer: "+strings.Join(soundnet.Layers, ", "))
 	quiet := cli.AddQuiet(fs)
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(stderr, soundnetFeaturesMemoryNote)
+	}
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -253,11 +266,14 @@ func soundnetFeatures(_ context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer m.Close()
-	x, err := cli.ReadMono(pos[0], soundnet.Rate, stderr)
+	st, err := m.NewFeatureStream(*layer)
 	if err != nil {
 		return err
 	}
-	f, err := m.Features(x, *layer)
+	if _, err := cli.StreamMono(pos[0], soundnet.Rate, stderr, st.Write); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	f, err := st.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
