@@ -70,15 +70,23 @@ type bnState struct {
 }
 
 // Forward implements Layer.
-func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, false) }
+func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, false, false) }
 
 // ForwardReLU is Forward followed by ReLU, computed as one op with the
 // same result: the normalised tensor before the ReLU, and its gradient,
 // are never stored (for SoundNet's first block, 2 × 56 MB of a batch of
 // four 20 s clips).
-func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, true) }
+func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, true, false) }
 
-func (b *BatchNorm) forward(g *Graph, x *G.Node, relu bool) (*G.Node, error) {
+// ForwardReLUOver is ForwardReLU that, outside training, writes its
+// output over x when x is the output of one of this package's ops (a
+// convolution's, say), so that the two never take memory at once. Nothing
+// else may read x. In training it is ForwardReLU (the gradient needs x).
+func (b *BatchNorm) ForwardReLUOver(g *Graph, x *G.Node) (*G.Node, error) {
+	return b.forward(g, x, true, true)
+}
+
+func (b *BatchNorm) forward(g *Graph, x *G.Node, relu, over bool) (*G.Node, error) {
 	sh := x.Shape()
 	name := "BatchNorm1d " + b.Weight.Name
 	ok := (len(sh) == 2 || len(sh) == 3) && !b.Spatial2D
@@ -105,6 +113,9 @@ func (b *BatchNorm) forward(g *Graph, x *G.Node, relu bool) (*G.Node, error) {
 	}
 	op := newCoreOp(name, sh, len(sh), 1, 1)
 	op.diffWRT = []bool{true, true, true}
+	if _, ours := x.Op().(*coreOp); over && ours && !train {
+		op.inPlace = 0 // the loops below read each value before writing it
+	}
 	op.fwd = func(y []float32, in [][]float32) error {
 		x, gamma, beta := in[0], in[1], in[2]
 		if train {

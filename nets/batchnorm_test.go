@@ -207,3 +207,77 @@ func TestBatchNormReLUFused(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormReLUOver checks that ForwardReLUOver gives ForwardReLU's
+// bits, over two evaluation passes, writing over the convolution's output
+// in evaluation and not in training (where the gradient reads it).
+func TestBatchNormReLUOver(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	const n, c, l = 2, 3, 50
+	xs := make([]float32, n*c*l)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+	}
+	run := func(mode Mode, over bool) ([]float32, int) {
+		conv, err := NewConv1d("conv", c, c, 3, Conv1dOptions{Padding: 1}, rand.New(rand.NewSource(5)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bn, err := NewBatchNorm1d("bn", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < c; i++ {
+			bn.Weight.Data[i], bn.RunningMean.Data[i] = float32(i)-1, 0.1*float32(i)
+		}
+		g := NewGraph(mode, 1)
+		x := G.NewTensor(g.ExprGraph, tensor.Float32, 3, G.WithShape(n, c, l), G.WithName("x"))
+		h, err := conv.Forward(g, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var y *G.Node
+		if over {
+			y, err = bn.ForwardReLUOver(g, h)
+		} else {
+			y, err = bn.ForwardReLU(g, h)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var loss *G.Node
+		if mode == Train {
+			loss = G.Must(G.Sum(y))
+		}
+		m, err := NewMachine(g, loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		Let(x, xs)
+		for pass := 0; pass < 2; pass++ {
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		overwrites := 0
+		for _, nd := range g.AllNodes() {
+			if op, ok := nd.Op().(*coreOp); ok && op.inPlace == 0 && strings.HasPrefix(op.name, "BatchNorm") {
+				overwrites++
+			}
+		}
+		return append([]float32(nil), y.Value().Data().([]float32)...), overwrites
+	}
+	for _, mode := range []Mode{Eval, Train} {
+		want, _ := run(mode, false)
+		got, overwrites := run(mode, true)
+		if wantOver := map[Mode]int{Eval: 1, Train: 0}[mode]; overwrites != wantOver {
+			t.Errorf("mode %v: %d BatchNorm ops write over their input, want %d", mode, overwrites, wantOver)
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("mode %v: y[%d] = %v written over, %v not", mode, i, got[i], want[i])
+			}
+		}
+	}
+}

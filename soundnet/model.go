@@ -131,7 +131,7 @@ func (m *Model) forward(g *nets.Graph, x *G.Node) (map[string]*G.Node, error) {
 		if h, err = m.convs[i].Forward(g, h); err != nil {
 			return nil, err
 		}
-		if h, err = m.bns[i].ForwardReLU(g, h); err != nil {
+		if h, err = m.bns[i].ForwardReLUOver(g, h); err != nil { // the conv output is read by nothing else
 			return nil, err
 		}
 		out[fmt.Sprintf("conv%d", i+1)] = h

@@ -37,7 +37,8 @@ const lipsyncHelp = `usage: avl lipsync --face FACE.png|CLIPDIR --audio SPEECH.w
          OUT/audio.wav and OUT/meta.json (a clip folder; ffmpeg makes a video of
          it), OUT/preview.gif (animated) and OUT/sheet.png (a contact sheet);
          a photo gives a still-image talking clip, a clip folder keeps its head
-         motion; the shipped model unless --model
+         motion; the shipped model unless --model. It holds everything (the
+         speech, every frame, the preview): about 430 MB per minute of speech
   train  --data ROOT -o M.safetensors
          train the sync expert (in-sync vs off-sync windows), then the generator
          (L1 + sync-expert loss) on the train split's talking-face clips (avl synth
@@ -184,6 +185,10 @@ func lipsyncMake(_ context.Context, args []string, stdout, stderr io.Writer) err
 	audio := fs.String("audio", "", "the speech, a WAV file (required; resampled to the model's rate if needed)")
 	out := cli.AddOut(fs, "output folder: frames/, audio.wav, meta.json, preview.gif, sheet.png (required)")
 	cli.AddQuiet(fs) // nothing to silence: the frames are made in seconds
+	cli.AddNote(fs, `
+Memory: holds everything: the speech, every frame made and the animated
+preview, about 430 MB per minute of speech; cut long speech first.
+`)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}

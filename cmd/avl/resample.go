@@ -25,11 +25,7 @@ func runResample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	enc := fs.String("encoding", "pcm16", "output samples: pcm16 or float32")
 	filter := fs.String("filter", "hq", "low-pass filter: hq (Kaiser, 32 zero crossings: stop band below −120 dB) or torchaudio (torchaudio.functional.resample's default: 6 zero crossings, about 3 times faster, shallow stop band)")
 	cli.AddQuiet(fs) // resampling has no progress to silence
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(stderr, "\nMemory: the file is read, resampled and written a block at a time, so\nfiles of any length take a few megabytes.\n")
-	}
+	cli.AddNote(fs, "\nMemory: the file is read, resampled and written a block at a time, so\nfiles of any length take a few megabytes.\n")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err

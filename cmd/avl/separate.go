@@ -33,6 +33,10 @@ func runSeparate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	out := cli.AddOut(fs, "output folder: speaker_1.wav … and separation.png (required)")
 	consistency := fs.Bool("consistency", false, "with (or, =false, without) the rescaling that makes the voices add up to the mixture (default: as trained)")
 	cli.AddQuiet(fs) // separate has no progress to silence
+	cli.AddNote(fs, `
+Memory: holds everything: the mixture, every face frame and the separated
+voices, about 1 GB per minute of two speakers; cut long recordings first.
+`)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
 	}

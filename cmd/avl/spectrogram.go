@@ -39,11 +39,7 @@ func runSpectrogram(ctx context.Context, args []string, stdout, stderr io.Writer
 	axes := fs.Bool("axes", true, "PNG: draw time and frequency axes")
 	rng := fs.Float64("range", 80, "PNG: dB range shown below the maximum")
 	quiet := cli.AddQuiet(fs)
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(stderr, spectrogramMemoryNote)
-	}
+	cli.AddNote(fs, spectrogramMemoryNote)
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err

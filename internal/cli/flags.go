@@ -29,6 +29,15 @@ func NewFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// AddNote ends the command's -h with note (what it holds in memory, say).
+func AddNote(fs *flag.FlagSet, note string) {
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(fs.Output(), note)
+	}
+}
+
 // AddOut adds -o (and its alias --out) naming the command's output.
 func AddOut(fs *flag.FlagSet, help string) *string {
 	p := new(string)
