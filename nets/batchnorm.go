@@ -70,13 +70,17 @@ type bnState struct {
 }
 
 // Forward implements Layer.
-func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, false, false) }
+func (b *BatchNorm) Forward(g *Graph, x *G.Node) (*G.Node, error) {
+	return b.forward(g, x, false, false)
+}
 
 // ForwardReLU is Forward followed by ReLU, computed as one op with the
 // same result: the normalised tensor before the ReLU, and its gradient,
 // are never stored (for SoundNet's first block, 2 × 56 MB of a batch of
 // four 20 s clips).
-func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) { return b.forward(g, x, true, false) }
+func (b *BatchNorm) ForwardReLU(g *Graph, x *G.Node) (*G.Node, error) {
+	return b.forward(g, x, true, false)
+}
 
 // ForwardReLUOver is ForwardReLU that, outside training, writes its
 // output over x when x is the output of one of this package's ops (a
