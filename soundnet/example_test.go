@@ -43,3 +43,38 @@ func ExampleModel_Features() {
 	// Output:
 	// pool5: 32 channels × 27 steps
 }
+
+// Pool5 features of a long signal given a second at a time, as a file or
+// a microphone delivers it: only one 60 s window is held at once.
+func ExampleFeatureStream() {
+	cfg := soundnet.Config{Width: 0.125, Objects: 3, Scenes: 2, Window: 10, Seed: 1}
+	m, err := soundnet.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+	s, err := m.NewFeatureStream("pool5")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	second := make([]float64, soundnet.Rate)
+	for t := 0; t < 75; t++ { // 75 s: a full window and a 15 s one
+		for i := range second {
+			second[i] = 0.5 * math.Sin(2*math.Pi*440*float64(t*soundnet.Rate+i)/soundnet.Rate)
+		}
+		if err := s.Write(second); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	f, err := s.Close()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %d channels × %d steps from %d windows\n", f.Layer, f.Channels, f.Steps, f.Windows)
+	// Output:
+	// pool5: 32 channels × 201 steps from 2 windows
+}
