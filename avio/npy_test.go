@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 const npyDir = "../testdata/avio/npy"
@@ -92,7 +94,7 @@ func TestWriteNPYMatchesNumpy(t *testing.T) {
 }
 
 func TestNPYRoundTripAndErrors(t *testing.T) {
-	skip32(t)
+	testsize.Skip32(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.npy")
 	if err := WriteNPY(p, []float32{1, 2, 3, 4, 5, 6}); err != nil {
@@ -109,10 +111,10 @@ func TestNPYRoundTripAndErrors(t *testing.T) {
 		t.Errorf("negative shape: %v", err)
 	}
 	// 2^40·2^40·2^40 wraps to 0 in an int: no empty data may claim it.
-	if err := WriteNPY(p, nil, huge, huge, huge); err == nil || !strings.Contains(err.Error(), "more values") {
+	if err := WriteNPY(p, nil, testsize.Huge, testsize.Huge, testsize.Huge); err == nil || !strings.Contains(err.Error(), "more values") {
 		t.Errorf("overflowing shape: %v", err)
 	}
-	if err := WriteNPY(filepath.Join(dir, "empty.npy"), nil, huge, huge, huge, 0); err != nil {
+	if err := WriteNPY(filepath.Join(dir, "empty.npy"), nil, testsize.Huge, testsize.Huge, testsize.Huge, 0); err != nil {
 		t.Errorf("shape with a zero dimension: %v", err)
 	}
 	// The failed writes left the earlier file intact.

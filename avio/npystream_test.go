@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 // TestNPYColumnWriterEqualsWriteNPY writes arrays column by column, with
@@ -103,7 +105,7 @@ func TestNPYColumnWriterEqualsWriteNPY(t *testing.T) {
 // TestNPYColumnWriterErrors: every misuse fails naming the file and leaves
 // nothing behind.
 func TestNPYColumnWriterErrors(t *testing.T) {
-	skip32(t)
+	testsize.Skip32(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.npy")
 	check := func(name string, err error, want string) {
@@ -117,8 +119,8 @@ func TestNPYColumnWriterErrors(t *testing.T) {
 	}
 	_, err := CreateNPYColumns(p, -1, 3)
 	check("negative", err, "negative dimension")
-	_, err = CreateNPYColumns(p, huge, huge)
-	check("huge", err, "too large")
+	_, err = CreateNPYColumns(p, testsize.Huge, testsize.Huge)
+	check("testsize.Huge", err, "too large")
 
 	w, err := CreateNPYColumns(p, 2, 3)
 	if err != nil {

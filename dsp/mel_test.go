@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 // featDir holds the goldens made by testdata/dsp/gen_features.py.
@@ -221,7 +223,7 @@ func TestMelScaleRoundTrip(t *testing.T) {
 }
 
 func TestMelFilterbankErrors(t *testing.T) {
-	skip32(t)
+	testsize.Skip32(t)
 	for _, c := range []struct {
 		nFFT           int
 		sr, fmin, fmax float64
@@ -234,7 +236,7 @@ func TestMelFilterbankErrors(t *testing.T) {
 		{400, 0, 0, 8000, 40, MelHTK, MelNormNone, "sampleRate"},
 		{400, math.NaN(), 0, 8000, 40, MelHTK, MelNormNone, "sampleRate"},
 		{400, 16000, 0, 8000, 0, MelHTK, MelNormNone, "nMels"},
-		{huge, 16000, 0, 8000, 40, MelHTK, MelNormNone, "nFFT"},
+		{testsize.Huge, 16000, 0, 8000, 40, MelHTK, MelNormNone, "nFFT"},
 		{1 << 24, 16000, 0, 8000, 1 << 20, MelHTK, MelNormNone, "mels"},
 		{400, 16000, -1, 8000, 40, MelHTK, MelNormNone, "fmin"},
 		{400, 16000, 100, 100, 40, MelHTK, MelNormNone, "fmax"},

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 func TestISTFTRoundTrip(t *testing.T) {
@@ -114,7 +116,7 @@ func TestISTFTBadInput(t *testing.T) {
 }
 
 func TestSTFTErrors(t *testing.T) {
-	skip32(t)
+	testsize.Skip32(t)
 	x := make([]float64, 600)
 	cases := []struct {
 		c    STFTConfig
@@ -122,7 +124,7 @@ func TestSTFTErrors(t *testing.T) {
 		want string
 	}{
 		{STFTConfig{NFFT: 0, Hop: 1}, x, "NFFT"},
-		{STFTConfig{NFFT: huge, Hop: 1}, x, "exceeds the maximum"},
+		{STFTConfig{NFFT: testsize.Huge, Hop: 1}, x, "exceeds the maximum"},
 		{STFTConfig{NFFT: 64, Hop: 0}, x, "Hop"},
 		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 65}, x, "WinLength"},
 		{STFTConfig{NFFT: 64, Hop: 16, WinLength: 32, Window: Hann(64, true)}, x, "Window has 64"},

@@ -1,13 +1,14 @@
 package nets
 
 import (
-	"math/bits"
 	"math/rand"
 	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 func TestEmbeddingGolden(t *testing.T) {
@@ -65,10 +66,8 @@ func TestEmbeddingIntIndicesAndRange(t *testing.T) {
 // exhaust memory (as a corrupt configuration file could ask for) are
 // errors naming the layer, for every constructor of this file group.
 func TestLayerSizeLimits(t *testing.T) {
-	if bits.UintSize < 64 {
-		t.Skip("needs a 64-bit int")
-	}
-	const big = int(^uint(0)>>24) + 1 // 2⁴⁰
+	testsize.Skip32(t)
+	const big = testsize.Huge
 	rng := rand.New(rand.NewSource(1))
 	for name, f := range map[string]func() error{
 		"embedding":         func() error { _, err := NewEmbedding("e", big, big, rng); return err },

@@ -6,11 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/bits"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/avlearn/avlearn/internal/testsize"
 )
 
 var updateGoldens = flag.Bool("update", false, "rewrite the Go-written goldens under ../testdata/nets")
@@ -138,7 +139,7 @@ func TestSafetensorsErrors(t *testing.T) {
 		{"trailing bytes", write("trail", append(append([]byte(nil), raw...), 1, 2)), ps, "tensors cover 88 data bytes but the file has 90 after the header"},
 		{"gap", withHeader("gap", strings.Replace(hdr, `"data_offsets":[0,8]`, `"data_offsets":[0,4]`, 1), data), ps, "I64 shape [] needs 8 bytes but data_offsets [0, 4] hold 4"},
 		{"truncated header", write("trunch", raw[:20]), ps, "exceeds the 12 bytes after the length field"},
-		{"huge header length", write("huge", hugeLen), ps, "exceeds the 104857600-byte limit"},
+		{"testsize.Huge header length", write("testsize.Huge", hugeLen), ps, "exceeds the 104857600-byte limit"},
 		{"header length past end", write("long", longLen), ps, "truncated file?"},
 		{"not json", withHeader("nj", "{not json}", data), ps, "header is not valid JSON"},
 		{"not an object", withHeader("arr", "[1,2]", data), ps, "does not start with '{'"},
@@ -227,10 +228,8 @@ func TestLoadSafetensorsPrefix(t *testing.T) {
 }
 
 func TestSaveSafetensorsRejects(t *testing.T) {
-	if bits.UintSize < 64 {
-		t.Skip("needs a 64-bit int")
-	}
-	const huge40 = int(^uint(0)>>24) + 1 // 2⁴⁰
+	testsize.Skip32(t)
+	const huge40 = testsize.Huge
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.safetensors")
 	bad := NewParam("a", 2)
