@@ -31,8 +31,41 @@ type Data struct {
 // clip from start, with the teacher distributions of the frames at its
 // conv8 steps.
 type window struct {
-	audio      []float32 // scaled, padded to the window length
+	clip       *avio.Clip
+	start      int
+	audio      []float32 // scaled, padded to the window length; nil: read from clip
 	objs, scns [][]float32
+}
+
+// windowMemory bounds the audio that a corpus's windows keep in memory
+// (a variable for tests). Beyond it, each window reads its clip's audio
+// file when a batch needs it: the same samples, for corpora of any size.
+var windowMemory = 1 << 30
+
+// samples writes the window's scaled samples into dst (the window length).
+func (w *window) samples(dst []float32) error {
+	if w.audio != nil {
+		copy(dst, w.audio)
+		return nil
+	}
+	x, err := w.clip.Audio(Rate)
+	if err != nil {
+		return fmt.Errorf("soundnet: %w", err)
+	}
+	return excerpt(dst, x, w.start, w.clip.Name)
+}
+
+// excerpt writes x[start:] scaled by InputScale into dst, zero-padded.
+func excerpt(dst []float32, x []float64, start int, clip string) error {
+	clear(dst)
+	for i := 0; i < len(dst) && start+i < len(x); i++ {
+		v := x[start+i]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("soundnet: clip %s: sample %d is %v", clip, start+i, v)
+		}
+		dst[i] = float32(v * InputScale)
+	}
+	return nil
 }
 
 // windows cuts clip c (audio at Rate) into excerpts of n samples: one,
@@ -69,13 +102,9 @@ func windows(c *avio.Clip, t Teacher, n int) ([]window, error) {
 	steps := Lengths(n)["conv8"]
 	var out []window
 	for _, s := range starts {
-		w := window{audio: make([]float32, n)}
-		for i := 0; i < n && s+i < len(x); i++ {
-			v := x[s+i]
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("soundnet: clip %s: sample %d is %v", c.Name, s+i, v)
-			}
-			w.audio[i] = float32(v * InputScale)
+		w := window{clip: c, start: s, audio: make([]float32, n)}
+		if err := excerpt(w.audio, x, s, c.Name); err != nil {
+			return nil, err
 		}
 		for j := 0; j < steps; j++ {
 			f := c.FrameAt(float64(s)/Rate + StepTime(j))
@@ -87,10 +116,14 @@ func windows(c *avio.Clip, t Teacher, n int) ([]window, error) {
 	return out, nil
 }
 
+// allWindows cuts every clip into windows with their teacher targets.
+// The windows keep their audio while it fits windowMemory; past that,
+// none does (see window.samples).
 func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int, w io.Writer) ([]window, error) {
 	var out []window
 	bar := progress.New(w, "teacher targets", len(clips))
 	defer bar.Done()
+	held := true
 	for i, c := range clips {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -98,6 +131,17 @@ func allWindows(ctx context.Context, clips []*avio.Clip, t Teacher, n int, w io.
 		ws, err := windows(c, t, n)
 		if err != nil {
 			return nil, err
+		}
+		if held && (len(out)+len(ws))*n*4 > windowMemory {
+			held = false
+			for j := range out {
+				out[j].audio = nil
+			}
+		}
+		if !held {
+			for j := range ws {
+				ws[j].audio = nil
+			}
 		}
 		out = append(out, ws...)
 		bar.Set(i+1, "")
@@ -120,7 +164,8 @@ type distillTask struct {
 	bs, n, t   int
 	prog       *nets.Program
 	xb, ob, sb []float32
-	steps      int // optimiser steps taken
+	xw         []float32 // one window's samples, before augmentation
+	steps      int       // optimiser steps taken
 	rng        *rand.Rand
 }
 
@@ -144,8 +189,11 @@ func (k *distillTask) LossName() string {
 
 func (k *distillTask) TrainBatch(idx []int) (float64, error) {
 	for i, j := range idx {
-		w := k.train[j]
-		k.augment(k.xb[i*k.n:(i+1)*k.n], w.audio)
+		w := &k.train[j]
+		if err := w.samples(k.xw); err != nil {
+			return 0, err
+		}
+		k.augment(k.xb[i*k.n:(i+1)*k.n], k.xw)
 		fillDist(k.ob, w.objs, i, k.t)
 		fillDist(k.sb, w.scns, i, k.t)
 	}
@@ -230,7 +278,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 	steps := Lengths(n)["conv8"]
 	bs := min(o.BatchSize, len(tr))
 	k := &distillTask{m: m, train: tr, val: va, bs: bs, n: n, t: steps, rng: rand.New(rand.NewSource(o.Seed)),
-		xb: make([]float32, bs*n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
+		xb: make([]float32, bs*n), xw: make([]float32, n), ob: make([]float32, bs*m.Config.Objects*steps), sb: make([]float32, bs*m.Config.Scenes*steps)}
 	k.prog = nets.NewProgram(func(p *nets.Pass) error {
 		outs, err := m.forwardPass(p)
 		if err != nil {
@@ -308,14 +356,17 @@ func Evaluate(m *Model, clips []*avio.Clip, teacher Teacher) (Metrics, error) {
 // agreement runs the student over ws in batches and compares.
 func (m *Model) agreement(ws []window) (Metrics, error) {
 	var a Metrics
-	n := len(ws[0].audio)
+	n := max(m.Config.WindowSamples(), MinSamples())
 	const batch = 8
 	var so, ss, to, ts [][]float32
+	x := make([]float32, batch*n)
 	for lo := 0; lo < len(ws); lo += batch {
 		hi := min(len(ws), lo+batch)
-		x := make([]float32, 0, (hi-lo)*n)
-		for _, w := range ws[lo:hi] {
-			x = append(x, w.audio...)
+		x := x[:(hi-lo)*n]
+		for i := range ws[lo:hi] {
+			if err := ws[lo+i].samples(x[i*n : (i+1)*n]); err != nil {
+				return a, err
+			}
 		}
 		fs, err := m.run(x, hi-lo, n, []string{"conv8_objs", "conv8_scns"})
 		if err != nil {

@@ -406,3 +406,44 @@ func TestFeatureStream(t *testing.T) {
 		t.Error("second Close accepted")
 	}
 }
+
+// TestTrainReadsAudioPastMemory: a corpus whose windows do not fit
+// windowMemory is read from disk batch by batch, with the same losses and
+// agreement as when every window is held.
+func TestTrainReadsAudioPastMemory(t *testing.T) {
+	defer func(v int) { windowMemory = v }(windowMemory)
+	clips := makeCorpus(t, t.TempDir(), 6)
+	teacher := NewNPYTeacher(3, 2)
+	run := func(budget int) ([]float64, Metrics) {
+		windowMemory = budget
+		cfg := tinyConfig()
+		cfg.Shift, cfg.Gain = 0.01, 3 // the augmentation draws must line up too
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		rep, err := Train(context.Background(), m, Data{Train: clips[:4], Val: clips[4:], Teacher: teacher}, TrainOptions{Epochs: 2, BatchSize: 2, LR: 3e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := Evaluate(m, clips[4:], teacher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var losses []float64
+		for _, e := range rep.History.Epochs {
+			losses = append(losses, e.TrainLoss, e.ValLoss, e.GradNorm)
+		}
+		return losses, a
+	}
+	heldE, heldA := run(1 << 30)
+	readE, readA := run(0)
+	if len(heldE) != 6 || !slices.Equal(heldE, readE) || heldA != readA {
+		t.Errorf("held: %+v %+v\nread: %+v %+v", heldE, heldA, readE, readA)
+	}
+	w, err := allWindows(context.Background(), clips, teacher, MinSamples(), nil)
+	if err != nil || w[0].audio != nil {
+		t.Errorf("with no memory the windows still hold audio (err %v)", err)
+	}
+}
