@@ -37,6 +37,11 @@ type Config struct {
 	// to ignore the picture (docs/runs/img2speech.md). Files written
 	// before it existed load with it off.
 	ImageState bool `json:"image_state"`
+	// CapCoords appends each cell's coordinates (x and y in [−1, 1]) to
+	// its annotation, so that what the captioner attends to says where it
+	// is (the position words). Files written before it existed load with
+	// it off.
+	CapCoords bool `json:"cap_coords"`
 
 	// Segment is the length in mel frames of the stretches the networks
 	// run on (a multiple of Stride); longer speech is cut into segments.
@@ -90,6 +95,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: segment %d frames; want a multiple of stride %d, at most 4096", c.Segment, c.Stride)
 	}
 	return nil
+}
+
+// annotationExtra is the number of channels the captioner adds to each
+// cell's features (its coordinates).
+func (c Config) annotationExtra() int {
+	if c.CapCoords {
+		return 2
+	}
+	return 0
 }
 
 // imageOptions is how the captioner reads a picture.

@@ -255,7 +255,7 @@ func (m *Model) imageScores(mt *Metrics, clips []*avio.Clip, units [][]int, o Ev
 		name := []string{"image → units", "shuffled images → units", "true units"}[k]
 		sc := ImageScores{System: name, UnitError: edits / max(1, n),
 			Length: length / float64(len(ex)), Truth: n / float64(len(ex)), Spoken: spoken,
-			Words: WordScores{WordError: math.NaN(), Content: math.NaN(), Colours: math.NaN(), Shapes: math.NaN(), Positions: math.NaN(), Count: math.NaN(), BLEU4: math.NaN()}}
+			Words: WordScores{WordError: math.NaN(), Content: math.NaN(), ContentInOrder: math.NaN(), Colours: math.NaN(), Shapes: math.NaN(), Positions: math.NaN(), Count: math.NaN(), BLEU4: math.NaN()}}
 		if spoken > 0 {
 			var hyps, refs [][]string
 			bar := progress.New(o.Progress, "speaking "+name, spoken)
@@ -528,10 +528,11 @@ func (mt Metrics) ImageTable() *eval.Table {
 	t := &eval.Table{Header: "units from", Title: title,
 		Columns: []eval.Column{{Name: "unit error %", Format: "%.1f"}, {Name: "units decoded", Format: "%.1f"}, {Name: "caption units", Format: "%.1f"},
 			{Name: "word error %", Format: "%.1f"}, {Name: "content words %", Format: "%.1f"}, {Name: "colours %", Format: "%.1f"},
-			{Name: "shapes %", Format: "%.1f"}, {Name: "positions %", Format: "%.1f"}, {Name: "count %", Format: "%.1f"}, {Name: "BLEU-4", Format: "%.3f"}}}
+			{Name: "shapes %", Format: "%.1f"}, {Name: "positions %", Format: "%.1f"}, {Name: "count %", Format: "%.1f"}, {Name: "BLEU-4", Format: "%.3f"},
+			{Name: "content, caption order %", Format: "%.1f"}}}
 	for _, s := range mt.Images {
 		w := s.Words
-		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth, 100*w.WordError, 100*w.Content, 100*w.Colours, 100*w.Shapes, 100*w.Positions, 100*w.Count, w.BLEU4)
+		t.Add(s.System, 100*s.UnitError, s.Length, s.Truth, 100*w.WordError, 100*w.Content, 100*w.Colours, 100*w.Shapes, 100*w.Positions, 100*w.Count, w.BLEU4, 100*w.ContentInOrder)
 	}
 	return t
 }

@@ -11,7 +11,7 @@ import (
 
 // Say what a picture shows with the shipped model, and hear it back with
 // the shipped recogniser. The shipped model is weak: here it says the
-// colour and shape right, with an item the picture does not have.
+// colour right, the shape and the position wrong.
 func ExampleModel_SpeakImage() {
 	r := rand.New(rand.NewPCG(1, 2))
 	items := []synth.CaptionItem{{Colour: "red", Shape: "circle", Position: "left"}}
@@ -44,5 +44,5 @@ func ExampleModel_SpeakImage() {
 	}
 	fmt.Printf("%s: %d units, %.1f s, heard %q\n", synth.CaptionText(items), len(units), float64(len(speech))/16000, strings.Join(words, " "))
 	// Output:
-	// red circle left: 85 units, 4.5 s, heard "red square top and purple circle left"
+	// red circle left: 48 units, 2.6 s, heard "red triangle top"
 }

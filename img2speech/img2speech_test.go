@@ -17,6 +17,7 @@ func tinyConfig() Config {
 	c := DefaultConfig()
 	c.Codes, c.CodeDim, c.Hidden, c.Segment = 8, 4, 8, 32
 	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = 16, 4, 8, 6
+	c.CapCoords = true // the captioner's attention sees the cells' coordinates
 	return c
 }
 
@@ -97,6 +98,16 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	frames := len(x)/160 + 1 // centred 10 ms frames
 	if want := (frames + 3) / 4; len(units) != want {
 		t.Errorf("%d units for %d frames; want %d", len(units), frames, want)
+	}
+	// a new captioner of another shape keeps the units
+	img := m.Config
+	img.ImageSize, img.CapCoords, img.Seed = 8, false, 2
+	other, err := m.WithCaptioner(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := other.Units(x); err != nil || !slices.Equal(u, units) || other.Config.ImageSize != 8 || other.Config.CapCoords || other.Config.Codes != m.Config.Codes {
+		t.Errorf("WithCaptioner: units %v (%v), config %+v", u, err, other.Config)
 	}
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := m.Save(path); err != nil {
@@ -226,6 +237,21 @@ func TestTrainUnitsSaveLoad(t *testing.T) {
 	}
 	if !strings.Contains(mt.Table().String(), "k-means on MFCC") {
 		t.Errorf("table:\n%s", mt.Table())
+	}
+}
+
+func TestCellCoords(t *testing.T) {
+	// two pictures of a 2-row, 3-column map: x across, y down, cell centres
+	got := cellCoords(2, 2, 3)
+	row := []float32{-2.0 / 3, -0.5, 0, -0.5, 2.0 / 3, -0.5, -2.0 / 3, 0.5, 0, 0.5, 2.0 / 3, 0.5}
+	if want := append(slices.Clone(row), row...); len(got) != len(want) {
+		t.Fatalf("%d values, want %d", len(got), len(want))
+	} else {
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+				t.Fatalf("coords %v, want %v", got, want)
+			}
+		}
 	}
 }
 

@@ -32,7 +32,8 @@ type Model struct {
 	enc, dec  nets.Sequential
 	vq        *nets.VQ
 	cap       *captioner
-	params    []*nets.Param
+	params    []*nets.Param // the captioner's last
+	capParams int           // how many of params are the captioner's
 	// durations is the mean run length, in units, of every code in the
 	// image stage's training speech (nil before TrainImage): how long
 	// Expand holds a unit of a collapsed sequence.
@@ -81,6 +82,7 @@ func New(cfg Config) (*Model, error) {
 		var ps []*nets.Param
 		if m.cap, ps, err = newCaptioner(cfg, rng); err == nil {
 			m.params = append(m.params, ps...)
+			m.capParams = len(ps)
 		}
 	}
 	if err != nil {
@@ -89,6 +91,33 @@ func New(cfg Config) (*Model, error) {
 	m.enc = nets.Sequential{e0, nets.NewReLU(), e2, nets.NewReLU(), e4, nets.NewReLU(), e6}
 	m.dec = nets.Sequential{d0, nets.NewReLU(), d2, nets.NewReLU(), d4}
 	return m, nil
+}
+
+// WithCaptioner returns a new model with m's speech ↔ unit networks and
+// statistics (copied) and an untrained captioner of img's image fields
+// (ImageSize, CapEmbed, CapHidden, MaxUnits, ImageState, CapCoords),
+// drawn from img.Seed: what TrainImage starts from, whatever captioner m
+// has.
+func (m *Model) WithCaptioner(img Config) (*Model, error) {
+	c := m.Config
+	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = img.ImageSize, img.CapEmbed, img.CapHidden, img.MaxUnits
+	c.ImageState, c.CapCoords, c.Seed = img.ImageState, img.CapCoords, img.Seed
+	n, err := New(c)
+	if err != nil {
+		return nil, err
+	}
+	ours := map[string]*nets.Param{}
+	for _, p := range m.params {
+		ours[p.Name] = p
+	}
+	for _, p := range n.params[:len(n.params)-n.capParams] {
+		q, ok := ours[p.Name]
+		if !ok || len(q.Data) != len(p.Data) {
+			return nil, fmt.Errorf("img2speech: WithCaptioner: the model has no tensor %s of %d values", p.Name, len(p.Data))
+		}
+		copy(p.Data, q.Data)
+	}
+	return n, nil
 }
 
 // Params lists every tensor of the model in state_dict order.

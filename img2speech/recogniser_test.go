@@ -40,6 +40,18 @@ func TestScoreWords(t *testing.T) {
 	if !(s.BLEU4 > 0 && s.BLEU4 < 1) {
 		t.Errorf("BLEU-4 %v", s.BLEU4)
 	}
+	if math.Abs(s.ContentInOrder-7.0/9) > 1e-12 {
+		t.Errorf("content words in caption order %v, want 7/9 (same order)", s.ContentInOrder)
+	}
+	// the items said in another order than the caption's: all right in
+	// the best order, 3 of 9 in the caption's
+	s, err = scoreWords([][]string{f("blue star top and green square right and red circle left")}, [][]string{f("red circle left and green square right and blue star top")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Content != 1 || s.WordError != 0 || math.Abs(s.BLEU4-1) > 1e-12 || math.Abs(s.ContentInOrder-3.0/9) > 1e-12 {
+		t.Errorf("items reordered: %+v", s)
+	}
 	// nothing recognised: every word wrong, no count right unless the caption has no shape
 	s, _ = scoreWords([][]string{nil}, [][]string{ref})
 	if s.WordError != 1 || s.Content != 0 || s.Count != 0 || s.BLEU4 != 0 {

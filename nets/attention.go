@@ -66,6 +66,32 @@ func (a *AdditiveAttention) Forward(g *Graph, q, k *G.Node) (context, weights *G
 // scores.masked_fill(mask == 0, −inf) does in PyTorch. Every row needs at
 // least one 1. A nil mask attends to all keys.
 func (a *AdditiveAttention) ForwardMasked(g *Graph, q, k, mask *G.Node) (context, weights *G.Node, err error) {
+	kp, err := a.ProjectKeys(g, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.ForwardProjected(g, q, k, kp, mask)
+}
+
+// ProjectKeys returns W_k k_t + b_k [N, T, A] for keys k [N, T, Dk]: the
+// part of the scores that does not depend on the query, which a decoder
+// attending to the same keys at every step computes once
+// (ForwardProjected).
+func (a *AdditiveAttention) ProjectKeys(g *Graph, k *G.Node) (kp *G.Node, err error) {
+	defer seqRecover("AdditiveAttention "+a.QueryW.Name, &err)
+	ks := k.Shape()
+	if ks.Dims() != 3 || ks[2] != a.Key {
+		return nil, shapeErr("AdditiveAttention keys", fmt.Sprintf("[N, T, %d]", a.Key), ks)
+	}
+	n, t := ks[0], ks[1]
+	kp = G.Must(G.Mul(G.Must(Reshape(k, tensor.Shape{n * t, a.Key})), G.Must(G.Transpose(g.Param(a.KeyW)))))
+	kp = G.Must(G.BroadcastAdd(kp, g.Param(a.KeyB), nil, []byte{0}))
+	return G.Must(Reshape(kp, tensor.Shape{n, t, a.Attn})), nil
+}
+
+// ForwardProjected is ForwardMasked with the keys' projection kp
+// (ProjectKeys of k) given.
+func (a *AdditiveAttention) ForwardProjected(g *Graph, q, k, kp, mask *G.Node) (context, weights *G.Node, err error) {
 	defer seqRecover("AdditiveAttention "+a.QueryW.Name, &err)
 	qs, ks := q.Shape(), k.Shape()
 	if qs.Dims() != 2 || qs[1] != a.Query {
@@ -75,10 +101,10 @@ func (a *AdditiveAttention) ForwardMasked(g *Graph, q, k, mask *G.Node) (context
 		return nil, nil, shapeErr("AdditiveAttention keys", fmt.Sprintf("[%d, T, %d]", qs[0], a.Key), ks)
 	}
 	n, t := ks[0], ks[1]
+	if !kp.Shape().Eq(tensor.Shape{n, t, a.Attn}) {
+		return nil, nil, shapeErr("AdditiveAttention projected keys", fmt.Sprintf("[%d, %d, %d]", n, t, a.Attn), kp.Shape())
+	}
 	qp := G.Must(G.Mul(q, G.Must(G.Transpose(g.Param(a.QueryW))))) // [N, A]
-	kp := G.Must(G.Mul(G.Must(Reshape(k, tensor.Shape{n * t, a.Key})), G.Must(G.Transpose(g.Param(a.KeyW)))))
-	kp = G.Must(G.BroadcastAdd(kp, g.Param(a.KeyB), nil, []byte{0}))
-	kp = G.Must(Reshape(kp, tensor.Shape{n, t, a.Attn}))
 	e := G.Must(G.Tanh(G.Must(G.BroadcastAdd(kp, qp, nil, []byte{1}))))
 	score := G.Must(G.Mul(G.Must(Reshape(e, tensor.Shape{n * t, a.Attn})), G.Must(G.Transpose(g.Param(a.V)))))
 	score = G.Must(Reshape(score, tensor.Shape{n, t}))

@@ -106,10 +106,13 @@ func RenderCaption(r *rand.Rand, items []CaptionItem, size int) (*image.RGBA, er
 
 // CaptionsOptions configures Captions.
 type CaptionsOptions struct {
-	N        int     // number of clips (required)
-	Seed     int64   // corpus seed
-	Speakers int     // number of voices; 0 means 4
-	MaxItems int     // shapes per picture are 1…MaxItems; 0 means 3 (at most 5)
+	N        int   // number of clips (required)
+	Seed     int64 // corpus seed
+	Speakers int   // number of voices; 0 means 4
+	MaxItems int   // shapes per picture are 1…MaxItems; 0 means 3 (at most 5)
+	// Ordered names a picture's items in the order of CaptionPositions
+	// (left, right, top, bottom, centre) instead of a random one.
+	Ordered  bool
 	FPS      float64 // frame rate of the (still) frames; 0 means 2
 	Size     int     // picture size in pixels; 0 means 64
 	Workers  int     // parallel goroutines; 0 means GOMAXPROCS
@@ -174,6 +177,11 @@ func Captions(dir string, o CaptionsOptions) error {
 				Shape:    CaptionShapes[r.IntN(len(CaptionShapes))],
 				Position: CaptionPositions[pos[j]],
 			}
+		}
+		if o.Ordered {
+			slices.SortFunc(items, func(a, b CaptionItem) int {
+				return slices.Index(CaptionPositions, a.Position) - slices.Index(CaptionPositions, b.Position)
+			})
 		}
 		text := CaptionText(items)
 		toks, err := CaptionTokens(r, sp.Voice, text)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -322,6 +323,46 @@ func TestCaptionsSpeakTheirWords(t *testing.T) {
 		if items < 1 || items > 3 || len(words) != 4*items-1 {
 			t.Errorf("%s: caption %q is not 1–3 items", c.dir, c.meta.Labels["caption"])
 		}
+	}
+}
+
+// TestCaptionsOrdered checks that Ordered names the items in the order of
+// CaptionPositions and changes nothing else of what is said.
+func TestCaptionsOrdered(t *testing.T) {
+	root := t.TempDir()
+	var caps [2][]string
+	for k, ordered := range []bool{false, true} {
+		dir := filepath.Join(root, fmt.Sprint(k))
+		if err := Captions(dir, CaptionsOptions{N: 12, Seed: 3, Size: 16, Workers: 1, Ordered: ordered}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range readCorpus(t, dir) {
+			caps[k] = append(caps[k], c.meta.Labels["caption"])
+		}
+	}
+	reordered := 0
+	for i, c := range caps[1] {
+		items := strings.Split(c, " and ")
+		last := -1
+		for _, it := range items {
+			p := slices.Index(CaptionPositions, strings.Fields(it)[2])
+			if p <= last {
+				t.Errorf("caption %q: items not in position order", c)
+			}
+			last = p
+		}
+		random := strings.Split(caps[0][i], " and ")
+		slices.Sort(random)
+		slices.Sort(items)
+		if !slices.Equal(items, random) {
+			t.Errorf("clip %d: ordered caption %q, random %q: not the same items", i, c, caps[0][i])
+		}
+		if c != caps[0][i] {
+			reordered++
+		}
+	}
+	if reordered == 0 {
+		t.Error("no caption was reordered")
 	}
 }
 

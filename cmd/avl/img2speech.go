@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/avlearn/avlearn/eval"
 	"github.com/avlearn/avlearn/img2speech"
 	"github.com/avlearn/avlearn/internal/cli"
+	"github.com/avlearn/avlearn/task"
 )
 
 func init() {
@@ -178,7 +180,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	dk := fs.Int("decoder-kernel", def.DecoderKernel, "span in units of the decoder's convolutions (odd; 1: each unit alone gives back its frames)")
 	holdout := fs.String("holdout", "", "speakers (\"speaker\" labels, comma-separated) whose clips are left out of training")
 	stage := fs.String("stage", "units", "what to train: units (speech ↔ units) or image (image → units, on --model's units)")
-	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units)")
+	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units); its captioner, if any, is replaced by a new one")
+	imageSize := fs.Int("image-size", def.ImageSize, "stage image: pictures are scaled to this many pixels a side")
+	coords := fs.Bool("cap-coords", def.CapCoords, "stage image: the captioner's attention sees each cell's coordinates")
 	d := img2speech.DefaultTrainOptions()
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -200,9 +204,10 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			d = img2speech.DefaultRecogniserTrainOptions()
 		}
 		d.Seed = 1
-		for _, name := range []string{"epochs", "batch", "lr", "patience"} {
+		sched := cmp.Or(string(d.Schedule), string(task.ScheduleConstant))
+		for _, name := range []string{"epochs", "batch", "lr", "patience", "schedule"} {
 			if !cli.Given(fs, name) {
-				v := map[string]string{"epochs": fmt.Sprint(d.Epochs), "batch": fmt.Sprint(d.BatchSize), "lr": fmt.Sprint(d.LR), "patience": fmt.Sprint(d.Patience)}[name]
+				v := map[string]string{"epochs": fmt.Sprint(d.Epochs), "batch": fmt.Sprint(d.BatchSize), "lr": fmt.Sprint(d.LR), "patience": fmt.Sprint(d.Patience), "schedule": sched}[name]
 				if err := fs.Set(name, v); err != nil {
 					return err
 				}
@@ -215,7 +220,12 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	switch *stage {
 	case "image":
-		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, o, stdout)
+		img := def
+		img.ImageSize, img.CapCoords, img.Seed = *imageSize, *coords, o.Seed
+		if err := img.Validate(); err != nil {
+			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}}))}
+		}
+		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, o, stdout)
 	case "judge":
 		return img2speechTrainJudge(ctx, *data, *out, *holdout, o, stdout)
 	}
@@ -251,13 +261,19 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
-// img2speechTrainImage trains the captioner of the model at in on data's
-// pictures and writes the model to out.
-func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, o img2speech.TrainOptions, stdout io.Writer) error {
+// img2speechTrainImage trains a new captioner of img's image fields on the
+// units of the model at in and data's pictures, and writes the model to
+// out.
+func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, img img2speech.Config, o img2speech.TrainOptions, stdout io.Writer) error {
 	if err := cli.CheckOutFile(out, []string{".safetensors"}, in); err != nil {
 		return err
 	}
-	m, err := img2speech.Load(in)
+	units, err := img2speech.Load(in)
+	if err != nil {
+		return err
+	}
+	m, err := units.WithCaptioner(img)
+	units.Close()
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	scenes := fs.Int("scenes", 0, "scenes: number of scene classes, 1-8 (0: 6)")
 	objects := fs.Int("objects", 0, "scenes: number of object classes, 1-8 (0: 6)")
 	workers := fs.Int("workers", 0, "parallel goroutines (0: all CPUs)")
+	ordered := fs.Bool("ordered", false, "captions: name a picture's shapes in a fixed order of their positions (left, right, top, bottom, centre) instead of a random one")
 	augment := fs.String("augment", "clean", "speakers: recording conditions of the audio: clean, room (reverberation, microphones, light noise) or field (also telephone bands, noise down to 0 dB, levels, clipping)")
 	quiet := cli.AddQuiet(fs)
 	pos, err := cli.Parse(fs, args)
@@ -81,6 +82,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *augment != "clean" && kind != "speakers" {
 		return cli.Usagef("--augment applies to speakers only")
 	}
+	if *ordered && kind != "captions" {
+		return cli.Usagef("--ordered applies to captions only")
+	}
 	if err := cli.CheckOutDir(*out); err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *scenes != 0 || *objects != 0 || *dur != 0 {
 			return cli.Usagef("--scenes, --objects and --duration do not apply to captions")
 		}
-		err = synth.Captions(*out, synth.CaptionsOptions{N: *n, Seed: *seed, Speakers: *speakers,
+		err = synth.Captions(*out, synth.CaptionsOptions{N: *n, Seed: *seed, Speakers: *speakers, Ordered: *ordered,
 			FPS: *fps, Size: *size, Workers: *workers, Progress: prog, Context: ctx})
 	case "sensors":
 		if *speakers != 0 || *scenes != 0 || *objects != 0 {
