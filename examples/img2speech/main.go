@@ -44,7 +44,7 @@ func run(out string, n int, seed int64, speak int, train bool) error {
 	root := filepath.Join(out, "corpus")
 	if _, err := os.Stat(root); os.IsNotExist(err) {
 		fmt.Println("writing the corpus …")
-		if err := synth.Captions(root, synth.CaptionsOptions{N: n, Seed: seed, Speakers: 8}); err != nil {
+		if err := synth.Captions(root, synth.CaptionsOptions{N: n, Seed: seed, Speakers: 8, Ordered: true}); err != nil {
 			return err
 		}
 	}

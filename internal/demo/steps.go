@@ -758,7 +758,7 @@ func (d *run) img2speechStep(ctx context.Context, s *step) error {
 		n = 2
 	}
 	dir := filepath.Join(d.o.Dir, "corpora", "img2speech")
-	if err := synth.Captions(dir, synth.CaptionsOptions{N: n, Seed: seed, Speakers: 4, Context: ctx}); err != nil {
+	if err := synth.Captions(dir, synth.CaptionsOptions{N: n, Seed: seed, Speakers: 4, Ordered: true, Context: ctx}); err != nil {
 		return fmt.Errorf("synth captions: %w", err)
 	}
 	ds, err := avio.Open(dir)
