@@ -183,6 +183,7 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units); its captioner, if any, is replaced by a new one")
 	imageSize := fs.Int("image-size", def.ImageSize, "stage image: pictures are scaled to this many pixels a side")
 	coords := fs.Bool("cap-coords", def.CapCoords, "stage image: the captioner's attention sees each cell's coordinates")
+	maxUnits := fs.Int("max-units", def.MaxUnits, "stage image: the longest unit sequence learnt and said (longer captions are cut)")
 	d := img2speech.DefaultTrainOptions()
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -221,9 +222,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	switch *stage {
 	case "image":
 		img := def
-		img.ImageSize, img.CapCoords, img.Seed = *imageSize, *coords, o.Seed
+		img.ImageSize, img.CapCoords, img.MaxUnits, img.Seed = *imageSize, *coords, *maxUnits, o.Seed
 		if err := img.Validate(); err != nil {
-			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}}))}
+			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}}))}
 		}
 		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, o, stdout)
 	case "judge":
