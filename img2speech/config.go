@@ -29,7 +29,7 @@ type Config struct {
 	ImageSize int `json:"image_size"` // pictures are scaled to ImageSize² (32)
 	CapEmbed  int `json:"cap_embed"`  // unit embedding size of the captioner (32)
 	CapHidden int `json:"cap_hidden"` // LSTM and attention size of the captioner (128)
-	MaxUnits  int `json:"max_units"`  // longest unit sequence given or learnt (128)
+	MaxUnits  int `json:"max_units"`  // longest unit sequence given or learnt (192; three-item captions pass 128)
 	// ImageState centres the pixels (mean 0.5, std 0.25) and starts the
 	// LSTM from a state computed from the whole picture (linear maps of
 	// the flattened feature map, cap_init_h and cap_init_c, as Show,
@@ -58,7 +58,7 @@ type Config struct {
 // state.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 128, ImageState: true, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 192, ImageState: true, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.

@@ -44,5 +44,5 @@ func ExampleModel_SpeakImage() {
 	}
 	fmt.Printf("%s: %d units, %.1f s, heard %q\n", synth.CaptionText(items), len(units), float64(len(speech))/16000, strings.Join(words, " "))
 	// Output:
-	// red circle left: 48 units, 2.6 s, heard "red triangle top"
+	// red circle left: 40 units, 2.3 s, heard "red circle left"
 }
