@@ -123,11 +123,6 @@ func (s *FeatureStream) Close() (*FeatureMap, error) {
 	}
 	s.closed = true
 	if len(s.buf) > 0 {
-		if len(s.windows) > 0 {
-			// The shorter last window needs a graph of its own: free the
-			// full window's first, so that two are never held at once.
-			s.m.Close()
-		}
 		if err := s.run(); err != nil {
 			return nil, err
 		}
