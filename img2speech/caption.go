@@ -31,9 +31,13 @@ type captioner struct {
 	// initH and initC give the LSTM's first state from the flattened
 	// feature map (Config.ImageState; nil without).
 	initH, initC *nets.Linear
+	// voice is added to the unit embedding at every step: the voice the
+	// units are said in (Config.CapVoices; nil without).
+	voice *nets.Embedding
 }
 
-// imageChannels are the widths of the CNN's three stride-2 convolutions.
+// imageChannels are the widths of the CNN's stride-2 convolutions; any
+// past the third have the third's.
 var imageChannels = [3]int{16, 32, 64}
 
 func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error) {
@@ -41,7 +45,9 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 	var ps []*nets.Param
 	var err error
 	in := 3
-	for i, ch := range imageChannels {
+	side, convs := cfg.capGrid()
+	for i := range convs {
+		ch := imageChannels[min(i, len(imageChannels)-1)]
 		var conv *nets.Conv2d
 		if conv, err = nets.NewConv2d(fmt.Sprintf("img.%d", 2*i), in, ch, 3, 3, nets.Conv2dOptions{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}, rng); err != nil {
 			return nil, nil, err
@@ -68,7 +74,7 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 	ps = append(ps, c.lstm.Params()...)
 	ps = append(ps, c.out.Params()...)
 	if cfg.ImageState {
-		cells := (cfg.ImageSize / 8) * (cfg.ImageSize / 8)
+		cells := side * side
 		if c.initH, err = nets.NewLinear("cap_init_h", in*cells, cfg.CapHidden, true, rng); err != nil {
 			return nil, nil, err
 		}
@@ -78,13 +84,20 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 		ps = append(ps, c.initH.Params()...)
 		ps = append(ps, c.initC.Params()...)
 	}
+	if cfg.CapVoices > 0 {
+		if c.voice, err = nets.NewEmbedding("cap_voice", cfg.CapVoices, cfg.CapEmbed, rng); err != nil {
+			return nil, nil, err
+		}
+		ps = append(ps, c.voice.Params()...)
+	}
 	return c, ps, nil
 }
 
 // defineCaption declares the captioner's pass: inputs "image"
 // [N, 3, S, S], "tokens" [N, T] (the start, then the units so far; the end
 // pads), "h0" and "c0" [1, N, H] (the state to start from: zeros, or, not
-// fed, the picture's with Config.ImageState); outputs "logits"
+// fed, the picture's with Config.ImageState), with Config.CapVoices
+// "voice" [N] (the voice of each sequence); outputs "logits"
 // [T·N, Codes+1], step-major, and the final states "h" and "c"; with "labels" [T, N] fed, the mean cross-entropy of the
 // steps.
 func (m *Model) defineCaption() func(p *nets.Pass) error {
@@ -151,6 +164,16 @@ func (m *Model) defineCaption() func(p *nets.Pass) error {
 		if err != nil {
 			return err
 		}
+		var voice *G.Node
+		if c.voice != nil {
+			v, err := p.Input("voice")
+			if err != nil {
+				return err
+			}
+			if voice, err = c.voice.Forward(g, v); err != nil { // [N, E]
+				return err
+			}
+		}
 		steps := tok.Shape()[1]
 		hq, err := nets.Reshape(h, tensor.Shape{n, m.Config.CapHidden})
 		if err != nil {
@@ -169,6 +192,11 @@ func (m *Model) defineCaption() func(p *nets.Pass) error {
 			e, err := c.embed.Forward(g, tt) // [N, E]
 			if err != nil {
 				return err
+			}
+			if voice != nil {
+				if e, err = G.Add(e, voice); err != nil {
+					return err
+				}
 			}
 			x, err := nets.Concat(e, ctx)
 			if err != nil {
@@ -252,6 +280,7 @@ func cellCoords(n, h, w int) []float32 {
 type captionExample struct {
 	image []float32 // [3, S, S]
 	units []int     // at most Config.MaxUnits
+	voice int       // the index of its speaker in Model.voices
 }
 
 // captionUnits returns the units of each clip's speech (m's speech
@@ -278,6 +307,11 @@ func (m *Model) captionExamplesFrom(clips []*avio.Clip, units [][]int) ([]captio
 		}
 		u := Collapse(units[i])
 		out[i].units = u[:min(len(u), m.Config.MaxUnits)]
+		if m.cap.voice != nil {
+			// a speaker the captioner was not trained on is said in its
+			// first voice
+			out[i].voice = max(0, slices.Index(m.voices, cl.Meta.Labels["speaker"]))
+		}
 	}
 	return out, nil
 }
@@ -294,8 +328,10 @@ func (m *Model) captionFeeds(exs []captionExample, labels bool) []nets.Feed {
 	img := make([]float32, 0, n*3*s*s)
 	tok := make([]float32, n*steps)
 	lab := make([]float32, n*steps)
+	voice := make([]float32, n)
 	for i, ex := range exs {
 		img = append(img, ex.image...)
+		voice[i] = float32(ex.voice)
 		for t := 0; t < steps; t++ {
 			in, next := c.Codes, c.Codes // the end pads
 			if t == 0 {
@@ -314,6 +350,9 @@ func (m *Model) captionFeeds(exs []captionExample, labels bool) []nets.Feed {
 		{Name: "image", Shape: []int{n, 3, s, s}, Data: img},
 		{Name: "tokens", Shape: []int{n, steps}, Data: tok},
 	}
+	if m.cap.voice != nil {
+		f = append(f, nets.Feed{Name: "voice", Shape: []int{n}, Data: voice})
+	}
 	if !c.ImageState {
 		zeros := make([]float32, n*c.CapHidden)
 		f = append(f, nets.Feed{Name: "h0", Shape: []int{1, n, c.CapHidden}, Data: zeros},
@@ -330,6 +369,7 @@ type captionTask struct {
 	train, val []captionExample
 	prog, eval *nets.Program
 	steps      int
+	noise      *rand.Rand // draws the replaced input units (Config.CapTokenNoise)
 }
 
 func (t *captionTask) Params() []*nets.Param { return t.m.params }
@@ -337,24 +377,43 @@ func (t *captionTask) Params() []*nets.Param { return t.m.params }
 // LossName names the loss on plots.
 func (t *captionTask) LossName() string { return "unit cross-entropy (nats)" }
 
-func (t *captionTask) batch(prog *nets.Program, set []captionExample, idx []int) (float64, error) {
+func (t *captionTask) batch(prog *nets.Program, set []captionExample, idx []int, noise *rand.Rand) (float64, error) {
 	exs := make([]captionExample, len(idx))
 	for i, j := range idx {
 		exs[i] = set[j]
 	}
-	pass, err := prog.Run(t.m.captionFeeds(exs, true)...)
+	feeds := t.m.captionFeeds(exs, true)
+	if noise != nil {
+		addTokenNoise(feeds[1].Data, t.m.Config.Codes, t.m.Config.CapTokenNoise, noise)
+	}
+	pass, err := prog.Run(feeds...)
 	if err != nil {
 		return 0, err
 	}
 	return pass.Loss()
 }
 
-func (t *captionTask) TrainBatch(idx []int) (float64, error) {
-	t.steps++
-	return t.batch(t.prog, t.train, idx)
+// addTokenNoise replaces each unit of tok (a value below codes) by a
+// random one with probability p; the start and the end stay.
+func addTokenNoise(tok []float32, codes int, p float64, rng *rand.Rand) {
+	if p <= 0 {
+		return
+	}
+	for i, v := range tok {
+		if int(v) < codes && rng.Float64() < p {
+			tok[i] = float32(rng.Intn(codes))
+		}
+	}
 }
 
-func (t *captionTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.eval, t.val, idx) }
+func (t *captionTask) TrainBatch(idx []int) (float64, error) {
+	t.steps++
+	return t.batch(t.prog, t.train, idx, t.noise)
+}
+
+func (t *captionTask) EvalBatch(idx []int) (float64, error) {
+	return t.batch(t.eval, t.val, idx, nil)
+}
 
 // TrainImage teaches m's captioner to give the collapsed units of each
 // clip's spoken caption (m's speech encoder, which must be trained) from
@@ -374,7 +433,7 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 	if !m.fitted() {
 		return rep, fmt.Errorf("img2speech: train the speech units first (Train)")
 	}
-	t := &captionTask{m: m}
+	t := &captionTask{m: m, noise: rand.New(rand.NewSource(o.Seed + 7))}
 	tu, err := m.captionUnits(ctx, data.Train, o.Progress, "units of train captions")
 	if err != nil {
 		return rep, err
@@ -384,6 +443,9 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, err
 	}
 	m.fitDurations(tu)
+	if err := m.numberVoices(data.Train); err != nil {
+		return rep, err
+	}
 	if o.Meta, err = m.meta(); err != nil { // checkpoints speak pictures too
 		return rep, err
 	}
@@ -405,6 +467,32 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, fmt.Errorf("img2speech: %w", err)
 	}
 	return rep, nil
+}
+
+// numberVoices gives each speaker of the training clips its row of the
+// captioner's voice embedding, in name order (nothing without
+// Config.CapVoices).
+func (m *Model) numberVoices(clips []*avio.Clip) error {
+	if m.cap.voice == nil {
+		m.voices, m.voice = nil, 0
+		return nil
+	}
+	var names []string
+	for _, cl := range clips {
+		sp := cl.Meta.Labels["speaker"]
+		if sp == "" {
+			return fmt.Errorf("img2speech: clip %s has no \"speaker\" label; the captioner's voices (Config.CapVoices) need one", cl.Dir)
+		}
+		if !slices.Contains(names, sp) {
+			names = append(names, sp)
+		}
+	}
+	if len(names) > m.Config.CapVoices {
+		return fmt.Errorf("img2speech: the training clips have %d speakers; the captioner has room for %d voices (Config.CapVoices)", len(names), m.Config.CapVoices)
+	}
+	slices.Sort(names)
+	m.voices, m.voice = names, 0
+	return nil
 }
 
 // DefaultImageTrainOptions are the settings TrainImage uses for the
@@ -442,10 +530,11 @@ func (m *Model) unitsFromImages(images [][]float32, beam int, w progressWriter) 
 	bar := progress.New(w, "decoding", c.MaxUnits+1)
 	for step := 0; step <= c.MaxUnits; step++ {
 		// the batch: every live hypothesis of every picture
-		var img, tok, h0, c0 []float32
+		var img, tok, h0, c0, voice []float32
 		for i, hs := range live {
 			for _, hy := range hs {
 				img = append(img, images[i]...)
+				voice = append(voice, float32(m.voice))
 				t := c.Codes + 1 // the start
 				if len(hy.units) > 0 {
 					t = hy.units[len(hy.units)-1]
@@ -461,10 +550,14 @@ func (m *Model) unitsFromImages(images [][]float32, beam int, w progressWriter) 
 		if rows == 1 {
 			// Gorgonia cannot slice a [1, 1] token tensor: run a copy beside
 			img, tok, h0, c0 = append(img, img...), append(tok, tok...), append(h0, h0...), append(c0, c0...)
+			voice = append(voice, voice...)
 			rows = 2
 		}
 		feeds := []nets.Feed{{Name: "image", Shape: []int{rows, 3, c.ImageSize, c.ImageSize}, Data: img},
 			{Name: "tokens", Shape: []int{rows, 1}, Data: tok}}
+		if m.cap.voice != nil {
+			feeds = append(feeds, nets.Feed{Name: "voice", Shape: []int{rows}, Data: voice})
+		}
 		if step > 0 || !c.ImageState { // the first step starts from the picture's state
 			feeds = append(feeds, nets.Feed{Name: "h0", Shape: []int{1, rows, hd}, Data: h0}, nets.Feed{Name: "c0", Shape: []int{1, rows, hd}, Data: c0})
 		}

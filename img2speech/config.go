@@ -42,6 +42,24 @@ type Config struct {
 	// is (the position words). Files written before it existed load with
 	// it off.
 	CapCoords bool `json:"cap_coords"`
+	// CapCells is the side of the grid of cells the captioner attends
+	// to: the CNN halves the picture until it is CapCells wide (0 means
+	// ImageSize/8, three halvings), so larger pictures give the CNN more
+	// detail at the same cost of attention.
+	CapCells int `json:"cap_cells"`
+	// CapTokenNoise is the share of the captioner's input units that
+	// training replaces with random units (the labels stay true), so that
+	// it learns to go on after a wrong unit, as it must when it reads its
+	// own output. 0 is plain teacher forcing.
+	CapTokenNoise float64 `json:"cap_token_noise"`
+	// CapVoices is the number of voices the captioner can be told to say
+	// its units in (0: it is told none). Units depend on the voice that
+	// said them, so a picture has as many right unit sequences as there
+	// are voices; told the voice of each caption it learns one sequence
+	// per picture and voice. TrainImage numbers the training speakers,
+	// at most CapVoices of them, and the model speaks in one of them
+	// (Model.SetVoice).
+	CapVoices int `json:"cap_voices"`
 
 	// Segment is the length in mel frames of the stretches the networks
 	// run on (a multiple of Stride); longer speech is cut into segments.
@@ -89,12 +107,31 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: cap_embed %d; want 1–1024", c.CapEmbed)
 	case c.CapHidden < 1 || c.CapHidden > 1024:
 		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
+	case !(c.CapTokenNoise >= 0 && c.CapTokenNoise < 1):
+		return fmt.Errorf("img2speech: config: cap_token_noise %v; want 0 ≤ p < 1", c.CapTokenNoise)
+	case c.CapCells < 0 || c.CapCells > 0 && (c.ImageSize%c.CapCells != 0 || c.ImageSize/c.CapCells < 2 || c.ImageSize/c.CapCells&(c.ImageSize/c.CapCells-1) != 0):
+		return fmt.Errorf("img2speech: config: cap_cells %d; want ImageSize (%d) divided by a power of 2 of at least 2", c.CapCells, c.ImageSize)
+	case c.CapVoices < 0 || c.CapVoices > 1024:
+		return fmt.Errorf("img2speech: config: cap_voices %d; want 0–1024", c.CapVoices)
 	case c.MaxUnits < 1 || c.MaxUnits > 1024:
 		return fmt.Errorf("img2speech: config: max_units %d; want 1–1024", c.MaxUnits)
 	case c.Segment < c.Stride || c.Segment > 4096 || c.Segment%c.Stride != 0:
 		return fmt.Errorf("img2speech: config: segment %d frames; want a multiple of stride %d, at most 4096", c.Segment, c.Stride)
 	}
 	return nil
+}
+
+// capGrid is the side of the captioner's grid of cells and the number of
+// stride-2 convolutions that make it.
+func (c Config) capGrid() (cells, convs int) {
+	cells = c.CapCells
+	if cells == 0 {
+		cells = c.ImageSize / 8
+	}
+	for s := c.ImageSize; s > cells; s /= 2 {
+		convs++
+	}
+	return cells, convs
 }
 
 // annotationExtra is the number of channels the captioner adds to each

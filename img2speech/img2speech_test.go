@@ -3,12 +3,14 @@ package img2speech
 import (
 	"context"
 	"math"
+	"math/rand"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/synth"
 )
 
@@ -48,6 +50,11 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Codes = 1 }, "codes"},
 		{func(c *Config) { c.Beta = math.NaN() }, "beta"},
 		{func(c *Config) { c.Segment = 30 }, "segment"},
+		{func(c *Config) { c.CapTokenNoise = 1 }, "cap_token_noise"},
+		{func(c *Config) { c.CapVoices = -1 }, "cap_voices"},
+		{func(c *Config) { c.CapCells = 3 }, "cap_cells"},
+		{func(c *Config) { c.CapCells = 32 }, "cap_cells"},
+		{func(c *Config) { c.CapCells = 12 }, "cap_cells"},
 	} {
 		c := DefaultConfig()
 		tc.edit(&c)
@@ -288,5 +295,165 @@ func TestABX(t *testing.T) {
 	}
 	if e := abxError(segs, 1); e != 0.5 {
 		t.Errorf("identical representations: ABX error %v", e)
+	}
+}
+
+func TestAddTokenNoise(t *testing.T) {
+	const codes, n = 8, 20000
+	tok := make([]float32, n)
+	for i := range tok {
+		tok[i] = float32(i % (codes + 2)) // units, the end (8), the start (9)
+	}
+	orig := slices.Clone(tok)
+	addTokenNoise(tok, codes, 0.25, rand.New(rand.NewSource(1)))
+	changed, units := 0, 0
+	for i, v := range tok {
+		if orig[i] >= codes {
+			if v != orig[i] {
+				t.Fatalf("token %d: the start or end %v became %v", i, orig[i], v)
+			}
+			continue
+		}
+		units++
+		if v < 0 || v >= codes {
+			t.Fatalf("token %d: %v is not a unit", i, v)
+		}
+		if v != orig[i] {
+			changed++
+		}
+	}
+	// a replaced unit stays the same with probability 1/codes
+	if got, want := float64(changed)/float64(units), 0.25*(1-1.0/codes); math.Abs(got-want) > 0.015 {
+		t.Errorf("%.3f of the units changed; want about %.3f", got, want)
+	}
+	clean := slices.Clone(orig)
+	addTokenNoise(clean, codes, 0, rand.New(rand.NewSource(1)))
+	if !slices.Equal(clean, orig) {
+		t.Error("noise 0 changed tokens")
+	}
+}
+
+// TestCaptionerVoices trains a captioner told the voice of each caption:
+// it numbers the training speakers, keeps them in the model file, and
+// what it predicts depends on the voice.
+func TestCaptionerVoices(t *testing.T) {
+	ds := corpus(t, 16, 5)
+	clips := ds.Clips
+	m, err := New(tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Data{Train: clips[:12], Val: clips[12:]}
+	if _, err := Train(context.Background(), m, d, TrainOptions{Epochs: 2, BatchSize: 8, LR: 3e-3, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var speakers []string
+	for _, c := range d.Train {
+		if sp := c.Meta.Labels["speaker"]; !slices.Contains(speakers, sp) {
+			speakers = append(speakers, sp)
+		}
+	}
+	slices.Sort(speakers)
+	if len(speakers) < 2 {
+		t.Fatalf("speakers %v; the test needs two", speakers)
+	}
+	img := m.Config
+	img.CapVoices, img.CapTokenNoise = len(speakers)-1, 0.2
+	small, err := m.WithCaptioner(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TrainImage(context.Background(), small, d, TrainOptions{Epochs: 1, BatchSize: 4, Seed: 1}); err == nil || !strings.Contains(err.Error(), "CapVoices") {
+		t.Errorf("more speakers than voices: %v", err)
+	}
+	img.CapVoices = len(speakers) + 2
+	vm, err := m.WithCaptioner(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TrainImage(context.Background(), vm, d, TrainOptions{Epochs: 2, BatchSize: 4, LR: 1e-2, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if v := vm.Voices(); !slices.Equal(v, speakers) {
+		t.Errorf("voices %v; want the training speakers %v", v, speakers)
+	}
+	// the predictions depend on the voice told
+	exs, err := vm.captionExamplesFrom(clips[12:13], [][]int{{1, 2, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := nets.NewProgram(vm.defineCaption(), nets.ProgramOptions{Mode: nets.Eval})
+	defer prog.Close()
+	var logits [2][]float32
+	for v := range logits {
+		exs[0].voice = v
+		pass, err := prog.Run(vm.captionFeeds(exs, false)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := pass.Value("logits")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits[v] = slices.Clone(l)
+	}
+	if slices.Equal(logits[0], logits[1]) {
+		t.Error("the captioner's logits are the same in two voices")
+	}
+	path := filepath.Join(t.TempDir(), "v.safetensors")
+	if err := vm.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Voices(), speakers) {
+		t.Errorf("voices after Load %v; want %v", back.Voices(), speakers)
+	}
+	if err := back.SetVoice("nobody"); err == nil || !strings.Contains(err.Error(), speakers[0]) {
+		t.Errorf("SetVoice of an unknown speaker: %v", err)
+	}
+	if err := back.SetVoice(speakers[1]); err != nil || back.Voices()[0] != speakers[1] {
+		t.Errorf("SetVoice(%s): %v, voices %v", speakers[1], err, back.Voices())
+	}
+	frame, err := clips[12].Frame(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, seq, err := back.SpeakImage(frame); err != nil || len(seq) == 0 {
+		t.Errorf("SpeakImage in voice %s: %v, units %v", speakers[1], err, seq)
+	}
+}
+
+// TestCapCells checks that a larger picture read down to the same grid
+// adds a stride-2 convolution and runs.
+func TestCapCells(t *testing.T) {
+	for _, tc := range []struct{ size, cells, convs int }{{32, 0, 3}, {64, 0, 3}, {64, 4, 4}, {32, 8, 2}} {
+		c := tinyConfig()
+		c.ImageSize, c.CapCells = tc.size, tc.cells
+		m, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs := 0
+		for _, p := range m.Params() {
+			if strings.HasPrefix(p.Name, "img.") && strings.HasSuffix(p.Name, ".weight") {
+				convs++
+			}
+		}
+		if convs != tc.convs {
+			t.Errorf("%d² to %d cells: %d convolutions; want %d", tc.size, tc.cells, convs, tc.convs)
+		}
+		exs := []captionExample{{image: make([]float32, 3*tc.size*tc.size), units: []int{1, 2}}}
+		prog := nets.NewProgram(m.defineCaption(), nets.ProgramOptions{Mode: nets.Eval})
+		pass, err := prog.Run(m.captionFeeds(exs, false)...)
+		if err != nil {
+			t.Fatalf("%d² to %d cells: %v", tc.size, tc.cells, err)
+		}
+		if l, _, err := pass.Value("logits"); err != nil || len(l) != (c.MaxUnits+1)*(c.Codes+1) {
+			t.Errorf("%d² to %d cells: %d logits (%v)", tc.size, tc.cells, len(l), err)
+		}
+		prog.Close()
 	}
 }

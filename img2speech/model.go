@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"slices"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 
@@ -38,6 +40,11 @@ type Model struct {
 	// image stage's training speech (nil before TrainImage): how long
 	// Expand holds a unit of a collapsed sequence.
 	durations []float64
+	// voices names the speakers the captioner was trained on, in the
+	// order of its voice embedding (Config.CapVoices); voice is the one
+	// it speaks in.
+	voices []string
+	voice  int
 
 	infer *nets.Program
 }
@@ -95,13 +102,15 @@ func New(cfg Config) (*Model, error) {
 
 // WithCaptioner returns a new model with m's speech ↔ unit networks and
 // statistics (copied) and an untrained captioner of img's image fields
-// (ImageSize, CapEmbed, CapHidden, MaxUnits, ImageState, CapCoords),
+// (ImageSize, CapCells, CapEmbed, CapHidden, MaxUnits, ImageState,
+// CapCoords, CapTokenNoise, CapVoices),
 // drawn from img.Seed: what TrainImage starts from, whatever captioner m
 // has.
 func (m *Model) WithCaptioner(img Config) (*Model, error) {
 	c := m.Config
 	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = img.ImageSize, img.CapEmbed, img.CapHidden, img.MaxUnits
-	c.ImageState, c.CapCoords, c.Seed = img.ImageState, img.CapCoords, img.Seed
+	c.ImageState, c.CapCoords, c.CapTokenNoise, c.Seed = img.ImageState, img.CapCoords, img.CapTokenNoise, img.Seed
+	c.CapVoices, c.CapCells = img.CapVoices, img.CapCells
 	n, err := New(c)
 	if err != nil {
 		return nil, err
@@ -136,20 +145,79 @@ func (m *Model) Save(path string) error {
 	return nil
 }
 
-// meta is the metadata Save adds: the units' durations, when set.
+// meta is the metadata Save adds: the units' durations and the
+// captioner's voices, when set.
 func (m *Model) meta() (map[string]string, error) {
-	if m.durations == nil {
-		return nil, nil
+	var meta map[string]string
+	add := func(key string, v any) error {
+		js, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("img2speech: %w", err)
+		}
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		meta[key] = string(js)
+		return nil
 	}
-	js, err := json.Marshal(m.durations)
-	if err != nil {
-		return nil, fmt.Errorf("img2speech: %w", err)
+	if m.durations != nil {
+		if err := add(durationsKey, m.durations); err != nil {
+			return nil, err
+		}
 	}
-	return map[string]string{durationsKey: string(js)}, nil
+	if m.voices != nil {
+		if err := add(voicesKey, m.voices); err != nil {
+			return nil, err
+		}
+	}
+	return meta, nil
 }
 
-// durationsKey is the metadata key of the units' mean durations.
-const durationsKey = "img2speech.unit_durations"
+// Metadata keys: the units' mean durations and the captioner's voices.
+const (
+	durationsKey = "img2speech.unit_durations"
+	voicesKey    = "img2speech.voices"
+)
+
+// Voices returns the speakers the captioner can say its units in, the
+// one it speaks in first (nil when Config.CapVoices is 0).
+func (m *Model) Voices() []string {
+	if len(m.voices) == 0 {
+		return nil
+	}
+	return append([]string{m.voices[m.voice]}, append(slices.Clone(m.voices[:m.voice]), m.voices[m.voice+1:]...)...)
+}
+
+// SetVoice makes the captioner say its units in the voice of speaker
+// name, one of Voices.
+func (m *Model) SetVoice(name string) error {
+	i := slices.Index(m.voices, name)
+	if i < 0 {
+		return fmt.Errorf("img2speech: the captioner knows no voice %q (it knows %s)", name, strings.Join(m.voices, ", "))
+	}
+	m.voice = i
+	return nil
+}
+
+// setVoices reads the captioner's voices from a model file's metadata.
+func (m *Model) setVoices(meta map[string]string) error {
+	js, ok := meta[voicesKey]
+	if !ok {
+		if m.cap != nil && m.Config.CapVoices > 0 && m.durations != nil {
+			return fmt.Errorf("metadata %s: missing; the captioner has %d voices", voicesKey, m.Config.CapVoices)
+		}
+		return nil
+	}
+	var v []string
+	if err := json.Unmarshal([]byte(js), &v); err != nil {
+		return fmt.Errorf("metadata %s: %w", voicesKey, err)
+	}
+	if len(v) == 0 || len(v) > m.Config.CapVoices {
+		return fmt.Errorf("metadata %s: %d voices; the captioner has room for %d", voicesKey, len(v), m.Config.CapVoices)
+	}
+	m.voices, m.voice = v, 0
+	return nil
+}
 
 // Load reads a model written by Save.
 func Load(path string) (*Model, error) {
@@ -158,10 +226,18 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)
 	}
-	if err := m.setDurations(meta); err != nil {
+	if err := m.setMeta(meta); err != nil {
 		return nil, fmt.Errorf("img2speech: %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// setMeta reads what meta adds to a model file.
+func (m *Model) setMeta(meta map[string]string) error {
+	if err := m.setDurations(meta); err != nil {
+		return err
+	}
+	return m.setVoices(meta)
 }
 
 // setDurations reads the units' mean durations from a model file's

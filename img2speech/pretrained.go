@@ -25,7 +25,7 @@ func Pretrained() (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("img2speech: %w", err)
 	}
-	if err := m.setDurations(meta); err != nil {
+	if err := m.setMeta(meta); err != nil {
 		return nil, fmt.Errorf("img2speech: the shipped model: %w", err)
 	}
 	return m, nil

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -85,6 +86,7 @@ func img2speechSpeak(_ context.Context, args []string, stdout, stderr io.Writer)
 	model := fs.String("model", "", "model file (default: the shipped model, see img2speech/pretrained/README.md)")
 	out := cli.AddOut(fs, "speech to write, .wav (required); the unit sequence goes beside it, to NAME.units.txt")
 	heard := fs.Bool("words", false, "print the words the shipped recogniser hears in the speech")
+	voice := addVoiceFlag(fs)
 	cli.AddQuiet(fs) // nothing to silence: the result line always prints
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
@@ -112,6 +114,9 @@ func img2speechSpeak(_ context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer m.Close()
+	if err := setVoice(m, *voice); err != nil {
+		return err
+	}
 	y, seq, err := m.SpeakImage(img)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
@@ -143,6 +148,25 @@ func img2speechSpeak(_ context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "speech %s (%.2f s) and %d units %s from %s\n", *out, float64(len(y))/float64(m.Config.Rate), len(seq), unitsPath(*out), pos[0])
 	if *heard {
 		fmt.Fprintf(stdout, "the recogniser hears: %s\n", strings.Join(words, " "))
+	}
+	return nil
+}
+
+// addVoiceFlag adds --voice, the voice a captioner says its units in.
+func addVoiceFlag(fs *flag.FlagSet) *string {
+	return fs.String("voice", "", "speaker whose voice the captioner says its units in, one of the model's (default: its first; models trained with --cap-voices)")
+}
+
+// setVoice makes m speak in voice ("": the model's default).
+func setVoice(m *img2speech.Model, voice string) error {
+	if voice == "" {
+		return nil
+	}
+	if len(m.Voices()) == 0 {
+		return cli.Usagef("--voice %s: the model's captioner was trained without voices", voice)
+	}
+	if err := m.SetVoice(voice); err != nil {
+		return cli.UsageError{Err: fmt.Errorf("--voice: %w", err)}
 	}
 	return nil
 }
@@ -184,6 +208,10 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	imageSize := fs.Int("image-size", def.ImageSize, "stage image: pictures are scaled to this many pixels a side")
 	coords := fs.Bool("cap-coords", def.CapCoords, "stage image: the captioner's attention sees each cell's coordinates")
 	maxUnits := fs.Int("max-units", def.MaxUnits, "stage image: the longest unit sequence learnt and said (longer captions are cut)")
+	capCells := fs.Int("cap-cells", def.CapCells, "stage image: side of the grid of cells the captioner attends to (the CNN halves the picture down to it; 0: image size / 8)")
+	capHidden := fs.Int("cap-hidden", def.CapHidden, "stage image: size of the captioner's LSTM and attention")
+	capVoices := fs.Int("cap-voices", def.CapVoices, "stage image: voices the captioner can be told to say its units in (at least the training speakers; 0: none)")
+	tokenNoise := fs.Float64("token-noise", def.CapTokenNoise, "stage image: share of the captioner's input units replaced by random ones in training")
 	d := img2speech.DefaultTrainOptions()
 	d.Seed = 1
 	opts := cli.TrainFlags(fs, d, stderr)
@@ -223,8 +251,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	case "image":
 		img := def
 		img.ImageSize, img.CapCoords, img.MaxUnits, img.Seed = *imageSize, *coords, *maxUnits, o.Seed
+		img.CapHidden, img.CapTokenNoise, img.CapVoices, img.CapCells = *capHidden, *tokenNoise, *capVoices, *capCells
 		if err := img.Validate(); err != nil {
-			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}}))}
+			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}, {"cap_hidden", "--cap-hidden"}, {"cap_token_noise", "--token-noise"}, {"cap_voices", "--cap-voices"}, {"cap_cells", "--cap-cells"}}))}
 		}
 		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, o, stdout)
 	case "judge":
@@ -360,6 +389,7 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 	resynth := fs.Int("resynth", 20, "clips whose speech is regenerated (Griffin-Lim) and measured: from their units and, with --images, from their pictures")
 	judge := fs.String("judge", "", "recogniser (avl img2speech train --stage judge) that turns regenerated speech back into words, to measure it against the captions (default: the shipped one)")
 	md := fs.Bool("markdown", false, "print the table as Markdown")
+	voice := addVoiceFlag(fs)
 	quiet := cli.AddQuiet(fs)
 	if err := cli.ParseOnly(fs, args); err != nil {
 		return err
@@ -378,6 +408,9 @@ func img2speechEval(_ context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer m.Close()
+	if err := setVoice(m, *voice); err != nil {
+		return err
+	}
 	ds, err := avio.Open(*data)
 	if err != nil {
 		return err
