@@ -369,7 +369,6 @@ type captionTask struct {
 	train, val []captionExample
 	prog, eval *nets.Program
 	steps      int
-	noise      *rand.Rand // draws the replaced input units (Config.CapTokenNoise)
 }
 
 func (t *captionTask) Params() []*nets.Param { return t.m.params }
@@ -377,43 +376,24 @@ func (t *captionTask) Params() []*nets.Param { return t.m.params }
 // LossName names the loss on plots.
 func (t *captionTask) LossName() string { return "unit cross-entropy (nats)" }
 
-func (t *captionTask) batch(prog *nets.Program, set []captionExample, idx []int, noise *rand.Rand) (float64, error) {
+func (t *captionTask) batch(prog *nets.Program, set []captionExample, idx []int) (float64, error) {
 	exs := make([]captionExample, len(idx))
 	for i, j := range idx {
 		exs[i] = set[j]
 	}
-	feeds := t.m.captionFeeds(exs, true)
-	if noise != nil {
-		addTokenNoise(feeds[1].Data, t.m.Config.Codes, t.m.Config.CapTokenNoise, noise)
-	}
-	pass, err := prog.Run(feeds...)
+	pass, err := prog.Run(t.m.captionFeeds(exs, true)...)
 	if err != nil {
 		return 0, err
 	}
 	return pass.Loss()
 }
 
-// addTokenNoise replaces each unit of tok (a value below codes) by a
-// random one with probability p; the start and the end stay.
-func addTokenNoise(tok []float32, codes int, p float64, rng *rand.Rand) {
-	if p <= 0 {
-		return
-	}
-	for i, v := range tok {
-		if int(v) < codes && rng.Float64() < p {
-			tok[i] = float32(rng.Intn(codes))
-		}
-	}
-}
-
 func (t *captionTask) TrainBatch(idx []int) (float64, error) {
 	t.steps++
-	return t.batch(t.prog, t.train, idx, t.noise)
+	return t.batch(t.prog, t.train, idx)
 }
 
-func (t *captionTask) EvalBatch(idx []int) (float64, error) {
-	return t.batch(t.eval, t.val, idx, nil)
-}
+func (t *captionTask) EvalBatch(idx []int) (float64, error) { return t.batch(t.eval, t.val, idx) }
 
 // TrainImage teaches m's captioner to give the collapsed units of each
 // clip's spoken caption (m's speech encoder, which must be trained) from
@@ -433,7 +413,7 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 	if !m.fitted() {
 		return rep, fmt.Errorf("img2speech: train the speech units first (Train)")
 	}
-	t := &captionTask{m: m, noise: rand.New(rand.NewSource(o.Seed + 7))}
+	t := &captionTask{m: m}
 	tu, err := m.captionUnits(ctx, data.Train, o.Progress, "units of train captions")
 	if err != nil {
 		return rep, err

@@ -47,18 +47,14 @@ type Config struct {
 	// ImageSize/8, three halvings), so larger pictures give the CNN more
 	// detail at the same cost of attention.
 	CapCells int `json:"cap_cells"`
-	// CapTokenNoise is the share of the captioner's input units that
-	// training replaces with random units (the labels stay true), so that
-	// it learns to go on after a wrong unit, as it must when it reads its
-	// own output. 0 is plain teacher forcing.
-	CapTokenNoise float64 `json:"cap_token_noise"`
 	// CapVoices is the number of voices the captioner can be told to say
 	// its units in (0: it is told none). Units depend on the voice that
 	// said them, so a picture has as many right unit sequences as there
 	// are voices; told the voice of each caption it learns one sequence
 	// per picture and voice. TrainImage numbers the training speakers,
 	// at most CapVoices of them, and the model speaks in one of them
-	// (Model.SetVoice).
+	// (Model.SetVoice); rows of no training speaker stay as drawn and
+	// change nothing. Files written before it existed load with it 0.
 	CapVoices int `json:"cap_voices"`
 
 	// Segment is the length in mel frames of the stretches the networks
@@ -76,7 +72,7 @@ type Config struct {
 // state.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 192, ImageState: true, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 192, ImageState: true, CapVoices: 16, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.
@@ -107,8 +103,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: cap_embed %d; want 1–1024", c.CapEmbed)
 	case c.CapHidden < 1 || c.CapHidden > 1024:
 		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
-	case !(c.CapTokenNoise >= 0 && c.CapTokenNoise < 1):
-		return fmt.Errorf("img2speech: config: cap_token_noise %v; want 0 ≤ p < 1", c.CapTokenNoise)
 	case c.CapCells < 0 || c.CapCells > 0 && (c.ImageSize%c.CapCells != 0 || c.ImageSize/c.CapCells < 2 || c.ImageSize/c.CapCells&(c.ImageSize/c.CapCells-1) != 0):
 		return fmt.Errorf("img2speech: config: cap_cells %d; want ImageSize (%d) divided by a power of 2 of at least 2", c.CapCells, c.ImageSize)
 	case c.CapVoices < 0 || c.CapVoices > 1024:

@@ -3,7 +3,6 @@ package img2speech
 import (
 	"context"
 	"math"
-	"math/rand"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,7 +49,6 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Codes = 1 }, "codes"},
 		{func(c *Config) { c.Beta = math.NaN() }, "beta"},
 		{func(c *Config) { c.Segment = 30 }, "segment"},
-		{func(c *Config) { c.CapTokenNoise = 1 }, "cap_token_noise"},
 		{func(c *Config) { c.CapVoices = -1 }, "cap_voices"},
 		{func(c *Config) { c.CapCells = 3 }, "cap_cells"},
 		{func(c *Config) { c.CapCells = 32 }, "cap_cells"},
@@ -298,41 +296,6 @@ func TestABX(t *testing.T) {
 	}
 }
 
-func TestAddTokenNoise(t *testing.T) {
-	const codes, n = 8, 20000
-	tok := make([]float32, n)
-	for i := range tok {
-		tok[i] = float32(i % (codes + 2)) // units, the end (8), the start (9)
-	}
-	orig := slices.Clone(tok)
-	addTokenNoise(tok, codes, 0.25, rand.New(rand.NewSource(1)))
-	changed, units := 0, 0
-	for i, v := range tok {
-		if orig[i] >= codes {
-			if v != orig[i] {
-				t.Fatalf("token %d: the start or end %v became %v", i, orig[i], v)
-			}
-			continue
-		}
-		units++
-		if v < 0 || v >= codes {
-			t.Fatalf("token %d: %v is not a unit", i, v)
-		}
-		if v != orig[i] {
-			changed++
-		}
-	}
-	// a replaced unit stays the same with probability 1/codes
-	if got, want := float64(changed)/float64(units), 0.25*(1-1.0/codes); math.Abs(got-want) > 0.015 {
-		t.Errorf("%.3f of the units changed; want about %.3f", got, want)
-	}
-	clean := slices.Clone(orig)
-	addTokenNoise(clean, codes, 0, rand.New(rand.NewSource(1)))
-	if !slices.Equal(clean, orig) {
-		t.Error("noise 0 changed tokens")
-	}
-}
-
 // TestCaptionerVoices trains a captioner told the voice of each caption:
 // it numbers the training speakers, keeps them in the model file, and
 // what it predicts depends on the voice.
@@ -358,7 +321,7 @@ func TestCaptionerVoices(t *testing.T) {
 		t.Fatalf("speakers %v; the test needs two", speakers)
 	}
 	img := m.Config
-	img.CapVoices, img.CapTokenNoise = len(speakers)-1, 0.2
+	img.CapVoices = len(speakers) - 1
 	small, err := m.WithCaptioner(img)
 	if err != nil {
 		t.Fatal(err)
@@ -371,8 +334,26 @@ func TestCaptionerVoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := TrainImage(context.Background(), vm, d, TrainOptions{Epochs: 2, BatchSize: 4, LR: 1e-2, Seed: 1}); err != nil {
+	o := TrainOptions{Epochs: 2, BatchSize: 4, LR: 1e-2, Seed: 1}
+	rep, err := TrainImage(context.Background(), vm, d, o)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// rows of no training speaker change nothing: more of them train the
+	// same captioner
+	img.CapVoices = len(speakers) + 5
+	roomy, err := m.WithCaptioner(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep2, err := TrainImage(context.Background(), roomy, d, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range rep.History.Epochs {
+		if e2 := rep2.History.Epochs[i]; e2.TrainLoss != e.TrainLoss || e2.ValLoss != e.ValLoss {
+			t.Errorf("epoch %d: losses %v/%v with %d voices, %v/%v with %d", i+1, e.TrainLoss, e.ValLoss, len(speakers)+2, e2.TrainLoss, e2.ValLoss, img.CapVoices)
+		}
 	}
 	if v := vm.Voices(); !slices.Equal(v, speakers) {
 		t.Errorf("voices %v; want the training speakers %v", v, speakers)
