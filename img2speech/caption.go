@@ -413,6 +413,9 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 	if !m.fitted() {
 		return rep, fmt.Errorf("img2speech: train the speech units first (Train)")
 	}
+	if err := m.numberVoices(data.Train); err != nil {
+		return rep, err
+	}
 	t := &captionTask{m: m}
 	tu, err := m.captionUnits(ctx, data.Train, o.Progress, "units of train captions")
 	if err != nil {
@@ -423,9 +426,6 @@ func TrainImage(ctx context.Context, m *Model, data Data, o TrainOptions) (Repor
 		return rep, err
 	}
 	m.fitDurations(tu)
-	if err := m.numberVoices(data.Train); err != nil {
-		return rep, err
-	}
 	if o.Meta, err = m.meta(); err != nil { // checkpoints speak pictures too
 		return rep, err
 	}
