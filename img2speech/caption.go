@@ -36,8 +36,7 @@ type captioner struct {
 	voice *nets.Embedding
 }
 
-// imageChannels are the widths of the CNN's stride-2 convolutions; any
-// past the third have the third's.
+// imageChannels are the widths of the CNN's three stride-2 convolutions.
 var imageChannels = [3]int{16, 32, 64}
 
 func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error) {
@@ -45,9 +44,7 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 	var ps []*nets.Param
 	var err error
 	in := 3
-	side, convs := cfg.capGrid()
-	for i := range convs {
-		ch := imageChannels[min(i, len(imageChannels)-1)]
+	for i, ch := range imageChannels {
 		var conv *nets.Conv2d
 		if conv, err = nets.NewConv2d(fmt.Sprintf("img.%d", 2*i), in, ch, 3, 3, nets.Conv2dOptions{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}, rng); err != nil {
 			return nil, nil, err
@@ -74,7 +71,7 @@ func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error)
 	ps = append(ps, c.lstm.Params()...)
 	ps = append(ps, c.out.Params()...)
 	if cfg.ImageState {
-		cells := side * side
+		cells := (cfg.ImageSize / 8) * (cfg.ImageSize / 8)
 		if c.initH, err = nets.NewLinear("cap_init_h", in*cells, cfg.CapHidden, true, rng); err != nil {
 			return nil, nil, err
 		}

@@ -42,11 +42,6 @@ type Config struct {
 	// is (the position words). Files written before it existed load with
 	// it off.
 	CapCoords bool `json:"cap_coords"`
-	// CapCells is the side of the grid of cells the captioner attends
-	// to: the CNN halves the picture until it is CapCells wide (0 means
-	// ImageSize/8, three halvings), so larger pictures give the CNN more
-	// detail at the same cost of attention.
-	CapCells int `json:"cap_cells"`
 	// CapVoices is the number of voices the captioner can be told to say
 	// its units in (0: it is told none). Units depend on the voice that
 	// said them, so a picture has as many right unit sequences as there
@@ -103,8 +98,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: cap_embed %d; want 1–1024", c.CapEmbed)
 	case c.CapHidden < 1 || c.CapHidden > 1024:
 		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
-	case c.CapCells < 0 || c.CapCells > 0 && (c.ImageSize%c.CapCells != 0 || c.ImageSize/c.CapCells < 2 || c.ImageSize/c.CapCells&(c.ImageSize/c.CapCells-1) != 0):
-		return fmt.Errorf("img2speech: config: cap_cells %d; want ImageSize (%d) divided by a power of 2 of at least 2", c.CapCells, c.ImageSize)
 	case c.CapVoices < 0 || c.CapVoices > 1024:
 		return fmt.Errorf("img2speech: config: cap_voices %d; want 0–1024", c.CapVoices)
 	case c.MaxUnits < 1 || c.MaxUnits > 1024:
@@ -113,19 +106,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: segment %d frames; want a multiple of stride %d, at most 4096", c.Segment, c.Stride)
 	}
 	return nil
-}
-
-// capGrid is the side of the captioner's grid of cells and the number of
-// stride-2 convolutions that make it.
-func (c Config) capGrid() (cells, convs int) {
-	cells = c.CapCells
-	if cells == 0 {
-		cells = c.ImageSize / 8
-	}
-	for s := c.ImageSize; s > cells; s /= 2 {
-		convs++
-	}
-	return cells, convs
 }
 
 // annotationExtra is the number of channels the captioner adds to each

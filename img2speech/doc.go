@@ -20,10 +20,9 @@
 //     unit's mean duration in the training captions;
 //   - image → units (TrainImage, after Train; WithCaptioner gives a
 //     trained unit stage a new captioner): a CNN over the picture
-//     (ImageSize², stride-2 convolutions down to a grid of
-//     Config.CapCells²) whose cells (with Config.CapCoords, and their
-//     coordinates) an LSTM attends to at every step (Show, Attend and
-//     Tell), starting from a state computed from the picture, trained
+//     (ImageSize², three stride-2 convolutions) whose cells (with
+//     Config.CapCoords, and their coordinates) an LSTM attends to at
+//     every step (Show, Attend and Tell), starting from a state computed from the picture, trained
 //     with teacher forcing on the collapsed units of each clip's spoken
 //     caption; beam search at inference (UnitsFromImage; SpeakImage says
 //     a picture end to end). Units depend on the voice that said them,

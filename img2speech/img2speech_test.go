@@ -50,9 +50,6 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Beta = math.NaN() }, "beta"},
 		{func(c *Config) { c.Segment = 30 }, "segment"},
 		{func(c *Config) { c.CapVoices = -1 }, "cap_voices"},
-		{func(c *Config) { c.CapCells = 3 }, "cap_cells"},
-		{func(c *Config) { c.CapCells = 32 }, "cap_cells"},
-		{func(c *Config) { c.CapCells = 12 }, "cap_cells"},
 	} {
 		c := DefaultConfig()
 		tc.edit(&c)
@@ -404,37 +401,5 @@ func TestCaptionerVoices(t *testing.T) {
 	}
 	if _, seq, err := back.SpeakImage(frame); err != nil || len(seq) == 0 {
 		t.Errorf("SpeakImage in voice %s: %v, units %v", speakers[1], err, seq)
-	}
-}
-
-// TestCapCells checks that a larger picture read down to the same grid
-// adds a stride-2 convolution and runs.
-func TestCapCells(t *testing.T) {
-	for _, tc := range []struct{ size, cells, convs int }{{32, 0, 3}, {64, 0, 3}, {64, 4, 4}, {32, 8, 2}} {
-		c := tinyConfig()
-		c.ImageSize, c.CapCells = tc.size, tc.cells
-		m, err := New(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		convs := 0
-		for _, p := range m.Params() {
-			if strings.HasPrefix(p.Name, "img.") && strings.HasSuffix(p.Name, ".weight") {
-				convs++
-			}
-		}
-		if convs != tc.convs {
-			t.Errorf("%d² to %d cells: %d convolutions; want %d", tc.size, tc.cells, convs, tc.convs)
-		}
-		exs := []captionExample{{image: make([]float32, 3*tc.size*tc.size), units: []int{1, 2}}}
-		prog := nets.NewProgram(m.defineCaption(), nets.ProgramOptions{Mode: nets.Eval})
-		pass, err := prog.Run(m.captionFeeds(exs, false)...)
-		if err != nil {
-			t.Fatalf("%d² to %d cells: %v", tc.size, tc.cells, err)
-		}
-		if l, _, err := pass.Value("logits"); err != nil || len(l) != (c.MaxUnits+1)*(c.Codes+1) {
-			t.Errorf("%d² to %d cells: %d logits (%v)", tc.size, tc.cells, len(l), err)
-		}
-		prog.Close()
 	}
 }

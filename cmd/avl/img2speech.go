@@ -208,7 +208,6 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	imageSize := fs.Int("image-size", def.ImageSize, "stage image: pictures are scaled to this many pixels a side")
 	coords := fs.Bool("cap-coords", def.CapCoords, "stage image: the captioner's attention sees each cell's coordinates")
 	maxUnits := fs.Int("max-units", def.MaxUnits, "stage image: the longest unit sequence learnt and said (longer captions are cut)")
-	capCells := fs.Int("cap-cells", def.CapCells, "stage image: side of the grid of cells the captioner attends to (the CNN halves the picture down to it; 0: image size / 8)")
 	capHidden := fs.Int("cap-hidden", def.CapHidden, "stage image: size of the captioner's LSTM and attention")
 	capVoices := fs.Int("cap-voices", def.CapVoices, "stage image: voices the captioner can be told to say its units in (at least the training speakers; 0: none)")
 	d := img2speech.DefaultTrainOptions()
@@ -250,9 +249,9 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	case "image":
 		img := def
 		img.ImageSize, img.CapCoords, img.MaxUnits, img.Seed = *imageSize, *coords, *maxUnits, o.Seed
-		img.CapHidden, img.CapVoices, img.CapCells = *capHidden, *capVoices, *capCells
+		img.CapHidden, img.CapVoices = *capHidden, *capVoices
 		if err := img.Validate(); err != nil {
-			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}, {"cap_hidden", "--cap-hidden"}, {"cap_voices", "--cap-voices"}, {"cap_cells", "--cap-cells"}}))}
+			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}, {"cap_hidden", "--cap-hidden"}, {"cap_voices", "--cap-voices"}}))}
 		}
 		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, o, stdout)
 	case "judge":
