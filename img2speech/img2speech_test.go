@@ -389,6 +389,18 @@ func TestCaptionerVoices(t *testing.T) {
 	if !slices.Equal(back.Voices(), speakers) {
 		t.Errorf("voices after Load %v; want %v", back.Voices(), speakers)
 	}
+	// a captioner with voices but a file without their names is refused
+	nameless := filepath.Join(t.TempDir(), "nameless.safetensors")
+	back.voices = nil
+	if err := back.Save(nameless); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(nameless); err == nil || !strings.Contains(err.Error(), voicesKey) {
+		t.Errorf("a file without the voices' names: %v", err)
+	}
+	if back, err = Load(path); err != nil {
+		t.Fatal(err)
+	}
 	if err := back.SetVoice("nobody"); err == nil || !strings.Contains(err.Error(), speakers[0]) {
 		t.Errorf("SetVoice of an unknown speaker: %v", err)
 	}
