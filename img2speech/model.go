@@ -203,7 +203,7 @@ func (m *Model) SetVoice(name string) error {
 func (m *Model) setVoices(meta map[string]string) error {
 	js, ok := meta[voicesKey]
 	if !ok {
-		if m.cap != nil && m.Config.CapVoices > 0 && m.durations != nil {
+		if m.Config.CapVoices > 0 && m.durations != nil {
 			return fmt.Errorf("metadata %s: missing; the captioner has %d voices", voicesKey, m.Config.CapVoices)
 		}
 		return nil
