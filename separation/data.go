@@ -68,6 +68,9 @@ type mixer struct {
 	srcs   []*source
 	frames int // video frames per mixture
 	n      int // samples per mixture
+	// tilt, when not nil, tilts each source's spectrum by a random slope
+	// (training mixtures only; Config.Tilt)
+	tilt *tilter
 }
 
 func newMixer(cfg Config, srcs []*source, frames int) (*mixer, error) {
@@ -142,6 +145,9 @@ func (m *mixer) draw(r *rand.Rand) *example {
 		}
 		used = append(used, s.speaker)
 		x, mo := m.cut(r, s)
+		if m.tilt != nil {
+			m.tilt.apply(x, m.cfg.Tilt*(2*r.Float64()-1))
+		}
 		if v := rms(x); v > 1e-8 {
 			scale(x, 0.05/v*math.Pow(10, (10*r.Float64()-5)/20))
 		}

@@ -216,6 +216,9 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 	if err != nil {
 		return rep, err
 	}
+	if cfg.Tilt > 0 {
+		mx.tilt = newTilter(mx.n, cfg.Rate)
+	}
 	spk := map[string]bool{}
 	for _, s := range tr {
 		spk[s.speaker] = true

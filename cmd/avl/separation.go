@@ -60,6 +60,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	loss := fs.String("loss", string(def.Loss), "loss: si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real and faces) or compressed (the paper's L2 of compressed spectrograms; the default of --audio-only and --mask complex); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", def.Consistency, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers; off by default for --speakers 1 and --mask complex); with --init, switches it on or off")
 	visAux := fs.Float64("visual-aux", def.VisualAux, "weight of the training-only loss that asks each face's visual features to predict its speaker's loudness, so a fresh model tells the faces apart from the first steps (0: off; needs faces)")
+	tilt := fs.Float64("tilt", def.Tilt, "training augmentation: tilt each voice's spectrum by a random slope within ±this many dB per octave, so that the model hears brighter and duller voices than the corpus has (0: off); with --init, sets it for this training")
 	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh; give a new --seed, or the mixtures repeat)")
 	d := separation.DefaultTrainOptions()
 	d.Seed = 1
@@ -81,6 +82,8 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
 	case *channels < 1 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
 		return cli.Usagef("--channels and --hidden want ≥ 1; --combs, --salience-window and --fc ≥ 0 (--fc 0: the default)")
+	case !(*tilt >= 0 && *tilt <= 12):
+		return cli.Usagef("--tilt %g: want 0 (off) … 12 dB per octave", *tilt)
 	}
 	o, err := opts()
 	if err != nil {
@@ -139,6 +142,9 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if m != old {
 			old.Close()
 		}
+		if cli.Given(fs, "tilt") {
+			m.Config.Tilt = *tilt
+		}
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, o.Seed
@@ -147,7 +153,7 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 			cfg.FCHidden = *fc
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
-		cfg.Loss, cfg.SalienceWindow, cfg.VisualAux = separation.Loss(*loss), *salWin, *visAux
+		cfg.Loss, cfg.SalienceWindow, cfg.VisualAux, cfg.Tilt = separation.Loss(*loss), *salWin, *visAux, *tilt
 		recipeFor(&cfg, func(name string) bool { return cli.Given(fs, name) })
 		if (cfg.TrackPitch || cfg.MultiPitch) && cfg.Combs == 0 {
 			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
@@ -336,7 +342,7 @@ var sepFlags = [][2]string{
 	{"audio_channels", "--channels"},
 	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
 	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
-	{"visual_aux", "--visual-aux"},
+	{"visual_aux", "--visual-aux"}, {"tilt", "--tilt"},
 }
 
 // sepFlagNames is the message of a separation.Config error in the
