@@ -1,8 +1,12 @@
 package separation
 
 import (
+	"context"
 	"math"
+	"math/rand"
 	"testing"
+
+	"gonum.org/v1/gonum/dsp/fourier"
 )
 
 // TestTilter checks the tilt on sines at whole-bin frequencies: +6.02 dB
@@ -30,5 +34,63 @@ func TestTilter(t *testing.T) {
 		if got := rms(x); math.Abs(got-want) > 1e-9*math.Max(1, want) {
 			t.Errorf("%g Hz tilted %+g dB/octave: rms %.6f, want %.6f", c.f, c.db, got, want)
 		}
+	}
+}
+
+// A mixer with Config.Tilt tilts each source before mixing: the mixture
+// is still the exact sum of its sources, and the first source of a draw
+// is the untilted one's cut with a different balance of low and high
+// frequencies (within ±Tilt dB per octave).
+func TestMixerTilt(t *testing.T) {
+	ds := tinyCorpus(t)
+	c := tinyConfig()
+	c.Tilt = 6
+	srcs, err := c.loadSources(context.Background(), ds.Clips, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := newMixer(c, srcs, c.SegmentFrames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tilted, _ := newMixer(c, srcs, c.SegmentFrames())
+	tilted.tilt = newTilter(tilted.n, c.Rate)
+	// high-band share: energy above Rate/4 over energy below Rate/8 (1 kHz
+	// and 500 Hz at the tiny config's 4 kHz)
+	share := func(x []float64) float64 {
+		y := append([]float64(nil), x...)
+		fft := fourier.NewFFT(len(y))
+		var lo, hi float64
+		for k, v := range fft.Coefficients(nil, y) {
+			f := float64(k) * float64(c.Rate) / float64(len(y))
+			e := real(v)*real(v) + imag(v)*imag(v)
+			if f < float64(c.Rate)/8 {
+				lo += e
+			} else if f > float64(c.Rate)/4 {
+				hi += e
+			}
+		}
+		return hi / lo
+	}
+	changed := 0
+	for seed := int64(1); seed <= 10; seed++ {
+		a := plain.draw(rand.New(rand.NewSource(seed)))
+		b := tilted.draw(rand.New(rand.NewSource(seed)))
+		for j := range b.mix {
+			if b.mix[j] != b.srcs[0][j]+b.srcs[1][j] {
+				t.Fatalf("seed %d, sample %d: mixture %g, sum of sources %g", seed, j, b.mix[j], b.srcs[0][j]+b.srcs[1][j])
+			}
+		}
+		// the bands' centres are at most 5 octaves apart (100 Hz … 2 kHz)
+		d := 10 * math.Log10(share(b.srcs[0])/share(a.srcs[0]))
+		if math.Abs(d) > 5*c.Tilt {
+			t.Errorf("seed %d: high-band share moved %.1f dB, more than a ±%g dB/octave tilt can", seed, d, c.Tilt)
+		}
+		if math.Abs(d) > 0.5 {
+			changed++
+		}
+	}
+	if changed < 5 {
+		t.Errorf("the tilt moved the high-band share by more than 0.5 dB in %d of 10 draws", changed)
 	}
 }
