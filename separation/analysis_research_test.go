@@ -26,7 +26,8 @@ import (
 //	AVL_SEPARATION_DATA=spk AVL_SEPARATION_MODEL=m.safetensors go test -tags research ./separation -run Analysis -v
 
 // analysisMixer returns a mixer over the val split of $AVL_SEPARATION_DATA
-// (design decisions are made on val; the test speakers only score).
+// (design decisions are made on val; the test speakers only score), or
+// over $AVL_SEPARATION_SPLIT (a corpus of other voices has only test).
 func analysisMixer(t *testing.T, cfg Config) *mixer {
 	root := os.Getenv("AVL_SEPARATION_DATA")
 	if root == "" {
@@ -36,7 +37,11 @@ func analysisMixer(t *testing.T, cfg Config) *mixer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcs, err := cfg.loadSources(context.Background(), ds.Split("val"), nil, "")
+	split := os.Getenv("AVL_SEPARATION_SPLIT")
+	if split == "" {
+		split = "val"
+	}
+	srcs, err := cfg.loadSources(context.Background(), ds.Split(split), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
