@@ -84,10 +84,7 @@ func sameAnalysis(a, b Config) bool {
 // pitchConfig returns c with the analysis the pitch pair and typicalF0
 // use: a 40 ms window, which resolves the harmonics of low voices.
 func (c Config) pitchConfig() Config {
-	c.SalienceWindow = c.PitchWindow
-	if c.SalienceWindow == 0 {
-		c.SalienceWindow = int(math.Round(0.04 * float64(c.Rate)))
-	}
+	c.SalienceWindow = int(math.Round(0.04 * float64(c.Rate)))
 	return c.salienceConfig()
 }
 

@@ -93,11 +93,6 @@ type Config struct {
 	// and the BiLSTM sees the pair's places, loudness and salience, so that
 	// it can match each fundamental's loudness with a mouth's motion.
 	MultiPitch bool `json:"multi_pitch"`
-	// PitchWindow is the window length, in samples, of the STFT the pitch
-	// pair is estimated on (0: 40 ms). Harmonics are resolved only when
-	// they lie further apart than the Hann window's main lobe (4 / length):
-	// 40 ms resolves voices above 100 Hz, 64 ms voices above 62.5 Hz.
-	PitchWindow int `json:"pitch_window,omitempty"`
 	// Consistency rescales the real masks so that the separated
 	// spectrograms add up to the mixture: each output takes the share of
 	// the remainder in proportion to its magnitude (see logLinearMasks).
@@ -199,8 +194,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("separation: comb_f0 = %v Hz, want 20 ≤ low < high ≤ Rate/4 = %v", c.CombF0, float64(c.Rate)/4)
 	case c.SalienceWindow < 0 || c.SalienceWindow > 8192:
 		return fmt.Errorf("separation: salience_window = %d, want 0 … 8192 samples", c.SalienceWindow)
-	case c.PitchWindow < 0 || c.PitchWindow > 8192:
-		return fmt.Errorf("separation: pitch_window = %d, want 0 … 8192 samples", c.PitchWindow)
 	case c.MultiPitch && (c.Combs == 0 || c.Speakers != 2):
 		return fmt.Errorf("separation: multi_pitch needs harmonic combs (combs > 0) and two speakers")
 	case c.Consistency && (c.Speakers < 2 || c.Mask != MaskReal):

@@ -60,7 +60,6 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	loss := fs.String("loss", string(def.Loss), "loss: si-sdr (the SI-SDR of the separated waveforms, the evaluation's measure; needs --mask real and faces) or compressed (the paper's L2 of compressed spectrograms; the default of --audio-only and --mask complex); with --init, switches that model's loss (default: keeps it)")
 	consistency := fs.Bool("consistency", def.Consistency, "rescale the real masks so that the voices add up to the mixture, and train through it (needs --mask real and two speakers; off by default for --speakers 1 and --mask complex); with --init, switches it on or off")
 	visAux := fs.Float64("visual-aux", def.VisualAux, "weight of the training-only loss that asks each face's visual features to predict its speaker's loudness, so a fresh model tells the faces apart from the first steps (0: off; needs faces)")
-	pitchWin := fs.Int("pitch-window", def.PitchWindow, "window in samples of the STFT the pitch pair is estimated on (0: 40 ms; longer resolves lower voices); with --init, sets it for that model")
 	tilt := fs.Float64("tilt", def.Tilt, "training augmentation: tilt each voice's spectrum by a random slope within ±this many dB per octave, so that the model hears brighter and duller voices than the corpus has (0: off); with --init, sets it for this training")
 	initFrom := fs.String("init", "", "continue from this model file (its architecture, speakers and mask; the optimiser starts afresh; give a new --seed, or the mixtures repeat)")
 	d := separation.DefaultTrainOptions()
@@ -81,8 +80,8 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return cli.Usagef("--loss %q: want %s or %s", *loss, separation.LossCompressed, separation.LossSISDR)
 	case !(*segment > 0 && *segment <= 30):
 		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
-	case *channels < 1 || *hidden < 1 || *combs < 0 || *salWin < 0 || *pitchWin < 0 || *fc < 0:
-		return cli.Usagef("--channels and --hidden want ≥ 1; --combs, --salience-window, --pitch-window and --fc ≥ 0 (--fc 0: the default)")
+	case *channels < 1 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
+		return cli.Usagef("--channels and --hidden want ≥ 1; --combs, --salience-window and --fc ≥ 0 (--fc 0: the default)")
 	case !(*tilt >= 0 && *tilt <= 12):
 		return cli.Usagef("--tilt %g: want 0 (off) … 12 dB per octave", *tilt)
 	}
@@ -146,12 +145,6 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if cli.Given(fs, "tilt") {
 			m.Config.Tilt = *tilt
 		}
-		if cli.Given(fs, "pitch-window") {
-			m.Config.PitchWindow = *pitchWin
-			if err := m.Config.Validate(); err != nil {
-				return cli.Usagef("--init %s: %s", *initFrom, sepFlagNames(err))
-			}
-		}
 	} else {
 		cfg := separation.DefaultConfig()
 		cfg.Speakers, cfg.AudioOnly, cfg.Mask, cfg.Segment, cfg.Seed = *speakers, *audioOnly, separation.Mask(*mask), *segment, o.Seed
@@ -161,7 +154,6 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		cfg.Combs, cfg.TrackPitch, cfg.MultiPitch, cfg.Consistency = *combs, *trackPitch, *multiPitch, *consistency
 		cfg.Loss, cfg.SalienceWindow, cfg.VisualAux, cfg.Tilt = separation.Loss(*loss), *salWin, *visAux, *tilt
-		cfg.PitchWindow = *pitchWin
 		recipeFor(&cfg, func(name string) bool { return cli.Given(fs, name) })
 		if (cfg.TrackPitch || cfg.MultiPitch) && cfg.Combs == 0 {
 			return cli.Usagef("--track-pitch and --multi-pitch need harmonic combs: give --combs K")
@@ -350,7 +342,7 @@ var sepFlags = [][2]string{
 	{"audio_channels", "--channels"},
 	{"lstm_hidden", "--hidden"}, {"fc_hidden", "--fc"}, {"combs", "--combs"}, {"salience_window", "--salience-window"},
 	{"track_pitch", "--track-pitch"}, {"multi_pitch", "--multi-pitch"}, {"consistency", "--consistency"}, {"loss", "--loss"},
-	{"visual_aux", "--visual-aux"}, {"tilt", "--tilt"}, {"pitch_window", "--pitch-window"},
+	{"visual_aux", "--visual-aux"}, {"tilt", "--tilt"},
 }
 
 // sepFlagNames is the message of a separation.Config error in the
