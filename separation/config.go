@@ -129,13 +129,13 @@ type Config struct {
 // speakers) with widths scaled down for a CPU, real masks with harmonic
 // combs (240 candidate fundamentals over 60–480 Hz), pitch tracking and
 // pitch pairs on a 40 ms salience window, outputs that add up to the
-// mixture, the SI-SDR loss, and the visual auxiliary loss at weight 2
-// while training. PlainConfig is the paper's model without
+// mixture, the SI-SDR loss, and in training the visual auxiliary loss at
+// weight 2 and voices tilted by up to ±4 dB per octave. PlainConfig is the paper's model without
 // the combs (complex masks, compressed-spectrogram loss).
 func DefaultConfig() Config {
 	c := PlainConfig()
 	c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.SalienceWindow = MaskReal, 240, true, true, 640
-	c.Consistency, c.Loss, c.VisualAux = true, LossSISDR, 2
+	c.Consistency, c.Loss, c.VisualAux, c.Tilt = true, LossSISDR, 2, 4
 	return c
 }
 
