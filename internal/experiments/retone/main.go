@@ -3,7 +3,9 @@
 // score depends on: the spectral tilt (-tilt dB per octave, about 1 kHz)
 // or the pitch and formants together (-shift semitones, by resampling,
 // which also changes the length). Faces are drawn afresh by
-// synth.ExternalSpeakers with mouths that follow the new audio.
+// synth.ExternalSpeakers with mouths that follow the new audio, so with
+// neither change it tells how much of a drop on other speech comes from
+// such faces.
 //
 //	go run ./internal/experiments/retone -in CORPUS -out DIR [-tilt DB] [-shift ST] [-speakers e00,e01]
 package main
