@@ -8,6 +8,7 @@ import (
 	"math/rand"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/internal/progress"
 	"github.com/avlearn/avlearn/synth"
 )
@@ -70,7 +71,7 @@ type mixer struct {
 	n      int // samples per mixture
 	// tilt, when not nil, tilts each source's spectrum by a random slope
 	// (training mixtures only; Config.Tilt)
-	tilt *tilter
+	tilt *dsp.Tilter
 }
 
 func newMixer(cfg Config, srcs []*source, frames int) (*mixer, error) {
@@ -146,7 +147,7 @@ func (m *mixer) draw(r *rand.Rand) *example {
 		used = append(used, s.speaker)
 		x, mo := m.cut(r, s)
 		if m.tilt != nil {
-			m.tilt.apply(x, m.cfg.Tilt*(2*r.Float64()-1))
+			m.tilt.Apply(x, m.cfg.Tilt*(2*r.Float64()-1))
 		}
 		if v := rms(x); v > 1e-8 {
 			scale(x, 0.05/v*math.Pow(10, (10*r.Float64()-5)/20))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
+	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/task"
 )
@@ -217,7 +218,7 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 		return rep, err
 	}
 	if cfg.Tilt > 0 {
-		mx.tilt = newTilter(mx.n, cfg.Rate)
+		mx.tilt = dsp.NewTilter(mx.n, cfg.Rate)
 	}
 	spk := map[string]bool{}
 	for _, s := range tr {

@@ -17,8 +17,6 @@ import (
 	"os"
 	"strings"
 
-	"gonum.org/v1/gonum/dsp/fourier"
-
 	"github.com/avlearn/avlearn/avio"
 	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/synth"
@@ -80,16 +78,10 @@ func run(in, out, split string, seed int64, size int, tilt, shift float64, speak
 	return synth.ExternalSpeakers(out, clips, synth.ExternalOptions{Seed: seed, Size: size})
 }
 
-// addTilt multiplies the spectrum by (f/1 kHz)^(db/6.02), flat below 100 Hz.
+// addTilt tilts x by db per octave (dsp.Tilter) and keeps its energy.
 func addTilt(x []float64, rate int, db float64) []float64 {
-	n := len(x)
-	fft := fourier.NewFFT(n)
-	c := fft.Coefficients(nil, x)
-	for k := range c {
-		f := math.Max(100, float64(k)*float64(rate)/float64(n))
-		c[k] *= complex(math.Pow(f/1000, db/(20*math.Log10(2))), 0)
-	}
-	y := fft.Sequence(nil, c)
+	y := append([]float64(nil), x...)
+	dsp.NewTilter(len(y), rate).Apply(y, db)
 	var ex, ey float64
 	for i := range x {
 		ex += x[i] * x[i]
