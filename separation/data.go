@@ -90,6 +90,17 @@ func newMixer(cfg Config, srcs []*source, frames int) (*mixer, error) {
 	return &mixer{cfg: cfg, srcs: srcs, frames: frames, n: int(math.Round(float64(frames) * float64(cfg.Rate) / cfg.FPS))}, nil
 }
 
+// newTrainMixer is newMixer for training mixtures of Config.Segment:
+// with Config.Tilt, each source is tilted by a random slope. Validation
+// and evaluation mixtures come from newMixer and are never tilted.
+func newTrainMixer(cfg Config, srcs []*source) (*mixer, error) {
+	mx, err := newMixer(cfg, srcs, cfg.SegmentFrames())
+	if err == nil && cfg.Tilt > 0 {
+		mx.tilt = dsp.NewTilter(mx.n, cfg.Rate)
+	}
+	return mx, err
+}
+
 // cut returns n samples and the mouth crops of m.frames frames of s from a
 // random video frame (so sound and picture stay aligned), zero-padded or
 // repeating the last frame past the clip's end.

@@ -9,10 +9,11 @@ import (
 	"github.com/avlearn/avlearn/dsp"
 )
 
-// A mixer with Config.Tilt tilts each source before mixing: the mixture
-// is still the exact sum of its sources, and the first source of a draw
-// is the untilted one's cut with a different balance of low and high
-// frequencies (within ±Tilt dB per octave).
+// With Config.Tilt, training mixtures tilt each source before mixing and
+// other mixtures do not: a training mixture is still the exact sum of its
+// sources, and its first source is the untilted mixer's cut with a
+// different balance of low and high frequencies (within ±Tilt dB per
+// octave).
 func TestMixerTilt(t *testing.T) {
 	ds := tinyCorpus(t)
 	c := tinyConfig()
@@ -25,15 +26,16 @@ func TestMixerTilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tilted, _ := newMixer(c, srcs, c.SegmentFrames())
-	tilted.tilt = dsp.NewTilter(tilted.n, c.Rate)
+	tilted, err := newTrainMixer(c, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// high-band share: energy above Rate/4 over energy below Rate/8 (1 kHz
 	// and 500 Hz at the tiny config's 4 kHz)
 	share := func(x []float64) float64 {
-		y := append([]float64(nil), x...)
 		var lo, hi float64
-		for k, v := range dsp.NewFFT(len(y)).Forward(nil, y) {
-			f := float64(k) * float64(c.Rate) / float64(len(y))
+		for k, v := range dsp.NewFFT(len(x)).Forward(nil, x) {
+			f := float64(k) * float64(c.Rate) / float64(len(x))
 			e := real(v)*real(v) + imag(v)*imag(v)
 			if f < float64(c.Rate)/8 {
 				lo += e

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/avlearn/avlearn/avio"
-	"github.com/avlearn/avlearn/dsp"
 	"github.com/avlearn/avlearn/nets"
 	"github.com/avlearn/avlearn/task"
 )
@@ -213,12 +212,9 @@ func Train(ctx context.Context, m *Model, data Data, o TrainOptions) (Report, er
 	if err != nil {
 		return rep, err
 	}
-	mx, err := newMixer(cfg, tr, cfg.SegmentFrames())
+	mx, err := newTrainMixer(cfg, tr)
 	if err != nil {
 		return rep, err
-	}
-	if cfg.Tilt > 0 {
-		mx.tilt = dsp.NewTilter(mx.n, cfg.Rate)
 	}
 	spk := map[string]bool{}
 	for _, s := range tr {
