@@ -114,9 +114,9 @@ type Config struct {
 
 	// Tilt > 0 tilts, in training only, each source's spectrum by a
 	// slope drawn uniformly from ±Tilt dB per octave (pivoting at 1 kHz)
-	// before it is mixed. Voices differ in spectral tilt (the glottal
-	// pulse, the microphone, the room), and a model that only heard one
-	// generator's tilt loses several dB on brighter or duller speech.
+	// before it is mixed (see dsp.Tilter). Voices differ in spectral tilt
+	// (the glottal pulse, the microphone, the room), and a model that only
+	// heard synth's voices loses several dB on brighter speech.
 	Tilt float64 `json:"tilt,omitempty"`
 
 	// Training examples.
@@ -130,8 +130,9 @@ type Config struct {
 // combs (240 candidate fundamentals over 60–480 Hz), pitch tracking and
 // pitch pairs on a 40 ms salience window, outputs that add up to the
 // mixture, the SI-SDR loss, and in training the visual auxiliary loss at
-// weight 2 and voices tilted by up to ±4 dB per octave. PlainConfig is the paper's model without
-// the combs (complex masks, compressed-spectrogram loss).
+// weight 2 and voices tilted by up to ±4 dB per octave. PlainConfig is
+// the paper's model without the combs (complex masks,
+// compressed-spectrogram loss).
 func DefaultConfig() Config {
 	c := PlainConfig()
 	c.Mask, c.Combs, c.TrackPitch, c.MultiPitch, c.SalienceWindow = MaskReal, 240, true, true, 640

@@ -82,8 +82,6 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		return cli.Usagef("--segment %g: want (0, 30] seconds", *segment)
 	case *channels < 1 || *hidden < 1 || *combs < 0 || *salWin < 0 || *fc < 0:
 		return cli.Usagef("--channels and --hidden want ≥ 1; --combs, --salience-window and --fc ≥ 0 (--fc 0: the default)")
-	case !(*tilt >= 0 && *tilt <= 12):
-		return cli.Usagef("--tilt %g: want 0 (off) … 12 dB per octave", *tilt)
 	}
 	o, err := opts()
 	if err != nil {
@@ -144,6 +142,10 @@ func separationTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		if cli.Given(fs, "tilt") {
 			m.Config.Tilt = *tilt
+			if err := m.Config.Validate(); err != nil {
+				m.Close()
+				return cli.UsageError{Err: errors.New(sepFlagNames(err))}
+			}
 		}
 	} else {
 		cfg := separation.DefaultConfig()
