@@ -39,11 +39,24 @@ type captioner struct {
 // imageChannels are the widths of the CNN's three stride-2 convolutions.
 var imageChannels = [3]int{16, 32, 64}
 
+// imageStem is the width of the stride-1 convolution before them
+// (Config.ImageStem).
+const imageStem = 16
+
 func newCaptioner(cfg Config, rng *rand.Rand) (*captioner, []*nets.Param, error) {
 	c := &captioner{}
 	var ps []*nets.Param
 	var err error
 	in := 3
+	if cfg.ImageStem {
+		stem, err := nets.NewConv2d("img.stem", in, imageStem, 3, 3, nets.Conv2dOptions{Padding: [2]int{1, 1}}, rng)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.cnn = append(c.cnn, stem, nets.NewReLU())
+		ps = append(ps, stem.Params()...)
+		in = imageStem
+	}
 	for i, ch := range imageChannels {
 		var conv *nets.Conv2d
 		if conv, err = nets.NewConv2d(fmt.Sprintf("img.%d", 2*i), in, ch, 3, 3, nets.Conv2dOptions{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}, rng); err != nil {

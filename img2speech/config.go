@@ -37,6 +37,17 @@ type Config struct {
 	// to ignore the picture (docs/runs/img2speech.md). Files written
 	// before it existed load with it off.
 	ImageState bool `json:"image_state"`
+	// ImageStem starts the CNN with a stride-1 convolution (16 channels,
+	// 3×3) at the picture's full resolution, before the three stride-2
+	// ones: a shape is 3–4 pixels across at 32², and a first layer that
+	// already halves the picture loses which shape it is. Files written
+	// before it existed load with it off.
+	ImageStem bool `json:"image_stem"`
+	// ImagePretrain is the number of labelled object pictures the
+	// captioner's CNN learnt to name before it learnt captions
+	// (PretrainImage; 0: none). It records what was done: New and Load
+	// do nothing with it. Files written before it existed load with it 0.
+	ImagePretrain int `json:"image_pretrain"`
 	// CapCoords appends each cell's coordinates (x and y in [−1, 1]) to
 	// its annotation, so that what the captioner attends to says where it
 	// is (the position words). Files written before it existed load with
@@ -63,11 +74,11 @@ type Config struct {
 // 128-channel convolutions, a decoder that gives back each unit's frames
 // from that unit alone (its units are purer than with a decoder that sees
 // neighbouring units; docs/runs/img2speech.md), segments of 1.28 s; a
-// captioner that reads pictures of 32² pixels and starts from their
-// state.
+// captioner that reads pictures of 32² pixels with a full-resolution
+// first convolution (ImageStem) and starts from their state.
 func DefaultConfig() Config {
 	return Config{Rate: 16000, NMels: 40, PreEmphasis: 0.97, Stride: 4, Codes: 64, CodeDim: 32,
-		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 192, ImageState: true, CapVoices: 16, Seed: 1}
+		Hidden: 128, DecoderKernel: 1, Beta: 0.25, Segment: 128, ImageSize: 32, CapEmbed: 32, CapHidden: 128, MaxUnits: 192, ImageState: true, ImageStem: true, CapVoices: 16, Seed: 1}
 }
 
 // Validate reports the first problem with c, naming its JSON key.
@@ -100,6 +111,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
 	case c.CapVoices < 0 || c.CapVoices > 1024:
 		return fmt.Errorf("img2speech: config: cap_voices %d; want 0–1024", c.CapVoices)
+	case c.ImagePretrain < 0 || c.ImagePretrain > maxObjectPictures:
+		return fmt.Errorf("img2speech: config: image_pretrain %d; want 0–%d", c.ImagePretrain, maxObjectPictures)
 	case c.MaxUnits < 1 || c.MaxUnits > 1024:
 		return fmt.Errorf("img2speech: config: max_units %d; want 1–1024", c.MaxUnits)
 	case c.Segment < c.Stride || c.Segment > 4096 || c.Segment%c.Stride != 0:

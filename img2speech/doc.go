@@ -20,7 +20,10 @@
 //     unit's mean duration in the training captions;
 //   - image → units (TrainImage, after Train; WithCaptioner gives a
 //     trained unit stage a new captioner): a CNN over the picture
-//     (ImageSize², three stride-2 convolutions) whose cells (with
+//     (ImageSize²; with Config.ImageStem a stride-1 convolution, then
+//     three stride-2 ones), first taught to name single objects in
+//     labelled pictures synth draws (PretrainImage, as the paper's
+//     ImageNet-trained encoder), whose cells (with
 //     Config.CapCoords, and their coordinates) an LSTM attends to at
 //     every step (Show, Attend and Tell), starting from a state computed from the picture, trained
 //     with teacher forcing on the collapsed units of each clip's spoken

@@ -102,15 +102,16 @@ func New(cfg Config) (*Model, error) {
 
 // WithCaptioner returns a new model with m's speech ↔ unit networks and
 // statistics (copied) and an untrained captioner of img's image fields
-// (ImageSize, CapEmbed, CapHidden, MaxUnits, ImageState, CapCoords,
-// CapVoices),
+// (ImageSize, CapEmbed, CapHidden, MaxUnits, ImageState, ImageStem,
+// CapCoords, CapVoices),
 // drawn from img.Seed: what TrainImage starts from, whatever captioner m
 // has.
 func (m *Model) WithCaptioner(img Config) (*Model, error) {
 	c := m.Config
 	c.ImageSize, c.CapEmbed, c.CapHidden, c.MaxUnits = img.ImageSize, img.CapEmbed, img.CapHidden, img.MaxUnits
 	c.ImageState, c.CapCoords, c.Seed = img.ImageState, img.CapCoords, img.Seed
-	c.CapVoices = img.CapVoices
+	c.CapVoices, c.ImageStem = img.CapVoices, img.ImageStem
+	c.ImagePretrain = 0 // the new CNN has learnt nothing yet
 	n, err := New(c)
 	if err != nil {
 		return nil, err

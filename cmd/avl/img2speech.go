@@ -44,7 +44,8 @@ const img2speechHelp = `usage: avl img2speech IMAGE.png -o SPEECH.wav [--model M
          decoder back to the frames; the val split picks the best epoch;
          --holdout leaves those speakers out
          --stage image --model UNITS.safetensors: learn the units of each clip's
-         spoken caption from its first frame (CNN, attention LSTM)
+         spoken caption from its first frame (CNN, attention LSTM); the CNN
+         first learns to name single objects in --objects pictures synth draws
          --stage judge: the recogniser that judges speech, trained on the clean
          speech only (each 20 ms labelled with its caption word or silence)
   eval   --model M --data ROOT [--speakers s006,s007] [--images] [--judge J]
@@ -206,6 +207,8 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	stage := fs.String("stage", "units", "what to train: units (speech ↔ units) or image (image → units, on --model's units)")
 	model := fs.String("model", "", "stage image: the model whose units the pictures learn (written by stage units); its captioner, if any, is replaced by a new one")
 	imageSize := fs.Int("image-size", def.ImageSize, "stage image: pictures are scaled to this many pixels a side")
+	stem := fs.Bool("image-stem", def.ImageStem, "stage image: the captioner's CNN starts with a stride-1 convolution at full resolution")
+	objects := fs.Int("objects", img2speech.DefaultObjectPictures, "stage image: pictures of single labelled objects (drawn by synth) the captioner's CNN first learns to name, as an ImageNet-trained encoder (0: none)")
 	coords := fs.Bool("cap-coords", def.CapCoords, "stage image: the captioner's attention sees each cell's coordinates")
 	maxUnits := fs.Int("max-units", def.MaxUnits, "stage image: the longest unit sequence learnt and said (longer captions are cut)")
 	capHidden := fs.Int("cap-hidden", def.CapHidden, "stage image: size of the captioner's LSTM and attention")
@@ -249,11 +252,14 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 	case "image":
 		img := def
 		img.ImageSize, img.CapCoords, img.MaxUnits, img.Seed = *imageSize, *coords, *maxUnits, o.Seed
-		img.CapHidden, img.CapVoices = *capHidden, *capVoices
+		img.CapHidden, img.CapVoices, img.ImageStem = *capHidden, *capVoices, *stem
 		if err := img.Validate(); err != nil {
 			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}, {"cap_hidden", "--cap-hidden"}, {"cap_voices", "--cap-voices"}}))}
 		}
-		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, o, stdout)
+		if *objects < 0 {
+			return cli.Usagef("--objects %d: want ≥ 0", *objects)
+		}
+		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, *objects, o, stdout)
 	case "judge":
 		return img2speechTrainJudge(ctx, *data, *out, *holdout, o, stdout)
 	}
@@ -292,7 +298,7 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 // img2speechTrainImage trains a new captioner of img's image fields on the
 // units of the model at in and data's pictures, and writes the model to
 // out.
-func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, img img2speech.Config, o img2speech.TrainOptions, stdout io.Writer) error {
+func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, img img2speech.Config, objects int, o img2speech.TrainOptions, stdout io.Writer) error {
 	if err := cli.CheckOutFile(out, []string{".safetensors"}, in); err != nil {
 		return err
 	}
@@ -310,8 +316,16 @@ func img2speechTrainImage(ctx context.Context, data, in, out, holdout string, im
 	if err != nil {
 		return err
 	}
-	o.CheckpointPath = out
 	start := time.Now()
+	if objects > 0 {
+		orep, err := img2speech.PretrainImage(ctx, m, objects, img2speech.TrainOptions{Seed: o.Seed, Progress: o.Progress})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "objects: the CNN names %.1f%% of %d new object pictures right (20 classes), after %d steps on %d, %s\n",
+			100*orep.ValAccuracy, orep.ValPictures, orep.Steps, orep.Pictures, orep.Duration.Round(1e7))
+	}
+	o.CheckpointPath = out
 	rep, err := img2speech.TrainImage(ctx, m, d, o)
 	if err != nil {
 		return cli.TrainErr(err, out, start)

@@ -35,3 +35,13 @@ func TestImg2speechSpeak(t *testing.T) {
 		t.Errorf("output: %s", stdout.String())
 	}
 }
+
+// TestImg2speechTrainImageFlags checks that a bad --objects is a usage
+// error naming the flag, before any file is read.
+func TestImg2speechTrainImageFlags(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run([]string{"img2speech", "train", "--stage", "image", "--model", "m.safetensors", "--data", "nowhere", "-o", filepath.Join(t.TempDir(), "o.safetensors"), "--objects", "-1"}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "--objects") {
+		t.Errorf("exit %d, stderr %q; want 2 and a message naming --objects", code, stderr.String())
+	}
+}

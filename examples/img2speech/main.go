@@ -113,6 +113,10 @@ func models(out string, ds *avio.Dataset, train bool) (*img2speech.Model, *img2s
 	if _, err := img2speech.Train(ctx, m, data, img2speech.TrainOptions{Seed: 1, Progress: os.Stderr}); err != nil {
 		return nil, nil, err
 	}
+	// the captioner's CNN first learns to name single objects, then captions
+	if _, err := img2speech.PretrainImage(ctx, m, img2speech.DefaultObjectPictures, img2speech.TrainOptions{Seed: 1, Progress: os.Stderr}); err != nil {
+		return nil, nil, err
+	}
 	if _, err := img2speech.TrainImage(ctx, m, data, img2speech.TrainOptions{Seed: 1, Progress: os.Stderr}); err != nil {
 		return nil, nil, err
 	}
