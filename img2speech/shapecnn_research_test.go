@@ -40,6 +40,18 @@ func TestResearchShapeCNN(t *testing.T) {
 	at := slices.Index([]byte(arch), '@')
 	spec := arch[:at]
 	fmt.Sscanf(arch[at+1:], "%d", &size)
+	// draw renders items as the captioner reads pictures
+	draw := func(r *rand.Rand, items []synth.CaptionItem) []float32 {
+		pic, err := synth.RenderCaption(r, items, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := avio.ImageTensor(pic, avio.FrameOptions{Width: size, Height: size, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.25, 0.25, 0.25}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
 	make := func(n int, seed uint64) ([]float32, []float32) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		var img, lab []float32
@@ -53,15 +65,7 @@ func TestResearchShapeCNN(t *testing.T) {
 				items = append(items, synth.CaptionItem{Colour: synth.CaptionColours[r.IntN(5)], Shape: synth.CaptionShapes[s], Position: synth.CaptionPositions[p]})
 				shape[p] = 1 + s
 			}
-			pic, err := synth.RenderCaption(r, items, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, err := avio.ImageTensor(pic, avio.FrameOptions{Width: size, Height: size, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.25, 0.25, 0.25}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			img = append(img, x...)
+			img = append(img, draw(r, items)...)
 			for _, s := range shape {
 				lab = append(lab, float32(s))
 			}
@@ -73,15 +77,7 @@ func TestResearchShapeCNN(t *testing.T) {
 		var img, lab []float32
 		for range n {
 			s, c := r.IntN(4), r.IntN(5)
-			pic, err := synth.RenderCaption(r, []synth.CaptionItem{{Colour: synth.CaptionColours[c], Shape: synth.CaptionShapes[s], Position: synth.CaptionPositions[r.IntN(5)]}}, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, err := avio.ImageTensor(pic, avio.FrameOptions{Width: size, Height: size, Mean: []float64{0.5, 0.5, 0.5}, Std: []float64{0.25, 0.25, 0.25}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			img = append(img, x...)
+			img = append(img, draw(r, []synth.CaptionItem{{Colour: synth.CaptionColours[c], Shape: synth.CaptionShapes[s], Position: synth.CaptionPositions[r.IntN(5)]}})...)
 			lab = append(lab, float32(s*5+c))
 		}
 		return img, lab
