@@ -111,8 +111,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("img2speech: config: cap_hidden %d; want 1–1024", c.CapHidden)
 	case c.CapVoices < 0 || c.CapVoices > 1024:
 		return fmt.Errorf("img2speech: config: cap_voices %d; want 0–1024", c.CapVoices)
-	case c.ImagePretrain < 0 || c.ImagePretrain > maxObjectPictures:
-		return fmt.Errorf("img2speech: config: image_pretrain %d; want 0–%d", c.ImagePretrain, maxObjectPictures)
+	case c.ImagePretrain < 0 || c.ImagePretrain > MaxObjectPictures:
+		return fmt.Errorf("img2speech: config: image_pretrain %d; want 0–%d", c.ImagePretrain, MaxObjectPictures)
 	case c.MaxUnits < 1 || c.MaxUnits > 1024:
 		return fmt.Errorf("img2speech: config: max_units %d; want 1–1024", c.MaxUnits)
 	case c.Segment < c.Stride || c.Segment > 4096 || c.Segment%c.Stride != 0:

@@ -60,8 +60,8 @@ func DefaultObjectTrainOptions() TrainOptions {
 func PretrainImage(ctx context.Context, m *Model, pictures int, o TrainOptions) (ObjectReport, error) {
 	start := time.Now()
 	rep := ObjectReport{Pictures: pictures, ValPictures: max(1, pictures/10)}
-	if pictures < 1 || pictures > maxObjectPictures {
-		return rep, fmt.Errorf("img2speech: %d object pictures; want 1–%d", pictures, maxObjectPictures)
+	if pictures < 1 || pictures > MaxObjectPictures {
+		return rep, fmt.Errorf("img2speech: %d object pictures; want 1–%d", pictures, MaxObjectPictures)
 	}
 	o, err := o.WithDefaults(DefaultObjectTrainOptions())
 	if err != nil {
@@ -96,9 +96,9 @@ func PretrainImage(ctx context.Context, m *Model, pictures int, o TrainOptions) 
 	return rep, nil
 }
 
-// maxObjectPictures bounds PretrainImage's pictures (they are drawn a
+// MaxObjectPictures bounds PretrainImage's pictures (they are drawn a
 // batch at a time, so this bounds time, not memory).
-const maxObjectPictures = 10_000_000
+const MaxObjectPictures = 10_000_000
 
 // defineObjects declares the pretraining pass: input "image" [N, 3, S, S];
 // the CNN, the maximum over its cells and head give "logits" [N, 20];

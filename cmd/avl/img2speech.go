@@ -256,8 +256,8 @@ func img2speechTrain(ctx context.Context, args []string, stdout, stderr io.Write
 		if err := img.Validate(); err != nil {
 			return cli.UsageError{Err: errors.New(cli.FlagNames(err, "img2speech", [][2]string{{"image_size", "--image-size"}, {"max_units", "--max-units"}, {"cap_hidden", "--cap-hidden"}, {"cap_voices", "--cap-voices"}}))}
 		}
-		if *objects < 0 {
-			return cli.Usagef("--objects %d: want ≥ 0", *objects)
+		if *objects < 0 || *objects > img2speech.MaxObjectPictures {
+			return cli.Usagef("--objects %d: want 0–%d", *objects, img2speech.MaxObjectPictures)
 		}
 		return img2speechTrainImage(ctx, *data, *model, *out, *holdout, img, *objects, o, stdout)
 	case "judge":
