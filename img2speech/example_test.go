@@ -10,8 +10,8 @@ import (
 )
 
 // Say what a picture shows with the shipped model, and hear it back with
-// the shipped recogniser. The shipped model is weak: here it says the
-// colour and the position right, the shape wrong.
+// the shipped recogniser. The shipped model is weak (it says about two
+// thirds of the content words of new pictures); this one it says right.
 func ExampleModel_SpeakImage() {
 	r := rand.New(rand.NewPCG(1, 2))
 	items := []synth.CaptionItem{{Colour: "red", Shape: "circle", Position: "left"}}
@@ -42,9 +42,9 @@ func ExampleModel_SpeakImage() {
 		fmt.Println(err)
 		return
 	}
-	// the shipped captioner gets colours and counts mostly right and
-	// fewer than half of the shapes (pretrained/README.md)
+	// the shipped captioner gets colours, positions and counts mostly
+	// right and fewer than half of the shapes (pretrained/README.md)
 	fmt.Printf("%s: %d units, %.1f s, heard %q\n", synth.CaptionText(items), len(units), float64(len(speech))/16000, strings.Join(words, " "))
 	// Output:
-	// red circle left: 37 units, 2.1 s, heard "red star left"
+	// red circle left: 38 units, 2.1 s, heard "red circle left"
 }
