@@ -52,7 +52,7 @@ func TestResearchShapeCNN(t *testing.T) {
 		}
 		return x
 	}
-	make := func(n int, seed uint64) ([]float32, []float32) {
+	scenes := func(n int, seed uint64) ([]float32, []float32) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		var img, lab []float32
 		for range n {
@@ -83,8 +83,8 @@ func TestResearchShapeCNN(t *testing.T) {
 		return img, lab
 	}
 	ntr, nva := 4000, 1000
-	xtr, ytr := make(ntr, 1)
-	xva, yva := make(nva, 2)
+	xtr, ytr := scenes(ntr, 1)
+	xva, yva := scenes(nva, 2)
 	rng := mrand.New(mrand.NewSource(1))
 	var cnn nets.Sequential
 	var ps []*nets.Param
@@ -151,7 +151,7 @@ func TestResearchShapeCNN(t *testing.T) {
 		vx, vy := single(1000, 4)
 		if pre == "train" {
 			tk := &shapeTask{ps: append(slices.Clone(ps), cls.Params()...), prog: nets.NewProgram(def, nets.ProgramOptions{Mode: nets.Train, Seed: 1}), eval: nets.NewProgram(def, nets.ProgramOptions{Mode: nets.Eval}),
-				xtr: sx, ytr: sy, xva: vx, yva: vy, d: 3 * size * size, k: 1}
+				xtr: sx, ytr: sy, xva: vx, yva: vy, d: 3 * size * size, k: 1, size: size}
 			if _, err := task.Fit(context.Background(), tk, 8000, 1000, "shapes", nil, task.TrainOptions{Epochs: 8, BatchSize: 32, LR: 2e-3, Schedule: task.ScheduleCosine, ClipNorm: 5, Progress: os.Stderr}, false); err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +198,7 @@ func TestResearchShapeCNN(t *testing.T) {
 		return p.Minimize(l)
 	}
 	tk := &shapeTask{ps: ps, prog: nets.NewProgram(def, nets.ProgramOptions{Mode: nets.Train, Seed: 1}), eval: nets.NewProgram(def, nets.ProgramOptions{Mode: nets.Eval}),
-		xtr: xtr, ytr: ytr, xva: xva, yva: yva, d: 3 * size * size, k: 5}
+		xtr: xtr, ytr: ytr, xva: xva, yva: yva, d: 3 * size * size, k: 5, size: size}
 	_, err = task.Fit(context.Background(), tk, ntr, nva, "shapes", nil, task.TrainOptions{Epochs: 12, BatchSize: 32, LR: 2e-3, Schedule: task.ScheduleCosine, ClipNorm: 5, Progress: os.Stderr}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ type shapeTask struct {
 	ps                 []*nets.Param
 	prog, eval         *nets.Program
 	xtr, ytr, xva, yva []float32
-	d, k               int
+	d, k, size         int // d = 3·size²: the values of one picture
 }
 
 func (s *shapeTask) Params() []*nets.Param { return s.ps }
@@ -239,10 +239,7 @@ func (s *shapeTask) run(p *nets.Program, x, y []float32, idx []int) (float64, er
 		xb = append(xb, x[i*s.d:(i+1)*s.d]...)
 		yb = append(yb, y[i*s.k:(i+1)*s.k]...)
 	}
-	sz := 0
-	for sz*sz*3 < s.d {
-		sz++
-	}
+	sz := s.size
 	pass, err := p.Run(nets.Feed{Name: "image", Shape: []int{len(idx), 3, sz, sz}, Data: xb}, nets.Feed{Name: "labels", Shape: []int{len(idx) * s.k}, Data: yb})
 	if err != nil {
 		return 0, err
